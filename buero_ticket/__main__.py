@@ -1,0 +1,5 @@
+"""``python -m buero_ticket``."""
+
+from .cli import main
+
+main()

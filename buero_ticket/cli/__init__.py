@@ -1,0 +1,132 @@
+"""Command line: German commands, thin wrappers around the library.
+
+``main`` is the one translator from domain errors to German messages and exit
+codes; ``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from .. import __version__
+from ..ablage import Ablage, find_ablage
+from ..errors import BueroTicketError, Exit
+from ..index import Index
+from ..store import Store
+
+CONTEXT = {"help_option_names": ["-h", "--hilfe", "--help"], "max_content_width": 100}
+
+
+class App:
+    """What a command needs, opened lazily (init and demo need no Ablage)."""
+
+    def __init__(self, ablage_option: str | None) -> None:
+        self.ablage_option = ablage_option
+        self._ablage: Ablage | None = None
+        self._store: Store | None = None
+        self._index: Index | None = None
+
+    @property
+    def ablage(self) -> Ablage:
+        if self._ablage is None:
+            self._ablage = find_ablage(self.ablage_option, os.environ, Path.cwd())
+        return self._ablage
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = Store(self.ablage)
+        return self._store
+
+    @property
+    def index(self) -> Index:
+        if self._index is None:
+            self._index = Index(self.store)
+        return self._index
+
+    def sync(self) -> Index:
+        """Refresh the cache from the folders and report manual moves (every command does this)."""
+        result = self.index.refresh()
+        for vorgang in result.manuell_verschoben:
+            click.echo(
+                f"Hinweis: Vorgang {vorgang.aktenzeichen} wurde von Hand nach „{vorgang.status.label}“ "
+                "verschoben; im Verlauf vermerkt.",
+                err=True,
+            )
+        return self.index
+
+
+@click.group(context_settings=CONTEXT)
+@click.option(
+    "--ablage",
+    metavar="ORDNER",
+    help="Ablage (Hauptordner auf dem Laufwerk). Sonst Umgebungsvariable BUERO_TICKET_ABLAGE oder der aktuelle Ordner.",
+)
+@click.option("--debug", is_flag=True, help="Bei Fehlern die technische Fehlermeldung (Traceback) zeigen.")
+@click.version_option(__version__, "--version", message="buero-ticket %(version)s")
+@click.pass_context
+def cli(ctx: click.Context, ablage: str | None, debug: bool) -> None:
+    """buero-ticket: Vorgänge (Anliegen von Bürgerinnen und Bürgern) auf dem Netzlaufwerk verwalten.
+
+    \b
+    Beispiele:
+      buero-ticket init "S:\\Bürgerbüro"
+      buero-ticket neu --kanal telefon --betreff "Sperrmüll Termin" --von "Erika Muster"
+      buero-ticket liste
+    """
+    ctx.obj = App(ablage)
+    ctx.meta["debug"] = debug
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the CLI and translate errors into German messages and exit codes."""
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
+    try:
+        code = cli.main(args=args, prog_name="buero-ticket", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Abgebrochen.", err=True)
+        sys.exit(Exit.PROBLEME)
+    except click.ClickException as exc:
+        click.echo(f"Fehler: {exc.format_message()}", err=True)
+        click.echo("Was tun: 'buero-ticket BEFEHL --hilfe' zeigt die Bedienung mit Beispiel.", err=True)
+        sys.exit(Exit.BEDIENUNG)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except BueroTicketError as exc:
+        if debug:
+            traceback.print_exc()
+        click.echo(f"Fehler: {exc.text}", err=True)
+        for problem in exc.problems:
+            click.echo(f"  - {problem}", err=True)
+        if exc.hinweis:
+            click.echo(f"Was tun: {exc.hinweis}", err=True)
+        sys.exit(exc.exit_code)
+    except PermissionError as exc:
+        if debug:
+            traceback.print_exc()
+        click.echo(f"Fehler: Keine Berechtigung für {exc.filename or 'eine Datei'} (schreibgeschützt?).", err=True)
+        click.echo("Was tun: Prüfen Sie Ihre Rechte auf dem Laufwerk oder schließen Sie die Datei.", err=True)
+        sys.exit(Exit.ZUGRIFF)
+    except KeyboardInterrupt:
+        click.echo("Abgebrochen.", err=True)
+        sys.exit(Exit.PROBLEME)
+    except Exception:
+        if debug:
+            traceback.print_exc()
+        else:
+            click.echo("Interner Fehler (ein Programmfehler, nicht Ihrer).", err=True)
+            click.echo(
+                "Was tun: Wiederholen Sie den Befehl mit --debug und geben Sie die Ausgabe an die IT.",
+                err=True,
+            )
+        sys.exit(Exit.INTERN)
+    sys.exit(code if isinstance(code, int) else Exit.OK)
+
+
+from . import ablage_cmds, vorgang_cmds  # noqa: E402,F401  (register the commands)

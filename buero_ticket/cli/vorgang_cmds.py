@@ -1,0 +1,177 @@
+"""Commands on Vorgänge: neu, liste, zeige, status, zuweisen, notiz."""
+
+from __future__ import annotations
+
+import click
+
+from .. import history
+from ..intake import Eingabe, accept
+from ..models import Absender, Dringlichkeit, HistoryEntry, Kanal, Status, Vorgang
+from . import App, cli
+from .ausgabe import echo_detail, echo_json, echo_table, vorgang_detail_json, vorgang_json
+
+STATUS_CHOICE = click.Choice([s.value for s in Status])
+KANAL_CHOICE = click.Choice([k.value for k in Kanal])
+DRINGLICHKEIT_CHOICE = click.Choice([d.value for d in Dringlichkeit])
+
+
+@cli.command("neu")
+@click.option("--kanal", type=KANAL_CHOICE, required=True, help="Wie kam das Anliegen herein?")
+@click.option("--betreff", required=True, help='Kurzer Betreff, z. B. "Sperrmüll Termin".')
+@click.option("--von", "von", default="", help="Name der Bürgerin / des Bürgers.")
+@click.option("--email", default="", help="E-Mail-Adresse für Antworten.")
+@click.option("--telefon", default="", help="Telefonnummer für Rückrufe.")
+@click.option("--anschrift", default="", help="Postanschrift.")
+@click.option("--text", default="", help="Das Anliegen in eigenen Worten (Gesprächsnotiz).")
+@click.option("--dringlichkeit", type=DRINGLICHKEIT_CHOICE, default="normal", show_default=True)
+@click.option("--bearbeiter", default="", help="Gleich jemandem zuweisen.")
+@click.option("--json", "as_json", is_flag=True, help="Ergebnis als JSON ausgeben.")
+@click.pass_obj
+def neu(
+    app: App,
+    kanal: str,
+    betreff: str,
+    von: str,
+    email: str,
+    telefon: str,
+    anschrift: str,
+    text: str,
+    dringlichkeit: str,
+    bearbeiter: str,
+    as_json: bool,
+) -> None:
+    """Neuen Vorgang anlegen (Telefon, Schalter, Brief …).
+
+    \b
+    Beispiel:
+      buero-ticket neu --kanal telefon --betreff "Sperrmüll Termin" --von "Erika Muster" \\
+                       --telefon "0731 12345" --text "Bittet um Termin" --dringlichkeit hoch
+    """
+    app.sync()
+    item = Eingabe(
+        kanal=Kanal(kanal),
+        betreff=betreff,
+        absender=Absender(von, email, telefon, anschrift),
+        zeit=history.now(),
+        text=text,
+        dringlichkeit=Dringlichkeit(dringlichkeit),
+        bearbeiter=bearbeiter,
+        quelle="erfasst mit 'buero-ticket neu'",
+    )
+    vorgang = accept(app.store, item).vorgang
+    app.sync()
+    if as_json:
+        echo_json(vorgang_json(vorgang))
+    else:
+        click.echo(f"Vorgang {vorgang.aktenzeichen} angelegt: {vorgang.ordner}")
+
+
+@cli.command("liste")
+@click.option("--alle", is_flag=True, help="Auch erledigte und archivierte Vorgänge zeigen.")
+@click.option("--status", "status", type=STATUS_CHOICE, help="Nur Vorgänge mit diesem Status.")
+@click.option("--bearbeiter", default=None, help="Nur Vorgänge dieser Person.")
+@click.option("--json", "as_json", is_flag=True, help="Als JSON ausgeben (Felder siehe README).")
+@click.pass_obj
+def liste(app: App, alle: bool, status: str | None, bearbeiter: str | None, as_json: bool) -> None:
+    """Offene Vorgänge zeigen: dringendste zuerst, dann älteste zuerst.
+
+    \b
+    Beispiele:
+      buero-ticket liste
+      buero-ticket liste --alle --json
+      buero-ticket liste --status wartet --bearbeiter "M. Weber"
+    """
+    index = app.sync()
+    rows = index.worklist() if (alle or status) else index.offen()
+    selected = (
+        v
+        for v in rows
+        if (status is None or v.status.value == status) and (bearbeiter is None or v.bearbeiter == bearbeiter)
+    )
+    if as_json:
+        echo_json([vorgang_json(v) for v in selected])
+        return
+    count = echo_table(selected)
+    click.echo(f"\n{count} Vorgänge" + ("" if alle or status else " offen"))
+
+
+@cli.command("zeige")
+@click.argument("aktenzeichen")
+@click.option("--json", "as_json", is_flag=True, help="Als JSON ausgeben, mit Nachrichten und Verlauf.")
+@click.pass_obj
+def zeige(app: App, aktenzeichen: str, as_json: bool) -> None:
+    """Einen Vorgang zeigen: Angaben, Nachrichten, Dateien und den ganzen Verlauf.
+
+    \b
+    Beispiel:
+      buero-ticket zeige 2026-00042
+    """
+    app.sync()
+    vorgang = app.store.get(aktenzeichen)
+    assert vorgang.ordner is not None
+    verlauf = history.read_history(vorgang.ordner)
+    if as_json:
+        echo_json(vorgang_detail_json(vorgang, verlauf))
+    else:
+        echo_detail(vorgang, verlauf)
+
+
+@cli.command("status")
+@click.argument("aktenzeichen")
+@click.argument("neuer_status", metavar="STATUS", type=STATUS_CHOICE)
+@click.option("--grund", default="", help="Begründung für den Verlauf.")
+@click.pass_obj
+def status_cmd(app: App, aktenzeichen: str, neuer_status: str, grund: str) -> None:
+    """Status ändern: verschiebt den Ordner und schreibt den Verlauf.
+
+    STATUS ist eingang, in-bearbeitung, wartet, erledigt oder archiv.
+
+    \b
+    Beispiel:
+      buero-ticket status 2026-00042 in-bearbeitung
+    """
+    app.sync()
+    vorgang = app.store.set_status(aktenzeichen, Status(neuer_status), grund=grund)
+    app.sync()
+    click.echo(f"Vorgang {vorgang.aktenzeichen} ist jetzt „{vorgang.status.label}“: {vorgang.ordner}")
+
+
+@cli.command("zuweisen")
+@click.argument("aktenzeichen")
+@click.option("--an", "an", required=True, help="Name der Bearbeiterin / des Bearbeiters (leer: niemand).")
+@click.pass_obj
+def zuweisen(app: App, aktenzeichen: str, an: str) -> None:
+    """Vorgang einer Person zuweisen.
+
+    \b
+    Beispiel:
+      buero-ticket zuweisen 2026-00042 --an "M. Weber"
+    """
+    app.sync()
+
+    def change(v: Vorgang) -> list[HistoryEntry]:
+        if v.bearbeiter == an:
+            return []
+        old, v.bearbeiter = v.bearbeiter, an
+        return [history.entry("Zugewiesen", f"{old or 'niemand'} → {an or 'niemand'}")]
+
+    vorgang = app.store.update(aktenzeichen, change)
+    app.sync()
+    click.echo(f"Vorgang {vorgang.aktenzeichen} ist {vorgang.bearbeiter or 'niemandem'} zugewiesen.")
+
+
+@cli.command("notiz")
+@click.argument("aktenzeichen")
+@click.argument("text")
+@click.pass_obj
+def notiz(app: App, aktenzeichen: str, text: str) -> None:
+    """Notiz in den Verlauf eines Vorgangs schreiben.
+
+    \b
+    Beispiel:
+      buero-ticket notiz 2026-00042 "Rückruf erledigt, Termin 12.12."
+    """
+    app.sync()
+    vorgang = app.store.update(aktenzeichen, lambda v: [history.entry("Notiz", text)])
+    app.sync()
+    click.echo(f"Notiz zu Vorgang {vorgang.aktenzeichen} gespeichert.")

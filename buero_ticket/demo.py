@@ -1,0 +1,190 @@
+"""A complete demo Ablage from built-in sample data, written through the normal intake path."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+
+from . import history
+from .ablage import Ablage, init_ablage
+from .intake import Eingabe, accept
+from .models import Absender, Dringlichkeit, HistoryEntry, Kanal, Status, Vorgang
+from .store import Store
+
+# (days ago, hour, channel, subject, name, email, phone, text, urgency, final status, clerk)
+SAMPLES = [
+    (
+        9,
+        8,
+        Kanal.EMAIL,
+        "Anwohnerparkausweis verlängern",
+        "Jonas Becker",
+        "j.becker@example.org",
+        "",
+        "Guten Tag,\nmein Anwohnerparkausweis läuft Ende des Monats ab. Welche Unterlagen brauche ich?\n"
+        "Mit freundlichen Grüßen\nJonas Becker",
+        Dringlichkeit.NORMAL,
+        Status.ERLEDIGT,
+        "M. Weber",
+    ),
+    (
+        6,
+        10,
+        Kanal.TELEFON,
+        "Sperrmüll Termin",
+        "Erika Muster",
+        "",
+        "0731 12345",
+        "Bittet um einen Termin für die Sperrmüllabholung (Sofa, Schrank). Rückruf erwünscht.",
+        Dringlichkeit.HOCH,
+        Status.IN_BEARBEITUNG,
+        "M. Weber",
+    ),
+    (
+        5,
+        14,
+        Kanal.BRIEF,
+        "Widerspruch Gebührenbescheid",
+        "Hans Müller & Söhne GmbH",
+        "",
+        "",
+        "Schreiben eingescannt, siehe Anlage.",
+        Dringlichkeit.HOCH,
+        Status.WARTET,
+        "S. Yilmaz",
+    ),
+    (
+        3,
+        9,
+        Kanal.PERSOENLICH,
+        "Meldebescheinigung",
+        "Aylin Demir",
+        "",
+        "0731 98765",
+        "Benötigt eine erweiterte Meldebescheinigung für den Arbeitgeber.",
+        Dringlichkeit.NORMAL,
+        Status.EINGANG,
+        "",
+    ),
+    (
+        2,
+        16,
+        Kanal.EMAIL,
+        "Straßenlaterne defekt Lindenweg 4",
+        "Peter Schmidt",
+        "p.schmidt@example.net",
+        "",
+        "Hallo,\ndie Laterne vor Lindenweg 4 ist seit einer Woche dunkel.\nGruß P. Schmidt",
+        Dringlichkeit.NIEDRIG,
+        Status.EINGANG,
+        "",
+    ),
+    (
+        1,
+        11,
+        Kanal.FAX,
+        "Antrag Sondernutzung Marktplatz",
+        "Café Rosa",
+        "",
+        "0731 55555",
+        "Fax eingegangen, siehe Anlage.",
+        Dringlichkeit.NORMAL,
+        Status.EINGANG,
+        "",
+    ),
+    (
+        400,
+        10,
+        Kanal.TELEFON,
+        "Fundsache Regenschirm",
+        "Karl Klein",
+        "",
+        "0731 4711",
+        "Fragt nach einem im Rathaus vergessenen Regenschirm.",
+        Dringlichkeit.NIEDRIG,
+        Status.ARCHIV,
+        "",
+    ),
+    (
+        0,
+        8,
+        Kanal.EMAIL,
+        '=HYPERLINK("http://example.com";"Formel im Betreff")',
+        "Test Absender",
+        "test@example.com",
+        "",
+        "Ein Betreff, der wie eine Excel-Formel aussieht.",
+        Dringlichkeit.NORMAL,
+        Status.EINGANG,
+        "",
+    ),
+]
+
+_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj "
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+def _mail(subject: str, name: str, addr: str, text: str, when: datetime) -> bytes:
+    msg = EmailMessage()
+    msg["From"] = f"{name} <{addr}>"
+    msg["To"] = "buergerbuero@musterstadt.example"
+    msg["Subject"] = subject
+    msg["Date"] = format_datetime(when)
+    msg["Message-ID"] = make_msgid(domain="example.org")
+    msg.set_content(text)
+    return msg.as_bytes()
+
+
+def build_demo(target: Path, now: datetime | None = None) -> tuple[Ablage, list[Vorgang]]:
+    ablage, _ = init_ablage(target, name="Bürgerbüro Musterstadt (Demo)", kuerzel="")
+    store = Store(ablage)
+    now = now or history.now()
+    created = []
+    for days, hour, kanal, subject, name, addr, phone, text, urgency, final, clerk in SAMPLES:
+        when = (now - timedelta(days=days)).replace(hour=hour, minute=15, second=0)
+        item = Eingabe(
+            kanal=kanal,
+            betreff=subject,
+            absender=Absender(name, addr, phone),
+            zeit=when,
+            text=text,
+            dringlichkeit=urgency,
+            quelle="Demo-Daten",
+        )
+        if kanal is Kanal.EMAIL:
+            item.original = ("eml", _mail(subject, name, addr, text, when))
+        if kanal in (Kanal.BRIEF, Kanal.FAX):
+            item.anlagen = [(f"{kanal.label} {when:%Y-%m-%d}.pdf", _PDF)]
+        vorgang = accept(store, item).vorgang
+        if clerk:
+            vorgang = store.update(vorgang.aktenzeichen, _assign(clerk))
+        for status in _path_to(final):
+            vorgang = store.set_status(vorgang.aktenzeichen, status)
+        created.append(vorgang)
+    store.update(created[1].aktenzeichen, lambda v: [history.entry("Notiz", "Rückruf erledigt, Termin 12.12.")])
+    return ablage, created
+
+
+def _assign(name: str) -> Callable[[Vorgang], list[HistoryEntry]]:
+    def change(v: Vorgang) -> list[HistoryEntry]:
+        v.bearbeiter = name
+        return [history.entry("Zugewiesen", f"niemand → {name}")]
+
+    return change
+
+
+def _path_to(final: Status) -> list[Status]:
+    """The status changes a clerk would make to bring a new Vorgang to ``final``."""
+    paths: dict[Status, list[Status]] = {
+        Status.EINGANG: [],
+        Status.IN_BEARBEITUNG: [Status.IN_BEARBEITUNG],
+        Status.WARTET: [Status.IN_BEARBEITUNG, Status.WARTET],
+        Status.ERLEDIGT: [Status.IN_BEARBEITUNG, Status.ERLEDIGT],
+        Status.ARCHIV: [Status.IN_BEARBEITUNG, Status.ERLEDIGT, Status.ARCHIV],
+    }
+    return paths[final]

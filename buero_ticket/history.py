@@ -1,0 +1,103 @@
+"""The append-only history file ``verlauf.txt`` of a Vorgang.
+
+One line per event, readable in Notepad::
+
+    2026-11-23T14:10:28+01:00 | mweber | Statuswechsel | Eingang → In Bearbeitung
+
+Fields are separated by `` | ``; newlines and backslashes inside details are
+escaped. Appends rewrite the file atomically and must be made while holding the
+Vorgang's lock (see :mod:`buero_ticket.store`), so concurrent writers never lose
+a line and a crash never leaves a half line.
+"""
+
+from __future__ import annotations
+
+import getpass
+from datetime import datetime
+from pathlib import Path
+
+from .fileio import atomic_write_bytes
+from .models import HistoryEntry
+
+HISTORY_NAME = "verlauf.txt"
+HEADER = "# Verlauf: Zeit | Benutzer | Aktion | Details\n"
+SEP = " | "
+
+
+def current_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name (service account without USERNAME)
+        return "unbekannt"
+
+
+def now() -> datetime:
+    return datetime.now().astimezone().replace(microsecond=0)
+
+
+def _clean_field(text: str) -> str:
+    return " ".join(text.replace("|", "/").split())
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
+
+
+def _unescape(text: str) -> str:
+    out, i = [], 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\" and i + 1 < len(text):
+            nxt = text[i + 1]
+            out.append("\n" if nxt == "n" else nxt)
+            i += 2
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def format_line(entry: HistoryEntry) -> str:
+    fields = [entry.zeit.isoformat(), _clean_field(entry.benutzer), _clean_field(entry.aktion)]
+    return SEP.join([*fields, _escape(entry.details)]) + "\n"
+
+
+def parse_lines(text: str) -> list[HistoryEntry]:
+    entries = []
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        parts = line.split(SEP, 3)
+        if len(parts) < 3:
+            continue
+        try:
+            zeit = datetime.fromisoformat(parts[0])
+        except ValueError:
+            continue
+        details = _unescape(parts[3]) if len(parts) == 4 else ""
+        entries.append(HistoryEntry(zeit, parts[1], parts[2], details))
+    return entries
+
+
+def read_history(folder: Path) -> list[HistoryEntry]:
+    try:
+        return parse_lines((folder / HISTORY_NAME).read_text(encoding="utf-8", errors="replace"))
+    except FileNotFoundError:
+        return []
+
+
+def append_history(folder: Path, entries: list[HistoryEntry]) -> None:
+    """Append lines by rewriting the file atomically. Caller holds the Vorgang lock."""
+    path = folder / HISTORY_NAME
+    try:
+        old = path.read_bytes()
+    except FileNotFoundError:
+        old = HEADER.encode("utf-8")
+    if old and not old.endswith(b"\n"):
+        old += b"\n"
+    new = old + "".join(format_line(e) for e in entries).encode("utf-8")
+    atomic_write_bytes(path, new)
+
+
+def entry(aktion: str, details: str = "", benutzer: str | None = None) -> HistoryEntry:
+    return HistoryEntry(now(), benutzer or current_user(), aktion, details)

@@ -1,0 +1,1 @@
+"""Mail: IMAP access, parsing of raw messages and Outlook files."""

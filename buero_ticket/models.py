@@ -1,0 +1,219 @@
+"""Plain data of the domain: status, channel, urgency, a Vorgang and its history.
+
+No I/O happens here. The German words that a clerk reads (folder names, labels)
+live next to the keyword they belong to, so there is exactly one mapping.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+FORMAT_NAME = "buero-ticket/vorgang"
+FORMAT_VERSION = 1
+
+
+class Status(StrEnum):
+    """Where a Vorgang stands. The keyword is public interface (scripts use it)."""
+
+    EINGANG = "eingang"
+    IN_BEARBEITUNG = "in-bearbeitung"
+    WARTET = "wartet"
+    ERLEDIGT = "erledigt"
+    ARCHIV = "archiv"
+
+    @property
+    def label(self) -> str:
+        return _STATUS_LABELS[self]
+
+    @property
+    def folder_name(self) -> str:
+        """Name of the status folder at the Ablage root (numbered for Explorer order)."""
+        return _STATUS_FOLDERS[self]
+
+    @property
+    def is_open(self) -> bool:
+        return self in (Status.EINGANG, Status.IN_BEARBEITUNG, Status.WARTET)
+
+
+_STATUS_LABELS = {
+    Status.EINGANG: "Eingang",
+    Status.IN_BEARBEITUNG: "In Bearbeitung",
+    Status.WARTET: "Wartet",
+    Status.ERLEDIGT: "Erledigt",
+    Status.ARCHIV: "Archiv",
+}
+_STATUS_FOLDERS = {s: f"{i} {label}" for i, (s, label) in enumerate(_STATUS_LABELS.items(), 1)}
+
+
+class Kanal(StrEnum):
+    """How a request reached the office."""
+
+    EMAIL = "email"
+    TELEFON = "telefon"
+    PERSOENLICH = "persoenlich"
+    BRIEF = "brief"
+    FAX = "fax"
+    SCAN = "scan"
+
+    @property
+    def label(self) -> str:
+        return _KANAL_LABELS[self]
+
+
+_KANAL_LABELS = {
+    Kanal.EMAIL: "E-Mail",
+    Kanal.TELEFON: "Telefon",
+    Kanal.PERSOENLICH: "Persönlich",
+    Kanal.BRIEF: "Brief",
+    Kanal.FAX: "Fax",
+    Kanal.SCAN: "Scan",
+}
+
+
+class Dringlichkeit(StrEnum):
+    NIEDRIG = "niedrig"
+    NORMAL = "normal"
+    HOCH = "hoch"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+    @property
+    def rank(self) -> int:
+        """Sort key: most urgent first means ascending rank."""
+        return {"hoch": 0, "normal": 1, "niedrig": 2}[self.value]
+
+
+@dataclass
+class Absender:
+    name: str = ""
+    email: str = ""
+    telefon: str = ""
+    anschrift: str = ""
+
+    def display(self) -> str:
+        if self.name and self.email:
+            return f"{self.name} <{self.email}>"
+        return self.name or self.email or self.telefon or ""
+
+
+@dataclass
+class Nachricht:
+    """One stored message (incoming mail, phone note, outgoing reply)."""
+
+    datei: str  # file name inside the Vorgang's message folder
+    richtung: str  # "eingang" or "ausgang"
+    zeit: datetime
+    kanal: str
+    von: str = ""
+    betreff: str = ""
+    message_id: str = ""
+    text_datei: str = ""  # readable body text, if stored separately
+    anlagen: list[str] = field(default_factory=list)  # file names in the attachment folder
+    automatisch: bool = False  # auto-reply, bounce
+
+
+@dataclass
+class Vorgang:
+    aktenzeichen: str
+    betreff: str
+    kanal: Kanal
+    status: Status
+    eingang: datetime
+    dringlichkeit: Dringlichkeit = Dringlichkeit.NORMAL
+    bearbeiter: str = ""
+    absender: Absender = field(default_factory=Absender)
+    frist: date | None = None
+    verknuepft: list[str] = field(default_factory=list)
+    nachrichten: list[Nachricht] = field(default_factory=list)
+    antwort_gesendet: datetime | None = None
+    geaendert: datetime | None = None
+    erledigt: datetime | None = None
+    revision: int = 0
+    ordner: Path | None = None  # where the folder is now; never written to the file
+
+    @property
+    def letzte_aktivitaet(self) -> datetime:
+        return self.geaendert or self.eingang
+
+    def sort_key_urgent(self) -> tuple[int, datetime]:
+        return (self.dringlichkeit.rank, self.eingang)
+
+    def to_json(self) -> dict[str, Any]:
+        """The metadata file's content (format version included)."""
+        data: dict[str, Any] = {"format": FORMAT_NAME, "format_version": FORMAT_VERSION}
+        for f in dataclasses.fields(self):
+            if f.name == "ordner":
+                continue
+            data[f.name] = _to_plain(getattr(self, f.name))
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Vorgang:
+        fmt = data.get("format_version")
+        if not isinstance(fmt, int) or fmt > FORMAT_VERSION:
+            raise ValueError(f"unbekannte Formatversion {fmt!r}")
+        absender = Absender(
+            **{
+                k: str(v)
+                for k, v in (data.get("absender") or {}).items()
+                if k in {f.name for f in dataclasses.fields(Absender)}
+            }
+        )
+        nachrichten = [_nachricht_from_json(n) for n in data.get("nachrichten") or []]
+        return cls(
+            aktenzeichen=str(data["aktenzeichen"]),
+            betreff=str(data.get("betreff", "")),
+            kanal=Kanal(data["kanal"]),
+            status=Status(data["status"]),
+            eingang=datetime.fromisoformat(data["eingang"]),
+            dringlichkeit=Dringlichkeit(data.get("dringlichkeit", "normal")),
+            bearbeiter=str(data.get("bearbeiter") or ""),
+            absender=absender,
+            frist=date.fromisoformat(data["frist"]) if data.get("frist") else None,
+            verknuepft=[str(x) for x in data.get("verknuepft") or []],
+            nachrichten=nachrichten,
+            antwort_gesendet=_dt(data.get("antwort_gesendet")),
+            geaendert=_dt(data.get("geaendert")),
+            erledigt=_dt(data.get("erledigt")),
+            revision=int(data.get("revision", 0)),
+        )
+
+
+def _nachricht_from_json(data: dict[str, Any]) -> Nachricht:
+    known = {f.name for f in dataclasses.fields(Nachricht)}
+    values = {k: v for k, v in data.items() if k in known}
+    values["zeit"] = datetime.fromisoformat(values["zeit"])
+    return Nachricht(**values)
+
+
+def _dt(value: Any) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _to_plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, StrEnum):
+        return value.value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, list):
+        return [_to_plain(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One line of a Vorgang's history (verlauf.txt)."""
+
+    zeit: datetime
+    benutzer: str
+    aktion: str
+    details: str = ""

@@ -1,0 +1,208 @@
+"""Consistency check of a whole Ablage: every problem with its path, errors as data.
+
+``check`` never changes anything; ``repair`` fixes the safe kinds (status
+mismatch, missing folders, old temp files, stale cache) and leaves the rest to a
+person, because only a person can decide which of two duplicate folders is right.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from .ablage import CONFIG_NAME, README_NAME, Ablage, layout_dirs
+from .aktenzeichen import from_folder_name
+from .errors import BueroTicketError
+from .fileio import TEMP_PREFIX, is_temp_name
+from .index import Index
+from .models import Status
+from .store import META_NAME, SUBDIRS, Store, _remove_tree
+
+TEMP_MAX_AGE_S = 3600  # younger temp files may belong to a write in progress
+
+
+@dataclass(frozen=True)
+class Problem:
+    art: str  # stable keyword for scripts
+    pfad: Path
+    text: str  # German
+    reparierbar: bool = False
+
+    def to_json(self) -> dict[str, object]:
+        return {"art": self.art, "pfad": str(self.pfad), "text": self.text, "reparierbar": self.reparierbar}
+
+
+@dataclass
+class Bericht:
+    probleme: list[Problem]
+    vorgaenge: int
+
+
+def check(store: Store, index: Index) -> Bericht:
+    ablage = store.ablage
+    probleme = _layout_problems(ablage)
+    seen: dict[str, list[Path]] = defaultdict(list)
+    count = 0
+    for status, entry in ablage.iter_vorgang_dirs():
+        folder = Path(entry.path)
+        az = from_folder_name(entry.name)
+        if az is None:
+            probleme.append(
+                Problem(
+                    "unbekannter_ordner",
+                    folder,
+                    "Ordner ohne gültiges Aktenzeichen im Statusordner (falsch benannt oder Prüfziffer falsch). "
+                    "Benennen Sie ihn richtig oder verschieben Sie ihn aus der Ablage.",
+                )
+            )
+            continue
+        count += 1
+        seen[str(az)].append(folder)
+        probleme += _folder_problems(store, folder, status, str(az))
+    probleme += _temp_problems(ablage)
+    for az_text, folders in seen.items():
+        if len(folders) > 1:
+            for folder in folders:
+                probleme.append(
+                    Problem(
+                        "doppeltes_aktenzeichen",
+                        folder,
+                        f"Aktenzeichen {az_text} gibt es {len(folders)}-mal. Prüfen Sie die Ordner und führen Sie "
+                        "sie von Hand zusammen.",
+                    )
+                )
+    for rel in index.stale_entries():
+        probleme.append(
+            Problem(
+                "cache_veraltet",
+                ablage.root / rel,
+                "Der Zwischenspeicher (Cache) kennt diesen Stand nicht; er wird beim nächsten Befehl erneuert.",
+                reparierbar=True,
+            )
+        )
+    return Bericht(probleme, count)
+
+
+def _layout_problems(ablage: Ablage) -> list[Problem]:
+    probleme = [
+        Problem("ordner_fehlt", d, "Ordner der Ablage fehlt.", reparierbar=True)
+        for d in layout_dirs(ablage.root)
+        if not d.is_dir()
+    ]
+    known = {d.name for d in layout_dirs(ablage.root)} | {CONFIG_NAME, README_NAME, ablage.register_path.name}
+    for entry in os.scandir(ablage.root):
+        if entry.name in known or is_temp_name(entry.name) or entry.name.startswith(ablage.register_path.stem):
+            continue
+        probleme.append(
+            Problem(
+                "unbekannt_in_ablage",
+                Path(entry.path),
+                "Unbekannter Eintrag im Hauptordner der Ablage. Verschieben Sie ihn in einen Vorgang oder "
+                "an einen anderen Ort.",
+            )
+        )
+    return probleme
+
+
+def _folder_problems(store: Store, folder: Path, status: Status, az: str) -> list[Problem]:
+    try:
+        vorgang = store.load(folder)
+    except BueroTicketError as exc:
+        return [Problem("metadaten_unlesbar", folder / META_NAME, exc.text)]
+    probleme = []
+    if vorgang.aktenzeichen != az:
+        probleme.append(
+            Problem(
+                "aktenzeichen_abweichend",
+                folder / META_NAME,
+                f"Ordnername sagt {az}, die Metadaten sagen {vorgang.aktenzeichen}. Klären Sie, welches stimmt.",
+            )
+        )
+    if vorgang.status is not status:
+        probleme.append(
+            Problem(
+                "status_abweichend",
+                folder,
+                f"Ordner liegt in „{status.label}“, Metadaten sagen „{vorgang.status.label}“ "
+                "(von Hand verschoben). Wird aus dem Ordner übernommen.",
+                reparierbar=True,
+            )
+        )
+    for sub in SUBDIRS:
+        if not (folder / sub).is_dir():
+            probleme.append(Problem("unterordner_fehlt", folder / sub, "Unterordner fehlt.", reparierbar=True))
+    for nachricht in vorgang.nachrichten:
+        if nachricht.datei and not (folder / "Nachrichten" / nachricht.datei).exists():
+            probleme.append(
+                Problem(
+                    "nachricht_fehlt",
+                    folder / "Nachrichten" / nachricht.datei,
+                    "In den Metadaten verzeichnete Nachricht fehlt. Stellen Sie sie aus der Sicherung wieder her.",
+                )
+            )
+    return probleme
+
+
+def _temp_problems(ablage: Ablage) -> list[Problem]:
+    probleme = []
+    cutoff = time.time() - TEMP_MAX_AGE_S
+    for _status, folder in ablage.status_dirs():
+        if not folder.is_dir():
+            continue
+        for entry in os.scandir(folder):
+            if entry.name.startswith(TEMP_PREFIX) and entry.stat().st_mtime < cutoff:
+                probleme.append(
+                    Problem(
+                        "temp_rest",
+                        Path(entry.path),
+                        "Überrest eines abgebrochenen Schreibvorgangs (älter als eine Stunde).",
+                        reparierbar=True,
+                    )
+                )
+    for vorgang_status, entry in ablage.iter_vorgang_dirs():
+        del vorgang_status
+        for root, dirs, files in os.walk(entry.path):
+            for name in files + dirs:
+                path = Path(root) / name
+                if name.startswith(TEMP_PREFIX) and path.stat().st_mtime < cutoff:
+                    probleme.append(
+                        Problem(
+                            "temp_rest",
+                            path,
+                            "Überrest eines abgebrochenen Schreibvorgangs.",
+                            reparierbar=True,
+                        )
+                    )
+    return probleme
+
+
+def repair(store: Store, index: Index, bericht: Bericht) -> list[Problem]:
+    """Fix the safe problems; returns those that were fixed."""
+    fixed = []
+    for problem in bericht.probleme:
+        if not problem.reparierbar:
+            continue
+        if problem.art in ("ordner_fehlt", "unterordner_fehlt"):
+            problem.pfad.mkdir(parents=True, exist_ok=True)
+        elif problem.art == "temp_rest":
+            if problem.pfad.is_dir():
+                _remove_tree(problem.pfad)
+            else:
+                problem.pfad.unlink(missing_ok=True)
+        elif problem.art == "status_abweichend":
+            status = _status_of(store.ablage, problem.pfad)
+            if status is not None:
+                store.repair_status(problem.pfad, status)
+        fixed.append(problem)
+    index.refresh()
+    return fixed
+
+
+def _status_of(ablage: Ablage, folder: Path) -> Status | None:
+    for status, base in ablage.status_dirs():
+        if folder.parent == base:
+            return status
+    return None

@@ -1,0 +1,347 @@
+"""Vorgang folders: the only code that writes inside a Vorgang.
+
+A Vorgang is a folder ``<Aktenzeichen> <short subject>`` in its status folder
+with ``vorgang.json`` (metadata, format version, revision), ``verlauf.txt``
+(history) and the subfolders ``Nachrichten``, ``Anlagen`` and ``Ausgang``.
+Every change happens under the Vorgang's lock; metadata carries a revision
+number so a change based on an old read is refused.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from . import aktenzeichen as azmod
+from . import history
+from .ablage import Ablage
+from .errors import DatenFehler, KonfliktFehler, NichtGefunden, ZugriffFehler
+from .fileio import TEMP_PREFIX, atomic_write_bytes, atomic_write_text, fsync_dir, retry_on_busy
+from .models import Absender, Dringlichkeit, HistoryEntry, Kanal, Nachricht, Status, Vorgang
+from .names import MAX_PATH, fit_name, short_subject, unique_name
+
+META_NAME = "vorgang.json"
+NACHRICHTEN_DIR = "Nachrichten"
+ANLAGEN_DIR = "Anlagen"
+AUSGANG_DIR = "Ausgang"
+SUBDIRS = (NACHRICHTEN_DIR, ANLAGEN_DIR, AUSGANG_DIR)
+LOCK_STRIPES = 64
+# Longest status folder below the root ("2 In Bearbeitung" / "5 Archiv/2026") plus separators.
+_STATUS_PATH_RESERVE = 18
+_FOLDER_PATH_BUDGET = 150  # leaves ~90 characters for "Nachrichten/…" and attachment names
+# A Vorgang may later move to a status folder with a longer name ("1 Eingang" → "2 In Bearbeitung").
+_FILE_PATH_LIMIT = MAX_PATH - 8
+
+
+@dataclass
+class NeueNachricht:
+    """A message to store in a Vorgang (from any channel)."""
+
+    richtung: str  # "eingang" | "ausgang"
+    kanal: Kanal
+    zeit: datetime
+    von: str = ""
+    betreff: str = ""
+    text: str = ""
+    original: tuple[str, bytes] | None = None  # (extension, bytes), e.g. ("eml", raw mail)
+    anlagen: list[tuple[str, bytes]] = field(default_factory=list)
+    message_id: str = ""
+    automatisch: bool = False
+
+
+class Store:
+    def __init__(self, ablage: Ablage) -> None:
+        self.ablage = ablage
+
+    # -- locking -------------------------------------------------------------------------
+    @contextmanager
+    def lock(self, az: str, timeout: float = 30.0) -> Iterator[None]:
+        """Exclusive lock for one Vorgang (striped lock files in the state folder)."""
+        stripe = zlib.crc32(az.encode()) % LOCK_STRIPES
+        lock_dir = self.ablage.state_dir / "sperren"
+        lock_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            with FileLock(str(lock_dir / f"vorgang-{stripe:02d}.lock"), timeout=timeout):
+                yield
+        except Timeout:
+            raise ZugriffFehler(
+                f"Vorgang {az} ist seit {timeout:.0f} Sekunden von einem anderen Programm gesperrt.",
+                "Warten Sie einen Moment und versuchen Sie es erneut.",
+            ) from None
+
+    # -- reading -------------------------------------------------------------------------
+    def load(self, folder: Path) -> Vorgang:
+        try:
+            data = json.loads((folder / META_NAME).read_text(encoding="utf-8"))
+            vorgang = Vorgang.from_json(data)
+        except FileNotFoundError:
+            if not folder.exists():
+                raise NichtGefunden(
+                    f"Der Vorgangsordner {folder} existiert nicht mehr.",
+                    "Er wurde vermutlich gerade verschoben oder gelöscht; führen Sie den Befehl erneut aus.",
+                ) from None
+            raise DatenFehler(f"In {folder} fehlt {META_NAME}.", "Führen Sie 'buero-ticket pruefen' aus.") from None
+        except (ValueError, KeyError, TypeError) as exc:
+            raise DatenFehler(
+                f"{folder / META_NAME} ist nicht lesbar: {exc}",
+                "Stellen Sie die Datei aus der Sicherung wieder her oder führen Sie 'buero-ticket pruefen' aus.",
+            ) from None
+        vorgang.ordner = folder
+        return vorgang
+
+    def find(self, text: str) -> Path:
+        """The folder of the Vorgang a clerk named; suggests close matches when unknown."""
+        wanted = azmod.parse(text, self.ablage.config.kuerzel)
+        found: list[Path] = []
+        known: list[str] = []
+        for _status, entry in self.ablage.iter_vorgang_dirs():
+            az = azmod.from_folder_name(entry.name)
+            if az is None:
+                continue
+            if az == wanted:
+                found.append(Path(entry.path))
+            known.append(str(az))
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise DatenFehler(
+                f"Aktenzeichen {wanted} gibt es {len(found)}-mal: " + ", ".join(map(str, found)),
+                "Führen Sie 'buero-ticket pruefen' aus und klären Sie die doppelten Ordner.",
+            )
+        raise NichtGefunden(f"Einen Vorgang {wanted} gibt es nicht.", _suggest(str(wanted), known))
+
+    def get(self, text: str) -> Vorgang:
+        return self.load(self.find(text))
+
+    # -- creating ------------------------------------------------------------------------
+    def create(
+        self,
+        *,
+        betreff: str,
+        kanal: Kanal,
+        absender: Absender,
+        eingang: datetime,
+        nachricht: NeueNachricht | None,
+        dringlichkeit: Dringlichkeit = Dringlichkeit.NORMAL,
+        bearbeiter: str = "",
+        verknuepft: list[str] | None = None,
+        details: str = "",
+    ) -> Vorgang:
+        """Allocate an Aktenzeichen and write the complete folder, then make it visible."""
+        az = azmod.allocate(self.ablage.state_dir, eingang.year, self.ablage.config.kuerzel)
+        status_dir = self.ablage.status_dir(Status.EINGANG)
+        name = self._folder_name(str(az), betreff)
+        final = status_dir / name
+        tmp = status_dir / f"{TEMP_PREFIX}{uuid.uuid4().hex[:12]}.tmp"
+        frist_tage = int(self.ablage.config.get("vorgang", "frist_tage"))
+        vorgang = Vorgang(
+            aktenzeichen=str(az),
+            betreff=betreff,
+            kanal=kanal,
+            status=Status.EINGANG,
+            eingang=eingang,
+            dringlichkeit=dringlichkeit,
+            bearbeiter=bearbeiter,
+            absender=absender,
+            frist=(eingang.date() + timedelta(days=frist_tage)) if frist_tage else None,
+            verknuepft=list(verknuepft or []),
+            geaendert=history.now(),
+            revision=1,
+        )
+        try:
+            tmp.mkdir(parents=True)
+            for sub in SUBDIRS:
+                (tmp / sub).mkdir()
+            lines = [history.entry("Angelegt", details or f"Kanal {kanal.label}, Betreff „{betreff}“")]
+            if nachricht is not None:
+                vorgang.nachrichten.append(self._write_message(tmp, final, vorgang, nachricht))
+            atomic_write_text(tmp / META_NAME, _dump(vorgang))
+            history.append_history(tmp, lines)
+            fsync_dir(tmp)
+            retry_on_busy(lambda: os.rename(tmp, final))
+            fsync_dir(status_dir)
+        except BaseException:
+            _remove_tree(tmp)
+            raise
+        vorgang.ordner = final
+        return vorgang
+
+    def _folder_name(self, az: str, betreff: str) -> str:
+        base = len(str(self.ablage.root)) + _STATUS_PATH_RESERVE + len(az) + 2
+        room = max(8, min(40, _FOLDER_PATH_BUDGET - base))
+        return f"{az} {short_subject(betreff, room)}"
+
+    # -- changing ------------------------------------------------------------------------
+    def update(
+        self,
+        az_text: str,
+        change: Callable[[Vorgang], list[HistoryEntry]],
+        *,
+        expected_revision: int | None = None,
+    ) -> Vorgang:
+        """Apply ``change`` under the lock; it returns the history lines to append.
+
+        ``expected_revision`` is the version token of an earlier read: if someone
+        else saved meanwhile, the change is refused (KonfliktFehler).
+        """
+        folder = self.find(az_text)
+        with self.lock(folder.name.split(" ", 1)[0]):
+            folder = self.find(az_text)  # it may have moved while we waited
+            vorgang = self.load(folder)
+            if expected_revision is not None and vorgang.revision != expected_revision:
+                raise KonfliktFehler(
+                    f"Vorgang {vorgang.aktenzeichen} wurde inzwischen von jemand anderem geändert "
+                    f"(Stand {expected_revision}, jetzt {vorgang.revision}).",
+                    "Laden Sie den Vorgang neu ('buero-ticket zeige') und wiederholen Sie Ihre Änderung.",
+                )
+            lines = change(vorgang)
+            if not lines:
+                return vorgang
+            self._save(vorgang, lines)
+            return vorgang
+
+    def _save(self, vorgang: Vorgang, lines: list[HistoryEntry]) -> None:
+        """Write metadata (revision + 1) and history. Caller holds the lock."""
+        assert vorgang.ordner is not None
+        vorgang.revision += 1
+        vorgang.geaendert = history.now()
+        atomic_write_text(vorgang.ordner / META_NAME, _dump(vorgang))
+        history.append_history(vorgang.ordner, lines)
+
+    def set_status(self, az_text: str, status: Status, *, grund: str = "") -> Vorgang:
+        def change(vorgang: Vorgang) -> list[HistoryEntry]:
+            old = vorgang.status
+            if old is status:
+                return []
+            self._move(vorgang, status)
+            detail = f"{old.label} → {status.label}" + (f" ({grund})" if grund else "")
+            return [history.entry("Statuswechsel", detail)]
+
+        return self.update(az_text, change)
+
+    def _move(self, vorgang: Vorgang, status: Status) -> None:
+        assert vorgang.ordner is not None
+        now = history.now()
+        target_dir = self.ablage.status_dir(status, now.year if status is Status.ARCHIV else None)
+        target_dir.mkdir(parents=True, exist_ok=True)
+        target = target_dir / vorgang.ordner.name
+        if target.exists():
+            raise DatenFehler(f"{target} existiert bereits.", "Führen Sie 'buero-ticket pruefen' aus.")
+        try:
+            retry_on_busy(lambda: os.rename(vorgang.ordner, target))  # type: ignore[arg-type]
+        except PermissionError:
+            raise ZugriffFehler(
+                f"Der Ordner von Vorgang {vorgang.aktenzeichen} kann nicht verschoben werden: "
+                "eine Datei darin ist noch geöffnet.",
+                "Schließen Sie geöffnete Dokumente und Explorer-Fenster dieses Vorgangs und versuchen Sie es erneut.",
+            ) from None
+        fsync_dir(target_dir)
+        vorgang.ordner = target
+        vorgang.status = status
+        if status in (Status.ERLEDIGT, Status.ARCHIV):
+            vorgang.erledigt = vorgang.erledigt or now
+        else:
+            vorgang.erledigt = None
+
+    def add_message(self, az_text: str, nachricht: NeueNachricht, aktion: str, details: str = "") -> Vorgang:
+        def change(vorgang: Vorgang) -> list[HistoryEntry]:
+            assert vorgang.ordner is not None
+            vorgang.nachrichten.append(self._write_message(vorgang.ordner, vorgang.ordner, vorgang, nachricht))
+            return [history.entry(aktion, details or f"{nachricht.kanal.label} von {nachricht.von or 'unbekannt'}")]
+
+        return self.update(az_text, change)
+
+    def _write_message(self, folder: Path, final: Path, vorgang: Vorgang, msg: NeueNachricht) -> Nachricht:
+        number = len(vorgang.nachrichten) + 1
+        richtung = "Eingang" if msg.richtung == "eingang" else "Ausgang"
+        stem = f"{number:03d} {msg.zeit:%Y-%m-%d %H%M} {richtung} {msg.kanal.label}"
+        nachricht = Nachricht(
+            datei="",
+            richtung=msg.richtung,
+            zeit=msg.zeit,
+            kanal=msg.kanal.value,
+            von=msg.von,
+            betreff=msg.betreff,
+            message_id=msg.message_id,
+            automatisch=msg.automatisch,
+        )
+        msg_dir = folder / NACHRICHTEN_DIR
+        if msg.original is not None:
+            ext, data = msg.original
+            nachricht.datei = fit_name(final / NACHRICHTEN_DIR, f"{stem}.{ext}", max_path=_FILE_PATH_LIMIT)
+            atomic_write_bytes(msg_dir / nachricht.datei, data, overwrite=False)
+        if msg.text or msg.original is None:
+            text_name = fit_name(final / NACHRICHTEN_DIR, f"{stem}.txt", max_path=_FILE_PATH_LIMIT)
+            atomic_write_text(msg_dir / text_name, _text_file(msg), overwrite=False)
+            nachricht.text_datei = text_name
+            nachricht.datei = nachricht.datei or text_name
+        anlagen_dir = folder / ANLAGEN_DIR
+        taken: set[str] = set()
+        for name, data in msg.anlagen:
+            clean = unique_name(anlagen_dir, fit_name(final / ANLAGEN_DIR, name, max_path=_FILE_PATH_LIMIT), taken)
+            taken.add(clean)
+            atomic_write_bytes(anlagen_dir / clean, data, overwrite=False)
+            nachricht.anlagen.append(clean)
+        return nachricht
+
+    def repair_status(self, folder: Path, status: Status) -> Vorgang | None:
+        """Metadata says another status than the folder: the folder wins (manual move)."""
+        az = folder.name.split(" ", 1)[0]
+        with self.lock(az):
+            vorgang = self.load(folder)
+            if vorgang.status is status:
+                return None
+            old = vorgang.status
+            vorgang.status = status
+            if status in (Status.ERLEDIGT, Status.ARCHIV):
+                vorgang.erledigt = vorgang.erledigt or history.now()
+            else:
+                vorgang.erledigt = None
+            line = history.entry(
+                "Statuswechsel (manuell verschoben)",
+                f"{old.label} → {status.label}: Ordner wurde im Explorer verschoben, Metadaten angepasst",
+            )
+            self._save(vorgang, [line])
+            return vorgang
+
+
+def _text_file(msg: NeueNachricht) -> str:
+    head = [f"Kanal: {msg.kanal.label}", f"Zeit: {msg.zeit:%d.%m.%Y %H:%M}"]
+    if msg.von:
+        head.append(f"Von: {msg.von}")
+    if msg.betreff:
+        head.append(f"Betreff: {msg.betreff}")
+    return "\n".join(head) + "\n\n" + (msg.text or "").replace("\r\n", "\n") + "\n"
+
+
+def _dump(vorgang: Vorgang) -> str:
+    return json.dumps(vorgang.to_json(), ensure_ascii=False, indent=2) + "\n"
+
+
+def _remove_tree(path: Path) -> None:
+    if not path.exists():
+        return
+    for sub in sorted(path.rglob("*"), key=lambda p: len(p.parts), reverse=True):
+        if sub.is_dir():
+            sub.rmdir()
+        else:
+            sub.unlink()
+    path.rmdir()
+
+
+def _suggest(wanted: str, known: list[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(wanted, known, n=3, cutoff=0.75)
+    if close:
+        return "Meinten Sie: " + ", ".join(close) + "? 'buero-ticket liste --alle' zeigt alle Vorgänge."
+    return "'buero-ticket liste --alle' zeigt alle Aktenzeichen."

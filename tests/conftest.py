@@ -1,0 +1,62 @@
+"""Shared fixtures: every test gets its own Ablage and cache; real settings are never touched."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterator
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from buero_ticket.ablage import Ablage, init_ablage
+from buero_ticket.cli import main
+from buero_ticket.store import Store
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO.parent / "shared" / "corpus" / "mail"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("BUERO_TICKET_CACHE", str(tmp_path / "_cache"))
+    monkeypatch.delenv("BUERO_TICKET_ABLAGE", raising=False)
+    monkeypatch.delenv("BUERO_TICKET_IMAP_PASSWORT", raising=False)
+    monkeypatch.delenv("BUERO_TICKET_SMTP_PASSWORT", raising=False)
+    monkeypatch.chdir(tmp_path)
+    yield
+
+
+@pytest.fixture
+def ablage(tmp_path: Path) -> Ablage:
+    return init_ablage(tmp_path / "Ablage", name="Bürgerbüro Test")[0]
+
+
+@pytest.fixture
+def store(ablage: Ablage) -> Store:
+    return Store(ablage)
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def run() -> Callable[..., Result]:
+    """Run the real CLI entry point (with its error translator) in process."""
+
+    def _run(*args: str) -> Result:
+        out, err = io.StringIO(), io.StringIO()
+        code = 0
+        with redirect_stdout(out), redirect_stderr(err):
+            try:
+                main(list(args))
+            except SystemExit as exc:
+                code = int(exc.code or 0)
+        return Result(code, out.getvalue(), err.getvalue())
+
+    return _run
