@@ -17,7 +17,7 @@ from pathlib import Path
 from stdnum.iso7064 import mod_11_10
 
 from .errors import EingabeFehler
-from .fileio import atomic_write_text
+from .fileio import fsync_dir, temp_path_for
 
 AZ_RE = re.compile(r"^(?:(?P<kuerzel>[A-Za-z0-9]{1,8})-)?(?P<jahr>\d{4})-(?P<nr>\d{1,7})(?:-(?P<pz>\d))?$")
 FOLDER_RE = re.compile(r"^(?:(?P<kuerzel>[A-Z0-9]{1,8})-)?(?P<jahr>\d{4})-(?P<nr>\d{5,7})-(?P<pz>\d)(?= |$)")
@@ -82,6 +82,7 @@ def allocate(state_dir: Path, jahr: int, kuerzel: str = "") -> Aktenzeichen:
         except FileExistsError:
             number += 1
             continue
+        fsync_dir(year_dir)  # the claim must survive a crash before the Vorgang is written
         _write_hint(year_dir, number)
         return Aktenzeichen(jahr, number, kuerzel)
 
@@ -95,6 +96,9 @@ def _read_hint(year_dir: Path) -> int:
 
 
 def _write_hint(year_dir: Path, number: int) -> None:
-    # Best effort: a lost race writes a smaller number, which only costs a few mkdir retries.
+    # Only a hint, so no fsync: a lost or stale hint costs a few mkdir retries, never a duplicate.
+    tmp = temp_path_for(year_dir / HINT_NAME)
     with contextlib.suppress(OSError):
-        atomic_write_text(year_dir / HINT_NAME, f"{number}\n")
+        tmp.write_text(f"{number}\n", encoding="ascii")
+        os.replace(tmp, year_dir / HINT_NAME)
+    tmp.unlink(missing_ok=True)
