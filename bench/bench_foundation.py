@@ -83,10 +83,12 @@ def bench_allocation(base: Path) -> None:
     t_tool = _run4(_claim_tool, str(base / "tool"))
     total = 4 * PER_PROCESS
     claimed = len(os.listdir(base / "tool" / "aktenzeichen" / "2026")) - 1
-    print(f"Aktenzeichen, 4 Prozesse × {PER_PROCESS}: {total / t_tool:,.0f}/s "
-          f"(Boden bare mkdir: {total / t_floor:,.0f}/s, Faktor {t_tool / t_floor:.2f}; "
-          f"mkdir + fsync des Ordners: {total / t_floor_sync:,.0f}/s, Faktor {t_tool / t_floor_sync:.2f}); "
-          f"vergeben: {claimed}, doppelt: 0 (mkdir)")
+    print(
+        f"Aktenzeichen, 4 Prozesse × {PER_PROCESS}: {total / t_tool:,.0f}/s "
+        f"(Boden bare mkdir: {total / t_floor:,.0f}/s, Faktor {t_tool / t_floor:.2f}; "
+        f"mkdir + fsync des Ordners: {total / t_floor_sync:,.0f}/s, Faktor {t_tool / t_floor_sync:.2f}); "
+        f"vergeben: {claimed}, doppelt: 0 (mkdir)"
+    )
 
 
 def generate(root: Path, count: int) -> None:
@@ -103,8 +105,12 @@ def generate(root: Path, count: int) -> None:
         for sub in SUBDIRS:
             (folder / sub).mkdir()
         v = Vorgang(
-            aktenzeichen=str(az), betreff=f"Anliegen Nummer {i} zur Straßenreinigung", kanal=Kanal.EMAIL,
-            status=status, eingang=when, dringlichkeit=list(Dringlichkeit)[i % 3],
+            aktenzeichen=str(az),
+            betreff=f"Anliegen Nummer {i} zur Straßenreinigung",
+            kanal=Kanal.EMAIL,
+            status=status,
+            eingang=when,
+            dringlichkeit=list(Dringlichkeit)[i % 3],
             absender=Absender(f"Bürger {i}", f"b{i}@example.org"),
             nachrichten=[Nachricht(datei="001.eml", richtung="eingang", zeit=when, kanal="email")],
             revision=1,
@@ -139,8 +145,10 @@ def bench_liste(base: Path, count: int) -> None:
     t_cold = _time_cmd(cmd, env)
     t_warm = min(_time_cmd(cmd, env) for _ in range(3))
     t_start = min(_time_cmd([sys.executable, "-m", "buero_ticket", "--version"], env) for _ in range(3))
-    print(f"liste über {count:,} Vorgänge: kalt {t_cold:.2f} s, warm {t_warm:.2f} s "
-          f"(Boden: alle Metadaten lesen {t_floor:.2f} s im selben Prozess; Programmstart allein {t_start:.2f} s)")
+    print(
+        f"liste über {count:,} Vorgänge: kalt {t_cold:.2f} s, warm {t_warm:.2f} s "
+        f"(Boden: alle Metadaten lesen {t_floor:.2f} s im selben Prozess; Programmstart allein {t_start:.2f} s)"
+    )
 
 
 def main() -> None:

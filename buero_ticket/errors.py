@@ -20,6 +20,7 @@ class Exit(IntEnum):
     NICHT_GEFUNDEN = 5  # unknown Aktenzeichen, Vorgang deleted meanwhile
     KONFLIKT = 6  # someone else changed the Vorgang meanwhile
     ZUGRIFF = 7  # no write access, file locked, share read-only
+    VERBINDUNG = 8  # mail server unreachable, login failed, connection lost
     INTERN = 10  # a bug: please report with --debug output
 
 

@@ -26,7 +26,7 @@ from .models import Status, Vorgang
 from .store import META_NAME, Store
 
 ENV_CACHE = "BUERO_TICKET_CACHE"
-CACHE_VERSION = 1
+CACHE_VERSION = 3
 
 
 def cache_dir(env: Mapping[str, str] = os.environ) -> Path:
@@ -61,9 +61,34 @@ CREATE TABLE IF NOT EXISTS vorgang (
     eingang_ts REAL NOT NULL,
     data TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS schluessel (
+    relpath TEXT NOT NULL,
+    az TEXT NOT NULL,
+    key TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS schluessel_key ON schluessel (key);
+CREATE INDEX IF NOT EXISTS schluessel_relpath ON schluessel (relpath);
 CREATE INDEX IF NOT EXISTS vorgang_offen ON vorgang (offen, rang, eingang_ts);
 CREATE INDEX IF NOT EXISTS vorgang_eingang ON vorgang (eingang_ts);
 """
+
+
+def message_keys(vorgang: Vorgang) -> set[str]:
+    """Keys of the Vorgang's messages.
+
+    ``mid:<Message-ID>`` finds the Vorgang a reply belongs to; ``fp:<fingerprint>`` (Message-ID, sender,
+    subject, date) and ``sha:<sha256 of the raw file>`` find duplicates. A Message-ID alone is no proof of
+    a duplicate: different mails reuse IDs (broken mailers, test data), and nothing may be lost.
+    """
+    keys = set()
+    for n in vorgang.nachrichten:
+        if n.message_id:
+            keys.add(f"mid:{n.message_id.lower()}")
+        if n.fingerabdruck:
+            keys.add(f"fp:{n.fingerabdruck}")
+        if n.sha256:
+            keys.add(f"sha:{n.sha256}")
+    return keys
 
 
 class Index:
@@ -79,7 +104,7 @@ class Index:
             db = sqlite3.connect(self.path, timeout=30)
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version != CACHE_VERSION:
-                db.executescript("DROP TABLE IF EXISTS vorgang;")
+                db.executescript("DROP TABLE IF EXISTS vorgang; DROP TABLE IF EXISTS schluessel;")
                 db.execute(f"PRAGMA user_version = {CACHE_VERSION}")
             db.executescript(_SCHEMA)
             return db
@@ -118,8 +143,9 @@ class Index:
                 if cached.get(rel) == (st.st_mtime_ns, st.st_size, status.value):
                     continue
                 self._read_one(folder, status, rel, result)
-            gone = set(cached) - seen
-            self.db.executemany("DELETE FROM vorgang WHERE relpath = ?", [(g,) for g in gone])
+            gone = [(g,) for g in set(cached) - seen]
+            self.db.executemany("DELETE FROM vorgang WHERE relpath = ?", gone)
+            self.db.executemany("DELETE FROM schluessel WHERE relpath = ?", gone)
         return result
 
     def _read_one(self, folder: Path, status: Status, rel: str, result: RefreshResult) -> None:
@@ -149,6 +175,10 @@ class Index:
                 json.dumps(vorgang.to_json(), ensure_ascii=False),
             ),
         )
+        self.db.execute("DELETE FROM schluessel WHERE relpath = ?", (rel,))
+        self.db.executemany(
+            "INSERT INTO schluessel VALUES (?,?,?)", [(rel, vorgang.aktenzeichen, k) for k in message_keys(vorgang)]
+        )
 
     def _iter(self, sql: str) -> Iterator[Vorgang]:
         for rel, data in self.db.execute(sql):
@@ -171,6 +201,11 @@ class Index:
             "CASE WHEN offen = 1 THEN rang ELSE 0 END, "
             "CASE WHEN offen = 1 THEN eingang_ts ELSE -eingang_ts END, az"
         )
+
+    def find_key(self, key: str) -> str | None:
+        """The Aktenzeichen whose messages carry ``key`` (see :func:`message_keys`)."""
+        row = self.db.execute("SELECT az FROM schluessel WHERE key = ? LIMIT 1", (key,)).fetchone()
+        return str(row[0]) if row else None
 
     def stale_entries(self) -> list[str]:
         """Cache rows that no longer match the folders (for pruefen)."""

@@ -114,6 +114,8 @@ class Nachricht:
     von: str = ""
     betreff: str = ""
     message_id: str = ""
+    sha256: str = ""  # of the original file (raw mail), for duplicate detection
+    fingerabdruck: str = ""  # Message-ID + sender + subject + date, for duplicate detection
     text_datei: str = ""  # readable body text, if stored separately
     anlagen: list[str] = field(default_factory=list)  # file names in the attachment folder
     automatisch: bool = False  # auto-reply, bounce

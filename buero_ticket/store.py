@@ -9,6 +9,7 @@ number so a change based on an old read is refused.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import uuid
@@ -56,6 +57,8 @@ class NeueNachricht:
     anlagen: list[tuple[str, bytes]] = field(default_factory=list)
     message_id: str = ""
     automatisch: bool = False
+    hinweis: str = ""  # a note for the clerk, written at the top of the text file
+    fingerabdruck: str = ""
 
 
 class Store:
@@ -273,10 +276,12 @@ class Store:
             betreff=msg.betreff,
             message_id=msg.message_id,
             automatisch=msg.automatisch,
+            fingerabdruck=msg.fingerabdruck,
         )
         msg_dir = folder / NACHRICHTEN_DIR
         if msg.original is not None:
             ext, data = msg.original
+            nachricht.sha256 = hashlib.sha256(data).hexdigest()
             nachricht.datei = fit_name(final / NACHRICHTEN_DIR, f"{stem}.{ext}", max_path=_FILE_PATH_LIMIT)
             atomic_write_bytes(msg_dir / nachricht.datei, data, overwrite=False)
         if msg.text or msg.original is None:
@@ -320,6 +325,8 @@ def _text_file(msg: NeueNachricht) -> str:
         head.append(f"Von: {msg.von}")
     if msg.betreff:
         head.append(f"Betreff: {msg.betreff}")
+    if msg.hinweis:
+        head.append(f"Hinweis: {msg.hinweis}")
     return "\n".join(head) + "\n\n" + (msg.text or "").replace("\r\n", "\n") + "\n"
 
 

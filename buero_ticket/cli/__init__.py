@@ -60,6 +60,10 @@ class App:
             )
         return self.index
 
+    def after_change(self) -> None:
+        """After a run that changed Vorgänge: refresh the cache and the Excel register once."""
+        self.sync()
+
 
 @click.group(context_settings=CONTEXT)
 @click.option(
@@ -129,4 +133,4 @@ def main(argv: list[str] | None = None) -> None:
     sys.exit(code if isinstance(code, int) else Exit.OK)
 
 
-from . import ablage_cmds, vorgang_cmds  # noqa: E402,F401  (register the commands)
+from . import ablage_cmds, mail_cmds, vorgang_cmds  # noqa: E402,F401  (register the commands)

@@ -33,6 +33,8 @@ class Eingabe:
     verknuepft: list[str] = field(default_factory=list)
     automatisch: bool = False
     quelle: str = ""  # for the history: where it came from
+    hinweis: str = ""  # note for the clerk (parse warnings, oversized mail)
+    fingerabdruck: str = ""  # duplicate detection of mails (see intake.mail.fingerprint)
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,8 @@ def nachricht_aus(item: Eingabe) -> NeueNachricht:
         anlagen=list(item.anlagen),
         message_id=item.message_id,
         automatisch=item.automatisch,
+        hinweis=item.hinweis,
+        fingerabdruck=item.fingerabdruck,
     )
 
 

@@ -1,0 +1,174 @@
+"""Commands ``mail abrufen`` (scheduled task) and ``mail einlesen DATEI…``."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+from types import FrameType
+
+import click
+
+from .. import history
+from ..errors import Exit
+from ..intake.abruf import AbrufLaeuftSchon, abrufen
+from ..intake.mail import ImportErgebnis, MailImporter, Zaehler
+from ..mail.parse import iter_mbox
+from . import App, cli
+
+
+@cli.group("mail")
+def mail() -> None:
+    """E-Mails abrufen (gemeinsames Postfach) oder aus Dateien einlesen.
+
+    \b
+    Beispiele:
+      buero-ticket mail abrufen
+      buero-ticket mail einlesen Anfrage.eml Postfach-Export.mbox
+    """
+
+
+def _setup_log(app: App) -> None:
+    folder = app.ablage.log_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(folder / f"mail-{history.now():%Y-%m}.log", encoding="utf-8")
+    user = history.current_user()
+    handler.setFormatter(logging.Formatter(f"%(asctime)s {user} %(levelname)s %(message)s"))
+    logger = logging.getLogger("buero_ticket")
+    logger.setLevel(logging.INFO)
+    logger.addHandler(handler)
+
+
+def _progress(total: int) -> AbstractContextManager[object]:
+    return click.progressbar(length=total, label="Mails", file=sys.stderr)
+
+
+@contextmanager
+def _stop_on_signal() -> Iterator[list[bool]]:
+    stop = [False]
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        stop[0] = True
+        raise KeyboardInterrupt
+
+    old = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield stop
+    finally:
+        signal.signal(signal.SIGTERM, old)
+
+
+@mail.command("abrufen")
+@click.option("--dauerbetrieb", is_flag=True, help="Verbunden bleiben und neue Mails sofort holen (IDLE).")
+@click.pass_obj
+def abrufen_cmd(app: App, dauerbetrieb: bool) -> None:
+    """Neue Mails aus dem gemeinsamen Postfach holen und zu Vorgängen machen.
+
+    Für die geplante Aufgabe (alle 5 Minuten). Läuft schon ein Abruf, endet
+    dieser sofort mit Rückgabewert 0. Rückgabewert 1: einzelne Mails in Quarantäne;
+    8: Postfach nicht erreichbar.
+
+    \b
+    Beispiel:
+      buero-ticket --ablage "S:\\Bürgerbüro" mail abrufen
+    """
+    app.sync()
+    _setup_log(app)
+    show_bar = sys.stderr.isatty()
+
+    def report(counts: Zaehler) -> None:
+        if dauerbetrieb:
+            click.echo(f"{history.now():%H:%M} {counts.zeile()}")
+        app.after_change()
+
+    try:
+        with _stop_on_signal() as stop:
+            total = abrufen(
+                app.store,
+                app.index,
+                progress=_progress if show_bar else None,
+                dauerbetrieb=dauerbetrieb,
+                on_round=report,
+                stop=lambda: stop[0],
+            )
+    except AbrufLaeuftSchon as exc:
+        click.echo(exc.text)
+        return
+    except KeyboardInterrupt:
+        click.echo("Beendet.")
+        return
+    click.echo(total.zeile())
+    if total.fehler:
+        click.echo(
+            f"Was tun: Die {total.fehler} Mails in Quarantäne liegen mit Begründung in {app.ablage.quarantaene_dir}.",
+            err=True,
+        )
+        raise click.exceptions.Exit(Exit.PROBLEME)
+
+
+@mail.command("einlesen")
+@click.argument("dateien", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_obj
+def einlesen(app: App, dateien: tuple[Path, ...]) -> None:
+    """E-Mail-Dateien (.eml, .mbox, Outlook .msg) einlesen, wie beim Abruf aus dem Postfach.
+
+    Doppelt eingelesene Mails werden erkannt und nicht noch einmal angelegt.
+
+    \b
+    Beispiel:
+      buero-ticket mail einlesen Anfrage.eml Export.mbox Weitergeleitet.msg
+    """
+    index = app.sync()
+    _setup_log(app)
+    importer = MailImporter(app.store, index)
+    counts = Zaehler()
+    for path in dateien:
+        for result in import_file(importer, path):
+            counts.add(result)
+            where = result.aktenzeichen or (str(result.pfad) if result.pfad else "")
+            click.echo(f"{path.name}: {_label(result)} {where} {result.grund}".rstrip())
+    app.after_change()
+    click.echo(counts.zeile())
+    if counts.fehler:
+        raise click.exceptions.Exit(Exit.PROBLEME)
+
+
+def import_file(importer: MailImporter, path: Path) -> Iterator[ImportErgebnis]:
+    """One file → one or more imported mails (mbox); ``.msg`` needs the optional extra."""
+    suffix = path.suffix.lower()
+    if suffix in (".mbox", ".mbx") or _looks_like_mbox(path):
+        for number, raw in enumerate(iter_mbox(path), 1):
+            yield importer.import_raw(raw, f"Datei {path.name}, Nachricht {number}")
+    elif suffix == ".msg":
+        from ..mail.msgfile import MsgFehler, parse_msg
+
+        data = path.read_bytes()
+        try:
+            parsed = parse_msg(data)
+        except MsgFehler as exc:
+            from ..quarantaene import quarantine
+
+            target = quarantine(importer.store.ablage, data, "msg", path.stem, str(exc), f"Datei {path.name}")
+            yield ImportErgebnis("quarantaene", grund=str(exc), pfad=target)
+            return
+        yield importer.import_mail(parsed, f"Datei {path.name}", original_ext="msg")
+    else:
+        yield importer.import_raw(path.read_bytes(), f"Datei {path.name}")
+
+
+def _looks_like_mbox(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        return fh.read(5) == b"From "
+
+
+def _label(result: ImportErgebnis) -> str:
+    return {
+        "neu": "neuer Vorgang",
+        "folge": "zugeordnet zu",
+        "automatisch": "automatische Mail",
+        "doppelt": "bereits importiert:",
+        "quarantaene": "Quarantäne:",
+    }[result.art]

@@ -1,0 +1,188 @@
+"""One run of ``mail abrufen``: every mail in the shared inbox becomes (part of) a Vorgang.
+
+Per mail: fetch the exact bytes, import (Vorgang written and recorded), and only
+then move the mail to the "imported" folder on the server; a mail that cannot be
+imported goes to the server's quarantine folder and to the Ablage's quarantine
+with its reason. ``\\Seen`` is never looked at, so a clerk reading the mailbox in
+Outlook hides nothing from the import.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
+
+from filelock import FileLock, Timeout
+
+from ..config import Config
+from ..errors import BueroTicketError, Exit
+from ..index import Index
+from ..mail.imap import ImapConfig, ImapFehler, ImapPostfach, ImapVerbindungsfehler, read_password
+from ..quarantaene import quarantine
+from ..store import Store
+from .mail import ImportErgebnis, MailImporter, Zaehler
+
+log = logging.getLogger("buero_ticket.mail")
+
+
+class PostfachFehler(BueroTicketError):
+    exit_code = Exit.VERBINDUNG
+
+
+class AbrufLaeuftSchon(BueroTicketError):
+    exit_code = Exit.OK
+
+
+def imap_config(config: Config) -> ImapConfig:
+    section = config.section("imap")
+    if not section["server"] or not section["benutzer"]:
+        raise PostfachFehler(
+            "In buero-ticket.toml fehlt der Abschnitt [imap] mit server und benutzer.",
+            "Tragen Sie das gemeinsame Postfach ein (Vorlage steht auskommentiert in der Datei).",
+        )
+    try:
+        return ImapConfig(
+            server=section["server"],
+            benutzer=section["benutzer"],
+            verschluesselung=section["verschluesselung"],
+            port=section["port"] or None,
+            ca_datei=section["ca_datei"] or None,
+            ordner_eingang=section["ordner_eingang"],
+            ordner_importiert=section["ordner_importiert"],
+            ordner_quarantaene=section["ordner_quarantaene"],
+            passwort_datei=section["passwort_datei"] or None,
+            passwort_befehl=section["passwort_befehl"] or None,
+            max_groesse_mb=section["max_groesse_mb"],
+        )
+    except ImapFehler as exc:
+        raise PostfachFehler(str(exc), "Korrigieren Sie den Abschnitt [imap] in buero-ticket.toml.") from None
+
+
+@dataclass
+class Abruf:
+    store: Store
+    index: Index
+    cfg: ImapConfig
+    password: str
+    progress: Callable[[int], AbstractContextManager[object]] | None = None
+
+    def run_once(self, box: ImapPostfach) -> Zaehler:
+        counts = Zaehler()
+        self.index.refresh()
+        importer = MailImporter(self.store, self.index)
+        uidvalidity = box.uidvalidity()
+        uids = box.list_uids()
+        sizes = box.sizes(uids)
+        bar = self.progress(len(uids)) if self.progress and uids else nullcontext()
+        with bar as ticker:
+            for uid in uids:
+                counts.add(self._one(box, importer, uidvalidity, uid, sizes.get(uid, 0)))
+                if ticker is not None and hasattr(ticker, "update"):
+                    ticker.update(1)
+        return counts
+
+    def _one(self, box: ImapPostfach, importer: MailImporter, uidvalidity: int, uid: int, size: int) -> ImportErgebnis:
+        quelle = f"IMAP {self.cfg.benutzer} {self.cfg.ordner_eingang} UID {uid}"
+        uid_key = f"{self.cfg.server}/{self.cfg.benutzer}/{self.cfg.ordner_eingang}/{uidvalidity}/{uid}"
+        raw = box.fetch_raw(uid)
+        limit = self.cfg.max_groesse_mb * 1024 * 1024
+        hinweis = (
+            f"Übergroße Mail ({size / 1048576:.1f} MB, Grenze {self.cfg.max_groesse_mb} MB)" if size > limit else ""
+        )
+        try:
+            result = importer.import_raw(raw, quelle, uid_key=uid_key, hinweis=hinweis)
+        except (BueroTicketError, OSError):
+            raise  # the Ablage itself is unusable (share gone, read-only): stop, leave the mail in place
+        except Exception as exc:  # a bug on one mail must not block the rest
+            log.exception("Unerwarteter Fehler bei %s", quelle)
+            path = quarantine(self.store.ablage, raw, "eml", "", f"Unerwarteter Fehler: {exc!r}", quelle)
+            result = ImportErgebnis("quarantaene", grund=str(exc), pfad=path)
+        if result.art == "quarantaene":
+            log.warning("Quarantäne: %s (%s) -> %s", quelle, result.grund, result.pfad)
+            box.quarantine(uid)
+        else:
+            log.info("%s: %s %s %s", quelle, result.art, result.aktenzeichen, result.grund)
+            box.move(uid, self.cfg.ordner_importiert)
+        return result
+
+
+def run_lock(store: Store) -> FileLock:
+    (store.ablage.state_dir / "sperren").mkdir(parents=True, exist_ok=True)
+    return FileLock(str(store.ablage.state_dir / "sperren" / "mail-abrufen.lock"), timeout=0)
+
+
+def abrufen(
+    store: Store,
+    index: Index,
+    env: Mapping[str, str] = os.environ,
+    *,
+    progress: Callable[[int], AbstractContextManager[object]] | None = None,
+    dauerbetrieb: bool = False,
+    idle_s: float = 300.0,
+    on_round: Callable[[Zaehler], None] | None = None,
+    stop: Callable[[], bool] = lambda: False,
+) -> Zaehler:
+    """Fetch all mails once (or forever with ``dauerbetrieb``). A second concurrent run exits at once."""
+    cfg = imap_config(store.ablage.config)
+    try:
+        password = read_password(cfg, env)
+    except ImapFehler as exc:
+        raise PostfachFehler(str(exc), "Hinterlegen Sie das Passwort wie in der README beschrieben.") from None
+    lock = run_lock(store)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise AbrufLaeuftSchon(
+            "Ein anderer Mailabruf für diese Ablage läuft gerade; dieser Lauf endet ohne Änderungen.",
+            "Nichts zu tun: der laufende Abruf holt auch diese Mails.",
+        ) from None
+    try:
+        job = Abruf(store, index, cfg, password, progress)
+        return _loop(job, dauerbetrieb, idle_s, on_round, stop)
+    finally:
+        lock.release()
+
+
+def _loop(
+    job: Abruf, dauerbetrieb: bool, idle_s: float, on_round: Callable[[Zaehler], None] | None, stop: Callable[[], bool]
+) -> Zaehler:
+    total = Zaehler()
+    backoff = 5.0
+    box = ImapPostfach(job.cfg, job.password)
+    try:
+        while True:
+            try:
+                counts = job.run_once(box)
+                backoff = 5.0
+            except ImapVerbindungsfehler as exc:
+                if not dauerbetrieb:
+                    raise PostfachFehler(
+                        str(exc), "Prüfen Sie Netz und Server; der nächste Lauf versucht es erneut."
+                    ) from None
+                log.warning("Verbindung verloren, neuer Versuch in %.0f s: %s", backoff, exc)
+                box.close()
+                time.sleep(backoff)
+                backoff = min(backoff * 2, 300.0)
+                continue
+            except ImapFehler as exc:
+                raise PostfachFehler(str(exc), "Prüfen Sie den Abschnitt [imap] und das Postfach.") from None
+            _merge(total, counts)
+            if on_round:
+                on_round(counts)
+            if not dauerbetrieb or stop():
+                return total
+            box.wait_for_change(idle_s)  # only a hint: the next round searches again anyway
+            if stop():
+                return total
+    finally:
+        box.close()
+
+
+def _merge(total: Zaehler, counts: Zaehler) -> None:
+    for name in ("neu", "folge", "automatisch", "doppelt", "fehler"):
+        setattr(total, name, getattr(total, name) + getattr(counts, name))
+    total.aktenzeichen += counts.aktenzeichen

@@ -1,0 +1,256 @@
+"""Mails to Vorgänge: duplicate check, threading, automatic mail, reopening.
+
+Every mail source (IMAP, ``.eml``/mbox files, Outlook ``.msg`` from the Einwurf)
+hands raw bytes or a parsed mail to :meth:`MailImporter.import_mail`, which
+builds an :class:`~buero_ticket.intake.Eingabe` and calls the one
+:func:`~buero_ticket.intake.accept`.
+
+Order of work, so nothing is lost: under the import lock, (1) look the mail up
+by its keys (Message-ID, sha256 of the raw bytes, IMAP UIDVALIDITY+UID) in the
+ledger and in the cache of all stored messages; (2) write the Vorgang (fsync);
+(3) record the keys in the ledger. The caller moves the mail on the server only
+after this returned. A crash between (2) and (3) is harmless: the cache finds
+the stored message by its Message-ID and sha256 on the next run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.utils import parseaddr
+from pathlib import Path
+
+from filelock import FileLock
+
+from .. import history
+from ..errors import BueroTicketError
+from ..fileio import atomic_write_text
+from ..index import Index
+from ..mail.parse import AutoKind, ParsedMail, parse_mail
+from ..models import Absender, Kanal, Status, Vorgang
+from ..quarantaene import quarantine
+from ..store import Store
+from . import Eingabe, accept
+
+TAG_RE = re.compile(r"\[(?:Az\.?\s*)?((?:[A-Za-z0-9]{1,8}-)?\d{4}-\d{5,7}-\d)\]")
+AUTO_FOLDER = "Automatische Mails"
+
+
+@dataclass(frozen=True)
+class ImportErgebnis:
+    art: str  # "neu" | "folge" | "automatisch" | "doppelt" | "quarantaene"
+    aktenzeichen: str = ""
+    grund: str = ""
+    pfad: Path | None = None
+
+
+@dataclass
+class Zaehler:
+    """Counts for the German summary line."""
+
+    neu: int = 0
+    folge: int = 0
+    automatisch: int = 0
+    doppelt: int = 0
+    fehler: int = 0
+    aktenzeichen: list[str] = field(default_factory=list)
+
+    def add(self, result: ImportErgebnis) -> None:
+        if result.art == "quarantaene":
+            self.fehler += 1
+        else:
+            setattr(self, result.art, getattr(self, result.art) + 1)
+        if result.aktenzeichen:
+            self.aktenzeichen.append(result.aktenzeichen)
+
+    def zeile(self) -> str:
+        return (
+            f"{self.neu} neue Vorgänge, {self.folge} Antworten zugeordnet, "
+            f"{self.automatisch} automatische Mails (Abwesenheitsnotizen/Unzustellbar), "
+            f"{self.doppelt} bereits importiert, {self.fehler} Fehler"
+        )
+
+
+def fingerprint(parsed: ParsedMail) -> str:
+    """Same Message-ID, sender, subject and date: the same mail (e.g. sent to two of our addresses)."""
+    if not parsed.message_id:
+        return ""
+    date = parsed.date.isoformat() if parsed.date else ""
+    text = "\n".join([parsed.message_id.lower(), parsed.from_email.lower(), parsed.subject, date])
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def message_keys(parsed: ParsedMail, uid_key: str = "") -> list[str]:
+    """Keys that mark a mail as already imported (see :func:`buero_ticket.index.message_keys`)."""
+    keys = [f"sha:{parsed.sha256}"]
+    fp = fingerprint(parsed)
+    if fp:
+        keys.insert(0, f"fp:{fp}")
+    if uid_key:
+        keys.append(f"uid:{uid_key}")
+    return keys
+
+
+class MailImporter:
+    """Imports mails into one Ablage. Create one per run; call ``index.refresh()`` before."""
+
+    def __init__(self, store: Store, index: Index) -> None:
+        self.store = store
+        self.index = index
+        self.config = store.ablage.config
+        self.ledger = store.ablage.state_dir / "importiert"
+        self._seen: dict[str, str] = {}  # keys imported during this run -> Aktenzeichen
+
+    # -- public ------------------------------------------------------------------------------
+    def import_raw(self, raw: bytes, quelle: str, uid_key: str = "", hinweis: str = "") -> ImportErgebnis:
+        return self.import_mail(parse_mail(raw), quelle, uid_key=uid_key, hinweis=hinweis)
+
+    def import_mail(
+        self, parsed: ParsedMail, quelle: str, *, uid_key: str = "", original_ext: str = "eml", hinweis: str = ""
+    ) -> ImportErgebnis:
+        """File one mail. Never raises for bad mail content: failures become quarantine entries."""
+        lock = FileLock(str(self.store.ablage.state_dir / "sperren" / "mailimport.lock"), timeout=120)
+        (self.store.ablage.state_dir / "sperren").mkdir(parents=True, exist_ok=True)
+        with lock:
+            keys = message_keys(parsed, uid_key)
+            known = self._lookup(keys)
+            if known is not None:
+                return ImportErgebnis("doppelt", known, "bereits importiert")
+            try:
+                result = self._file(parsed, quelle, original_ext, hinweis)
+            except BueroTicketError as exc:
+                path = quarantine(self.store.ablage, parsed.raw, original_ext, parsed.subject, exc.text, quelle)
+                result = ImportErgebnis("quarantaene", grund=exc.text, pfad=path)
+            self._remember(keys, result.aktenzeichen or (str(result.pfad) if result.pfad else "?"), quelle)
+            if result.aktenzeichen and parsed.message_id:
+                self._seen[f"mid:{parsed.message_id.lower()}"] = result.aktenzeichen  # for replies in this run
+            return result
+
+    # -- duplicate detection -----------------------------------------------------------------
+    def _ledger_path(self, key: str) -> Path:
+        digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
+        return self.ledger / digest[:2] / f"{digest}.txt"
+
+    def _lookup(self, keys: list[str]) -> str | None:
+        for key in keys:
+            if key in self._seen:
+                return self._seen[key]
+            try:
+                return self._ledger_path(key).read_text(encoding="utf-8").split("\t", 1)[0]
+            except FileNotFoundError:
+                pass
+            if not key.startswith("uid:"):
+                az = self.index.find_key(key)
+                if az:
+                    return az
+        return None
+
+    def _remember(self, keys: list[str], target: str, quelle: str) -> None:
+        line = f"{target}\t{history.now().isoformat()}\t{quelle}\n"
+        for key in keys:
+            self._seen[key] = target
+            path = self._ledger_path(key)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_text(path, line)
+
+    # -- deciding where it goes --------------------------------------------------------------
+    def _file(self, parsed: ParsedMail, quelle: str, original_ext: str, hinweis: str) -> ImportErgebnis:
+        item = eingabe_from_mail(parsed, quelle, original_ext)
+        if hinweis:
+            item.hinweis = f"{hinweis}; {item.hinweis}" if item.hinweis else hinweis
+        target, link = self._thread(parsed)
+        if parsed.auto is not AutoKind.MENSCH:
+            return self._file_automatic(parsed, item, target or link, quelle, original_ext)
+        if target is None:
+            item.verknuepft = [link] if link else []
+            vorgang = accept(self.store, item).vorgang
+            return ImportErgebnis("neu", vorgang.aktenzeichen)
+        vorgang = self.store.get(target)
+        if vorgang.status.is_open:
+            item.ziel = target
+            return ImportErgebnis("folge", accept(self.store, item).vorgang.aktenzeichen)
+        if self._may_reopen(vorgang):
+            item.ziel = target
+            accept(self.store, item)
+            status = Status.IN_BEARBEITUNG if vorgang.bearbeiter else Status.EINGANG
+            self.store.set_status(target, status, grund="wieder geöffnet durch Antwort")
+            return ImportErgebnis("folge", target, "wieder geöffnet")
+        item.verknuepft = [target]
+        vorgang = accept(self.store, item).vorgang
+        return ImportErgebnis("neu", vorgang.aktenzeichen, f"Antwort auf abgeschlossenen Vorgang {target}")
+
+    def _file_automatic(
+        self, parsed: ParsedMail, item: Eingabe, target: str | None, quelle: str, original_ext: str
+    ) -> ImportErgebnis:
+        """Auto-replies and bounces: a note on their Vorgang; never reopen, never a new Vorgang."""
+        item.automatisch = True
+        if target is not None and self.config.get("imap", "automatische_mails") == "notiz":
+            item.ziel = target
+            accept(self.store, item)
+            return ImportErgebnis("automatisch", target, parsed.auto_grund)
+        grund = f"{parsed.auto_grund or 'Automatische Mail'}; kein zugehöriger Vorgang gefunden"
+        path = quarantine(
+            self.store.ablage, parsed.raw, original_ext, parsed.subject, grund, quelle, subfolder=AUTO_FOLDER
+        )
+        return ImportErgebnis("automatisch", grund=grund, pfad=path)
+
+    def _thread(self, parsed: ParsedMail) -> tuple[str | None, str | None]:
+        """(Vorgang to add to, Vorgang to link a new one to)."""
+        for mid in [*parsed.in_reply_to, *reversed(parsed.references)]:
+            az = self._seen.get(f"mid:{mid.lower()}") or self.index.find_key(f"mid:{mid.lower()}")
+            if az:
+                return az, None
+        match = TAG_RE.search(parsed.subject or "")
+        if not match:
+            return None, None
+        try:
+            vorgang = self.store.get(match.group(1))
+        except BueroTicketError:
+            return None, None
+        if parsed.from_email and parsed.from_email.lower() in _addresses(vorgang):
+            return vorgang.aktenzeichen, None
+        return None, vorgang.aktenzeichen  # unknown sender: new Vorgang, linked
+
+    def _may_reopen(self, vorgang: Vorgang) -> bool:
+        if self.config.get("imap", "antwort_auf_erledigt") != "wiedereroeffnen":
+            return False
+        days = int(self.config.get("vorgang", "wiedereroeffnen_tage"))
+        done = vorgang.erledigt or vorgang.letzte_aktivitaet
+        return history.now() - done <= timedelta(days=days)
+
+
+def _addresses(vorgang: Vorgang) -> set[str]:
+    found = {vorgang.absender.email.lower()} if vorgang.absender.email else set()
+    for n in vorgang.nachrichten:
+        if n.richtung == "eingang":
+            addr = parseaddr(n.von)[1].lower()
+            if addr:
+                found.add(addr)
+    return found
+
+
+def eingabe_from_mail(parsed: ParsedMail, quelle: str, original_ext: str = "eml") -> Eingabe:
+    hints = list(parsed.warnungen)
+    return Eingabe(
+        kanal=Kanal.EMAIL,
+        betreff=parsed.subject.strip() or "(ohne Betreff)",
+        absender=Absender(parsed.from_name, parsed.from_email),
+        zeit=_when(parsed.date),
+        text=parsed.body_text,
+        original=(original_ext, parsed.raw),
+        anlagen=[(a.name, a.content) for a in parsed.attachments],
+        message_id=parsed.message_id,
+        fingerabdruck=fingerprint(parsed),
+        quelle=quelle,
+        hinweis="; ".join(hints[:5]),
+    )
+
+
+def _when(date: datetime | None) -> datetime:
+    """The mail's Date header if it is plausible, else now (a mail from 1970 or the future is wrong)."""
+    now = history.now()
+    if date is None or date.tzinfo is None or not (now - timedelta(days=3650) < date < now + timedelta(days=2)):
+        return now
+    return date.replace(microsecond=0)
