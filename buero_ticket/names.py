@@ -73,12 +73,12 @@ def fit_name(folder: Path, name: str, *, max_path: int = MAX_PATH) -> str:
     return safe_name(name, max_len=min(120, budget))
 
 
-def unique_name(folder: Path, name: str, taken: set[str] | None = None) -> str:
-    """Return ``name`` or ``name (2).ext`` … so nothing in ``folder`` is overwritten.
+def unique_name(folder: Path | None, name: str, taken: set[str] | None = None) -> str:
+    """Return ``name`` or ``name (2).ext`` … so nothing in ``folder`` (or ``taken``) is overwritten.
 
-    Comparison is case-insensitive, as on Windows.
+    Comparison is case-insensitive, as on Windows. ``folder=None`` compares with ``taken`` only.
     """
-    existing = {p.name.casefold() for p in folder.iterdir()} if folder.is_dir() else set()
+    existing = {p.name.casefold() for p in folder.iterdir()} if folder and folder.is_dir() else set()
     if taken:
         existing |= {t.casefold() for t in taken}
     if name.casefold() not in existing:

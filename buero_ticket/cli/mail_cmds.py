@@ -13,7 +13,7 @@ from types import FrameType
 import click
 
 from .. import history
-from ..errors import Exit
+from ..errors import EingabeFehler, Exit
 from ..intake.abruf import AbrufLaeuftSchon, abrufen
 from ..intake.mail import ImportErgebnis, MailImporter, Zaehler
 from ..mail.parse import iter_mbox
@@ -143,11 +143,13 @@ def import_file(importer: MailImporter, path: Path) -> Iterator[ImportErgebnis]:
         for number, raw in enumerate(iter_mbox(path), 1):
             yield importer.import_raw(raw, f"Datei {path.name}, Nachricht {number}")
     elif suffix == ".msg":
-        from ..mail.msgfile import MsgFehler, parse_msg
+        from ..mail.msgfile import MsgFehler, OutlookFehlt, parse_msg
 
         data = path.read_bytes()
         try:
             parsed = parse_msg(data)
+        except OutlookFehlt as exc:  # the file stays where it is: nothing wrong with it
+            raise EingabeFehler(str(exc), f"{path} wurde nicht verändert.") from None
         except MsgFehler as exc:
             from ..quarantaene import quarantine
 
@@ -161,7 +163,7 @@ def import_file(importer: MailImporter, path: Path) -> Iterator[ImportErgebnis]:
 
 def _looks_like_mbox(path: Path) -> bool:
     with open(path, "rb") as fh:
-        return fh.read(5) == b"From "
+        return fh.read(8).removeprefix(b"\xef\xbb\xbf").startswith(b"From ")
 
 
 def _label(result: ImportErgebnis) -> str:

@@ -65,7 +65,6 @@ from email.parser import BytesParser
 from email.policy import compat32
 from email.utils import getaddresses, parsedate_to_datetime
 from enum import StrEnum
-from pathlib import Path
 from typing import Any
 
 from inscriptis import get_text
@@ -77,8 +76,6 @@ logger = logging.getLogger(__name__)
 
 _PARSER = BytesParser(policy=compat32)
 _BOM = b"\xef\xbb\xbf"
-#: unique_name() looks into a folder; attachment names are compared only among themselves.
-_KEIN_ORDNER = Path(os.devnull)
 _MAX_TIEFE = 40
 _MAX_TEILE = 2000
 
@@ -419,7 +416,7 @@ class Anlagensammlung:
     def hinzu(
         self, name: str, content: bytes, content_type: str, *, inline: bool = False, content_id: str = ""
     ) -> None:
-        sicher = unique_name(_KEIN_ORDNER, safe_name(name, fallback="Anlage"), self._namen)
+        sicher = unique_name(None, safe_name(name, fallback="Anlage"), self._namen)
         self._namen.add(sicher)
         self.anlagen.append(Anlage(sicher, content, content_type, inline, content_id))
 
