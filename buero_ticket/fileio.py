@@ -66,17 +66,19 @@ def temp_path_for(target: Path) -> Path:
     return target.with_name(f"{TEMP_PREFIX}{uuid.uuid4().hex[:12]}{TEMP_SUFFIX}")
 
 
-def atomic_write_bytes(target: Path, data: bytes, *, overwrite: bool = True) -> None:
+def atomic_write_bytes(target: Path, data: bytes, *, overwrite: bool = True, durable: bool = True) -> None:
     """Write ``data`` to ``target`` atomically (temp file, fsync, rename).
 
     With ``overwrite=False`` an existing file is never replaced (FileExistsError).
+    ``durable=False`` skips the fsyncs (still atomic): only for records that can be rebuilt.
     """
     tmp = temp_path_for(target)
     try:
         with open(tmp, "xb") as fh:
             fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
         if overwrite:
             retry_on_busy(lambda: os.replace(tmp, target))
         else:
@@ -84,11 +86,24 @@ def atomic_write_bytes(target: Path, data: bytes, *, overwrite: bool = True) -> 
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    fsync_dir(target.parent)
+    if durable:
+        fsync_dir(target.parent)
 
 
-def atomic_write_text(target: Path, text: str, *, overwrite: bool = True) -> None:
-    atomic_write_bytes(target, text.encode("utf-8"), overwrite=overwrite)
+def atomic_write_text(target: Path, text: str, *, overwrite: bool = True, durable: bool = True) -> None:
+    atomic_write_bytes(target, text.encode("utf-8"), overwrite=overwrite, durable=durable)
+
+
+def write_new_file(target: Path, data: bytes) -> None:
+    """Create a file inside a folder that nobody sees yet (a temp folder renamed into place later).
+
+    Exclusive create, write, fsync; no temp name needed, because the folder itself becomes visible
+    atomically. The caller fsyncs the folder once before renaming it.
+    """
+    with open(target, "xb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
 
 
 def _rename_no_replace(src: Path, dst: Path) -> None:

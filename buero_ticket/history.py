@@ -86,6 +86,10 @@ def read_history(folder: Path) -> list[HistoryEntry]:
         return []
 
 
+def new_file_content(entries: list[HistoryEntry]) -> bytes:
+    return (HEADER + "".join(format_line(e) for e in entries)).encode("utf-8")
+
+
 def append_history(folder: Path, entries: list[HistoryEntry]) -> None:
     """Append lines by rewriting the file atomically. Caller holds the Vorgang lock."""
     path = folder / HISTORY_NAME

@@ -26,7 +26,7 @@ from . import aktenzeichen as azmod
 from . import history
 from .ablage import Ablage
 from .errors import DatenFehler, KonfliktFehler, NichtGefunden, ZugriffFehler
-from .fileio import TEMP_PREFIX, atomic_write_bytes, atomic_write_text, fsync_dir, retry_on_busy
+from .fileio import TEMP_PREFIX, atomic_write_bytes, atomic_write_text, fsync_dir, retry_on_busy, write_new_file
 from .models import Absender, Dringlichkeit, HistoryEntry, Kanal, Nachricht, Status, Vorgang
 from .names import MAX_PATH, fit_name, short_subject, unique_name
 
@@ -166,10 +166,11 @@ class Store:
                 (tmp / sub).mkdir()
             lines = [history.entry("Angelegt", details or f"Kanal {kanal.label}, Betreff „{betreff}“")]
             if nachricht is not None:
-                vorgang.nachrichten.append(self._write_message(tmp, final, vorgang, nachricht))
-            atomic_write_text(tmp / META_NAME, _dump(vorgang))
-            history.append_history(tmp, lines)
-            fsync_dir(tmp)
+                vorgang.nachrichten.append(self._write_message(tmp, final, vorgang, nachricht, fresh=True))
+            write_new_file(tmp / META_NAME, _dump(vorgang).encode("utf-8"))
+            write_new_file(tmp / history.HISTORY_NAME, history.new_file_content(lines))
+            for folder in (*(tmp / sub for sub in SUBDIRS), tmp):
+                fsync_dir(folder)
             retry_on_busy(lambda: os.rename(tmp, final))
             fsync_dir(status_dir)
         except BaseException:
@@ -263,7 +264,17 @@ class Store:
 
         return self.update(az_text, change)
 
-    def _write_message(self, folder: Path, final: Path, vorgang: Vorgang, msg: NeueNachricht) -> Nachricht:
+    def _write_message(
+        self, folder: Path, final: Path, vorgang: Vorgang, msg: NeueNachricht, *, fresh: bool = False
+    ) -> Nachricht:
+        """Store one message's files. ``fresh``: ``folder`` is an invisible temp folder (see create)."""
+
+        def write(target: Path, data: bytes) -> None:
+            if fresh:
+                write_new_file(target, data)
+            else:
+                atomic_write_bytes(target, data, overwrite=False)
+
         number = len(vorgang.nachrichten) + 1
         richtung = "Eingang" if msg.richtung == "eingang" else "Ausgang"
         stem = f"{number:03d} {msg.zeit:%Y-%m-%d %H%M} {richtung} {msg.kanal.label}"
@@ -283,10 +294,10 @@ class Store:
             ext, data = msg.original
             nachricht.sha256 = hashlib.sha256(data).hexdigest()
             nachricht.datei = fit_name(final / NACHRICHTEN_DIR, f"{stem}.{ext}", max_path=_FILE_PATH_LIMIT)
-            atomic_write_bytes(msg_dir / nachricht.datei, data, overwrite=False)
+            write(msg_dir / nachricht.datei, data)
         if msg.text or msg.original is None:
             text_name = fit_name(final / NACHRICHTEN_DIR, f"{stem}.txt", max_path=_FILE_PATH_LIMIT)
-            atomic_write_text(msg_dir / text_name, _text_file(msg), overwrite=False)
+            write(msg_dir / text_name, _text_file(msg).encode("utf-8"))
             nachricht.text_datei = text_name
             nachricht.datei = nachricht.datei or text_name
         anlagen_dir = folder / ANLAGEN_DIR
@@ -294,7 +305,7 @@ class Store:
         for name, data in msg.anlagen:
             clean = unique_name(anlagen_dir, fit_name(final / ANLAGEN_DIR, name, max_path=_FILE_PATH_LIMIT), taken)
             taken.add(clean)
-            atomic_write_bytes(anlagen_dir / clean, data, overwrite=False)
+            write(anlagen_dir / clean, data)
             nachricht.anlagen.append(clean)
         return nachricht
 

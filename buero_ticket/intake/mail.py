@@ -153,7 +153,7 @@ class MailImporter:
             self._seen[key] = target
             path = self._ledger_path(key)
             path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write_text(path, line)
+            atomic_write_text(path, line, durable=False)  # the Vorgang itself is the durable record
 
     # -- deciding where it goes --------------------------------------------------------------
     def _file(self, parsed: ParsedMail, quelle: str, original_ext: str, hinweis: str) -> ImportErgebnis:
