@@ -1,7 +1,7 @@
 """One run of ``mail abrufen``: every mail in the shared inbox becomes (part of) a Vorgang.
 
-Per mail: fetch the exact bytes, import (Vorgang written and recorded), and only
-then move the mail to the "imported" folder on the server; a mail that cannot be
+Per mail: fetch the exact bytes, import (Vorgang written and recorded); only
+then, in batches of up to 50, the mails move to the "imported" folder on the server; a mail that cannot be
 imported goes to the server's quarantine folder and to the Ablage's quarantine
 with its reason. ``\\Seen`` is never looked at, so a clerk reading the mailbox in
 Outlook hides nothing from the import.
@@ -27,6 +27,7 @@ from ..store import Store
 from .mail import ImportErgebnis, MailImporter, Zaehler
 
 log = logging.getLogger("buero_ticket.mail")
+MOVE_BATCH = 50  # mails moved to the "imported" folder with one command
 
 
 class PostfachFehler(BueroTicketError):
@@ -78,11 +79,23 @@ class Abruf:
         uids = box.list_uids()
         sizes = box.sizes(uids)
         bar = self.progress(len(uids)) if self.progress and uids else nullcontext()
+        done: list[int] = []  # stored Vorgänge whose mails may now leave the inbox
         with bar as ticker:
             for uid in uids:
-                counts.add(self._one(box, importer, uidvalidity, uid, sizes.get(uid, 0)))
+                result = self._one(box, importer, uidvalidity, uid, sizes.get(uid, 0))
+                counts.add(result)
+                if result.art == "quarantaene":
+                    box.quarantine(uid)
+                else:
+                    done.append(uid)
+                if len(done) >= MOVE_BATCH:
+                    box.move(done, self.cfg.ordner_importiert)
+                    done.clear()
                 if ticker is not None and hasattr(ticker, "update"):
                     ticker.update(1)
+        # If the run breaks off before this, the mails stay in the inbox and are recognised as
+        # already imported next time: nothing is lost and nothing doubled.
+        box.move(done, self.cfg.ordner_importiert)
         return counts
 
     def _one(self, box: ImapPostfach, importer: MailImporter, uidvalidity: int, uid: int, size: int) -> ImportErgebnis:
@@ -103,10 +116,8 @@ class Abruf:
             result = ImportErgebnis("quarantaene", grund=str(exc), pfad=path)
         if result.art == "quarantaene":
             log.warning("Quarantäne: %s (%s) -> %s", quelle, result.grund, result.pfad)
-            box.quarantine(uid)
         else:
             log.info("%s: %s %s %s", quelle, result.art, result.aktenzeichen, result.grund)
-            box.move(uid, self.cfg.ordner_importiert)
         return result
 
 

@@ -445,23 +445,27 @@ class ImapPostfach:
             )
         return raw
 
-    def move(self, uid: int, folder: str) -> None:
-        """Move one message out of the inbox without expunging any other message.
+    def move(self, uid: int | Iterable[int], folder: str) -> None:
+        """Move one message (or several, in one command) out of the inbox, expunging no other message.
 
-        UID MOVE when advertised; else UID COPY + \\Deleted + UID EXPUNGE of this UID (UIDPLUS).
+        UID MOVE when advertised; else UID COPY + \\Deleted + UID EXPUNGE of these UIDs (UIDPLUS).
         Without both, a plain EXPUNGE would also remove messages that others marked \\Deleted,
         so it is sent only when this message is the only \\Deleted one. Otherwise the message
         stays in the inbox marked \\Deleted until someone expunges; list_uids still reports it,
         and the caller's (UIDVALIDITY, UID) record keeps it from being imported twice.
         """
+        uids = [uid] if isinstance(uid, int) else sorted(set(uid))
+        if not uids:
+            return
+        uid_s = ",".join(str(u) for u in uids)
         self._run(
-            f"Verschieben der Nachricht UID {uid} nach „{folder}“",
-            lambda mb: self._move(mb, uid, folder),
+            f"Verschieben der Nachrichten mit UID {uid_s} nach „{folder}“",
+            lambda mb: self._move(mb, uids, folder),
             retry=False,
         )
 
-    def _move(self, mb: BaseMailBox, uid: int, folder: str) -> None:
-        client, uid_s, target = mb.client, str(uid), encode_folder(folder).decode("ascii")
+    def _move(self, mb: BaseMailBox, uids: list[int], folder: str) -> None:
+        client, uid_s, target = mb.client, ",".join(str(u) for u in uids), encode_folder(folder).decode("ascii")
         _sync(mb)
         if "MOVE" in self._caps:
             check_command_status(client.uid("MOVE", uid_s, target), MailboxMoveError)
@@ -470,7 +474,7 @@ class ImapPostfach:
         check_command_status(client.uid("STORE", uid_s, "+FLAGS.SILENT", r"(\Deleted)"), MailboxFlagError)
         if "UIDPLUS" in self._caps:
             check_command_status(client.uid("EXPUNGE", uid_s), MailboxExpungeError)
-        elif _deleted_uids(mb) <= {uid}:
+        elif _deleted_uids(mb) <= set(uids):
             check_command_status(client.expunge(), MailboxExpungeError)
 
     def quarantine(self, uid: int) -> None:
