@@ -128,57 +128,60 @@ class Index:
         result = RefreshResult()
         cached = self._cached()
         seen: set[str] = set()
+        rows: list[tuple[object, ...]] = []
+        keys: list[tuple[str, str, str]] = []
+        prefix = len(str(self.ablage.root)) + 1
+        for status, entry in self.ablage.iter_vorgang_dirs():
+            if from_folder_name(entry.name) is None:
+                continue  # pruefen reports unknown folders
+            rel = entry.path[prefix:].replace(os.sep, "/")
+            seen.add(rel)
+            try:
+                st = os.stat(os.path.join(entry.path, META_NAME))
+            except FileNotFoundError:
+                result.probleme.append((Path(entry.path), f"{META_NAME} fehlt"))
+                continue
+            if cached.get(rel) == (st.st_mtime_ns, st.st_size, status.value):
+                continue
+            self._read_one(Path(entry.path), status, rel, st, result, rows, keys)
+        gone = [(g,) for g in set(cached) - seen]
+        changed = [(row[0],) for row in rows if row[0] in cached]
         with self.db:
-            for status, entry in self.ablage.iter_vorgang_dirs():
-                if from_folder_name(entry.name) is None:
-                    continue  # pruefen reports unknown folders
-                folder = Path(entry.path)
-                rel = folder.relative_to(self.ablage.root).as_posix()
-                seen.add(rel)
-                try:
-                    st = os.stat(folder / META_NAME)
-                except FileNotFoundError:
-                    result.probleme.append((folder, f"{META_NAME} fehlt"))
-                    continue
-                if cached.get(rel) == (st.st_mtime_ns, st.st_size, status.value):
-                    continue
-                self._read_one(folder, status, rel, result)
-            gone = [(g,) for g in set(cached) - seen]
             self.db.executemany("DELETE FROM vorgang WHERE relpath = ?", gone)
-            self.db.executemany("DELETE FROM schluessel WHERE relpath = ?", gone)
+            self.db.executemany("DELETE FROM schluessel WHERE relpath = ?", gone + changed)
+            self.db.executemany("INSERT OR REPLACE INTO vorgang VALUES (?,?,?,?,?,?,?,?,?)", rows)
+            self.db.executemany("INSERT INTO schluessel VALUES (?,?,?)", keys)
         return result
 
-    def _read_one(self, folder: Path, status: Status, rel: str, result: RefreshResult) -> None:
+    def _read_one(
+        self,
+        folder: Path,
+        status: Status,
+        rel: str,
+        st: os.stat_result,
+        result: RefreshResult,
+        rows: list[tuple[object, ...]],
+        keys: list[tuple[str, str, str]],
+    ) -> None:
+        # ``st`` was taken before reading: a change after it makes the next refresh read again.
         try:
-            vorgang = self.store.load(folder)
+            vorgang, text = self.store.load_with_text(folder)
             if vorgang.status is not status:
                 repaired = self.store.repair_status(folder, status)
                 if repaired is not None:
                     result.manuell_verschoben.append(repaired)
-                    vorgang = repaired
-            st = os.stat(folder / META_NAME)
+                    vorgang, text = repaired, json.dumps(repaired.to_json(), ensure_ascii=False)
+                st = os.stat(folder / META_NAME)
         except (BueroTicketError, OSError) as exc:
             result.probleme.append((folder, getattr(exc, "text", str(exc))))
             return
         result.gelesen += 1
-        self.db.execute(
-            "INSERT OR REPLACE INTO vorgang VALUES (?,?,?,?,?,?,?,?,?)",
-            (
-                rel,
-                vorgang.aktenzeichen,
-                status.value,
-                st.st_mtime_ns,
-                st.st_size,
-                int(status.is_open),
-                vorgang.dringlichkeit.rank,
-                vorgang.eingang.timestamp(),
-                json.dumps(vorgang.to_json(), ensure_ascii=False),
-            ),
-        )
-        self.db.execute("DELETE FROM schluessel WHERE relpath = ?", (rel,))
-        self.db.executemany(
-            "INSERT INTO schluessel VALUES (?,?,?)", [(rel, vorgang.aktenzeichen, k) for k in message_keys(vorgang)]
-        )
+        az = vorgang.aktenzeichen
+        rows.append(
+            (rel, az, status.value, st.st_mtime_ns, st.st_size, int(status.is_open), vorgang.dringlichkeit.rank,
+             vorgang.eingang.timestamp(), text)
+        )  # fmt: skip
+        keys.extend((rel, az, k) for k in message_keys(vorgang))
 
     def _iter(self, sql: str) -> Iterator[Vorgang]:
         for rel, data in self.db.execute(sql):

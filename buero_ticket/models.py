@@ -161,13 +161,7 @@ class Vorgang:
         fmt = data.get("format_version")
         if not isinstance(fmt, int) or fmt > FORMAT_VERSION:
             raise ValueError(f"unbekannte Formatversion {fmt!r}")
-        absender = Absender(
-            **{
-                k: str(v)
-                for k, v in (data.get("absender") or {}).items()
-                if k in {f.name for f in dataclasses.fields(Absender)}
-            }
-        )
+        absender = Absender(**{k: str(v) for k, v in (data.get("absender") or {}).items() if k in _ABSENDER_FIELDS})
         nachrichten = [_nachricht_from_json(n) for n in data.get("nachrichten") or []]
         return cls(
             aktenzeichen=str(data["aktenzeichen"]),
@@ -188,9 +182,12 @@ class Vorgang:
         )
 
 
+_ABSENDER_FIELDS = frozenset(f.name for f in dataclasses.fields(Absender))
+_NACHRICHT_FIELDS = frozenset(f.name for f in dataclasses.fields(Nachricht))
+
+
 def _nachricht_from_json(data: dict[str, Any]) -> Nachricht:
-    known = {f.name for f in dataclasses.fields(Nachricht)}
-    values = {k: v for k, v in data.items() if k in known}
+    values = {k: v for k, v in data.items() if k in _NACHRICHT_FIELDS}
     values["zeit"] = datetime.fromisoformat(values["zeit"])
     return Nachricht(**values)
 

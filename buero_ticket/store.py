@@ -83,9 +83,13 @@ class Store:
 
     # -- reading -------------------------------------------------------------------------
     def load(self, folder: Path) -> Vorgang:
+        return self.load_with_text(folder)[0]
+
+    def load_with_text(self, folder: Path) -> tuple[Vorgang, str]:
+        """The Vorgang and the metadata file's text as read (for the cache)."""
         try:
-            data = json.loads((folder / META_NAME).read_text(encoding="utf-8"))
-            vorgang = Vorgang.from_json(data)
+            text = (folder / META_NAME).read_text(encoding="utf-8")
+            vorgang = Vorgang.from_json(json.loads(text))
         except FileNotFoundError:
             if not folder.exists():
                 raise NichtGefunden(
@@ -99,7 +103,7 @@ class Store:
                 "Stellen Sie die Datei aus der Sicherung wieder her oder führen Sie 'buero-ticket pruefen' aus.",
             ) from None
         vorgang.ordner = folder
-        return vorgang
+        return vorgang, text
 
     def find(self, text: str) -> Path:
         """The folder of the Vorgang a clerk named; suggests close matches when unknown."""
