@@ -30,23 +30,23 @@ from buero_ticket.mail.parse import iter_mbox, parse_mail
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "mail"
 TARGET = 300  # mails per second on 8 KB mails
 
-_WORTSCHATZ = (
+_VOCABULARY = (
     "Sehr geehrte Damen und Herren ich beantrage hiermit die Verlängerung meines Personalausweises "
     "Bürgeramt Gebühr Überweisung Straße Grüße Führungszeugnis Meldebescheinigung Frist Termin "
     "Anlage beigefügt Wohnsitz Ummeldung Kindergeld Gewerbeanmeldung Baugenehmigung Müllabfuhr"
 )
-_WOERTER = _WORTSCHATZ.split()
+_WORDS = _VOCABULARY.split()
 
 
-def _satz(rng: random.Random) -> str:
-    return " ".join(rng.choice(_WOERTER) for _ in range(rng.randint(8, 16))).capitalize() + "."
+def _sentence(rng: random.Random) -> str:
+    return " ".join(rng.choice(_WORDS) for _ in range(rng.randint(8, 16))).capitalize() + "."
 
 
 def _text(rng: random.Random, size: int) -> str:
-    saetze: list[str] = []
-    while sum(len(s) + 1 for s in saetze) < size:
-        saetze.append(_satz(rng))
-    return "\n".join(saetze)
+    sentences: list[str] = []
+    while sum(len(s) + 1 for s in sentences) < size:
+        sentences.append(_sentence(rng))
+    return "\n".join(sentences)
 
 
 def _qp(text: str) -> str:
@@ -85,11 +85,13 @@ def generate(n: int, *, html_only: bool = False, seed: int = 1) -> list[bytes]:
         body = "".join(f"--alt\n{p}\n" for p in parts) + "--alt--\n"
         if i % 10 == 0:
             pdf = base64.encodebytes(rng.randbytes(600)).decode("ascii")
-            anlage = (
+            attachment = (
                 'Content-Type: application/pdf\nContent-Disposition: attachment; filename="Antrag.pdf"\n'
                 f"Content-Transfer-Encoding: base64\n\n{pdf}"
             )
-            body = f'--mix\nContent-Type: multipart/alternative; boundary="alt"\n\n{body}\n--mix\n{anlage}\n--mix--\n'
+            body = (
+                f'--mix\nContent-Type: multipart/alternative; boundary="alt"\n\n{body}\n--mix\n{attachment}\n--mix--\n'
+            )
             header = _header(i, 'multipart/mixed; boundary="mix"')
         else:
             header = _header(i, 'multipart/alternative; boundary="alt"')
@@ -129,9 +131,9 @@ def main() -> None:
     print(f"{'Satz':<28} {'Mails':>6} {'Ø KB':>6} {'Boden/s':>9} {'parse_mail/s':>13} {'Anteil':>7}")
     for name, mails in sets.items():
         kb = sum(map(len, mails)) / len(mails) / 1024
-        boden = _rate(floor, mails, args.repeat)
-        wir = _rate(parse_mail, mails, args.repeat)
-        print(f"{name:<28} {len(mails):>6} {kb:>6.1f} {boden:>9.0f} {wir:>13.0f} {wir / boden:>7.0%}")
+        floor_rate = _rate(floor, mails, args.repeat)
+        ours = _rate(parse_mail, mails, args.repeat)
+        print(f"{name:<28} {len(mails):>6} {kb:>6.1f} {floor_rate:>9.0f} {ours:>13.0f} {ours / floor_rate:>7.0%}")
     print(f"Ziel: ≥ {TARGET} Mails/s bei 8-KB-Mails (Text+HTML).")
 
 

@@ -9,7 +9,7 @@ plus ``message/rfc822`` parts. ``parse_mail`` keeps more, on purpose:
   ``text/rfc822-headers``, ``message/partial`` … (``_reference`` counts these as
   ``unnamed``, so the comparison is exact);
 * winmail.dat is replaced by the files it carries; the two TNEF mails are
-  checked with their hand-verified file lists in :data:`TNEF_DATEIEN`.
+  checked with their hand-verified file lists in :data:`TNEF_FILES`.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from buero_ticket.mail.msgfile import MsgFehler, OutlookFehlt, parse_msg
-from buero_ticket.mail.parse import AutoKind, ParsedMail, inhaltstyp, iter_mbox, parse_mail
+from buero_ticket.mail.parse import AutoKind, ParsedMail, content_type_of, iter_mbox, parse_mail
 from buero_ticket.names import safe_name
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "mail"
@@ -46,7 +46,7 @@ MBOX = sorted(p for p in MANIFEST if p.endswith(".mbox"))
 MSG = sorted(p for p in MANIFEST if p.endswith(".msg"))
 
 #: winmail.dat mails: the files parse_mail must put in place of the winmail.dat.
-TNEF_DATEIEN = {
+TNEF_FILES = {
     "mimekit/tnef/rich-text.eml": [
         "kitten-playing-with-a-christmas-tree.jpg",
         "Build a train table.txt",  # an embedded Outlook task, as text
@@ -58,7 +58,7 @@ TNEF_DATEIEN = {
 #: Messages per mbox. The MANIFEST's heuristic tag splits at every "From " line; ours does not:
 #: mailbox_01 ends with "From time to time" (tag: 2), unmunged has "From Russia with love" and a
 #: UTF-8 BOM before the first From_ line (tag: 3).
-MBOX_ANZAHL = {
+MBOX_COUNTS = {
     "cpython/mailbox_01.mbox": 1,
     "mimekit/mbox/content-length.mbox": 29,
     "mimekit/mbox/issue1189.mbox": 4,
@@ -66,7 +66,7 @@ MBOX_ANZAHL = {
     "mimekit/mbox/unmunged.mbox": 2,
 }
 #: Outlook items that are no mail: parse_msg must refuse them.
-MSG_KEINE_MAIL = {
+MSG_NOT_MAIL = {
     "msgreader/A_memo.msg",
     "msgreader/Appointment_sample_EST.msg",
     "msgreader/Friday_Lunch.msg",
@@ -97,7 +97,7 @@ def _reference(raw: bytes) -> tuple[int, int, int, list[bytes]]:
     named = unnamed = tnef = 0
     payloads: list[bytes] = []
     for part in _parts(msg):
-        ctype = inhaltstyp(part)  # like get_content_type(), but junk after "type/subtype" cut off
+        ctype = content_type_of(part)  # like get_content_type(), but junk after "type/subtype" cut off
         is_list = isinstance(part.get_payload(), list)
         has_name = bool(part.get_filename()) or part.get_content_disposition() == "attachment"
         if ctype.startswith("multipart/") and (is_list or not has_name):
@@ -132,9 +132,9 @@ def test_eml_corpus(rel: str) -> None:
     _check_names(mail)
     assert all(isinstance(w, str) and w for w in mail.warnungen)
     named, unnamed, tnef, payloads = _reference(raw)
-    if rel in TNEF_DATEIEN:
+    if rel in TNEF_FILES:
         assert tnef == 1
-        expected_tnef = TNEF_DATEIEN[rel]
+        expected_tnef = TNEF_FILES[rel]
         assert [a.name for a in mail.attachments][named + unnamed :] == expected_tnef
         assert len(mail.attachments) == named + unnamed + len(expected_tnef)
     else:
@@ -149,7 +149,7 @@ def test_mbox_corpus(rel: str) -> None:
     data = (CORPUS / rel).read_bytes()
     assert hashlib.sha256(data).hexdigest() == MANIFEST[rel][0]
     messages = list(iter_mbox(CORPUS / rel))
-    assert len(messages) == MBOX_ANZAHL[rel]
+    assert len(messages) == MBOX_COUNTS[rel]
     pos = 0
     for raw in messages:
         start = data.find(raw, pos)
@@ -164,7 +164,7 @@ def test_mbox_corpus(rel: str) -> None:
 @pytest.mark.parametrize("rel", MSG)
 def test_msg_corpus(rel: str) -> None:
     data = (CORPUS / rel).read_bytes()
-    if rel in MSG_KEINE_MAIL:
+    if rel in MSG_NOT_MAIL:
         with pytest.raises(MsgFehler, match="Keine E-Mail"):
             parse_msg(CORPUS / rel)
         return
@@ -307,8 +307,8 @@ def test_inline_image_and_nested_message() -> None:
         f"Content-Type: message/rfc822\n\n{inner}",
     )
     mail = parse_mail(raw)
-    bild, eml = mail.attachments
-    assert (bild.name, bild.inline, bild.content_id, bild.content) == (
+    image, eml = mail.attachments
+    assert (image.name, image.inline, image.content_id, image.content) == (
         "Anlage.png",
         True,
         "bild1@x",
@@ -322,7 +322,7 @@ def test_inline_image_and_nested_message() -> None:
 def test_winmail_dat_from_corpus() -> None:
     mail = parse_mail((CORPUS / "mimekit/tnef/rich-text.eml").read_bytes())
     names = [a.name for a in mail.attachments]
-    assert names == TNEF_DATEIEN["mimekit/tnef/rich-text.eml"]
+    assert names == TNEF_FILES["mimekit/tnef/rich-text.eml"]
     kitten = mail.attachments[0]
     assert kitten.content.startswith(b"\xff\xd8\xff") and kitten.content_type == "image/jpeg"
     assert b"Build my nephew" in mail.attachments[1].content
@@ -415,8 +415,8 @@ def test_deep_nesting_is_cut() -> None:
 
 
 def test_dates() -> None:
-    ohne_zone = parse_mail(b"Date: Mon, 3 Feb 2025 10:00:00 -0000\n\nx").date
-    assert ohne_zone is not None and ohne_zone.utcoffset() is not None
+    without_zone = parse_mail(b"Date: Mon, 3 Feb 2025 10:00:00 -0000\n\nx").date
+    assert without_zone is not None and without_zone.utcoffset() is not None
     bad = parse_mail(b"Date: gestern\n\nx")
     assert bad.date is None and any("Datum" in w for w in bad.warnungen)
 

@@ -38,15 +38,15 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from buero_ticket.mail.parse import (
-    Anlagensammlung,
+    AttachmentCollector,
     AutoKind,
-    Kopf,
+    Headers,
     ParsedMail,
-    adressen,
+    addresses,
     decode_text,
-    erkenne_auto,
-    ersatzname,
-    fuelle_kopfdaten,
+    detect_auto,
+    fallback_name,
+    fill_header_fields,
     html_to_text,
     message_ids,
 )
@@ -54,9 +54,9 @@ from buero_ticket.mail.parse import (
 if TYPE_CHECKING:
     from extract_msg.msg_classes import MessageBase
 
-_OLE_KENNUNG = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_MAIL_KLASSEN = ("ipm.note", "report.")
-_KLASSEN_NAMEN = {
+_OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_MAIL_CLASSES = ("ipm.note", "report.")
+_CLASS_NAMES = {
     "ipm.appointment": "ein Termin",
     "ipm.schedule": "eine Besprechungsanfrage",
     "ipm.contact": "ein Kontakt",
@@ -86,8 +86,8 @@ _ANSI_CODEPAGES = {
     51949: "cp949",
     52936: "gbk",
 }
-_INSTALLIEREN = 'Outlook-Dateien (.msg) brauchen das Zusatzpaket extract-msg: pip install "buero-ticket[outlook]"'
-_HTML_ZEICHENSATZ = re.compile(rb"""charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_INSTALL_HINT = 'Outlook-Dateien (.msg) brauchen das Zusatzpaket extract-msg: pip install "buero-ticket[outlook]"'
+_HTML_CHARSET = re.compile(rb"""charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 
 
 class MsgFehler(Exception):
@@ -102,11 +102,11 @@ def _extract_msg() -> ModuleType:
     try:
         import extract_msg
     except ImportError as exc:
-        raise OutlookFehlt(_INSTALLIEREN) from exc
+        raise OutlookFehlt(_INSTALL_HINT) from exc
     return extract_msg
 
 
-def _lies(data: bytes | str | os.PathLike[str]) -> bytes:
+def _read_bytes(data: bytes | str | os.PathLike[str]) -> bytes:
     if isinstance(data, bytes):
         return data
     try:
@@ -115,7 +115,7 @@ def _lies(data: bytes | str | os.PathLike[str]) -> bytes:
         raise MsgFehler(f"Datei nicht lesbar: {exc}") from exc
 
 
-def _ansi_zeichensatz(msg: MessageBase) -> str | None:
+def _ansi_charset(msg: MessageBase) -> str | None:
     """For an ANSI (non-Unicode) file without PR_MESSAGE_CODEPAGE: the Windows codepage to read it in.
 
     extract-msg falls back to ISO-8859-15, which turns Windows-1252 quotes („“) into
@@ -131,135 +131,135 @@ def _ansi_zeichensatz(msg: MessageBase) -> str | None:
     return _ANSI_CODEPAGES.get(cpid, "cp1252")
 
 
-def _oeffne(modul: ModuleType, roh: bytes) -> MessageBase:
-    if not roh.startswith(_OLE_KENNUNG):
+def _open(module: ModuleType, raw: bytes) -> MessageBase:
+    if not raw.startswith(_OLE_SIGNATURE):
         raise MsgFehler("Keine Outlook-Datei (OLE-Kennung fehlt).")
-    verhalten = modul.enums.ErrorBehavior
-    optionen: dict[str, Any] = {
-        "errorBehavior": verhalten.ATTACH_SUPPRESS_ALL | verhalten.RTFDE | verhalten.STANDARDS_VIOLATION
+    behavior = module.enums.ErrorBehavior
+    options: dict[str, Any] = {
+        "errorBehavior": behavior.ATTACH_SUPPRESS_ALL | behavior.RTFDE | behavior.STANDARDS_VIOLATION
     }
     try:
-        msg: MessageBase = modul.openMsg(roh, **optionen)
-        if zeichensatz := _ansi_zeichensatz(msg):
+        msg: MessageBase = module.openMsg(raw, **options)
+        if charset := _ansi_charset(msg):
             msg.close()
-            msg = modul.openMsg(roh, overrideEncoding=zeichensatz, **optionen)
+            msg = module.openMsg(raw, overrideEncoding=charset, **options)
     except Exception as exc:  # extract-msg and olefile raise many types for broken files
         raise MsgFehler(f"Outlook-Datei beschädigt oder unbekannt ({type(exc).__name__}: {exc}).") from exc
     return msg
 
 
-def _pruefe_klasse(msg: MessageBase) -> None:
-    klasse = (msg.classType or "").lower()
-    if klasse.startswith(_MAIL_KLASSEN):
+def _check_class(msg: MessageBase) -> None:
+    msg_class = (msg.classType or "").lower()
+    if msg_class.startswith(_MAIL_CLASSES):
         return
-    art = next((n for k, n in _KLASSEN_NAMEN.items() if klasse.startswith(k)), "ein anderes Outlook-Element")
-    raise MsgFehler(f"Keine E-Mail, sondern {art} ({msg.classType}).")
+    kind = next((n for k, n in _CLASS_NAMES.items() if msg_class.startswith(k)), "ein anderes Outlook-Element")
+    raise MsgFehler(f"Keine E-Mail, sondern {kind} ({msg.classType}).")
 
 
-def _transportkopf(msg: MessageBase, warnungen: list[str]) -> Kopf:
+def _transport_headers(msg: MessageBase, warnings: list[str]) -> Headers:
     text = msg.headerText or ""
     text = text.removeprefix("Microsoft Mail Internet Headers Version 2.0").lstrip()
-    return Kopf(HeaderParser(policy=compat32).parsestr(text).raw_items(), warnungen)
+    return Headers(HeaderParser(policy=compat32).parsestr(text).raw_items(), warnings)
 
 
-def _text(wert: str | None) -> str:
-    return " ".join((wert or "").replace("\x00", "").split())
+def _text(value: str | None) -> str:
+    return " ".join((value or "").replace("\x00", "").split())
 
 
-def _datum(msg: MessageBase) -> datetime | None:
-    datum = msg.date or msg.receivedTime
-    if isinstance(datum, datetime):
-        return datum if datum.tzinfo else datum.replace(tzinfo=UTC)
+def _date(msg: MessageBase) -> datetime | None:
+    value = msg.date or msg.receivedTime
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
     return None
 
 
-def _eigenschaften(mail: ParsedMail, msg: MessageBase) -> None:
+def _fill_from_properties(mail: ParsedMail, msg: MessageBase) -> None:
     """Fill from the MAPI properties what the transport headers did not give."""
     mail.subject = mail.subject or _text(msg.subject)
     if not mail.from_email:
-        for name, adresse in adressen([_text(msg.sender)], mail.warnungen)[:1]:
-            if "@" in adresse:
-                mail.from_name, mail.from_email = name, adresse
+        for name, address in addresses([_text(msg.sender)], mail.warnungen)[:1]:
+            if "@" in address:
+                mail.from_name, mail.from_email = name, address
             else:  # Outlook sometimes stores only a display name
                 mail.from_name = name or _text(msg.sender)
     if not (mail.to or mail.cc):
-        for empfaenger in msg.recipients:
-            ziel = {1: mail.to, 2: mail.cc}.get(int(empfaenger.type or 0))  # RecipientType.TO, .CC
-            if ziel is not None and empfaenger.email:
-                ziel.append(empfaenger.email.strip().lower())
-    mail.date = mail.date or _datum(msg)
+        for recipient in msg.recipients:
+            target = {1: mail.to, 2: mail.cc}.get(int(recipient.type or 0))  # RecipientType.TO, .CC
+            if target is not None and recipient.email:
+                target.append(recipient.email.strip().lower())
+    mail.date = mail.date or _date(msg)
     mail.message_id = mail.message_id or "".join(message_ids(msg.messageId or "")[:1])
     mail.in_reply_to = mail.in_reply_to or message_ids(msg.inReplyTo or "")
     mail.references = mail.references or message_ids(msg.getStringStream("__substg1.0_1039") or "")
 
 
-def _body(msg: MessageBase, mail: ParsedMail, sammlung: Anlagensammlung) -> str:
+def _body(msg: MessageBase, mail: ParsedMail, collector: AttachmentCollector) -> str:
     text = (msg.body or "").replace("\r\n", "\n").replace("\x00", "").strip()
     if text:
         return text
-    rtf_synchron = msg.sExists("__substg1.0_1000") and msg.getPropertyVal("0E1F000B") is True
-    if rtf_synchron and not msg.exists("__substg1.0_10130102"):
+    rtf_in_sync = msg.sExists("__substg1.0_1000") and msg.getPropertyVal("0E1F000B") is True
+    if rtf_in_sync and not msg.exists("__substg1.0_10130102"):
         return ""  # the RTF says what the (blank) plain text says; de-encapsulating costs ~1.5 s
     html = msg.htmlBody  # the HTML stream, or HTML de-encapsulated from the RTF body
     if html:
-        zeichensatz = _HTML_ZEICHENSATZ.search(html[:4096])
-        name = zeichensatz.group(1).decode("ascii") if zeichensatz else None
+        charset_match = _HTML_CHARSET.search(html[:4096])
+        name = charset_match.group(1).decode("ascii") if charset_match else None
         return html_to_text(decode_text(html, name, mail.warnungen)).strip()
     if msg.rtfBody:
-        sammlung.hinzu("Nachrichtentext.rtf", msg.rtfBody, "application/rtf")
+        collector.add("Nachrichtentext.rtf", msg.rtfBody, "application/rtf")
         mail.warnungen.append("Nachrichtentext nur als RTF vorhanden; als Anlage „Nachrichtentext.rtf“ abgelegt.")
     return ""
 
 
-def _anlage(att: Any, sammlung: Anlagensammlung) -> None:
-    daten = att.data
-    if isinstance(daten, bytes):
-        typ = getattr(att, "mimetype", None) or ""
+def _add_attachment(att: Any, collector: AttachmentCollector) -> None:
+    data = att.data
+    if isinstance(data, bytes):
+        ctype = getattr(att, "mimetype", None) or ""
         name = getattr(att, "longFilename", None) or getattr(att, "shortFilename", None)
         name = name or getattr(att, "displayName", None) or getattr(att, "name", None)
-        typ = typ or mimetypes.guess_type(name or "", strict=False)[0] or "application/octet-stream"
+        ctype = ctype or mimetypes.guess_type(name or "", strict=False)[0] or "application/octet-stream"
         cid = (getattr(att, "contentId", None) or "").strip().strip("<>")
         inline = bool(getattr(att, "hidden", False))
-        sammlung.hinzu(name or ersatzname(typ), daten, typ, inline=inline, content_id=cid)
-    elif hasattr(daten, "exportBytes"):  # an embedded Outlook item
-        titel = _text(daten.subject) or _text(getattr(att, "displayName", "")) or "Eingebettete Nachricht"
-        titel = titel.replace("/", "_").replace("\\", "_")
-        sammlung.hinzu(f"{titel}.msg", daten.exportBytes(), "application/vnd.ms-outlook")
+        collector.add(name or fallback_name(ctype), data, ctype, inline=inline, content_id=cid)
+    elif hasattr(data, "exportBytes"):  # an embedded Outlook item
+        title = _text(data.subject) or _text(getattr(att, "displayName", "")) or "Eingebettete Nachricht"
+        title = title.replace("/", "_").replace("\\", "_")
+        collector.add(f"{title}.msg", data.exportBytes(), "application/vnd.ms-outlook")
     else:
-        art = getattr(getattr(att, "type", None), "name", "?")
-        raise ValueError(f"Anlagenart {art} ohne Inhalt")
+        kind = getattr(getattr(att, "type", None), "name", "?")
+        raise ValueError(f"Anlagenart {kind} ohne Inhalt")
 
 
-def _anlagen(msg: MessageBase, mail: ParsedMail, sammlung: Anlagensammlung) -> None:
+def _add_attachments(msg: MessageBase, mail: ParsedMail, collector: AttachmentCollector) -> None:
     for att in msg.attachments:
         try:
-            _anlage(att, sammlung)
+            _add_attachment(att, collector)
         except Exception as exc:  # one broken attachment must not cost the whole mail
             name = getattr(att, "longFilename", None) or getattr(att, "displayName", None) or "?"
             mail.warnungen.append(f"Anlage „{name}“ nicht lesbar ({exc}).")
 
 
-def _auto(msg: MessageBase, kopf: Kopf, from_email: str) -> tuple[AutoKind, str]:
-    klasse = msg.classType or ""
-    klein = klasse.lower()
-    if klein.startswith("report.") and klein.endswith(".ndr"):
-        return AutoKind.BOUNCE, f"Unzustellbarkeitsmeldung (Outlook {klasse})"
-    if klein.startswith("report."):
-        return AutoKind.AUTOREPLY, f"Automatischer Bericht (Outlook {klasse})"
-    if klein.startswith("ipm.note.rules.oof"):
-        return AutoKind.AUTOREPLY, f"Abwesenheitsnotiz (Outlook {klasse})"
-    return erkenne_auto(kopf, from_email)
+def _auto(msg: MessageBase, headers: Headers, from_email: str) -> tuple[AutoKind, str]:
+    msg_class = msg.classType or ""
+    lowered = msg_class.lower()
+    if lowered.startswith("report.") and lowered.endswith(".ndr"):
+        return AutoKind.BOUNCE, f"Unzustellbarkeitsmeldung (Outlook {msg_class})"
+    if lowered.startswith("report."):
+        return AutoKind.AUTOREPLY, f"Automatischer Bericht (Outlook {msg_class})"
+    if lowered.startswith("ipm.note.rules.oof"):
+        return AutoKind.AUTOREPLY, f"Abwesenheitsnotiz (Outlook {msg_class})"
+    return detect_auto(headers, from_email)
 
 
-def _fuelle(mail: ParsedMail, msg: MessageBase) -> None:
-    kopf = _transportkopf(msg, mail.warnungen)
-    fuelle_kopfdaten(mail, kopf)
-    _eigenschaften(mail, msg)
-    sammlung = Anlagensammlung()
-    mail.body_text = _body(msg, mail, sammlung)
-    _anlagen(msg, mail, sammlung)
-    mail.attachments = sammlung.anlagen
-    mail.auto, mail.auto_grund = _auto(msg, kopf, mail.from_email)
+def _fill(mail: ParsedMail, msg: MessageBase) -> None:
+    headers = _transport_headers(msg, mail.warnungen)
+    fill_header_fields(mail, headers)
+    _fill_from_properties(mail, msg)
+    collector = AttachmentCollector()
+    mail.body_text = _body(msg, mail, collector)
+    _add_attachments(msg, mail, collector)
+    mail.attachments = collector.attachments
+    mail.auto, mail.auto_grund = _auto(msg, headers, mail.from_email)
     if not msg.areStringsUnicode:
         mail.warnungen.append(
             f"Outlook-Datei im alten ANSI-Format, als {msg.stringEncoding} gelesen; Sonderzeichen prüfen."
@@ -275,13 +275,13 @@ def parse_msg(data: bytes | str | os.PathLike[str]) -> ParsedMail:
     non-mail files (the caller quarantines them) and :class:`OutlookFehlt` when
     extract-msg is not installed.
     """
-    roh = _lies(data)
-    modul = _extract_msg()
-    mail = ParsedMail(raw=roh, sha256=hashlib.sha256(roh).hexdigest())
-    msg = _oeffne(modul, roh)
+    raw = _read_bytes(data)
+    module = _extract_msg()
+    mail = ParsedMail(raw=raw, sha256=hashlib.sha256(raw).hexdigest())
+    msg = _open(module, raw)
     try:
-        _pruefe_klasse(msg)
-        _fuelle(mail, msg)
+        _check_class(msg)
+        _fill(mail, msg)
     except MsgFehler:
         raise
     except Exception as exc:  # a broken property stream surfaces only when it is read
