@@ -133,4 +133,4 @@ def main(argv: list[str] | None = None) -> None:
     sys.exit(code if isinstance(code, int) else Exit.OK)
 
 
-from . import ablage_cmds, mail_cmds, vorgang_cmds  # noqa: E402,F401  (register the commands)
+from . import ablage_cmds, antwort_cmds, mail_cmds, vorgang_cmds  # noqa: E402,F401  (register the commands)

@@ -25,6 +25,7 @@ from pathlib import Path
 from filelock import FileLock
 
 from .. import history
+from ..antwort.bestaetigung import bestaetige
 from ..errors import BueroTicketError
 from ..fileio import atomic_write_text
 from ..index import Index
@@ -166,6 +167,7 @@ class MailImporter:
         if target is None:
             item.verknuepft = [link] if link else []
             vorgang = accept(self.store, item).vorgang
+            bestaetige(self.store, vorgang, parsed)  # acknowledgement of receipt, if configured; never raises
             return ImportErgebnis("neu", vorgang.aktenzeichen)
         vorgang = self.store.get(target)
         if vorgang.status.is_open:

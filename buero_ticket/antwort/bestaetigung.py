@@ -1,0 +1,191 @@
+"""Automatic acknowledgement of receipt (Eingangsbestätigung) when the import creates a new Vorgang.
+
+Off unless ``[smtp] eingangsbestaetigung = true``. Loop protection, so two
+auto-responders can never ping-pong:
+
+- never to automatic mail (auto-replies, bounces, lists: the import's classification),
+- never to noreply/mailer-daemon/postmaster-like addresses or our own addresses
+  ([smtp] absender and benutzer, [amt] email, [imap] benutzer),
+- at most ``max_bestaetigungen_pro_tag`` per address and day (counter in the
+  Ablage's state folder, reserved *before* sending, so a crash cannot exceed it),
+- the acknowledgement itself carries ``Auto-Submitted: auto-replied``,
+  ``X-Auto-Response-Suppress: All`` and ``Precedence: auto_reply``, so other
+  systems (and our own import) treat it as automatic and do not answer it.
+
+:func:`bestaetige` never raises: a failure is logged and noted in the Vorgang's
+history, and the import goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import time
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import date, timedelta
+from pathlib import Path
+
+from filelock import FileLock
+
+from .. import history
+from ..config import Config
+from ..errors import BueroTicketError
+from ..fileio import atomic_write_text
+from ..mail.parse import AutoKind, ParsedMail
+from ..models import HistoryEntry, Vorgang
+from ..store import Store
+from . import nachricht, smtp, versand, vorlagen
+
+log = logging.getLogger("buero_ticket.antwort")
+
+STATE_DIR = "bestaetigungen"
+KEEP_DAYS = 14
+#: After the server was unreachable, further acknowledgements in this process wait this long.
+PAUSE_AFTER_FAILURE_S = 300.0
+SEND_TIMEOUT_S = 15.0
+#: Older mails (an mbox archive read in with 'mail einlesen') get no acknowledgement.
+MAX_AGE = timedelta(days=3)
+_NOREPLY = re.compile(
+    r"^(?:no[-_.]?reply|do[-_.]?not[-_.]?reply|mailer[-_.]?daemon|postmaster|bounces?|abuse|root|nobody"
+    r"|daemon|listserv|majordomo|auto[-_.]?(?:reply|responder|antwort))(?:[-_.+].*)?$"
+    r"|^owner-|-(?:owner|bounces?|request)$|noreply|no-reply",
+    re.IGNORECASE,
+)
+_paused_until: dict[str, float] = {}
+
+
+def bestaetige(store: Store, vorgang: Vorgang, parsed: ParsedMail, env: Mapping[str, str] = os.environ) -> None:
+    """Acknowledge a new Vorgang from ``parsed`` if configured and allowed. Never raises."""
+    try:
+        if not store.ablage.config.get("smtp", "eingangsbestaetigung"):
+            return
+        _acknowledge(store, vorgang, parsed, env)
+    except Exception as exc:  # the import must go on whatever happens here
+        text = exc.text if isinstance(exc, BueroTicketError) else f"{type(exc).__name__}: {exc}"
+        log.warning("Eingangsbestätigung für %s nicht gesendet: %s", vorgang.aktenzeichen, text, exc_info=True)
+        _note(store, vorgang.aktenzeichen, "Eingangsbestätigung nicht gesendet", text)
+
+
+def refusal(parsed: ParsedMail, config: Config) -> str:
+    """Why no acknowledgement may go to the sender of ``parsed`` (German), or ""."""
+    if parsed.auto is not AutoKind.MENSCH:
+        return f"automatische Mail ({parsed.auto_grund or parsed.auto.value})"
+    if parsed.date is not None and history.now() - parsed.date > MAX_AGE:
+        return f"die Mail vom {parsed.date:%d.%m.%Y} ist älter als {MAX_AGE.days} Tage"
+    target = recipient_address(parsed)
+    if "@" not in target:
+        return "keine Absenderadresse"
+    own = smtp.own_addresses(config)
+    for address in dict.fromkeys(a for a in (parsed.from_email, target) if a):
+        if address.lower() in own:
+            return f"{address} ist eine eigene Adresse"
+        if _NOREPLY.search(address.lower().partition("@")[0]):
+            return f"{address} ist eine automatische Adresse (noreply, mailer-daemon, postmaster …)"
+    return ""
+
+
+def recipient_address(parsed: ParsedMail) -> str:
+    return (parsed.reply_to or parsed.from_email).strip().lower()
+
+
+def _acknowledge(store: Store, vorgang: Vorgang, parsed: ParsedMail, env: Mapping[str, str]) -> None:
+    config = store.ablage.config
+    reason = refusal(parsed, config)
+    if reason:
+        _note(store, vorgang.aktenzeichen, "Keine Eingangsbestätigung", reason)
+        return
+    cfg = smtp.smtp_config(config)
+    paused = _paused_until.get(cfg.ziel, 0.0) - time.monotonic()
+    if paused > 0:
+        _note(store, vorgang.aktenzeichen, "Eingangsbestätigung nicht gesendet", _pause_text(cfg))
+        return
+    password = smtp.read_password(cfg, env) if cfg.benutzer else ""
+    address = recipient_address(parsed)
+    limit = int(config.get("smtp", "max_bestaetigungen_pro_tag"))
+    if not reserve(store.ablage.state_dir, address, limit):
+        detail = f"an {address} gingen heute schon {limit} Eingangsbestätigungen (Höchstzahl pro Tag)"
+        _note(store, vorgang.aktenzeichen, "Keine Eingangsbestätigung", detail)
+        return
+    _send(store, vorgang, parsed, cfg, password)
+
+
+def _send(store: Store, vorgang: Vorgang, parsed: ParsedMail, cfg: smtp.SmtpConfig, password: str) -> None:
+    entwurf = versand.prepare(store, vorgang, vorlagen.AUTOMATISCH, {}, automatisch=True)
+    address = recipient_address(parsed)
+    mid = parsed.message_id
+    an = nachricht.Empfaenger(
+        "" if parsed.reply_to and parsed.reply_to != parsed.from_email else parsed.from_name,
+        address,
+        mid,
+        list(dict.fromkeys([*parsed.references, mid] if mid else parsed.references))[-nachricht.MAX_REFERENCES :],
+    )
+    entwurf = replace(entwurf, mail=replace(entwurf.mail, an=an))
+    raw = nachricht.serialise(nachricht.build(entwurf.mail))
+    try:
+        smtp.send(cfg, raw, [address], password=password, timeout=SEND_TIMEOUT_S)
+    except smtp.VersandFehler as exc:
+        if exc.verbindung:
+            _paused_until[cfg.ziel] = time.monotonic() + PAUSE_AFTER_FAILURE_S
+        raise
+    details = f"an {address}, Betreff „{entwurf.mail.betreff}“"
+    versand.file_mail(store, entwurf, raw, "Eingangsbestätigung gesendet", details, gesendet=True)
+
+
+def _pause_text(cfg: smtp.SmtpConfig) -> str:
+    minutes = int(PAUSE_AFTER_FAILURE_S // 60)
+    return f"der Mailserver {cfg.ziel} war kurz zuvor nicht erreichbar (nächster Versuch frühestens in {minutes} Min.)"
+
+
+def _note(store: Store, az: str, aktion: str, details: str) -> None:
+    """A history line on the Vorgang; if even that fails, only the log knows."""
+
+    def change(_vorgang: Vorgang) -> list[HistoryEntry]:
+        return [history.entry(aktion, details)]
+
+    try:
+        store.update(az, change)
+    except Exception:
+        log.exception("Verlaufseintrag „%s“ für %s nicht geschrieben", aktion, az)
+
+
+# --- daily limit per address -----------------------------------------------------------------------
+
+
+def reserve(state_dir: Path, address: str, limit: int, today: date | None = None) -> bool:
+    """Count one acknowledgement to ``address`` today; False if ``limit`` is reached (nothing counted)."""
+    day = today or history.now().date()
+    folder = state_dir / STATE_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    (state_dir / "sperren").mkdir(parents=True, exist_ok=True)
+    key = hashlib.sha256(address.strip().lower().encode("utf-8")).hexdigest()[:32]
+    with FileLock(str(state_dir / "sperren" / "bestaetigungen.lock"), timeout=60):
+        path = folder / f"{day.isoformat()}.json"
+        counts = _read_counts(path)
+        if counts.get(key, 0) >= limit:
+            return False
+        counts[key] = counts.get(key, 0) + 1
+        atomic_write_text(path, json.dumps(counts, indent=0, sort_keys=True) + "\n")
+        _forget_old(folder, day)
+    return True
+
+
+def _read_counts(path: Path) -> dict[str, int]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError):
+        log.warning("Zählerdatei %s unlesbar; sie wird neu begonnen", path)
+        return {}
+    return {str(k): int(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def _forget_old(folder: Path, today: date) -> None:
+    oldest = (today - timedelta(days=KEEP_DAYS)).isoformat()
+    for entry in os.scandir(folder):
+        if entry.name.endswith(".json") and entry.name[:10] < oldest:
+            Path(entry.path).unlink(missing_ok=True)

@@ -1,0 +1,149 @@
+"""``brief``: a Word letter from a template into the Vorgang's ``Ausgang`` folder, optionally as PDF too.
+
+Everything that can fail is done before the Vorgang is touched: template, missing
+fields, rendering and the PDF conversion (LibreOffice headless, in a local temp
+folder with a throwaway profile). Then, under the Vorgang's lock, the files are
+written atomically next to each other (``2026-11-23 Antwort.docx`` and ``.pdf``)
+and one history line is added.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import history
+from ..errors import EingabeFehler
+from ..fileio import atomic_write_bytes
+from ..models import HistoryEntry, Vorgang
+from ..names import fit_name, unique_name
+from ..store import AUSGANG_DIR, Store
+from . import kontext, render, vorlagen
+
+SOFFICE_ENV = "BUERO_TICKET_SOFFICE"
+PDF_TIMEOUT_S = 180.0
+_WINDOWS_SOFFICE = (
+    Path(r"C:\Program Files\LibreOffice\program\soffice.exe"),
+    Path(r"C:\Program Files (x86)\LibreOffice\program\soffice.exe"),
+)
+
+
+class PdfFehler(render.VorlagenFehler):
+    """LibreOffice could not convert the letter."""
+
+
+@dataclass(frozen=True)
+class BriefErgebnis:
+    aktenzeichen: str
+    docx: Path
+    pdf: Path | None
+
+
+def find_soffice(env: Mapping[str, str] = os.environ) -> str | None:
+    """The LibreOffice program: BUERO_TICKET_SOFFICE, else soffice/libreoffice on the PATH, else the usual place."""
+    if env.get(SOFFICE_ENV):
+        return env[SOFFICE_ENV] if Path(env[SOFFICE_ENV]).is_file() else None
+    for name in ("soffice", "libreoffice"):
+        found = shutil.which(name)
+        if found:
+            return found
+    if os.name == "nt":  # pragma: no cover - Windows only
+        return next((str(p) for p in _WINDOWS_SOFFICE if p.is_file()), None)
+    return None
+
+
+def require_soffice(env: Mapping[str, str] = os.environ) -> str:
+    office = find_soffice(env)
+    if office is None:
+        raise EingabeFehler(
+            "Für --pdf wird LibreOffice gebraucht, es ist auf diesem Rechner aber nicht installiert "
+            "(Programm soffice nicht gefunden). Es wurde nichts geschrieben.",
+            "Lassen Sie den Brief ohne --pdf als Word-Datei erstellen und speichern Sie ihn in Word als PDF, "
+            f"oder bitten Sie die IT, LibreOffice zu installieren (oder {SOFFICE_ENV} auf soffice.exe zu setzen).",
+        )
+    return office
+
+
+def to_pdf(docx: bytes, office: str) -> bytes:
+    """Convert with LibreOffice headless in a local temp folder with its own throwaway profile."""
+    with tempfile.TemporaryDirectory(prefix="buero-ticket-pdf-") as tmp:
+        folder = Path(tmp)
+        source = folder / "brief.docx"
+        source.write_bytes(docx)
+        command = [
+            office,
+            "--headless",
+            f"-env:UserInstallation={(folder / 'profil').as_uri()}",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(folder / "pdf"),
+            str(source),
+        ]
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=PDF_TIMEOUT_S, check=False)
+        except (OSError, subprocess.SubprocessError) as exc:
+            raise PdfFehler(f"LibreOffice ({office}) ließ sich nicht starten: {exc}.", _PDF_HINT) from None
+        target = folder / "pdf" / "brief.pdf"
+        if not target.is_file():
+            tail = " ".join((done.stderr or done.stdout or "").split())[-300:]
+            raise PdfFehler(
+                f"LibreOffice hat kein PDF erzeugt (Rückgabewert {done.returncode}: {tail or 'keine Meldung'}).",
+                _PDF_HINT,
+            )
+        return target.read_bytes()
+
+
+_PDF_HINT = (
+    "Es wurde nichts geschrieben. Erstellen Sie den Brief ohne --pdf und speichern Sie ihn in Word als PDF; "
+    "ist LibreOffice gerade noch geöffnet, schließen Sie es und versuchen Sie es erneut."
+)
+
+
+def write_new(folder: Path, name: str, data: bytes) -> str:
+    """Write ``data`` under ``name`` or ``name (2)`` …; never overwrites. Returns the name used."""
+    folder.mkdir(parents=True, exist_ok=True)
+    wanted = fit_name(folder, name)
+    for _attempt in range(5):
+        chosen = unique_name(folder, wanted)
+        try:
+            atomic_write_bytes(folder / chosen, data, overwrite=False)
+            return chosen
+        except FileExistsError:  # someone saved a file of that name just now
+            continue
+    raise FileExistsError(folder / wanted)
+
+
+def erstelle_brief(
+    store: Store, az: str, name: str, felder: Mapping[str, str], *, pdf: bool, env: Mapping[str, str] = os.environ
+) -> BriefErgebnis:
+    """Render, convert, then write both files and a history line under the Vorgang's lock."""
+    vorgang = store.get(az)
+    vorlage = vorlagen.find(store.ablage.vorlagen_dir, name, vorlagen.BRIEF)
+    context = kontext.build(vorgang, store.ablage.config, dict(felder))
+    render.ensure_complete([vorlage], context, felder)
+    office = require_soffice(env) if pdf else None
+    docx = render.render_docx(vorlage, context)
+    pdf_data = to_pdf(docx, office) if office else None
+    stem = f"{history.now():%Y-%m-%d} {vorlage.titel}"
+    written: dict[str, Path] = {}
+
+    def change(current: Vorgang) -> list[HistoryEntry]:
+        assert current.ordner is not None
+        folder = current.ordner / AUSGANG_DIR
+        docx_name = write_new(folder, f"{stem}.docx", docx)
+        written["docx"] = folder / docx_name
+        details = f"Vorlage {vorlage.name} ({vorlage.herkunft}), Datei {AUSGANG_DIR}\\{docx_name}"
+        if pdf_data is not None:
+            pdf_name = write_new(folder, f"{Path(docx_name).stem}.pdf", pdf_data)
+            written["pdf"] = folder / pdf_name
+            details += f" und {AUSGANG_DIR}\\{pdf_name}"
+        return [history.entry("Brief erstellt", details)]
+
+    store.update(vorgang.aktenzeichen, change)
+    return BriefErgebnis(vorgang.aktenzeichen, written["docx"], written.get("pdf"))

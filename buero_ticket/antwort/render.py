@@ -1,0 +1,291 @@
+"""Rendering templates safely: sandboxed jinja2, strict names, every gap listed at once.
+
+Two passes per template. The first renders with an Undefined that *records*
+each missing name instead of failing, so all missing ``--feld`` values (and
+misspelt names such as ``vorgang.aktenzeichn``) are reported together before
+anything is written. The second renders for real with ``StrictUndefined``.
+Optional fields are written ``{% if bis is defined %}`` or ``{{ bis | default("…") }}``.
+
+E-mail text is rendered without escaping (``Müller & Söhne <GmbH>`` stays as
+typed); Word letters go through docxtpl with ``autoescape=True``, which escapes
+for XML so Word shows the same characters.
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+import re
+import zipfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from docx.opc.exceptions import PackageNotFoundError
+from docxtpl import DocxTemplate
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, Undefined, meta
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.utils import missing
+
+from ..errors import BueroTicketError, EingabeFehler, Exit
+from .kontext import zeilen
+from .vorlagen import AUTOMATISCH, BRIEF, Vorlage, key
+
+BETREFF_PREFIX = "Betreff:"
+
+
+class VorlagenFehler(BueroTicketError):
+    """A template is broken (syntax, forbidden access, no subject line, not a Word file)."""
+
+    exit_code = Exit.PROBLEME
+
+
+class FehlendeFelder(EingabeFehler):
+    """Fields are missing or unknown; ``problems`` lists every one."""
+
+
+@dataclass(frozen=True)
+class Luecke:
+    """A name a template uses but the context lacks."""
+
+    pfad: str  # "text" or "vorgang.aktenzeichn"
+    feld: bool  # a top-level name: the clerk gives it with --feld
+    bekannt: tuple[str, ...] = ()  # the keys that do exist (for a suggestion)
+
+
+@dataclass(frozen=True)
+class MailText:
+    betreff: str
+    text: str
+
+
+def _liste(value: Any) -> list[str]:
+    """Items of a list typed as lines or separated by semicolons."""
+    text = str(value)
+    parts = text.splitlines() if "\n" in text else text.split(";")
+    return [p.strip(" \t-•*") for p in parts if p.strip(" \t-•*")]
+
+
+def environment(*, autoescape: bool, undefined: type[Undefined] = StrictUndefined) -> ImmutableSandboxedEnvironment:
+    """A fresh sandbox; e-mail text trims block lines so ``{% if %}`` leaves no blank lines."""
+    env = ImmutableSandboxedEnvironment(
+        undefined=undefined, autoescape=autoescape, trim_blocks=not autoescape, lstrip_blocks=not autoescape
+    )
+    env.filters["zeilen"] = lambda value: zeilen(str(value))
+    env.filters["liste"] = _liste
+    return env
+
+
+def _recorder(found: list[Luecke], owners: dict[int, str], keys: dict[int, tuple[str, ...]]) -> type[Undefined]:
+    """An Undefined class that notes every use of a missing name and behaves like an empty value."""
+
+    class Recorder(Undefined):
+        __slots__ = ()
+
+        def _note(self) -> None:
+            if isinstance(self._undefined_exception, type) and issubclass(self._undefined_exception, SecurityError):
+                raise self._undefined_exception(self._undefined_message)
+            obj, name = self._undefined_obj, self._undefined_name
+            if isinstance(obj, Undefined):
+                return  # reported already where the chain started
+            if obj is missing:
+                found.append(Luecke(str(name), True))
+            else:
+                parent = owners.get(id(obj), type(obj).__name__)
+                found.append(Luecke(f"{parent}.{name}", False, keys.get(id(obj), ())))
+
+        def _fail_with_undefined_error(self, *args: Any, **kwargs: Any) -> Any:
+            self._note()
+            return self
+
+        def __getattr__(self, name: str) -> Any:
+            if name[:2] == "__":
+                raise AttributeError(name)
+            self._note()
+            return self
+
+        def __str__(self) -> str:
+            self._note()
+            return ""
+
+        def __iter__(self) -> Any:
+            self._note()
+            return iter(())
+
+        def __bool__(self) -> bool:
+            self._note()
+            return False
+
+        def __len__(self) -> int:
+            self._note()
+            return 0
+
+    return Recorder
+
+
+def _owners(context: dict[str, Any]) -> tuple[dict[int, str], dict[int, tuple[str, ...]]]:
+    owners = {id(v): k for k, v in context.items() if isinstance(v, dict)}
+    keys = {id(v): tuple(v) for v in context.values() if isinstance(v, dict)}
+    return owners, keys
+
+
+# --- the two kinds of template -------------------------------------------------------------------
+
+
+def _source(vorlage: Vorlage) -> str:
+    try:
+        return vorlage.pfad.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise VorlagenFehler(
+            f"Die {vorlage.herkunft} ist nicht lesbar ({exc}).",
+            "Speichern Sie die Vorlage als UTF-8-Text (Editor: Speichern unter → Codierung UTF-8).",
+        ) from None
+
+
+def _run_email(vorlage: Vorlage, env: ImmutableSandboxedEnvironment, context: dict[str, Any]) -> str:
+    return env.from_string(_source(vorlage)).render(context)
+
+
+def _load_docx(vorlage: Vorlage) -> DocxTemplate:
+    tpl = DocxTemplate(str(vorlage.pfad))
+    try:
+        tpl.init_docx()
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise VorlagenFehler(
+            f"Die {vorlage.herkunft} ist keine lesbare Word-Datei (.docx) ({exc}).",
+            "Öffnen Sie sie in Word und speichern Sie sie als „Word-Dokument (*.docx)“.",
+        ) from None
+    return tpl
+
+
+def _run_docx(vorlage: Vorlage, env: ImmutableSandboxedEnvironment, context: dict[str, Any]) -> bytes:
+    tpl = _load_docx(vorlage)
+    tpl.render(context, env, autoescape=True)
+    out = io.BytesIO()
+    tpl.save(out)
+    return out.getvalue()
+
+
+def _guarded(vorlage: Vorlage, action: Callable[[], Any]) -> Any:
+    """Run ``action``; template errors become one German VorlagenFehler naming the template."""
+    try:
+        return action()
+    except VorlagenFehler:
+        raise
+    except SecurityError as exc:
+        raise VorlagenFehler(
+            f"Die {vorlage.herkunft} greift auf etwas zu, das Vorlagen nicht dürfen ({exc}).",
+            "Verwenden Sie nur die Felder vorgang, absender, amt, datum, bearbeiter und eigene --feld-Werte.",
+        ) from None
+    except TemplateError as exc:
+        raise VorlagenFehler(f"Die {vorlage.herkunft} ist fehlerhaft: {describe(exc)}.", _FIX_HINT) from None
+
+
+_FIX_HINT = "Korrigieren Sie die Vorlage; 'buero-ticket vorlagen pruefen' zeigt alle Fehler aller Vorlagen."
+
+
+def describe(exc: TemplateError) -> str:
+    """A template error in words, with its line (e-mail) or the text around it (Word)."""
+    text = exc.message or type(exc).__name__
+    near = getattr(exc, "docx_context", None)
+    if near is not None:
+        snippet = " ".join(" ".join(line.split()) for line in near if line.strip())
+        return f"{text} (bei „{snippet[:120]}“)"
+    if isinstance(exc, TemplateSyntaxError) and exc.lineno:
+        return f"Zeile {exc.lineno}: {text}"
+    return text
+
+
+def _runner(vorlage: Vorlage) -> Callable[[Vorlage, ImmutableSandboxedEnvironment, dict[str, Any]], Any]:
+    return _run_docx if vorlage.art == BRIEF else _run_email
+
+
+def used_names(vorlage: Vorlage) -> set[str]:
+    """Top-level names a template uses (for unknown --feld values)."""
+    env = environment(autoescape=vorlage.art == BRIEF)
+
+    def parse() -> set[str]:
+        if vorlage.art == BRIEF:
+            return set(_load_docx(vorlage).get_undeclared_template_variables(env))
+        return set(meta.find_undeclared_variables(env.parse(_source(vorlage))))
+
+    result: set[str] = _guarded(vorlage, parse)
+    return result
+
+
+def first_pass(vorlage: Vorlage, context: dict[str, Any]) -> tuple[list[Luecke], Any]:
+    """Render with the recording Undefined: (every name ``context`` lacks, the lenient output)."""
+    found: list[Luecke] = []
+    owners, keys = _owners(context)
+    env = environment(autoescape=vorlage.art == BRIEF, undefined=_recorder(found, owners, keys))
+    output = _guarded(vorlage, lambda: _runner(vorlage)(vorlage, env, context))
+    return list(dict.fromkeys(found)), output
+
+
+def gaps(vorlage: Vorlage, context: dict[str, Any]) -> list[Luecke]:
+    """Every name ``vorlage`` uses that ``context`` lacks (nothing is written)."""
+    return first_pass(vorlage, context)[0]
+
+
+# --- public: check, then render ----------------------------------------------------------------
+
+
+def ensure_complete(vorlagen: Sequence[Vorlage], context: dict[str, Any], felder: Iterable[str]) -> None:
+    """Raise FehlendeFelder listing every missing and every unused field of all ``vorlagen`` at once."""
+    problems: list[str] = []
+    used: set[str] = set()
+    for vorlage in vorlagen:
+        used |= used_names(vorlage)
+        problems += [gap_text(g, vorlage) for g in gaps(vorlage, context)]
+    problems = list(dict.fromkeys(problems))
+    for name in sorted(set(felder) - used - {"datum", "bearbeiter"}):
+        close = difflib.get_close_matches(name, sorted(used), n=1)
+        tip = f" Meinten Sie „{close[0]}“?" if close else ""
+        problems.append(f"Feld „{name}“ kommt in der Vorlage nicht vor.{tip}")
+    if problems:
+        namen = ", ".join(f"„{v.name}“ ({v.pfad.name})" for v in vorlagen)
+        raise FehlendeFelder(
+            f"Für die Vorlage {namen} fehlen Angaben oder sind unbekannt ({len(problems)}). "
+            "Es wurde nichts geschrieben.",
+            "Geben Sie jedes fehlende Feld mit --feld name=wert an (längere Texte mit --feld-datei name=DATEI) "
+            "und rufen Sie den Befehl erneut auf.",
+            problems=problems,
+        )
+
+
+def gap_text(gap: Luecke, vorlage: Vorlage) -> str:
+    if gap.feld:
+        if key(vorlage.name) == AUTOMATISCH:
+            return f"„{gap.pfad}“ ist unbekannt; die automatische Eingangsbestätigung kann keine --feld-Werte haben."
+        return f"Feld „{gap.pfad}“ fehlt: mit --feld {gap.pfad}=… angeben."
+    parent, _, attribute = gap.pfad.partition(".")
+    close = difflib.get_close_matches(attribute, gap.bekannt, n=1)
+    tip = f" Meinten Sie „{parent}.{close[0]}“?" if close else ""
+    return f"„{gap.pfad}“ gibt es nicht (Fehler in der Vorlage {vorlage.pfad.name}).{tip}"
+
+
+def render_email(vorlage: Vorlage, context: dict[str, Any]) -> MailText:
+    """Subject and body of an e-mail template (first line ``Betreff: …``, a blank line, the text)."""
+    text: str = _guarded(vorlage, lambda: _run_email(vorlage, environment(autoescape=False), context))
+    return split_subject(vorlage, text)
+
+
+def split_subject(vorlage: Vorlage, text: str) -> MailText:
+    lines = text.replace("\r\n", "\n").split("\n")
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    if not lines or not lines[0].startswith(BETREFF_PREFIX):
+        raise VorlagenFehler(
+            f"Die {vorlage.herkunft} beginnt nicht mit einer Zeile „{BETREFF_PREFIX} …“.",
+            "Schreiben Sie in die erste Zeile der Vorlage den Betreff, z. B. „Betreff: Ihr Anliegen“, "
+            "dann eine Leerzeile und den Text.",
+        )
+    subject = " ".join(lines[0][len(BETREFF_PREFIX) :].split())
+    body = "\n".join(line.rstrip() for line in lines[1:]).strip("\n")
+    return MailText(subject, re.sub(r"\n{3,}", "\n\n", body) + "\n")
+
+
+def render_docx(vorlage: Vorlage, context: dict[str, Any]) -> bytes:
+    """The letter as .docx bytes (docxtpl, sandboxed, autoescape)."""
+    data: bytes = _guarded(vorlage, lambda: _run_docx(vorlage, environment(autoescape=True), context))
+    return data

@@ -1,0 +1,138 @@
+"""Where templates live: shipped with the program, or the Ablage's own ``Vorlagen`` folder.
+
+A template is a file ``<name>.txt.j2`` (e-mail text) or ``<name>.docx`` (Word letter
+with docxtpl tags). A file of the same name in the Ablage's ``Vorlagen`` folder
+overrides the shipped one (names compare case-insensitively, as on Windows); a
+file with a new name there is an additional template.
+
+The shipped templates are the repository's top-level ``vorlagen/`` folder. An
+installed wheel carries them as ``buero_ticket/vorlagen`` (package-dir mapping in
+pyproject.toml); a source checkout or an editable install finds them beside the
+package.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import DatenFehler, EingabeFehler
+from ..fileio import is_temp_name
+
+EMAIL = "email"
+BRIEF = "brief"
+ENDUNGEN = {EMAIL: ".txt.j2", BRIEF: ".docx"}
+ART_LABEL = {EMAIL: "E-Mail", BRIEF: "Brief"}
+
+#: The fixed template names (public interface: scripts and the README use them).
+STANDARD = ("eingangsbestaetigung", "zwischennachricht", "antwort", "rueckfrage", "weiterleitung")
+TITEL = {
+    "eingangsbestaetigung": "Eingangsbestätigung",
+    "zwischennachricht": "Zwischennachricht",
+    "antwort": "Antwort",
+    "rueckfrage": "Rückfrage",
+    "weiterleitung": "Weiterleitung",
+}
+#: The acknowledgement is sent automatically: it may use no --feld values.
+AUTOMATISCH = "eingangsbestaetigung"
+
+_PACKAGE = Path(__file__).resolve().parent.parent
+_MARKER = "antwort.txt.j2"
+
+
+@dataclass(frozen=True)
+class Vorlage:
+    name: str  # as the clerk types it (lower case for shipped ones)
+    art: str  # EMAIL | BRIEF
+    pfad: Path
+    eigene: bool  # from the Ablage's Vorlagen folder
+
+    @property
+    def titel(self) -> str:
+        return TITEL.get(key(self.name), self.name)
+
+    @property
+    def herkunft(self) -> str:
+        return f"eigene Vorlage {self.pfad}" if self.eigene else f"mitgelieferte Vorlage {self.pfad.name}"
+
+
+def shipped_dir() -> Path:
+    """The folder of the shipped templates (installed package first, then the source tree)."""
+    for candidate in (_PACKAGE / "vorlagen", _PACKAGE.parent / "vorlagen"):
+        if (candidate / _MARKER).is_file():
+            return candidate
+    raise DatenFehler(
+        f"Die mitgelieferten Vorlagen fehlen (gesucht in {_PACKAGE / 'vorlagen'}).",
+        "Installieren Sie buero-ticket neu ('python -m pip install .') oder melden Sie das der IT.",
+    )
+
+
+def split_name(filename: str) -> tuple[str, str] | None:
+    """(name, art) of a template file name, or None if it is no template."""
+    low = filename.casefold()
+    for art, ending in ENDUNGEN.items():
+        if low.endswith(ending) and len(filename) > len(ending):
+            return filename[: -len(ending)], art
+    return None
+
+
+def _scan(folder: Path, eigene: bool) -> list[Vorlage]:
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except FileNotFoundError:
+        return []
+    found = []
+    for entry in entries:
+        if is_temp_name(entry.name) or not entry.is_file():
+            continue
+        parts = split_name(entry.name)
+        if parts is not None:
+            found.append(Vorlage(parts[0], parts[1], Path(entry.path), eigene))
+    return found
+
+
+def ignored_files(own_dir: Path) -> list[Path]:
+    """Files in the Ablage's Vorlagen folder that are no template (for ``vorlagen pruefen``)."""
+    try:
+        entries = list(os.scandir(own_dir))
+    except FileNotFoundError:
+        return []
+    return sorted(
+        Path(e.path) for e in entries if e.is_file() and not is_temp_name(e.name) and split_name(e.name) is None
+    )
+
+
+def every_template(own_dir: Path) -> list[Vorlage]:
+    """Shipped and own templates, overridden ones included (``vorlagen pruefen`` checks all)."""
+    return _scan(shipped_dir(), False) + _scan(own_dir, True)
+
+
+def key(name: str) -> str:
+    """Names compare like Windows file names, and "Rückfrage" finds "rueckfrage"."""
+    text = name.strip().casefold()
+    for umlaut, plain in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
+        text = text.replace(umlaut, plain)
+    return text
+
+
+def effective(own_dir: Path) -> dict[tuple[str, str], Vorlage]:
+    """(name key, art) → the template in force: the Ablage's own wins."""
+    result: dict[tuple[str, str], Vorlage] = {}
+    for vorlage in every_template(own_dir):
+        result[(key(vorlage.name), vorlage.art)] = vorlage
+    return result
+
+
+def find(own_dir: Path, name: str, art: str) -> Vorlage:
+    """The template ``name`` of kind ``art``; unknown names list the available ones."""
+    available = effective(own_dir)
+    found = available.get((key(name), art))
+    if found is not None:
+        return found
+    names = sorted({v.name for (_n, a), v in available.items() if a == art}, key=str.casefold)
+    raise EingabeFehler(
+        f"Eine {ART_LABEL[art]}-Vorlage „{name}“ gibt es nicht (gesucht: {name}{ENDUNGEN[art]} "
+        f"in {own_dir} und bei den mitgelieferten Vorlagen).",
+        "Vorhanden sind: " + ", ".join(names) + ". 'buero-ticket vorlagen pruefen' zeigt alle Vorlagen.",
+    )

@@ -1,0 +1,137 @@
+"""Commands ``brief``, ``antworten`` and ``vorlagen pruefen``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..antwort.brief import erstelle_brief
+from ..antwort.kontext import parse_felder
+from ..antwort.pruefen import check_all, lines
+from ..antwort.versand import antworten
+from ..errors import Exit
+from . import App, cli
+
+_FELD_HELP = "Wert für ein Feld der Vorlage, z. B. --feld bis=15.12.2026 (mehrfach möglich)."
+_FELD_DATEI_HELP = "Feld aus einer Textdatei (UTF-8) füllen, z. B. --feld-datei text=Antwort.txt (mehrfach möglich)."
+
+
+@cli.command("brief")
+@click.argument("aktenzeichen")
+@click.argument("vorlage")
+@click.option("--feld", "felder", multiple=True, metavar="NAME=WERT", help=_FELD_HELP)
+@click.option("--feld-datei", "feld_dateien", multiple=True, metavar="NAME=DATEI", help=_FELD_DATEI_HELP)
+@click.option("--pdf", is_flag=True, help="Zusätzlich als PDF speichern (braucht LibreOffice).")
+@click.pass_obj
+def brief(
+    app: App, aktenzeichen: str, vorlage: str, felder: tuple[str, ...], feld_dateien: tuple[str, ...], pdf: bool
+) -> None:
+    """Brief (Word, DIN 5008) aus einer Vorlage in den Ordner „Ausgang“ des Vorgangs schreiben.
+
+    VORLAGE ist eine der mitgelieferten (eingangsbestaetigung, zwischennachricht,
+    antwort, rueckfrage, weiterleitung) oder eine eigene NAME.docx im Ordner
+    „Vorlagen“ der Ablage (eine eigene gleichen Namens ersetzt die mitgelieferte).
+    Fehlen Felder, werden alle auf einmal genannt und es wird nichts geschrieben.
+
+    \b
+    Beispiel:
+      buero-ticket brief 2026-00042-7 rueckfrage --feld "unterlagen=Personalausweis; Meldebescheinigung"
+      buero-ticket brief 2026-00042-7 antwort --feld-datei text=Antwort.txt --pdf
+    """
+    app.sync()
+    result = erstelle_brief(app.store, aktenzeichen, vorlage, parse_felder(felder, feld_dateien), pdf=pdf)
+    app.after_change()
+    click.echo(f"Brief für Vorgang {result.aktenzeichen} geschrieben: {result.docx}")
+    if result.pdf is not None:
+        click.echo(f"PDF: {result.pdf}")
+
+
+@cli.command("antworten")
+@click.argument("aktenzeichen")
+@click.argument("vorlage")
+@click.option("--feld", "felder", multiple=True, metavar="NAME=WERT", help=_FELD_HELP)
+@click.option("--feld-datei", "feld_dateien", multiple=True, metavar="NAME=DATEI", help=_FELD_DATEI_HELP)
+@click.option(
+    "--anlage",
+    "anlagen",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    metavar="DATEI",
+    help="Datei anhängen, z. B. einen mit 'brief' erstellten Brief (Name im Ordner Ausgang genügt).",
+)
+@click.option(
+    "--senden", is_flag=True, help="Sofort über den Mailserver ([smtp]) senden; sonst nur als Entwurf ablegen."
+)
+@click.pass_obj
+def antworten_cmd(
+    app: App,
+    aktenzeichen: str,
+    vorlage: str,
+    felder: tuple[str, ...],
+    feld_dateien: tuple[str, ...],
+    anlagen: tuple[Path, ...],
+    senden: bool,
+) -> None:
+    """E-Mail an die Absenderin / den Absender aus einer Vorlage (NAME.txt.j2) erstellen und ablegen.
+
+    Die Mail geht an die Adresse der letzten Mail im Vorgang (bei Antwortadresse an diese),
+    trägt [Az. AKTENZEICHEN] im Betreff und wird als .eml im Vorgang abgelegt, so dass die
+    Antwort der Bürgerin / des Bürgers wieder in diesem Vorgang landet. Ohne --senden entsteht
+    ein Entwurf, den Outlook zum Senden öffnet. Das SMTP-Passwort steht in der
+    Umgebungsvariablen BUERO_TICKET_SMTP_PASSWORT (oder passwort_datei/passwort_befehl).
+
+    \b
+    Beispiel:
+      buero-ticket antworten 2026-00042-7 zwischennachricht --feld bis=15.12.2026 --senden
+      buero-ticket brief 2026-00042-7 antwort --feld-datei text=Antwort.txt --pdf
+      buero-ticket antworten 2026-00042-7 antwort --feld-datei text=Antwort.txt \\
+                             --anlage "2026-11-23 Antwort.pdf" --senden
+    """
+    app.sync()
+    result = antworten(
+        app.store, aktenzeichen, vorlage, parse_felder(felder, feld_dateien), senden=senden, anlagen=list(anlagen)
+    )
+    app.after_change()
+    if result.gesendet:
+        click.echo(f"E-Mail an {result.an} gesendet („{result.betreff}“), abgelegt: {result.datei}")
+    else:
+        click.echo(f"E-Mail-Entwurf an {result.an} abgelegt (nicht gesendet): {result.datei}")
+        click.echo("Senden: denselben Befehl mit --senden, oder die Datei in Outlook öffnen und dort senden.")
+
+
+@cli.group("vorlagen")
+def vorlagen_group() -> None:
+    """Brief- und E-Mail-Vorlagen (mitgelieferte und eigene im Ordner „Vorlagen“).
+
+    \b
+    Beispiel:
+      buero-ticket vorlagen pruefen
+    """
+
+
+@vorlagen_group.command("pruefen")
+@click.pass_obj
+def pruefen(app: App) -> None:
+    """Alle Vorlagen prüfen (mitgelieferte und eigene) und jedes Problem nennen.
+
+    Zeigt je Vorlage, welche Felder beim Aufruf mit --feld angegeben werden müssen.
+    Rückgabewert 1, wenn eine Vorlage fehlerhaft ist.
+
+    \b
+    Beispiel:
+      buero-ticket --ablage "S:\\Bürgerbüro" vorlagen pruefen
+    """
+    bericht = check_all(app.ablage)
+    for line in lines(bericht):
+        click.echo(line)
+    fehlerhaft = sum(1 for p in bericht.pruefungen if p.probleme)
+    if fehlerhaft:
+        click.echo(
+            f"{fehlerhaft} von {len(bericht.pruefungen)} Vorlagen sind fehlerhaft "
+            f"({bericht.anzahl_probleme} Probleme).",
+            err=True,
+        )
+        click.echo("Was tun: Korrigieren Sie die genannten Vorlagen und prüfen Sie erneut.", err=True)
+        raise click.exceptions.Exit(Exit.PROBLEME)
+    click.echo(f"Alle {len(bericht.pruefungen)} Vorlagen sind in Ordnung.")

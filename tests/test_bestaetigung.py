@@ -1,0 +1,180 @@
+"""Acknowledgement of receipt on import: headers, loop protection, daily limit, failures (real SMTP server)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import timedelta
+from email.utils import format_datetime
+from pathlib import Path
+
+import pytest
+
+from buero_ticket import history
+from buero_ticket.ablage import Ablage, init_ablage, open_ablage
+from buero_ticket.index import Index
+from buero_ticket.intake.mail import ImportErgebnis, MailImporter
+from buero_ticket.mail.parse import AutoKind, parse_mail
+from buero_ticket.store import Store
+from tests.smtp_sink import SmtpSink, free_port, set_config
+
+from .test_intake_mail import make_mail
+
+ABSENDER = "Bürgerbüro Musterstadt <versand@musterstadt.example>"
+AMT = {"name": "Bürgerbüro Musterstadt", "email": "buergerbuero@musterstadt.example"}
+IMAP_USER = "postfach@musterstadt.example"
+CITIZEN = "Jörg Müller <j.mueller@example.org>"
+
+
+@pytest.fixture
+def sink() -> Iterator[SmtpSink]:
+    server = SmtpSink().start()
+    yield server
+    server.stop()
+
+
+def configure(
+    ablage: Ablage, smtp: dict[str, object], *, who: tuple[str, str, str] | None = None, **extra: object
+) -> MailImporter:
+    """Settings for the acknowledgement (``who``: absender, [amt] email, [imap] benutzer), then a fresh importer."""
+    absender, amt_email, imap_user = who or (ABSENDER, AMT["email"], IMAP_USER)
+    amt = {"name": absender.split(" <")[0], "email": amt_email}
+    smtp = {**smtp, "absender": absender, **extra}
+    set_config(ablage.root, {"amt": amt, "smtp": smtp, "imap": {"benutzer": imap_user}})
+    store = Store(open_ablage(ablage.root))
+    index = Index(store)
+    index.refresh()
+    return MailImporter(store, index)
+
+
+def verlauf(importer: MailImporter, result: ImportErgebnis) -> str:
+    folder = importer.store.find(result.aktenzeichen)
+    return (folder / "verlauf.txt").read_text(encoding="utf-8")
+
+
+def test_off_by_default(ablage: Ablage, sink: SmtpSink) -> None:
+    importer = configure(ablage, sink.toml())
+    result = importer.import_raw(make_mail(sender=CITIZEN), "test")
+    assert result.art == "neu" and sink.received == []
+    assert "Eingangsbestätigung" not in verlauf(importer, result)
+
+
+def test_acknowledgement_is_marked_automatic_and_threaded(ablage: Ablage, sink: SmtpSink) -> None:
+    importer = configure(ablage, sink.toml(), eingangsbestaetigung=True)
+    raw = make_mail(
+        subject="Baum vor Haus Nr. 5 umgestürzt", sender=CITIZEN, headers={"Reply-To": "joerg@privat.example"}
+    )
+    result = importer.import_raw(raw, "test")
+    [ack] = sink.take()
+    assert ack.rcpt_tos == ["joerg@privat.example"] and ack.mail_from == "versand@musterstadt.example"
+    msg = ack.message
+    assert msg["Auto-Submitted"] == "auto-replied"
+    assert msg["X-Auto-Response-Suppress"] == "All" and msg["Precedence"] == "auto_reply"
+    assert str(msg["Subject"]) == f"Eingangsbestätigung: Baum vor Haus Nr. 5 umgestürzt [Az. {result.aktenzeichen}]"
+    assert msg["In-Reply-To"] == f"<{parse_mail(raw).message_id}>"
+    assert result.aktenzeichen in msg.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert parse_mail(ack.raw).auto is AutoKind.AUTOREPLY  # our own import would never answer it
+    vorgang = importer.store.get(result.aktenzeichen)
+    [_incoming, stored] = vorgang.nachrichten
+    assert stored.richtung == "ausgang" and stored.automatisch and f"<{stored.message_id}>" == msg["Message-ID"]
+    assert vorgang.antwort_gesendet is None  # an acknowledgement is no answer
+    assert "| Eingangsbestätigung gesendet | an joerg@privat.example" in verlauf(importer, result)
+
+
+@pytest.mark.parametrize(
+    ("sender", "reason"),
+    [
+        ("Shop <noreply@shop.example>", "automatische Adresse"),
+        ("Do Not Reply <do-not-reply@bank.example>", "automatische Adresse"),
+        ("Helpdesk <autoreply@helpdesk.example>", "automatische Adresse"),
+        ("Wir <versand@musterstadt.example>", "eigene Adresse"),  # [smtp] absender
+        ("Wir <Buergerbuero@Musterstadt.example>", "eigene Adresse"),  # [amt] email
+        ("Postfach <postfach@musterstadt.example>", "eigene Adresse"),  # [imap] benutzer
+    ],
+)
+def test_never_to_automatic_or_own_addresses(ablage: Ablage, sink: SmtpSink, sender: str, reason: str) -> None:
+    importer = configure(ablage, sink.toml(), eingangsbestaetigung=True)
+    result = importer.import_raw(make_mail(sender=sender), "test")
+    assert result.art == "neu" and sink.received == []
+    assert f"| Keine Eingangsbestätigung | {parse_mail(make_mail(sender=sender)).from_email}" in verlauf(
+        importer, result
+    ) and reason in verlauf(importer, result)
+
+
+def test_no_acknowledgement_for_old_mail_read_in_from_an_archive(ablage: Ablage, sink: SmtpSink) -> None:
+    importer = configure(ablage, sink.toml(), eingangsbestaetigung=True)
+    old = make_mail(sender=CITIZEN, headers={"Date": format_datetime(history.now() - timedelta(days=40))})
+    result = importer.import_raw(old, "Datei Archiv.mbox")
+    assert result.art == "neu" and sink.received == []
+    assert "älter als 3 Tage" in verlauf(importer, result)
+
+
+def test_never_to_automatic_mail(ablage: Ablage, sink: SmtpSink) -> None:
+    importer = configure(ablage, sink.toml(), eingangsbestaetigung=True)
+    for headers in ({"Auto-Submitted": "auto-replied"}, {"Precedence": "bulk"}, {"List-Id": "<news.example.org>"}):
+        assert importer.import_raw(make_mail(sender=CITIZEN, headers=headers), "test").art == "automatisch"
+    bounce = make_mail(sender="MAILER-DAEMON@example.org", subject="Undelivered Mail Returned to Sender")
+    assert importer.import_raw(bounce, "test").art == "automatisch"
+    assert sink.received == []
+
+
+def test_daily_limit_per_address(ablage: Ablage, sink: SmtpSink) -> None:
+    importer = configure(ablage, sink.toml(), eingangsbestaetigung=True, max_bestaetigungen_pro_tag=2)
+    results = [importer.import_raw(make_mail(subject=f"Anliegen {i}", sender=CITIZEN), "t") for i in range(3)]
+    assert [r.art for r in results] == ["neu", "neu", "neu"]
+    assert len(sink.take()) == 2
+    assert "Höchstzahl" in verlauf(importer, results[2])
+    other = importer.import_raw(make_mail(sender="Erika Muster <erika@example.org>"), "t")
+    assert [m.rcpt_tos for m in sink.take()] == [["erika@example.org"]] and other.art == "neu"
+    [counter] = (ablage.state_dir / "bestaetigungen").glob("*.json")
+    counts = json.loads(counter.read_text(encoding="utf-8"))
+    assert sorted(counts.values()) == [1, 2] and "example.org" not in counter.read_text(encoding="utf-8")
+
+
+def test_failing_send_never_fails_the_import(ablage: Ablage) -> None:
+    closed = {"server": "127.0.0.1", "port": free_port(), "verschluesselung": "keine"}  # nobody listens there
+    importer = configure(ablage, closed, eingangsbestaetigung=True)
+    first = importer.import_raw(make_mail(subject="Erstes", sender=CITIZEN), "t")
+    second = importer.import_raw(make_mail(subject="Zweites", sender="erika@example.org"), "t")
+    assert first.art == second.art == "neu"
+    assert "| Eingangsbestätigung nicht gesendet | Der Mailserver" in verlauf(importer, first)
+    assert "nicht erreichbar" in verlauf(importer, first)
+    assert "kurz zuvor nicht erreichbar" in verlauf(importer, second)  # no second wait for a dead server
+
+
+def _deliver(sink: SmtpSink, systems: dict[str, MailImporter], naive: set[str], limit: int = 30) -> int:
+    """Pass every sent mail to its recipient until nobody writes any more; returns the number of mails."""
+    total = 0
+    for _round in range(limit):
+        batch = sink.take()
+        if not batch:
+            return total
+        total += len(batch)
+        for mail in batch:
+            [rcpt] = mail.rcpt_tos
+            if rcpt in systems:
+                systems[rcpt].import_raw(mail.raw, "zugestellt")
+            elif rcpt in naive:  # a responder that ignores every convention answers with a fresh mail
+                answer = make_mail(subject="Ihre Nachricht", sender=f"Autoresponder <{rcpt}>")
+                systems[mail.mail_from].import_raw(answer, "zugestellt")
+    raise AssertionError("mail loop did not stop")
+
+
+def test_two_auto_responders_cannot_ping_pong(tmp_path: Path, sink: SmtpSink) -> None:
+    a = configure(init_ablage(tmp_path / "A")[0], sink.toml(), eingangsbestaetigung=True)
+    b_who = ("Amt B <poststelle@b.example>", "info@b.example", "postfach@b.example")
+    b = configure(init_ablage(tmp_path / "B")[0], sink.toml(), who=b_who, eingangsbestaetigung=True)
+    systems = {"versand@musterstadt.example": a, "poststelle@b.example": b}
+    first = make_mail(sender="Amt B <poststelle@b.example>", subject="Amtshilfe")  # a person at B writes to A
+    assert a.import_raw(first, "test").art == "neu"  # A acknowledges; B sees Auto-Submitted and stays silent
+    assert _deliver(sink, systems, naive=set()) == 1
+    assert len(list(b.store.ablage.iter_vorgang_dirs())) == 0  # B made no Vorgang of the acknowledgement
+    assert list((b.store.ablage.quarantaene_dir / "Automatische Mails").glob("*.eml"))
+
+
+def test_a_naive_auto_responder_is_stopped_by_the_daily_limit(tmp_path: Path, sink: SmtpSink) -> None:
+    a = configure(init_ablage(tmp_path / "A")[0], sink.toml(), eingangsbestaetigung=True, max_bestaetigungen_pro_tag=3)
+    systems = {"versand@musterstadt.example": a}
+    a.import_raw(make_mail(sender="Autoresponder <bot@naiv.example>", subject="Hallo"), "test")
+    assert _deliver(sink, systems, naive={"bot@naiv.example"}) == 3
+    assert len(list(a.store.ablage.iter_vorgang_dirs())) == 4  # every naive mail is filed, only 3 answered
