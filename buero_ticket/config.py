@@ -26,7 +26,10 @@ SCHEMA: dict[str, dict[str, tuple[Spec, Any]]] = {
         "email": (str, ""),
         "telefon": (str, ""),
     },
-    "register": {"datei": (str, "Vorgangsregister.xlsx")},
+    "register": {
+        "datei": (str, "Vorgangsregister.xlsx"),
+        "aktualisieren": (("hintergrund", "sofort", "aus"), "hintergrund"),
+    },
     "vorgang": {
         "frist_tage": (int, 14),
         "wiedereroeffnen_tage": (int, 30),
@@ -205,6 +208,10 @@ kuerzel = "{kuerzel}"
 [register]
 # Dateiname des Excel-Registers im Hauptordner der Ablage.
 datei = "Vorgangsregister.xlsx"
+# Nach neu/status/zuweisen/notiz: "hintergrund" (Register wird nebenher neu geschrieben),
+# "sofort" (Befehl wartet darauf) oder "aus" (nur mit 'buero-ticket register').
+# Mailabruf und Einwurf schreiben es immer einmal am Ende ihres Laufs.
+aktualisieren = "hintergrund"
 
 [vorgang]
 # Bearbeitungsfrist in Tagen ab Eingang (für die Spalte "Frist" im Register).

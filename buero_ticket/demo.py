@@ -8,8 +8,9 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
-from . import history
+from . import history, register_update
 from .ablage import Ablage, init_ablage
+from .index import Index
 from .intake import Eingabe, accept
 from .models import Absender, Dringlichkeit, HistoryEntry, Kanal, Status, Vorgang
 from .store import Store
@@ -167,6 +168,9 @@ def build_demo(target: Path, now: datetime | None = None) -> tuple[Ablage, list[
             vorgang = store.set_status(vorgang.aktenzeichen, status)
         created.append(vorgang)
     store.update(created[1].aktenzeichen, lambda v: [history.entry("Notiz", "Rückruf erledigt, Termin 12.12.")])
+    index = Index(store)
+    index.refresh()
+    register_update.rewrite(ablage, index)
     return ablage, created
 
 

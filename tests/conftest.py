@@ -24,6 +24,7 @@ CORPUS = REPO.parent / "shared" / "corpus" / "mail"
 def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("BUERO_TICKET_CACHE", str(tmp_path / "_cache"))
     monkeypatch.delenv("BUERO_TICKET_ABLAGE", raising=False)
+    monkeypatch.setenv("BUERO_TICKET_REGISTER", "sofort")  # tests check the register right after a command
     monkeypatch.delenv("BUERO_TICKET_IMAP_PASSWORT", raising=False)
     monkeypatch.delenv("BUERO_TICKET_SMTP_PASSWORT", raising=False)
     monkeypatch.chdir(tmp_path)

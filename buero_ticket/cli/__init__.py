@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from .. import __version__
+from .. import __version__, register_update
 from ..ablage import Ablage, find_ablage
 from ..errors import BueroTicketError, Exit
 from ..index import Index
@@ -60,9 +60,22 @@ class App:
             )
         return self.index
 
-    def after_change(self) -> None:
-        """After a run that changed Vorgänge: refresh the cache and the Excel register once."""
-        self.sync()
+    def after_change(self, *, interactive: bool = False) -> None:
+        """After a change: refresh the cache and the Excel register once (see register_update)."""
+        index = self.sync()
+        mode = register_update.mode(self.ablage)
+        if mode == "aus":
+            return
+        if interactive and mode == "hintergrund":
+            register_update.start_background(self.ablage)
+            return
+        try:
+            result = register_update.rewrite(self.ablage, index)
+        except BueroTicketError as exc:  # the change itself is saved; only the overview lags behind
+            click.echo(f"Hinweis: Das Register wurde nicht aktualisiert: {exc.text} {exc.hinweis}", err=True)
+            return
+        if result is not None and result.ausweichdatei:
+            click.echo(f"Hinweis: {result.meldung}", err=True)
 
 
 @click.group(context_settings=CONTEXT)
@@ -133,4 +146,4 @@ def main(argv: list[str] | None = None) -> None:
     sys.exit(code if isinstance(code, int) else Exit.OK)
 
 
-from . import ablage_cmds, antwort_cmds, mail_cmds, vorgang_cmds  # noqa: E402,F401  (register the commands)
+from . import ablage_cmds, antwort_cmds, einwurf_cmds, mail_cmds, register_cmds, vorgang_cmds  # noqa: E402,F401  (register the commands)

@@ -119,4 +119,5 @@ def demo(zielordner: Path) -> None:
     click.echo(f"Demo-Ablage angelegt: {ablage.root} ({len(vorgaenge)} Vorgänge)")
     for v in vorgaenge:
         click.echo(f"  {v.aktenzeichen}  {v.status.label:<14} {v.betreff}")
-    click.echo(f'\nWeiter mit: buero-ticket --ablage "{ablage.root}" liste')
+    click.echo(f"\nÜbersicht in Excel: {ablage.register_path}")
+    click.echo(f'Weiter mit: buero-ticket --ablage "{ablage.root}" liste')

@@ -59,7 +59,7 @@ def neu(
         quelle="erfasst mit 'buero-ticket neu'",
     )
     vorgang = accept(app.store, item).vorgang
-    app.sync()
+    app.after_change(interactive=True)
     if as_json:
         echo_json(vorgang_json(vorgang))
     else:
@@ -132,7 +132,7 @@ def status_cmd(app: App, aktenzeichen: str, neuer_status: str, grund: str) -> No
     """
     app.sync()
     vorgang = app.store.set_status(aktenzeichen, Status(neuer_status), grund=grund)
-    app.sync()
+    app.after_change(interactive=True)
     click.echo(f"Vorgang {vorgang.aktenzeichen} ist jetzt „{vorgang.status.label}“: {vorgang.ordner}")
 
 
@@ -156,7 +156,7 @@ def zuweisen(app: App, aktenzeichen: str, an: str) -> None:
         return [history.entry("Zugewiesen", f"{old or 'niemand'} → {an or 'niemand'}")]
 
     vorgang = app.store.update(aktenzeichen, change)
-    app.sync()
+    app.after_change(interactive=True)
     click.echo(f"Vorgang {vorgang.aktenzeichen} ist {vorgang.bearbeiter or 'niemandem'} zugewiesen.")
 
 
@@ -173,5 +173,5 @@ def notiz(app: App, aktenzeichen: str, text: str) -> None:
     """
     app.sync()
     vorgang = app.store.update(aktenzeichen, lambda v: [history.entry("Notiz", text)])
-    app.sync()
+    app.after_change(interactive=True)
     click.echo(f"Notiz zu Vorgang {vorgang.aktenzeichen} gespeichert.")
