@@ -242,6 +242,8 @@ wiedereroeffnen_tage = 30
 # verschluesselung = "starttls"   # tls, starttls oder keine
 # absender = "Bürgerbüro Musterstadt <buergerbuero@musterstadt.de>"
 # Passwort: Umgebungsvariable BUERO_TICKET_SMTP_PASSWORT (oder passwort_datei / passwort_befehl)
+# eingangsbestaetigung = false      # true: automatische Eingangsbestätigung an neue Absender
+# max_bestaetigungen_pro_tag = 3    # höchstens so viele Bestätigungen je Adresse und Tag
 
 [einwurf]
 # Ordner "0 Einwurf": abgelegte Scans, Faxe und Outlook-Mails werden zu Vorgängen.
