@@ -1,0 +1,448 @@
+"""The Einwurf (``0 Einwurf``): dropped files become Vorgänge.
+
+A *unit* is one entry directly in a *container*: the Einwurf, a channel folder (``Fax``, ``Post``/``Brief``,
+``Scan``) or an Aktenzeichen folder (``<Einwurf>[/<Kanal>]/<Aktenzeichen>[ …]``). A file becomes a new
+Vorgang with the file attached; ``.eml``/``.msg``/``.mbox`` go through ``mail_cmds.import_file`` (the path of
+``mail einlesen`` and the IMAP import); a folder becomes one Vorgang with all its files; a unit whose name starts
+with an Aktenzeichen, or in an Aktenzeichen folder, is added to that Vorgang. ``_Fehler`` and temp/system names
+(:func:`~buero_ticket.fileio.is_temp_name`) are never processed.
+
+Nothing is lost. A unit is first *claimed*: renamed into ``<Einwurf>/.~bt-arbeit/<instance>/`` (a watcher on
+another PC cannot take it too; a file still open on Windows cannot be renamed and is retried later). It is
+deleted only after the Vorgang is written; on any failure it moves to ``_Fehler`` (never over an existing name)
+with ``<name> - Grund.txt`` beside it. Claims left by a crash go to ``_Fehler`` after an hour (:meth:`recover`).
+When a unit is complete is decided from :func:`signature` by ``beobachter.QuietTracker`` (pitfalls §8).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import re
+import shutil
+import stat
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path, PureWindowsPath
+
+from .. import history
+from ..ablage import Ablage
+from ..errors import BueroTicketError, EingabeFehler, Exit
+from ..fileio import TEMP_PREFIX, atomic_write_text, is_temp_name, retry_on_busy
+from ..index import Index
+from ..mail.parse import ParsedMail, parse_mail
+from ..models import Absender, Kanal
+from ..names import safe_name, unique_name
+from ..store import Store
+from . import Eingabe, accept
+from .mail import ImportErgebnis, MailImporter, eingabe_from_mail
+
+log = logging.getLogger("buero_ticket.einwurf")
+
+FEHLER_DIR = "_Fehler"
+WORK_DIR = f"{TEMP_PREFIX}arbeit"  # a temp name: every scan and watcher ignores it
+CHANNEL_DIRS = {"fax": Kanal.FAX, "post": Kanal.BRIEF, "brief": Kanal.BRIEF, "scan": Kanal.SCAN}
+CREATED_DIRS = ("Fax", "Post", "Scan", FEHLER_DIR)
+MAIL_SUFFIXES = (".eml", ".msg", ".mbox", ".mbx")
+STALE_CLAIM_S = 3600.0
+OUTLOOK_HINT = "Lassen Sie die IT die Outlook-Unterstützung installieren."
+ZURUECK = (
+    "Danach die Datei aus diesem Ordner zurück in den Einwurf ziehen (vorher umbenennen, wenn ihr Name ein "
+    "falsches Aktenzeichen enthält), oder löschen, wenn sie nicht gebraucht wird."
+)
+AZ_PREFIX_RE = re.compile(r"^((?:[A-Za-z0-9]{1,8}-)?\d{4}-\d{5,7}-\d)(?=$|[\s_.,;-])")
+
+Signature = tuple[tuple[str, int, int], ...]
+
+
+class EinwurfFehler(BueroTicketError):
+    """A dropped unit that cannot be filed; text and hint go into its reason file."""
+
+    exit_code = Exit.PROBLEME
+
+    def __init__(self, text: str, hinweis: str = "", *, zurueck: bool = True) -> None:
+        super().__init__(text, hinweis)
+        self.zurueck = zurueck  # add "then drag it back into the Einwurf" to the hint
+
+
+@dataclass(frozen=True)
+class Einheit:
+    """A unit and what its place in the Einwurf says about it."""
+
+    pfad: Path
+    kanal: Kanal
+    ziel: str  # Aktenzeichen from the folder or the name; "" means a new Vorgang
+    anzeige: str  # path below the Einwurf, Windows style, for messages
+
+
+@dataclass(frozen=True)
+class EinwurfErgebnis:
+    anzeige: str
+    art: str  # "neu" | "folge" | "mail" | "fehler" | "wartet" (retry later) | "weg" (taken by someone else)
+    aktenzeichen: tuple[str, ...] = ()
+    grund: str = ""
+    pfad: Path | None = None  # where it lies in _Fehler
+
+
+class _EinwurfAblage(Ablage):
+    """The Ablage as the mail import sees it from the Einwurf: its quarantine is ``_Fehler``.
+
+    So a dropped mail that cannot be filed is stored once, where the clerk who dropped it looks.
+    """
+
+    @property
+    def quarantaene_dir(self) -> Path:
+        return self.einwurf_dir / FEHLER_DIR
+
+
+def az_prefix(name: str) -> str:
+    """The Aktenzeichen a file or folder name starts with (unverified), or ""."""
+    match = AZ_PREFIX_RE.match(name)
+    return match.group(1) if match else ""
+
+
+def signature(unit: Path) -> Signature | None:
+    """Size and mtime of the unit's files (a folder: every file below it); None if it is gone."""
+    try:
+        st = os.stat(unit)
+    except OSError:
+        return None
+    if not stat.S_ISDIR(st.st_mode):
+        return (("", st.st_size, st.st_mtime_ns),)
+    found = []
+    for path in folder_files(unit):
+        try:
+            st = os.stat(path)
+        except OSError:
+            continue
+        found.append((path.relative_to(unit).as_posix(), st.st_size, st.st_mtime_ns))
+    return tuple(sorted(found))
+
+
+def folder_files(folder: Path) -> list[Path]:
+    files = []
+    for root, dirs, names in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not is_temp_name(d))
+        files += [Path(root) / n for n in sorted(names) if not is_temp_name(n)]
+    return files
+
+
+class Einwurf:
+    """Finds units in the Einwurf and files each one (see the module docstring)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.root = store.ablage.einwurf_dir
+        self.fehler_dir = self.root / FEHLER_DIR
+        self.work_dir = self.root / WORK_DIR
+        # One work folder per instance, made once: a folder per claim would add and remove an inotify
+        # watch for every drop. Other watchers (other PCs) have their own.
+        self._claim_dir = self.work_dir / uuid.uuid4().hex[:8]
+        self.kanal = Kanal(store.ablage.config.get("einwurf", "kanal"))
+        self._mail_store = Store(_EinwurfAblage(store.ablage.root, store.ablage.config))
+
+    def prepare(self) -> None:
+        """Create the channel folders, ``_Fehler`` and our work folder (before any watching starts)."""
+        for name in CREATED_DIRS:
+            (self.root / name).mkdir(parents=True, exist_ok=True)
+        self._claim_dir.mkdir(parents=True, exist_ok=True)
+
+    def importer(self, index: Index) -> MailImporter:
+        """The mail importer for drops (create it in the thread that uses ``index``)."""
+        return MailImporter(self._mail_store, index)
+
+    # -- where things are ----------------------------------------------------------------------
+    def _parts(self, path: Path) -> tuple[str, ...] | None:
+        try:
+            parts = path.relative_to(self.root).parts
+        except ValueError:
+            return None
+        if not parts or parts[0].casefold() == FEHLER_DIR.casefold() or any(is_temp_name(p) for p in parts):
+            return None
+        return parts
+
+    def _containers(self, path: Path, parts: tuple[str, ...]) -> tuple[int, Kanal, str]:
+        """How many leading parts are containers, the channel and the Aktenzeichen they give."""
+        depth, kanal, ziel = 0, self.kanal, ""
+        if parts[0].casefold() in CHANNEL_DIRS:
+            depth, kanal = 1, CHANNEL_DIRS[parts[0].casefold()]
+        if len(parts) > depth and az_prefix(parts[depth]):
+            is_folder = len(parts) > depth + 1 or path.is_dir()
+            if is_folder:
+                depth, ziel = depth + 1, az_prefix(parts[depth])
+        return depth, kanal, ziel
+
+    def einheit(self, path: Path) -> Einheit | None:
+        """The unit ``path`` belongs to (a file inside a dropped folder: that folder), or None."""
+        parts = self._parts(path)
+        if parts is None:
+            return None
+        depth, kanal, ziel = self._containers(path, parts)
+        if len(parts) <= depth:
+            return None  # a container itself
+        unit = self.root.joinpath(*parts[: depth + 1])
+        anzeige = str(PureWindowsPath(*parts[: depth + 1]))
+        return Einheit(unit, kanal, ziel or az_prefix(parts[depth]), anzeige)
+
+    def is_container(self, path: Path) -> bool:
+        parts = self._parts(path) if path != self.root else ()
+        return parts is not None and (not parts or self._containers(path, parts)[0] == len(parts))
+
+    def scan(self, folder: Path | None = None) -> list[Path]:
+        """Units waiting in ``folder`` (a container; default: the whole Einwurf)."""
+        folder = folder or self.root
+        units: list[Path] = []
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            return units
+        for entry in entries:
+            path = Path(entry.path)
+            if entry.is_dir() and self.is_container(path):
+                units += self.scan(path)
+            elif self.einheit(path) is not None:
+                units.append(path)
+        return units
+
+    # -- processing ----------------------------------------------------------------------------
+    def process(self, unit: Path, importer: MailImporter) -> EinwurfErgebnis:
+        """File one complete unit. Never raises for bad content: failures go to ``_Fehler``."""
+        einheit = self.einheit(unit)
+        if einheit is None:
+            return EinwurfErgebnis(unit.name, "weg")
+        try:
+            claimed = self._claim(unit)
+        except PermissionError:  # still open in another program (Windows): later
+            return EinwurfErgebnis(einheit.anzeige, "wartet", grund="Datei ist noch geöffnet")
+        except OSError as exc:
+            return self._reject(unit, einheit.anzeige, *_reason(exc))
+        if claimed is None:
+            return EinwurfErgebnis(einheit.anzeige, "weg")
+        before = signature(claimed)
+        try:
+            result = self._file(claimed, einheit, importer)
+        except Exception as exc:
+            log.warning("Einwurf %s nicht verarbeitet", einheit.anzeige, exc_info=True)
+            return self._reject(claimed, einheit.anzeige, *_reason(exc))
+        except BaseException:  # interrupted (second Ctrl+C): put it back; else recover() finds it
+            with contextlib.suppress(OSError):
+                _rename_exclusive(claimed, unit)
+            raise
+        if signature(claimed) != before:  # a writer still had it open (local disk): keep the newer state
+            grund = f"Die Datei wurde während der Übernahme noch verändert; {', '.join(result.aktenzeichen)} hat"
+            hinweis = "Vergleichen Sie beide Fassungen und ersetzen Sie die Anlage im Vorgang, falls nötig."
+            return self._reject(claimed, einheit.anzeige, f"{grund} den Stand davor.", hinweis)
+        self._release(claimed)
+        return result
+
+    def _claim(self, unit: Path) -> Path | None:
+        """Rename ``unit`` into this instance's own work folder; None if someone else took it."""
+        if os.path.lexists(self._claim_dir / unit.name):  # a leftover there: never rename over it
+            self._claim_dir = self.work_dir / uuid.uuid4().hex[:8]
+        self._claim_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            os.rename(unit, self._claim_dir / unit.name)
+        except FileNotFoundError:
+            return None
+        return self._claim_dir / unit.name
+
+    def close(self) -> None:
+        """Remove this instance's work folder if it is empty."""
+        _rmdir_quietly(self._claim_dir)
+
+    def _release(self, claimed: Path) -> None:
+        try:
+            if claimed.is_dir():
+                shutil.rmtree(claimed)
+            else:
+                retry_on_busy(claimed.unlink)
+        except OSError:  # stored already; recover() moves the rest to _Fehler later
+            log.warning("Übernommene Datei %s konnte nicht gelöscht werden", claimed, exc_info=True)
+
+    def _file(self, claimed: Path, einheit: Einheit, importer: MailImporter) -> EinwurfErgebnis:
+        suffix = claimed.suffix.lower()
+        if claimed.is_dir():
+            return self._file_folder(claimed, einheit)
+        if suffix in MAIL_SUFFIXES and not einheit.ziel:
+            return self._file_mails(claimed, einheit, importer)
+        if suffix in (".eml", ".msg") and einheit.ziel:
+            return self._file_mail_to(claimed, einheit)
+        data = claimed.read_bytes()
+        return self._accept(einheit, [(claimed.name, data)], f"Datei „{claimed.name}“")
+
+    def _file_folder(self, claimed: Path, einheit: Einheit) -> EinwurfErgebnis:
+        files = folder_files(claimed)
+        if not files:
+            raise EinwurfFehler("Der Ordner enthält keine Dateien.", "Legen Sie die Dateien in den Ordner.")
+        anlagen = [(" - ".join(f.relative_to(claimed).parts), f.read_bytes()) for f in files]
+        return self._accept(einheit, anlagen, f"Ordner „{claimed.name}“ mit {len(files)} Dateien")
+
+    def _accept(self, einheit: Einheit, anlagen: list[tuple[str, bytes]], was: str) -> EinwurfErgebnis:
+        item = Eingabe(
+            kanal=einheit.kanal,
+            betreff=betreff_from_name(einheit.pfad.name),
+            absender=Absender(),
+            zeit=history.now(),
+            text=f"{was} über den Einwurf eingegangen ({einheit.anzeige}).",
+            anlagen=anlagen,
+            ziel=einheit.ziel or None,
+            quelle=f"Einwurf {einheit.anzeige}",
+        )
+        result = accept(self.store, item)
+        return EinwurfErgebnis(einheit.anzeige, result.art, (result.vorgang.aktenzeichen,))
+
+    def _file_mails(self, claimed: Path, einheit: Einheit, importer: MailImporter) -> EinwurfErgebnis:
+        from ..cli.mail_cmds import import_file  # the one mail path (cli imports intake, not vice versa)
+
+        try:
+            results = list(import_file(importer, claimed))
+        except EingabeFehler as exc:  # the Outlook extra is missing; nothing wrong with the file
+            raise EinwurfFehler(exc.text, OUTLOOK_HINT) from exc
+        if not results:
+            raise EinwurfFehler("In der Datei wurde keine E-Mail gefunden.", "Prüfen Sie die Datei.")
+        if all(r.art == "doppelt" for r in results):
+            wo = ", ".join(dict.fromkeys(r.aktenzeichen for r in results))
+            raise EinwurfFehler(
+                f"Diese E-Mail ist schon gespeichert ({wo}).",
+                "Ist es dieselbe Mail, löschen Sie die Datei. Soll sie zusätzlich zu einem Vorgang, "
+                "ziehen Sie sie in den Ordner '0 Einwurf\\<Aktenzeichen>'.",
+                zurueck=False,
+            )
+        return _mail_result(einheit.anzeige, results)
+
+    def _file_mail_to(self, claimed: Path, einheit: Einheit) -> EinwurfErgebnis:
+        data = claimed.read_bytes()
+        parsed = _parse_msg(data) if claimed.suffix.lower() == ".msg" else parse_mail(data)
+        item = eingabe_from_mail(parsed, f"Einwurf {einheit.anzeige}", claimed.suffix.lower()[1:])
+        item.ziel = einheit.ziel
+        result = accept(self.store, item)
+        return EinwurfErgebnis(einheit.anzeige, result.art, (result.vorgang.aktenzeichen,))
+
+    # -- _Fehler -------------------------------------------------------------------------------
+    def _reject(self, source: Path, anzeige: str, grund: str, hinweis: str) -> EinwurfErgebnis:
+        """Move ``source`` to ``_Fehler`` (never over an existing name) and write why beside it."""
+        try:
+            self.fehler_dir.mkdir(parents=True, exist_ok=True)
+            name = _move_unique(source, self.fehler_dir, safe_name(source.name))
+            self._write_reason(name, anzeige, grund, hinweis, folder=(self.fehler_dir / name).is_dir())
+        except OSError:
+            log.error("Einwurf %s konnte nicht nach _Fehler verschoben werden", anzeige, exc_info=True)
+            return EinwurfErgebnis(anzeige, "fehler", grund=f"{grund} (liegt noch in {source})", pfad=source)
+        return EinwurfErgebnis(anzeige, "fehler", grund=grund, pfad=self.fehler_dir / name)
+
+    def _write_reason(self, name: str, anzeige: str, grund: str, hinweis: str, *, folder: bool) -> None:
+        text = (
+            f"Datei: {name}\nZeit: {history.now():%d.%m.%Y %H:%M:%S}\nHerkunft: {self.root.name}\\{anzeige}\n"
+            f"Grund: {grund}\n\nWas tun: {hinweis}\n"
+        )
+        stem = name if folder else Path(name).stem
+        for _ in range(100):  # another watcher may take the same name at the same moment
+            try:
+                reason = unique_name(self.fehler_dir, f"{stem} - Grund.txt")
+                atomic_write_text(self.fehler_dir / reason, text, overwrite=False)
+                return
+            except FileExistsError:
+                continue
+
+    def recover(self, min_age: float = STALE_CLAIM_S) -> list[EinwurfErgebnis]:
+        """Claims left behind by a crash (older than ``min_age`` seconds) go to ``_Fehler``."""
+        results = []
+        cutoff = time.time() - min_age
+        for token in _entries(self.work_dir):
+            try:
+                if token.stat().st_mtime > cutoff:
+                    continue
+            except OSError:
+                continue
+            for entry in _entries(token):
+                grund = "Die Verarbeitung wurde unterbrochen (Programm beendet oder abgestürzt)."
+                hinweis = f"Prüfen Sie mit 'buero-ticket liste', ob es den Vorgang dazu schon gibt. {ZURUECK}"
+                results.append(self._reject(entry, entry.name, grund, hinweis))
+            _rmdir_quietly(token)
+        return results
+
+
+def betreff_from_name(name: str) -> str:
+    """A subject from a file name: without Aktenzeichen and extension, underscores as spaces."""
+    stem = name if "." not in name[1:] else name.rsplit(".", 1)[0]
+    stem = stem[len(az_prefix(stem)) :].replace("_", " ")
+    return " ".join(stem.split()).strip(" -.,;") or name
+
+
+def _mail_result(anzeige: str, results: list[ImportErgebnis]) -> EinwurfErgebnis:
+    stored = tuple(r.aktenzeichen for r in results if r.aktenzeichen and r.art != "doppelt")
+    failed = [r for r in results if not r.aktenzeichen and r.pfad is not None]
+    if stored:
+        grund = f"{len(failed)} Nachrichten in {FEHLER_DIR}" if failed else ""
+        return EinwurfErgebnis(anzeige, "mail", stored, grund)
+    first = failed[0] if failed else results[0]
+    return EinwurfErgebnis(anzeige, "fehler", grund=first.grund, pfad=first.pfad)
+
+
+def _parse_msg(data: bytes) -> ParsedMail:
+    from ..mail.msgfile import MsgFehler, OutlookFehlt, parse_msg
+
+    try:
+        return parse_msg(data)
+    except MsgFehler as exc:
+        raise EinwurfFehler(str(exc), "Öffnen Sie die Datei in Outlook und speichern Sie sie neu.") from exc
+    except OutlookFehlt as exc:
+        raise EinwurfFehler(str(exc), OUTLOOK_HINT) from exc
+
+
+def _reason(exc: BaseException) -> tuple[str, str]:
+    if isinstance(exc, BueroTicketError):
+        return exc.text, f"{exc.hinweis} {ZURUECK}".strip() if getattr(exc, "zurueck", True) else exc.hinweis
+    if isinstance(exc, OSError):
+        return (
+            f"Die Datei konnte nicht gelesen oder gespeichert werden ({exc.strerror or exc}).",
+            f"Prüfen Sie das Laufwerk und Ihre Rechte. {ZURUECK}",
+        )
+    return (
+        f"Interner Fehler beim Verarbeiten ({type(exc).__name__}: {exc}).",
+        f"Geben Sie die Datei und die Protokolldatei aus '.buero-ticket\\protokoll' an die IT. {ZURUECK}",
+    )
+
+
+def _rename_exclusive(src: Path, dst: Path) -> None:
+    """Rename that never replaces an existing ``dst`` (``os.rename`` replaces files on POSIX)."""
+    if os.name == "nt" or src.is_dir():  # Windows refuses; POSIX refuses non-empty folders
+        if os.path.lexists(dst):
+            raise FileExistsError(dst)
+        os.rename(src, dst)
+        return
+    try:
+        os.link(src, dst)
+    except FileExistsError:
+        raise
+    except OSError:  # no hard links on this share
+        if os.path.lexists(dst):
+            raise FileExistsError(dst) from None
+        os.rename(src, dst)
+        return
+    os.unlink(src)
+
+
+def _move_unique(src: Path, folder: Path, name: str) -> str:
+    for _ in range(100):
+        candidate = unique_name(folder, name)
+        try:
+            _rename_exclusive(src, folder / candidate)
+            return candidate
+        except FileExistsError:
+            continue
+    raise FileExistsError(folder / name)
+
+
+def _entries(folder: Path) -> list[Path]:
+    try:
+        return sorted(Path(e.path) for e in os.scandir(folder))
+    except OSError:
+        return []
+
+
+def _rmdir_quietly(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        folder.rmdir()
