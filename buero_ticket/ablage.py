@@ -32,7 +32,7 @@ Diese Ablage wird von buero-ticket verwaltet. Jeder Vorgang ist ein Ordner
 
 0 Einwurf         Scans, Faxe und aus Outlook gezogene Mails hier ablegen: sie werden zu Vorgängen.
                   Eine Datei in einem Unterordner mit Aktenzeichen wird diesem Vorgang zugeordnet.
-                  Was nicht übernommen werden konnte, liegt in "0 Einwurf\_Fehler" mit Begründung.
+                  Was nicht übernommen werden konnte, liegt in "0 Einwurf\\_Fehler" mit Begründung.
 1 Eingang         neue Vorgänge, noch nicht begonnen
 2 In Bearbeitung  jemand arbeitet daran
 3 Wartet          wartet auf Antwort oder Unterlagen
