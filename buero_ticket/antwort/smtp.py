@@ -9,24 +9,20 @@ always verified; ``ca_datei`` trusts an own certificate authority.
 from __future__ import annotations
 
 import base64
-import os
-import shlex
 import smtplib
 import socket
 import ssl
-import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email.utils import parseaddr
-from pathlib import Path
 
 from ..config import Config
 from ..errors import BueroTicketError, Exit, KonfigFehler
+from ..passwort import read_secret
 
 PASSWORD_ENV = "BUERO_TICKET_SMTP_PASSWORT"
 DEFAULT_PORTS = {"tls": 465, "starttls": 587, "keine": 25}
 TIMEOUT_S = 30.0
-PASSWORD_COMMAND_TIMEOUT_S = 30.0
 _CONFIG_HINT = "Korrigieren Sie den Abschnitt [smtp] in buero-ticket.toml (Vorlage steht auskommentiert darin)."
 
 
@@ -105,60 +101,9 @@ def own_addresses(config: Config) -> set[str]:
 
 def read_password(cfg: SmtpConfig, env: Mapping[str, str]) -> str:
     """The SMTP password from passwort_datei, passwort_befehl or BUERO_TICKET_SMTP_PASSWORT."""
-    if cfg.passwort_datei:
-        return _from_file(Path(cfg.passwort_datei))
-    if cfg.passwort_befehl:
-        return _from_command(cfg.passwort_befehl)
-    password = env.get(PASSWORD_ENV, "")
-    if not password:
-        raise KonfigFehler(
-            f"Kein SMTP-Passwort für {cfg.benutzer} gefunden.",
-            f"Setzen Sie die Umgebungsvariable {PASSWORD_ENV} oder in [smtp] passwort_datei bzw. "
-            "passwort_befehl. Das Passwort gehört nicht in buero-ticket.toml.",
-        )
-    return password
-
-
-def _from_file(path: Path) -> str:
-    try:
-        if os.name != "nt" and path.stat().st_mode & 0o077:  # NTFS ACLs protect the file on Windows
-            raise KonfigFehler(
-                f"Die Passwortdatei {path} ist auch für Gruppe oder andere lesbar.",
-                f"Schränken Sie die Rechte ein, z. B. mit: chmod 600 {path}",
-            )
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise KonfigFehler(
-            f"Die Passwortdatei {path} kann nicht gelesen werden ({exc}).",
-            "Prüfen Sie passwort_datei in [smtp] und ob die Datei UTF-8-Text enthält.",
-        ) from None
-    return _non_empty(text.removesuffix("\n").removesuffix("\r"), f"Die Passwortdatei {path}")
-
-
-def _from_command(command: str) -> str:
-    program = command.split(maxsplit=1)[0] if command.strip() else command
-    try:
-        args: str | list[str] = command if os.name == "nt" else shlex.split(command)
-        done = subprocess.run(
-            args, capture_output=True, encoding="utf-8", timeout=PASSWORD_COMMAND_TIMEOUT_S, check=False
-        )
-    except (OSError, ValueError, subprocess.SubprocessError) as exc:
-        raise KonfigFehler(
-            f"Der passwort_befehl ({program}) konnte nicht ausgeführt werden ({exc}).",
-            "Prüfen Sie den Befehl in [smtp].",
-        ) from None
-    if done.returncode != 0:
-        raise KonfigFehler(
-            f"Der passwort_befehl ({program}) endete mit Fehlercode {done.returncode}: {done.stderr.strip()[:200]}",
-            "Prüfen Sie den Befehl in [smtp].",
-        )
-    return _non_empty(done.stdout.removesuffix("\n").removesuffix("\r"), f"Der passwort_befehl ({program})")
-
-
-def _non_empty(password: str, source: str) -> str:
-    if not password:
-        raise KonfigFehler(f"{source} liefert ein leeres Passwort.", "Tragen Sie das SMTP-Passwort ein.")
-    return password
+    return read_secret(
+        "smtp", datei=cfg.passwort_datei, befehl=cfg.passwort_befehl, env_name=PASSWORD_ENV, env=env, user=cfg.benutzer
+    )
 
 
 # --- sending -----------------------------------------------------------------------------------

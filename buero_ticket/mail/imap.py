@@ -9,17 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import imaplib
-import os
 import re
 import selectors
-import shlex
 import socket
 import ssl
-import subprocess
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal, TypeVar
 
@@ -39,10 +35,11 @@ from imap_tools.errors import (
 from imap_tools.mailbox import BaseMailBox
 from imap_tools.utils import check_command_status, encode_folder
 
+from ..passwort import PasswortFehler, read_secret
+
 PASSWORD_ENV = "BUERO_TICKET_IMAP_PASSWORT"
 ENCRYPTIONS = ("imaps", "starttls", "keine")
 CONNECT_TIMEOUT_S = 30.0
-PASSWORD_COMMAND_TIMEOUT_S = 30.0
 IDLE_MAX_S = 29 * 60  # RFC 2177: re-issue IDLE at least every 29 minutes
 FETCH_CHUNK = 500  # UIDs per UID FETCH command in sizes()
 
@@ -131,72 +128,13 @@ def _config_problems(cfg: ImapConfig) -> list[str]:
 
 def read_password(cfg: ImapConfig, env: Mapping[str, str]) -> str:
     """The IMAP password from passwort_datei, passwort_befehl or BUERO_TICKET_IMAP_PASSWORT."""
-    if cfg.passwort_datei:
-        return _password_from_file(Path(cfg.passwort_datei))
-    if cfg.passwort_befehl:
-        return _password_from_command(cfg.passwort_befehl)
-    password = env.get(PASSWORD_ENV, "")
-    if not password:
-        raise ImapFehler(
-            f"Kein IMAP-Passwort für {cfg.benutzer} gefunden. Setzen Sie die Umgebungsvariable "
-            f"{PASSWORD_ENV} oder in [imap] passwort_datei bzw. passwort_befehl."
-        )
-    return password
-
-
-def _password_from_file(path: Path) -> str:
     try:
-        if os.name != "nt":  # Windows has no POSIX mode bits; NTFS ACLs protect the file there
-            _refuse_shared_file(path)
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ImapFehler(
-            f"Die Passwortdatei {path} kann nicht gelesen werden ({exc}). "
-            "Prüfen Sie passwort_datei in [imap] und ob die Datei UTF-8-Text enthält."
-        ) from exc
-    return _non_empty(_strip_newline(text), f"Die Passwortdatei {path}")
-
-
-def _refuse_shared_file(path: Path) -> None:
-    mode = path.stat().st_mode & 0o777
-    if mode & 0o077:
-        raise ImapFehler(
-            f"Die Passwortdatei {path} ist auch für Gruppe oder andere zugänglich (Rechte {mode:o}). "
-            f"Schränken Sie die Rechte ein, z. B. mit: chmod 600 {path}"
-        )
-
-
-def _password_from_command(command: str) -> str:
-    program = command.split(maxsplit=1)[0] if command.strip() else command
-    try:
-        args: str | list[str] = command if os.name == "nt" else shlex.split(command)
-        done = subprocess.run(
-            args,
-            capture_output=True,
-            encoding="utf-8",
-            timeout=PASSWORD_COMMAND_TIMEOUT_S,
-            check=False,
-        )
-    except (OSError, ValueError, subprocess.SubprocessError) as exc:
-        raise ImapFehler(
-            f"Der passwort_befehl ({program}) konnte nicht ausgeführt werden ({exc}). Prüfen Sie den Befehl in [imap]."
-        ) from exc
-    if done.returncode != 0:
-        raise ImapFehler(
-            f"Der passwort_befehl ({program}) endete mit Fehlercode {done.returncode}: "
-            f"{done.stderr.strip()[:200]} Prüfen Sie den Befehl in [imap]."
-        )
-    return _non_empty(_strip_newline(done.stdout), f"Der passwort_befehl ({program})")
-
-
-def _strip_newline(text: str) -> str:
-    return text.removesuffix("\n").removesuffix("\r")
-
-
-def _non_empty(password: str, source: str) -> str:
-    if not password:
-        raise ImapFehler(f"{source} liefert ein leeres Passwort. Bitte das IMAP-Passwort eintragen.")
-    return password
+        return read_secret(
+            "imap", datei=cfg.passwort_datei, befehl=cfg.passwort_befehl, env_name=PASSWORD_ENV, env=env,
+            user=cfg.benutzer,
+        )  # fmt: skip
+    except PasswortFehler as exc:
+        raise ImapFehler(f"{exc.text} {exc.hinweis}") from None
 
 
 def _password_hint(cfg: ImapConfig) -> str:
