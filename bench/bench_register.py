@@ -36,6 +36,7 @@ from openpyxl import Workbook
 
 from buero_ticket.models import Absender, Dringlichkeit, Kanal, Nachricht, Status, Vorgang
 from buero_ticket.register import COLUMNS, write_register
+from buero_ticket.register_cells import to_local_naive
 
 Source = Callable[[int, Path], tuple[Iterable[Vorgang], Iterable[Vorgang]]]
 Writer = Callable[[Path, Iterable[Vorgang], Iterable[Vorgang]], None]
@@ -128,10 +129,14 @@ def floor_writer(target: Path, offen: Iterable[Vorgang], alle: Iterable[Vorgang]
     wb.save(target)
 
 
+def _naive(value: datetime | None) -> datetime | None:
+    return to_local_naive(value) if value is not None else None  # Excel has no time zones
+
+
 def _plain_row(v: Vorgang) -> list[Any]:
     return [
         v.aktenzeichen,
-        v.eingang,
+        _naive(v.eingang),
         v.kanal.label,
         v.absender.display() or None,
         v.betreff or None,
@@ -139,14 +144,62 @@ def _plain_row(v: Vorgang) -> list[Any]:
         v.bearbeiter or None,
         v.dringlichkeit.label,
         v.frist,
-        v.letzte_aktivitaet,
+        _naive(v.letzte_aktivitaet),
         len(v.nachrichten),
         "ja" if v.antwort_gesendet else "nein",
-        v.antwort_gesendet,
+        _naive(v.antwort_gesendet),
     ]
 
 
-SOURCES: dict[str, Source] = {"generated": generated_source}
+def _ablage_root(n: int, root: Path) -> Path:
+    return root / f"ablage-{n}"
+
+
+def folders_raw_source(n: int, root: Path) -> tuple[Iterator[Vorgang], Iterator[Vorgang]]:
+    """The floor's reading: every metadata file parsed into memory, then sorted (lazy: read on first use)."""
+    cache: list[Vorgang] = []
+
+    def load() -> list[Vorgang]:
+        if not cache:
+            for folder in sorted(_ablage_root(n, root).glob("[1-5] */*")) + sorted(
+                _ablage_root(n, root).glob("5 */*/*")
+            ):
+                meta = folder / "vorgang.json"
+                if meta.is_file():
+                    v = Vorgang.from_json(json.loads(meta.read_text(encoding="utf-8")))
+                    v.ordner = folder
+                    cache.append(v)
+        return cache
+
+    def offen() -> Iterator[Vorgang]:
+        yield from sorted((v for v in load() if v.status.is_open), key=lambda v: (v.dringlichkeit.rank, v.eingang))
+
+    def alle() -> Iterator[Vorgang]:
+        yield from sorted(load(), key=lambda v: v.eingang, reverse=True)
+
+    return offen(), alle()
+
+
+def folders_source(n: int, root: Path) -> tuple[Iterator[Vorgang], Iterator[Vorgang]]:
+    """What 'buero-ticket register' does on a PC with an empty cache: refresh from the folders, then stream."""
+    from buero_ticket.ablage import open_ablage
+    from buero_ticket.index import Index
+    from buero_ticket.store import Store
+
+    index = Index(Store(open_ablage(_ablage_root(n, root))), root / f"cache-{n}-{time.time_ns()}.sqlite")
+
+    def offen() -> Iterator[Vorgang]:
+        index.refresh()
+        yield from index.offen()
+
+    return offen(), index.alle()
+
+
+SOURCES: dict[str, Source] = {
+    "generated": generated_source,
+    "ordner-roh": folders_raw_source,
+    "ordner": folders_source,
+}
 WRITERS: dict[str, Writer] = {"register": register_writer, "floor": floor_writer}
 
 
@@ -194,6 +247,11 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--source", default="generated", choices=sorted(SOURCES))
+    parser.add_argument(
+        "--ordner", action="store_true",
+        help="full rebuild from generated Vorgang folders (cold cache) against reading the same "
+        "metadata files plus bare openpyxl",
+    )  # fmt: skip
     parser.add_argument("--repeat", type=int, default=1, help="runs per case; the fastest counts")
     parser.add_argument("--child", nargs=4, metavar=("WRITER", "SOURCE", "N", "DIR"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -207,7 +265,9 @@ def main(argv: list[str] | None = None) -> None:
     )
     with tempfile.TemporaryDirectory(prefix="bench-register-") as tmp:
         for n in args.sizes:
-            floor, reg = _best_pair(args.source, n, Path(tmp), args.repeat)
+            if args.ordner:
+                _generate_tree(n, Path(tmp))
+            floor, reg = _best_pair(args.source, n, Path(tmp), args.repeat, args.ordner)
             print(
                 f"{n:>8} {floor.seconds:>8.2f} {reg.seconds:>8.2f} {floor.cpu_seconds:>9.2f} "
                 f"{reg.cpu_seconds:>8.2f} {reg.cpu_seconds / floor.cpu_seconds:>6.2f} {floor.peak_mb:>9.1f} "
@@ -216,12 +276,22 @@ def main(argv: list[str] | None = None) -> None:
             )
 
 
-def _best_pair(source: str, n: int, workdir: Path, repeat: int) -> tuple[Measurement, Measurement]:
+def _generate_tree(n: int, workdir: Path) -> None:
+    sys.path.insert(0, str(Path(__file__).parent))
+    from bench_foundation import generate
+
+    generate(_ablage_root(n, workdir), n)
+
+
+def _best_pair(
+    source: str, n: int, workdir: Path, repeat: int, folders: bool = False
+) -> tuple[Measurement, Measurement]:
     """Alternate floor and register runs; the fastest (CPU time) of each counts."""
     runs: dict[str, list[Measurement]] = {"floor": [], "register": []}
+    sources = {"floor": "ordner-roh", "register": "ordner"} if folders else {"floor": source, "register": source}
     for _ in range(repeat):
         for writer, results in runs.items():
-            results.append(run_child(writer, source, n, workdir))
+            results.append(run_child(writer, sources[writer], n, workdir))
     floor, reg = (min(results, key=lambda m: m.cpu_seconds) for results in runs.values())
     return floor, reg
 
