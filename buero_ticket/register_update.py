@@ -15,13 +15,16 @@ import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from filelock import FileLock, Timeout
 
 from .ablage import Ablage
 from .errors import ZugriffFehler
 from .index import Index
-from .register import RegisterErgebnis, RegisterGesperrtError, write_register
+
+if TYPE_CHECKING:
+    from .register import RegisterErgebnis
 
 ENV_MODE = "BUERO_TICKET_REGISTER"  # "sofort" | "hintergrund" | "aus"; overrides [register] aktualisieren
 MODES = ("sofort", "hintergrund", "aus")
@@ -62,6 +65,8 @@ def rewrite(ablage: Ablage, index: Index) -> RegisterErgebnis | None:
 
 
 def _write(ablage: Ablage, index: Index) -> RegisterErgebnis:
+    from .register import RegisterGesperrtError, write_register  # openpyxl: only when writing
+
     try:
         return write_register(
             ablage.register_path, index.offen(), index.alle(), ablage_name=str(ablage.config.get("amt", "name"))

@@ -6,10 +6,6 @@ from pathlib import Path
 
 import click
 
-from ..antwort.brief import erstelle_brief
-from ..antwort.kontext import parse_felder
-from ..antwort.pruefen import check_all, lines
-from ..antwort.versand import antworten
 from ..errors import Exit
 from . import App, cli
 
@@ -40,6 +36,9 @@ def brief(
       buero-ticket brief 2026-00042-7 antwort --feld-datei text=Antwort.txt --pdf
     """
     app.sync()
+    from ..antwort.brief import erstelle_brief  # docxtpl: loaded only when needed
+    from ..antwort.kontext import parse_felder
+
     result = erstelle_brief(app.store, aktenzeichen, vorlage, parse_felder(felder, feld_dateien), pdf=pdf)
     app.after_change()
     click.echo(f"Brief für Vorgang {result.aktenzeichen} geschrieben: {result.docx}")
@@ -89,6 +88,9 @@ def antworten_cmd(
                              --anlage "2026-11-23 Antwort.pdf" --senden
     """
     app.sync()
+    from ..antwort.kontext import parse_felder
+    from ..antwort.versand import antworten
+
     result = antworten(
         app.store, aktenzeichen, vorlage, parse_felder(felder, feld_dateien), senden=senden, anlagen=list(anlagen)
     )
@@ -122,6 +124,8 @@ def pruefen(app: App) -> None:
     Beispiel:
       buero-ticket --ablage "S:\\Bürgerbüro" vorlagen pruefen
     """
+    from ..antwort.pruefen import check_all, lines
+
     bericht = check_all(app.ablage)
     for line in lines(bericht):
         click.echo(line)

@@ -25,7 +25,6 @@ from pathlib import Path
 from filelock import FileLock
 
 from .. import history
-from ..antwort.bestaetigung import bestaetige
 from ..errors import BueroTicketError
 from ..fileio import atomic_write_text
 from ..index import Index
@@ -167,7 +166,10 @@ class MailImporter:
         if target is None:
             item.verknuepft = [link] if link else []
             vorgang = accept(self.store, item).vorgang
-            bestaetige(self.store, vorgang, parsed)  # acknowledgement of receipt, if configured; never raises
+            if self.config.get("smtp", "eingangsbestaetigung"):  # templates and docx only when it is on
+                from ..antwort.bestaetigung import bestaetige
+
+                bestaetige(self.store, vorgang, parsed)  # acknowledgement of receipt; never raises
             return ImportErgebnis("neu", vorgang.aktenzeichen)
         vorgang = self.store.get(target)
         if vorgang.status.is_open:
