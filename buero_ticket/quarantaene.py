@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import history
-from .ablage import Ablage
 from .fileio import atomic_write_bytes, atomic_write_text
 from .names import short_subject, unique_name
 
@@ -17,10 +16,11 @@ HOW_TO = (
 
 
 def quarantine(
-    ablage: Ablage, data: bytes, ext: str, subject: str, grund: str, quelle: str, *, subfolder: str = ""
+    base: Path, data: bytes, ext: str, subject: str, grund: str, quelle: str, *, subfolder: str = ""
 ) -> Path:
-    """Store ``data`` with a ``.txt`` that says why; never overwrites anything. Returns the file's path."""
-    folder = ablage.quarantaene_dir / subfolder if subfolder else ablage.quarantaene_dir
+    """Store ``data`` in ``base`` (the Ablage's Quarantäne, or the Einwurf's _Fehler) with a ``.txt``
+    that says why; never overwrites anything. Returns the file's path."""
+    folder = base / subfolder if subfolder else base
     folder.mkdir(parents=True, exist_ok=True)
     now = history.now()
     stem = f"{now:%Y-%m-%d %H%M%S} {short_subject(subject or 'Nachricht', 40)}"

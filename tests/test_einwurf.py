@@ -200,7 +200,7 @@ def test_mail_in_aktenzeichen_folder_is_added_to_that_vorgang(
 
     result = einwurf.process(unit, importer)
 
-    assert result.art == "folge" and result.aktenzeichen == (az,)
+    assert result.art == "mail" and result.aktenzeichen == (az,)  # through the one mail path
     folder = vorgaenge(store.ablage)[az]
     nachricht = meta(folder)["nachrichten"][-1]
     assert nachricht["kanal"] == "email"
@@ -623,3 +623,18 @@ def test_sigterm_finishes_and_stops_the_running_command(run, ablage: Ablage) -> 
     assert "Antrag.pdf: neuer Vorgang" in result.out and "Beendet." in result.out
     assert len(vorgaenge(ablage)) == 1
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+
+
+def test_mail_in_unknown_aktenzeichen_folder_goes_to_fehler(
+    einwurf: Einwurf, importer: MailImporter, store: Store
+) -> None:
+    raw = (CORPUS / "cpython" / "msg_04.eml").read_bytes()
+    unit = drop(einwurf, f"{Aktenzeichen(2026, 9999)}/Weitergeleitet.eml", raw)
+
+    result = einwurf.process(unit, importer)
+
+    assert result.art == "fehler" and "gibt es nicht" in result.grund
+    assert vorgaenge(store.ablage) == {}
+    stored = [p for p in einwurf.fehler_dir.rglob("*.eml")]
+    assert [p.read_bytes() for p in stored] == [raw]
+    assert list(einwurf.fehler_dir.rglob("* - Grund.txt"))

@@ -13,10 +13,9 @@ from types import FrameType
 import click
 
 from .. import history
-from ..errors import EingabeFehler, Exit
+from ..errors import Exit
 from ..intake.abruf import AbrufLaeuftSchon, abrufen
 from ..intake.mail import ImportErgebnis, MailImporter, Zaehler
-from ..mail.parse import iter_mbox
 from . import App, cli
 
 
@@ -126,7 +125,7 @@ def einlesen(app: App, dateien: tuple[Path, ...]) -> None:
     importer = MailImporter(app.store, index)
     counts = Zaehler()
     for path in dateien:
-        for result in import_file(importer, path):
+        for result in importer.import_file(path):
             counts.add(result)
             where = result.aktenzeichen or (str(result.pfad) if result.pfad else "")
             click.echo(f"{path.name}: {_label(result)} {where} {result.grund}".rstrip())
@@ -134,36 +133,6 @@ def einlesen(app: App, dateien: tuple[Path, ...]) -> None:
     click.echo(counts.zeile())
     if counts.fehler:
         raise click.exceptions.Exit(Exit.PROBLEME)
-
-
-def import_file(importer: MailImporter, path: Path) -> Iterator[ImportErgebnis]:
-    """One file → one or more imported mails (mbox); ``.msg`` needs the optional extra."""
-    suffix = path.suffix.lower()
-    if suffix in (".mbox", ".mbx") or _looks_like_mbox(path):
-        for number, raw in enumerate(iter_mbox(path), 1):
-            yield importer.import_raw(raw, f"Datei {path.name}, Nachricht {number}")
-    elif suffix == ".msg":
-        from ..mail.msgfile import MsgFehler, OutlookFehlt, parse_msg
-
-        data = path.read_bytes()
-        try:
-            parsed = parse_msg(data)
-        except OutlookFehlt as exc:  # the file stays where it is: nothing wrong with it
-            raise EingabeFehler(str(exc), f"{path} wurde nicht verändert.") from None
-        except MsgFehler as exc:
-            from ..quarantaene import quarantine
-
-            target = quarantine(importer.store.ablage, data, "msg", path.stem, str(exc), f"Datei {path.name}")
-            yield ImportErgebnis("quarantaene", grund=str(exc), pfad=target)
-            return
-        yield importer.import_mail(parsed, f"Datei {path.name}", original_ext="msg")
-    else:
-        yield importer.import_raw(path.read_bytes(), f"Datei {path.name}")
-
-
-def _looks_like_mbox(path: Path) -> bool:
-    with open(path, "rb") as fh:
-        return fh.read(8).removeprefix(b"\xef\xbb\xbf").startswith(b"From ")
 
 
 def _label(result: ImportErgebnis) -> str:

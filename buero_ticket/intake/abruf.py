@@ -112,7 +112,7 @@ class Abruf:
             raise  # the Ablage itself is unusable (share gone, read-only): stop, leave the mail in place
         except Exception as exc:  # a bug on one mail must not block the rest
             log.exception("Unerwarteter Fehler bei %s", quelle)
-            path = quarantine(self.store.ablage, raw, "eml", "", f"Unerwarteter Fehler: {exc!r}", quelle)
+            path = quarantine(importer.quarantaene_dir, raw, "eml", "", f"Unerwarteter Fehler: {exc!r}", quelle)
             result = ImportErgebnis("quarantaene", grund=str(exc), pfad=path)
         if result.art == "quarantaene":
             log.warning("Quarantäne: %s (%s) -> %s", quelle, result.grund, result.pfad)

@@ -2,7 +2,7 @@
 
 A *unit* is one entry directly in a *container*: the Einwurf, a channel folder (``Fax``, ``Post``/``Brief``,
 ``Scan``) or an Aktenzeichen folder (``<Einwurf>[/<Kanal>]/<Aktenzeichen>[ …]``). A file becomes a new
-Vorgang with the file attached; ``.eml``/``.msg``/``.mbox`` go through ``mail_cmds.import_file`` (the path of
+Vorgang with the file attached; ``.eml``/``.msg``/``.mbox`` go through ``MailImporter.import_file`` (the path of
 ``mail einlesen`` and the IMAP import); a folder becomes one Vorgang with all its files; a unit whose name starts
 with an Aktenzeichen, or in an Aktenzeichen folder, is added to that Vorgang. ``_Fehler`` and temp/system names
 (:func:`~buero_ticket.fileio.is_temp_name`) are never processed.
@@ -28,16 +28,14 @@ from dataclasses import dataclass
 from pathlib import Path, PureWindowsPath
 
 from .. import history
-from ..ablage import Ablage
 from ..errors import BueroTicketError, EingabeFehler, Exit
 from ..fileio import TEMP_PREFIX, atomic_write_text, is_temp_name, retry_on_busy
 from ..index import Index
-from ..mail.parse import ParsedMail, parse_mail
 from ..models import Absender, Kanal
 from ..names import safe_name, unique_name
 from ..store import Store
 from . import Eingabe, accept
-from .mail import ImportErgebnis, MailImporter, eingabe_from_mail
+from .mail import ImportErgebnis, MailImporter
 
 log = logging.getLogger("buero_ticket.einwurf")
 
@@ -86,17 +84,6 @@ class EinwurfErgebnis:
     pfad: Path | None = None  # where it lies in _Fehler
 
 
-class _EinwurfAblage(Ablage):
-    """The Ablage as the mail import sees it from the Einwurf: its quarantine is ``_Fehler``.
-
-    So a dropped mail that cannot be filed is stored once, where the clerk who dropped it looks.
-    """
-
-    @property
-    def quarantaene_dir(self) -> Path:
-        return self.einwurf_dir / FEHLER_DIR
-
-
 def az_prefix(name: str) -> str:
     """The Aktenzeichen a file or folder name starts with (unverified), or ""."""
     match = AZ_PREFIX_RE.match(name)
@@ -141,7 +128,6 @@ class Einwurf:
         # watch for every drop. Other watchers (other PCs) have their own.
         self._claim_dir = self.work_dir / uuid.uuid4().hex[:8]
         self.kanal = Kanal(store.ablage.config.get("einwurf", "kanal"))
-        self._mail_store = Store(_EinwurfAblage(store.ablage.root, store.ablage.config))
 
     def prepare(self) -> None:
         """Create the channel folders, ``_Fehler`` and our work folder (before any watching starts)."""
@@ -150,8 +136,12 @@ class Einwurf:
         self._claim_dir.mkdir(parents=True, exist_ok=True)
 
     def importer(self, index: Index) -> MailImporter:
-        """The mail importer for drops (create it in the thread that uses ``index``)."""
-        return MailImporter(self._mail_store, index)
+        """The mail importer for drops (create it in the thread that uses ``index``).
+
+        Its quarantine is ``_Fehler``: a dropped mail that cannot be filed is stored once, where the
+        clerk who dropped it looks.
+        """
+        return MailImporter(self.store, index, quarantaene_dir=self.fehler_dir)
 
     # -- where things are ----------------------------------------------------------------------
     def _parts(self, path: Path) -> tuple[str, ...] | None:
@@ -265,10 +255,8 @@ class Einwurf:
         suffix = claimed.suffix.lower()
         if claimed.is_dir():
             return self._file_folder(claimed, einheit)
-        if suffix in MAIL_SUFFIXES and not einheit.ziel:
+        if suffix in MAIL_SUFFIXES:
             return self._file_mails(claimed, einheit, importer)
-        if suffix in (".eml", ".msg") and einheit.ziel:
-            return self._file_mail_to(claimed, einheit)
         data = claimed.read_bytes()
         return self._accept(einheit, [(claimed.name, data)], f"Datei „{claimed.name}“")
 
@@ -294,10 +282,8 @@ class Einwurf:
         return EinwurfErgebnis(einheit.anzeige, result.art, (result.vorgang.aktenzeichen,))
 
     def _file_mails(self, claimed: Path, einheit: Einheit, importer: MailImporter) -> EinwurfErgebnis:
-        from ..cli.mail_cmds import import_file  # the one mail path (cli imports intake, not vice versa)
-
         try:
-            results = list(import_file(importer, claimed))
+            results = list(importer.import_file(claimed, ziel=einheit.ziel))
         except EingabeFehler as exc:  # the Outlook extra is missing; nothing wrong with the file
             raise EinwurfFehler(exc.text, OUTLOOK_HINT) from exc
         if not results:
@@ -311,14 +297,6 @@ class Einwurf:
                 zurueck=False,
             )
         return _mail_result(einheit.anzeige, results)
-
-    def _file_mail_to(self, claimed: Path, einheit: Einheit) -> EinwurfErgebnis:
-        data = claimed.read_bytes()
-        parsed = _parse_msg(data) if claimed.suffix.lower() == ".msg" else parse_mail(data)
-        item = eingabe_from_mail(parsed, f"Einwurf {einheit.anzeige}", claimed.suffix.lower()[1:])
-        item.ziel = einheit.ziel
-        result = accept(self.store, item)
-        return EinwurfErgebnis(einheit.anzeige, result.art, (result.vorgang.aktenzeichen,))
 
     # -- _Fehler -------------------------------------------------------------------------------
     def _reject(self, source: Path, anzeige: str, grund: str, hinweis: str) -> EinwurfErgebnis:
@@ -379,17 +357,6 @@ def _mail_result(anzeige: str, results: list[ImportErgebnis]) -> EinwurfErgebnis
         return EinwurfErgebnis(anzeige, "mail", stored, grund)
     first = failed[0] if failed else results[0]
     return EinwurfErgebnis(anzeige, "fehler", grund=first.grund, pfad=first.pfad)
-
-
-def _parse_msg(data: bytes) -> ParsedMail:
-    from ..mail.msgfile import MsgFehler, OutlookFehlt, parse_msg
-
-    try:
-        return parse_msg(data)
-    except MsgFehler as exc:
-        raise EinwurfFehler(str(exc), "Öffnen Sie die Datei in Outlook und speichern Sie sie neu.") from exc
-    except OutlookFehlt as exc:
-        raise EinwurfFehler(str(exc), OUTLOOK_HINT) from exc
 
 
 def _reason(exc: BaseException) -> tuple[str, str]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import parseaddr
@@ -25,10 +26,10 @@ from pathlib import Path
 from filelock import FileLock
 
 from .. import history
-from ..errors import BueroTicketError
+from ..errors import BueroTicketError, EingabeFehler
 from ..fileio import atomic_write_text
 from ..index import Index
-from ..mail.parse import AutoKind, ParsedMail, parse_mail
+from ..mail.parse import AutoKind, ParsedMail, iter_mbox, parse_mail
 from ..models import Absender, Kanal, Status, Vorgang
 from ..quarantaene import quarantine
 from ..store import Store
@@ -96,9 +97,10 @@ def message_keys(parsed: ParsedMail, uid_key: str = "") -> list[str]:
 class MailImporter:
     """Imports mails into one Ablage. Create one per run; call ``index.refresh()`` before."""
 
-    def __init__(self, store: Store, index: Index) -> None:
+    def __init__(self, store: Store, index: Index, *, quarantaene_dir: Path | None = None) -> None:
         self.store = store
         self.index = index
+        self.quarantaene_dir = quarantaene_dir or store.ablage.quarantaene_dir
         self.config = store.ablage.config
         self.ledger = store.ablage.state_dir / "importiert"
         self._seen: dict[str, str] = {}  # keys imported during this run -> Aktenzeichen
@@ -108,9 +110,19 @@ class MailImporter:
         return self.import_mail(parse_mail(raw), quelle, uid_key=uid_key, hinweis=hinweis)
 
     def import_mail(
-        self, parsed: ParsedMail, quelle: str, *, uid_key: str = "", original_ext: str = "eml", hinweis: str = ""
+        self,
+        parsed: ParsedMail,
+        quelle: str,
+        *,
+        uid_key: str = "",
+        original_ext: str = "eml",
+        hinweis: str = "",
+        ziel: str = "",
     ) -> ImportErgebnis:
-        """File one mail. Never raises for bad mail content: failures become quarantine entries."""
+        """File one mail. Never raises for bad mail content: failures become quarantine entries.
+
+        ``ziel``: an Aktenzeichen the mail explicitly belongs to (a clerk dropped it there).
+        """
         lock = FileLock(str(self.store.ablage.state_dir / "sperren" / "mailimport.lock"), timeout=120)
         (self.store.ablage.state_dir / "sperren").mkdir(parents=True, exist_ok=True)
         with lock:
@@ -119,14 +131,41 @@ class MailImporter:
             if known is not None:
                 return ImportErgebnis("doppelt", known, "bereits importiert")
             try:
-                result = self._file(parsed, quelle, original_ext, hinweis)
+                result = self._file(parsed, quelle, original_ext, hinweis, ziel)
             except BueroTicketError as exc:
-                path = quarantine(self.store.ablage, parsed.raw, original_ext, parsed.subject, exc.text, quelle)
+                path = quarantine(self.quarantaene_dir, parsed.raw, original_ext, parsed.subject, exc.text, quelle)
                 result = ImportErgebnis("quarantaene", grund=exc.text, pfad=path)
             self._remember(keys, result.aktenzeichen or (str(result.pfad) if result.pfad else "?"), quelle)
             if result.aktenzeichen and parsed.message_id:
                 self._seen[f"mid:{parsed.message_id.lower()}"] = result.aktenzeichen  # for replies in this run
             return result
+
+    def import_file(self, path: Path, ziel: str = "") -> Iterator[ImportErgebnis]:
+        """One file → one or more imported mails: ``.eml``, mbox (also with BOM), Outlook ``.msg``.
+
+        A missing Outlook extra raises EingabeFehler and leaves the file alone; an unreadable
+        ``.msg`` becomes a quarantine entry.
+        """
+        suffix = path.suffix.lower()
+        quelle = f"Datei {path.name}"
+        if suffix in (".mbox", ".mbx") or _looks_like_mbox(path):
+            for number, raw in enumerate(iter_mbox(path), 1):
+                yield self.import_mail(parse_mail(raw), f"{quelle}, Nachricht {number}", ziel=ziel)
+        elif suffix == ".msg":
+            from ..mail.msgfile import MsgFehler, OutlookFehlt, parse_msg
+
+            data = path.read_bytes()
+            try:
+                parsed = parse_msg(data)
+            except OutlookFehlt as exc:  # nothing wrong with the file: it stays where it is
+                raise EingabeFehler(str(exc), f"{path} wurde nicht verändert.") from None
+            except MsgFehler as exc:
+                target = quarantine(self.quarantaene_dir, data, "msg", path.stem, str(exc), quelle)
+                yield ImportErgebnis("quarantaene", grund=str(exc), pfad=target)
+                return
+            yield self.import_mail(parsed, quelle, original_ext="msg", ziel=ziel)
+        else:
+            yield self.import_mail(parse_mail(path.read_bytes()), quelle, ziel=ziel)
 
     # -- duplicate detection -----------------------------------------------------------------
     def _ledger_path(self, key: str) -> Path:
@@ -156,11 +195,11 @@ class MailImporter:
             atomic_write_text(path, line, durable=False)  # the Vorgang itself is the durable record
 
     # -- deciding where it goes --------------------------------------------------------------
-    def _file(self, parsed: ParsedMail, quelle: str, original_ext: str, hinweis: str) -> ImportErgebnis:
+    def _file(self, parsed: ParsedMail, quelle: str, original_ext: str, hinweis: str, ziel: str) -> ImportErgebnis:
         item = eingabe_from_mail(parsed, quelle, original_ext)
         if hinweis:
             item.hinweis = f"{hinweis}; {item.hinweis}" if item.hinweis else hinweis
-        target, link = self._thread(parsed)
+        target, link = (str(self.store.get(ziel).aktenzeichen), None) if ziel else self._thread(parsed)
         if parsed.auto is not AutoKind.MENSCH:
             return self._file_automatic(parsed, item, target or link, quelle, original_ext)
         if target is None:
@@ -196,7 +235,7 @@ class MailImporter:
             return ImportErgebnis("automatisch", target, parsed.auto_grund)
         grund = f"{parsed.auto_grund or 'Automatische Mail'}; kein zugehöriger Vorgang gefunden"
         path = quarantine(
-            self.store.ablage, parsed.raw, original_ext, parsed.subject, grund, quelle, subfolder=AUTO_FOLDER
+            self.quarantaene_dir, parsed.raw, original_ext, parsed.subject, grund, quelle, subfolder=AUTO_FOLDER
         )
         return ImportErgebnis("automatisch", grund=grund, pfad=path)
 
@@ -223,6 +262,11 @@ class MailImporter:
         days = int(self.config.get("vorgang", "wiedereroeffnen_tage"))
         done = vorgang.erledigt or vorgang.letzte_aktivitaet
         return history.now() - done <= timedelta(days=days)
+
+
+def _looks_like_mbox(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        return fh.read(8).removeprefix(b"\xef\xbb\xbf").startswith(b"From ")
 
 
 def _addresses(vorgang: Vorgang) -> set[str]:
