@@ -32,7 +32,8 @@ from buero_ticket.store import SUBDIRS  # noqa: E402
 PER_PROCESS = 2000
 
 
-def _claim_bare(folder: str, count: int) -> None:
+def _claim_bare(folder: str, count: int, sync: bool = False) -> None:
+    """The floor: count up from 1 and mkdir until one succeeds; optionally fsync the folder."""
     n = 1
     for _ in range(count):
         while True:
@@ -41,20 +42,14 @@ def _claim_bare(folder: str, count: int) -> None:
                 break
             except FileExistsError:
                 n += 1
+        if sync:
+            fd = os.open(folder, os.O_RDONLY)
+            os.fsync(fd)
+            os.close(fd)
 
 
 def _claim_bare_fsync(folder: str, count: int) -> None:
-    n = 1
-    for _ in range(count):
-        while True:
-            try:
-                os.mkdir(os.path.join(folder, str(n)))
-                break
-            except FileExistsError:
-                n += 1
-        fd = os.open(folder, os.O_RDONLY)
-        os.fsync(fd)
-        os.close(fd)
+    _claim_bare(folder, count, sync=True)
 
 
 def _claim_tool(state: str, count: int) -> None:
