@@ -225,7 +225,9 @@ class Store:
         atomic_write_text(vorgang.ordner / META_NAME, _dump(vorgang))
         history.append_history(vorgang.ordner, lines)
 
-    def set_status(self, az_text: str, status: Status, *, grund: str = "") -> Vorgang:
+    def set_status(
+        self, az_text: str, status: Status, *, grund: str = "", expected_revision: int | None = None
+    ) -> Vorgang:
         def change(vorgang: Vorgang) -> list[HistoryEntry]:
             old = vorgang.status
             if old is status:
@@ -234,7 +236,7 @@ class Store:
             detail = f"{old.label} → {status.label}" + (f" ({grund})" if grund else "")
             return [history.entry("Statuswechsel", detail)]
 
-        return self.update(az_text, change)
+        return self.update(az_text, change, expected_revision=expected_revision)
 
     def _move(self, vorgang: Vorgang, status: Status) -> None:
         assert vorgang.ordner is not None

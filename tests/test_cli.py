@@ -249,3 +249,14 @@ def test_every_command_has_german_help_with_example(run) -> None:  # type: ignor
         res = run(name, "--hilfe")
         assert res.code == 0, name
         assert "Beispiel" in res.out, f"{name}: --hilfe ohne Beispiel"
+
+
+def test_stand_refuses_a_change_based_on_an_old_read(run, ablage: Ablage) -> None:  # type: ignore[no-untyped-def]
+    root = str(ablage.root)
+    v = _neu(run, ablage, "Zwei Sachbearbeiter")
+    read = json.loads(run("--ablage", root, "zeige", v["aktenzeichen"], "--json").out)["revision"]
+    assert run("--ablage", root, "zuweisen", v["aktenzeichen"], "--an", "A. Erste", "--stand", str(read)).code == 0
+    late = run("--ablage", root, "status", v["aktenzeichen"], "erledigt", "--stand", str(read))
+    assert late.code == Exit.KONFLIKT and "inzwischen" in late.err and "Was tun" in late.err
+    detail = json.loads(run("--ablage", root, "zeige", v["aktenzeichen"], "--json").out)
+    assert detail["status"] == "eingang" and detail["bearbeiter"] == "A. Erste"

@@ -120,8 +120,15 @@ def zeige(app: App, aktenzeichen: str, as_json: bool) -> None:
 @click.argument("aktenzeichen")
 @click.argument("neuer_status", metavar="STATUS", type=STATUS_CHOICE)
 @click.option("--grund", default="", help="Begründung für den Verlauf.")
+@click.option(
+    "--stand",
+    type=int,
+    default=None,
+    metavar="REVISION",
+    help="Nur ändern, wenn der Vorgang noch diesen Stand hat (Feld revision aus 'zeige --json').",
+)
 @click.pass_obj
-def status_cmd(app: App, aktenzeichen: str, neuer_status: str, grund: str) -> None:
+def status_cmd(app: App, aktenzeichen: str, neuer_status: str, grund: str, stand: int | None) -> None:
     """Status ändern: verschiebt den Ordner und schreibt den Verlauf.
 
     STATUS ist eingang, in-bearbeitung, wartet, erledigt oder archiv.
@@ -131,7 +138,7 @@ def status_cmd(app: App, aktenzeichen: str, neuer_status: str, grund: str) -> No
       buero-ticket status 2026-00042 in-bearbeitung
     """
     app.sync()
-    vorgang = app.store.set_status(aktenzeichen, Status(neuer_status), grund=grund)
+    vorgang = app.store.set_status(aktenzeichen, Status(neuer_status), grund=grund, expected_revision=stand)
     app.after_change(interactive=True)
     click.echo(f"Vorgang {vorgang.aktenzeichen} ist jetzt „{vorgang.status.label}“: {vorgang.ordner}")
 
@@ -139,8 +146,15 @@ def status_cmd(app: App, aktenzeichen: str, neuer_status: str, grund: str) -> No
 @cli.command("zuweisen")
 @click.argument("aktenzeichen")
 @click.option("--an", "an", required=True, help="Name der Bearbeiterin / des Bearbeiters (leer: niemand).")
+@click.option(
+    "--stand",
+    type=int,
+    default=None,
+    metavar="REVISION",
+    help="Nur ändern, wenn der Vorgang noch diesen Stand hat (Feld revision aus 'zeige --json').",
+)
 @click.pass_obj
-def zuweisen(app: App, aktenzeichen: str, an: str) -> None:
+def zuweisen(app: App, aktenzeichen: str, an: str, stand: int | None) -> None:
     """Vorgang einer Person zuweisen.
 
     \b
@@ -155,7 +169,7 @@ def zuweisen(app: App, aktenzeichen: str, an: str) -> None:
         old, v.bearbeiter = v.bearbeiter, an
         return [history.entry("Zugewiesen", f"{old or 'niemand'} → {an or 'niemand'}")]
 
-    vorgang = app.store.update(aktenzeichen, change)
+    vorgang = app.store.update(aktenzeichen, change, expected_revision=stand)
     app.after_change(interactive=True)
     click.echo(f"Vorgang {vorgang.aktenzeichen} ist {vorgang.bearbeiter or 'niemandem'} zugewiesen.")
 
