@@ -27,6 +27,7 @@ from .store import META_NAME, Store
 
 ENV_CACHE = "BUERO_TICKET_CACHE"
 CACHE_VERSION = 3
+WRITE_BATCH = 1000  # rows per executemany while refreshing
 
 
 def cache_dir(env: Mapping[str, str] = os.environ) -> Path:
@@ -131,27 +132,36 @@ class Index:
         rows: list[tuple[object, ...]] = []
         keys: list[tuple[str, str, str]] = []
         prefix = len(str(self.ablage.root)) + 1
-        for status, entry in self.ablage.iter_vorgang_dirs():
-            if from_folder_name(entry.name) is None:
-                continue  # pruefen reports unknown folders
-            rel = entry.path[prefix:].replace(os.sep, "/")
-            seen.add(rel)
-            try:
-                st = os.stat(os.path.join(entry.path, META_NAME))
-            except FileNotFoundError:
-                result.probleme.append((Path(entry.path), f"{META_NAME} fehlt"))
-                continue
-            if cached.get(rel) == (st.st_mtime_ns, st.st_size, status.value):
-                continue
-            self._read_one(Path(entry.path), status, rel, st, result, rows, keys)
-        gone = [(g,) for g in set(cached) - seen]
-        changed = [(row[0],) for row in rows if row[0] in cached]
-        with self.db:
+        with self.db:  # one transaction; rows are written in batches so memory stays flat
+            for status, entry in self.ablage.iter_vorgang_dirs():
+                if from_folder_name(entry.name) is None:
+                    continue  # pruefen reports unknown folders
+                rel = entry.path[prefix:].replace(os.sep, "/")
+                seen.add(rel)
+                try:
+                    st = os.stat(os.path.join(entry.path, META_NAME))
+                except FileNotFoundError:
+                    result.probleme.append((Path(entry.path), f"{META_NAME} fehlt"))
+                    continue
+                if cached.get(rel) == (st.st_mtime_ns, st.st_size, status.value):
+                    continue
+                self._read_one(Path(entry.path), status, rel, st, result, rows, keys)
+                if len(rows) >= WRITE_BATCH:
+                    self._write_rows(rows, keys, cached)
+            self._write_rows(rows, keys, cached)
+            gone = [(g,) for g in set(cached) - seen]
             self.db.executemany("DELETE FROM vorgang WHERE relpath = ?", gone)
-            self.db.executemany("DELETE FROM schluessel WHERE relpath = ?", gone + changed)
-            self.db.executemany("INSERT OR REPLACE INTO vorgang VALUES (?,?,?,?,?,?,?,?,?)", rows)
-            self.db.executemany("INSERT INTO schluessel VALUES (?,?,?)", keys)
+            self.db.executemany("DELETE FROM schluessel WHERE relpath = ?", gone)
         return result
+
+    def _write_rows(
+        self, rows: list[tuple[object, ...]], keys: list[tuple[str, str, str]], cached: Mapping[str, object]
+    ) -> None:
+        self.db.executemany("DELETE FROM schluessel WHERE relpath = ?", [(r[0],) for r in rows if r[0] in cached])
+        self.db.executemany("INSERT OR REPLACE INTO vorgang VALUES (?,?,?,?,?,?,?,?,?)", rows)
+        self.db.executemany("INSERT INTO schluessel VALUES (?,?,?)", keys)
+        rows.clear()
+        keys.clear()
 
     def _read_one(
         self,
