@@ -260,3 +260,19 @@ def test_stand_refuses_a_change_based_on_an_old_read(run, ablage: Ablage) -> Non
     assert late.code == Exit.KONFLIKT and "inzwischen" in late.err and "Was tun" in late.err
     detail = json.loads(run("--ablage", root, "zeige", v["aktenzeichen"], "--json").out)
     assert detail["status"] == "eingang" and detail["bearbeiter"] == "A. Erste"
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["liste", "--gibtsnicht"], "Unbekannte Option --gibtsnicht"),
+        (["zeige"], "Es fehlt die Angabe AKTENZEICHEN"),
+        (["neu", "--betreff", "x"], "Es fehlt die Option --kanal. Erlaubt: email"),
+        (["status", "2026-1", "fertig"], "kein gültiger Wert für STATUS"),
+        (["gibtsnicht"], "Unbekannter Befehl gibtsnicht"),
+    ],
+)
+def test_usage_errors_are_german(run, args: list[str], expected: str) -> None:  # type: ignore[no-untyped-def]
+    res = run(*args)
+    assert res.code == Exit.BEDIENUNG
+    assert expected in res.err and "Was tun" in res.err

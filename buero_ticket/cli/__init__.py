@@ -7,8 +7,10 @@ codes; ``--debug`` shows the traceback instead.
 from __future__ import annotations
 
 import os
+import re
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -100,6 +102,33 @@ def cli(ctx: click.Context, ablage: str | None, debug: bool) -> None:
     ctx.meta["debug"] = debug
 
 
+_CLICK_MESSAGES: list[
+    tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]
+] = [  # click's own usage errors, in German (click ships no German catalogue)
+    (re.compile(r"^No such option '?([^'.]+)'?\.?(.*)$", re.S), r"Unbekannte Option \1.\2"),
+    (re.compile(r"^No such command '?([^'.]+)'?\.?$"), r"Unbekannter Befehl \1."),
+    (re.compile(r"^Missing argument '?([^'.]+)'?\.?$"), r"Es fehlt die Angabe \1."),
+    (
+        re.compile(r"^Missing option '?([^'.]+)'?\.(?:\s*Choose from:\s*(.*))?$", re.S),
+        lambda m: f"Es fehlt die Option {m[1]}." + (f" Erlaubt: {m[2]}" if m[2] else ""),
+    ),
+    (
+        re.compile(r"^Invalid value for '?([^':]+)'?: (.*) is not one of (.*)\.$", re.S),
+        r"\2 ist kein gültiger Wert für \1; erlaubt: \3.",
+    ),
+    (re.compile(r"^Invalid value for '?([^':]+)'?: (.*)$", re.S), r"Ungültiger Wert für \1: \2"),
+    (re.compile(r"^Got unexpected extra arguments? \((.*)\)$"), r"Unerwartete zusätzliche Angabe: \1"),
+    (re.compile(r"^Option '?([^']+)'? requires an argument\.$"), r"Die Option \1 braucht einen Wert."),
+]
+
+
+def german_usage_message(text: str) -> str:
+    for pattern, replacement in _CLICK_MESSAGES:
+        if pattern.match(text):
+            return " ".join(pattern.sub(replacement, text).split())
+    return text
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI and translate errors into German messages and exit codes."""
     args = sys.argv[1:] if argv is None else argv
@@ -110,7 +139,7 @@ def main(argv: list[str] | None = None) -> None:
         click.echo("Abgebrochen.", err=True)
         sys.exit(Exit.PROBLEME)
     except click.ClickException as exc:
-        click.echo(f"Fehler: {exc.format_message()}", err=True)
+        click.echo(f"Fehler: {german_usage_message(exc.format_message())}", err=True)
         click.echo("Was tun: 'buero-ticket BEFEHL --hilfe' zeigt die Bedienung mit Beispiel.", err=True)
         sys.exit(Exit.BEDIENUNG)
     except click.exceptions.Exit as exc:
