@@ -173,8 +173,8 @@ class Store:
                 vorgang.nachrichten.append(self._write_message(tmp, final, vorgang, nachricht, fresh=True))
             write_new_file(tmp / META_NAME, _dump(vorgang).encode("utf-8"))
             write_new_file(tmp / history.HISTORY_NAME, history.new_file_content(lines))
-            for folder in (*(tmp / sub for sub in SUBDIRS), tmp):
-                fsync_dir(folder)
+            for folder in (*(tmp / sub for sub in SUBDIRS if any((tmp / sub).iterdir())), tmp):
+                fsync_dir(folder)  # an empty subfolder has no entries to make durable
             retry_on_busy(lambda: os.rename(tmp, final))
             fsync_dir(status_dir)
         except BaseException:
