@@ -12,7 +12,7 @@ auto-responders can never ping-pong:
   ``X-Auto-Response-Suppress: All`` and ``Precedence: auto_reply``, so other
   systems (and our own import) treat it as automatic and do not answer it.
 
-:func:`bestaetige` never raises: a failure is logged and noted in the Vorgang's
+:func:`acknowledge` never raises: a failure is logged and noted in the Vorgang's
 history, and the import goes on.
 """
 
@@ -58,7 +58,7 @@ _NOREPLY = re.compile(
 _paused_until: dict[str, float] = {}
 
 
-def bestaetige(store: Store, vorgang: Vorgang, parsed: ParsedMail, env: Mapping[str, str] = os.environ) -> None:
+def acknowledge(store: Store, vorgang: Vorgang, parsed: ParsedMail, env: Mapping[str, str] = os.environ) -> None:
     """Acknowledge a new Vorgang from ``parsed`` if configured and allowed. Never raises."""
     try:
         if not store.ablage.config.get("smtp", "eingangsbestaetigung"):
@@ -99,7 +99,7 @@ def _acknowledge(store: Store, vorgang: Vorgang, parsed: ParsedMail, env: Mappin
         _note(store, vorgang.aktenzeichen, "Keine Eingangsbestätigung", reason)
         return
     cfg = smtp.smtp_config(config)
-    paused = _paused_until.get(cfg.ziel, 0.0) - time.monotonic()
+    paused = _paused_until.get(cfg.target, 0.0) - time.monotonic()
     if paused > 0:
         _note(store, vorgang.aktenzeichen, "Eingangsbestätigung nicht gesendet", _pause_text(cfg))
         return
@@ -114,42 +114,42 @@ def _acknowledge(store: Store, vorgang: Vorgang, parsed: ParsedMail, env: Mappin
 
 
 def _send(store: Store, vorgang: Vorgang, parsed: ParsedMail, cfg: smtp.SmtpConfig, password: str) -> None:
-    entwurf = versand.prepare(store, vorgang, vorlagen.AUTOMATISCH, {}, automatisch=True)
+    draft = versand.prepare(store, vorgang, vorlagen.AUTOMATIC, {}, automatisch=True)
     address = recipient_address(parsed)
     mid = parsed.message_id
-    an = nachricht.Empfaenger(
+    to = nachricht.Recipient(
         "" if parsed.reply_to and parsed.reply_to != parsed.from_email else parsed.from_name,
         address,
         mid,
         list(dict.fromkeys([*parsed.references, mid] if mid else parsed.references))[-nachricht.MAX_REFERENCES :],
     )
-    entwurf = replace(entwurf, mail=replace(entwurf.mail, an=an))
-    raw = nachricht.serialise(nachricht.build(entwurf.mail))
+    draft = replace(draft, mail=replace(draft.mail, to=to))
+    raw = nachricht.serialise(nachricht.build(draft.mail))
     try:
         smtp.send(cfg, raw, [address], password=password, timeout=SEND_TIMEOUT_S)
     except smtp.VersandFehler as exc:
-        if exc.verbindung:
-            _paused_until[cfg.ziel] = time.monotonic() + PAUSE_AFTER_FAILURE_S
+        if exc.connection_failed:
+            _paused_until[cfg.target] = time.monotonic() + PAUSE_AFTER_FAILURE_S
         raise
-    details = f"an {address}, Betreff „{entwurf.mail.betreff}“"
-    versand.file_mail(store, entwurf, raw, "Eingangsbestätigung gesendet", details, gesendet=True)
+    details = f"an {address}, Betreff „{draft.mail.betreff}“"
+    versand.file_mail(store, draft, raw, "Eingangsbestätigung gesendet", details, sent=True)
 
 
 def _pause_text(cfg: smtp.SmtpConfig) -> str:
-    minutes = int(PAUSE_AFTER_FAILURE_S // 60)
-    return f"der Mailserver {cfg.ziel} war kurz zuvor nicht erreichbar (nächster Versuch frühestens in {minutes} Min.)"
+    minutes, server = int(PAUSE_AFTER_FAILURE_S // 60), cfg.target
+    return f"der Mailserver {server} war kurz zuvor nicht erreichbar (nächster Versuch frühestens in {minutes} Min.)"
 
 
-def _note(store: Store, az: str, aktion: str, details: str) -> None:
+def _note(store: Store, az: str, action: str, details: str) -> None:
     """A history line on the Vorgang; if even that fails, only the log knows."""
 
     def change(_vorgang: Vorgang) -> list[HistoryEntry]:
-        return [history.entry(aktion, details)]
+        return [history.entry(action, details)]
 
     try:
         store.update(az, change)
     except Exception:
-        log.exception("Verlaufseintrag „%s“ für %s nicht geschrieben", aktion, az)
+        log.exception("Verlaufseintrag „%s“ für %s nicht geschrieben", action, az)
 
 
 # --- daily limit per address -----------------------------------------------------------------------

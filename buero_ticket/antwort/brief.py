@@ -38,7 +38,7 @@ class PdfFehler(render.VorlagenFehler):
 
 
 @dataclass(frozen=True)
-class BriefErgebnis:
+class LetterResult:
     aktenzeichen: str
     docx: Path
     pdf: Path | None
@@ -119,18 +119,18 @@ def write_new(folder: Path, name: str, data: bytes) -> str:
     raise FileExistsError(folder / wanted)
 
 
-def erstelle_brief(
-    store: Store, az: str, name: str, felder: Mapping[str, str], *, pdf: bool, env: Mapping[str, str] = os.environ
-) -> BriefErgebnis:
+def write_letter(
+    store: Store, az: str, name: str, fields: Mapping[str, str], *, pdf: bool, env: Mapping[str, str] = os.environ
+) -> LetterResult:
     """Render, convert, then write both files and a history line under the Vorgang's lock."""
     vorgang = store.get(az)
-    vorlage = vorlagen.find(store.ablage.vorlagen_dir, name, vorlagen.BRIEF)
-    context = kontext.build(vorgang, store.ablage.config, dict(felder))
-    render.ensure_complete([vorlage], context, felder)
+    template = vorlagen.find(store.ablage.vorlagen_dir, name, vorlagen.BRIEF)
+    context = kontext.build(vorgang, store.ablage.config, dict(fields))
+    render.ensure_complete([template], context, fields)
     office = require_soffice(env) if pdf else None
-    docx = render.render_docx(vorlage, context)
+    docx = render.render_docx(template, context)
     pdf_data = to_pdf(docx, office) if office else None
-    stem = f"{history.now():%Y-%m-%d} {vorlage.titel}"
+    stem = f"{history.now():%Y-%m-%d} {template.title}"
     written: dict[str, Path] = {}
 
     def change(current: Vorgang) -> list[HistoryEntry]:
@@ -138,7 +138,7 @@ def erstelle_brief(
         folder = current.ordner / AUSGANG_DIR
         docx_name = write_new(folder, f"{stem}.docx", docx)
         written["docx"] = folder / docx_name
-        details = f"Vorlage {vorlage.name} ({vorlage.herkunft}), Datei {AUSGANG_DIR}\\{docx_name}"
+        details = f"Vorlage {template.name} ({template.origin}), Datei {AUSGANG_DIR}\\{docx_name}"
         if pdf_data is not None:
             pdf_name = write_new(folder, f"{Path(docx_name).stem}.pdf", pdf_data)
             written["pdf"] = folder / pdf_name
@@ -146,4 +146,4 @@ def erstelle_brief(
         return [history.entry("Brief erstellt", details)]
 
     store.update(vorgang.aktenzeichen, change)
-    return BriefErgebnis(vorgang.aktenzeichen, written["docx"], written.get("pdf"))
+    return LetterResult(vorgang.aktenzeichen, written["docx"], written.get("pdf"))

@@ -21,102 +21,102 @@ from ..errors import EingabeFehler
 from ..models import Absender, Vorgang
 
 #: Names the program fills; ``datum`` and ``bearbeiter`` may be overridden with --feld.
-FESTE_NAMEN = ("vorgang", "absender", "amt", "datum", "bearbeiter")
-_GESCHUETZT = {"vorgang", "absender", "amt"}
-_FELDNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+FIXED_NAMES = ("vorgang", "absender", "amt", "datum", "bearbeiter")
+_PROTECTED = {"vorgang", "absender", "amt"}
+_FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-def datum_text(value: date | datetime | None) -> str:
+def date_text(value: date | datetime | None) -> str:
     """German date as in letters: 23.11.2026 (empty for None)."""
     return f"{value:%d.%m.%Y}" if value else ""
 
 
-def zeilen(text: str) -> list[str]:
+def split_lines(text: str) -> list[str]:
     """An address as lines: by line breaks, else by commas ("Marktplatz 1, 12345 Musterstadt")."""
     parts = text.splitlines() if "\n" in text else text.split(",")
     return [p.strip() for p in parts if p.strip()]
 
 
-def absender_kontext(absender: Absender) -> dict[str, Any]:
-    anrede = f"Guten Tag {absender.name}," if absender.name else "Sehr geehrte Damen und Herren,"
+def sender_context(sender: Absender) -> dict[str, Any]:
+    salutation = f"Guten Tag {sender.name}," if sender.name else "Sehr geehrte Damen und Herren,"
     return {
-        "name": absender.name,
-        "email": absender.email,
-        "telefon": absender.telefon,
-        "anschrift": absender.anschrift,
-        "anschrift_zeilen": zeilen(absender.anschrift),
-        "anrede": anrede,
+        "name": sender.name,
+        "email": sender.email,
+        "telefon": sender.telefon,
+        "anschrift": sender.anschrift,
+        "anschrift_zeilen": split_lines(sender.anschrift),
+        "anrede": salutation,
     }
 
 
-def vorgang_kontext(vorgang: Vorgang) -> dict[str, Any]:
+def vorgang_context(vorgang: Vorgang) -> dict[str, Any]:
     return {
         "aktenzeichen": vorgang.aktenzeichen,
         "betreff": vorgang.betreff,
         "kanal": vorgang.kanal.label,
         "status": vorgang.status.label,
-        "eingang": datum_text(vorgang.eingang.astimezone()),
+        "eingang": date_text(vorgang.eingang.astimezone()),
         "eingang_zeit": f"{vorgang.eingang.astimezone():%d.%m.%Y %H:%M}",
-        "frist": datum_text(vorgang.frist),
+        "frist": date_text(vorgang.frist),
         "dringlichkeit": vorgang.dringlichkeit.label,
         "bearbeiter": vorgang.bearbeiter,
     }
 
 
-def amt_kontext(config: Config) -> dict[str, Any]:
-    amt = config.section("amt")
-    name, anschrift = str(amt["name"]), str(amt["anschrift"])
-    email = str(amt["email"]) or parseaddr(str(config.get("smtp", "absender")))[1]
+def office_context(config: Config) -> dict[str, Any]:
+    office = config.section("amt")
+    name, address = str(office["name"]), str(office["anschrift"])
+    email = str(office["email"]) or parseaddr(str(config.get("smtp", "absender")))[1]
     return {
         "name": name,
         "kuerzel": config.kuerzel,
-        "anschrift": anschrift,
-        "anschrift_zeilen": zeilen(anschrift),
+        "anschrift": address,
+        "anschrift_zeilen": split_lines(address),
         "email": email,
-        "telefon": str(amt["telefon"]),
+        "telefon": str(office["telefon"]),
         # DIN 5008 Rücksendeangabe: one short line above the address field
-        "ruecksendeangabe": " · ".join([name, *zeilen(anschrift)]),
+        "ruecksendeangabe": " · ".join([name, *split_lines(address)]),
     }
 
 
-def build(vorgang: Vorgang, config: Config, felder: dict[str, str], *, heute: date | None = None) -> dict[str, Any]:
-    """The whole context; ``felder`` (from --feld) override ``datum`` and ``bearbeiter``."""
+def build(vorgang: Vorgang, config: Config, fields: dict[str, str], *, today: date | None = None) -> dict[str, Any]:
+    """The whole context; ``fields`` (from --feld) override ``datum`` and ``bearbeiter``."""
     context: dict[str, Any] = {
-        "vorgang": vorgang_kontext(vorgang),
-        "absender": absender_kontext(vorgang.absender),
-        "amt": amt_kontext(config),
-        "datum": datum_text(heute or history.now().date()),
+        "vorgang": vorgang_context(vorgang),
+        "absender": sender_context(vorgang.absender),
+        "amt": office_context(config),
+        "datum": date_text(today or history.now().date()),
         "bearbeiter": vorgang.bearbeiter or history.current_user(),
     }
-    context.update(felder)
+    context.update(fields)
     return context
 
 
-def parse_felder(values: Iterable[str], dateien: Iterable[str] = ()) -> dict[str, str]:
+def parse_fields(values: Iterable[str], files: Iterable[str] = ()) -> dict[str, str]:
     """``name=wert`` pairs (and ``name=DATEI`` whose UTF-8 content is the value); all problems at once."""
-    felder: dict[str, str] = {}
+    fields: dict[str, str] = {}
     problems: list[str] = []
     for raw in values:
         name, value, problem = _split(raw, "--feld")
         if problem:
             problems.append(problem)
         else:
-            felder[name] = value
-    for raw in dateien:
+            fields[name] = value
+    for raw in files:
         name, value, problem = _split(raw, "--feld-datei")
         if not problem:
             value, problem = _read_value(Path(value), name)
         if problem:
             problems.append(problem)
         else:
-            felder[name] = value
+            fields[name] = value
     if problems:
         raise EingabeFehler(
             "Die Angaben zu den Feldern sind fehlerhaft.",
             "Schreiben Sie --feld name=wert (z. B. --feld bis=15.12.2026) bzw. --feld-datei text=Antwort.txt.",
             problems=problems,
         )
-    return felder
+    return fields
 
 
 def _split(raw: str, option: str) -> tuple[str, str, str]:
@@ -124,9 +124,9 @@ def _split(raw: str, option: str) -> tuple[str, str, str]:
     name = name.strip()
     if not sep:
         return "", "", f"{option} {raw!r}: es fehlt das Gleichheitszeichen (name=wert)"
-    if not _FELDNAME.match(name):
+    if not _FIELD_NAME.match(name):
         return "", "", f"{option} {raw!r}: „{name}“ ist kein gültiger Feldname (Buchstaben, Ziffern, _)"
-    if name in _GESCHUETZT:
+    if name in _PROTECTED:
         return "", "", f"{option} {raw!r}: „{name}“ füllt das Programm selbst und kann nicht ersetzt werden"
     return name, value, ""
 

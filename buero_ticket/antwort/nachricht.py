@@ -36,26 +36,26 @@ AUTO_HEADERS = {"Auto-Submitted": "auto-replied", "X-Auto-Response-Suppress": "A
 
 
 @dataclass(frozen=True)
-class Empfaenger:
+class Recipient:
     """Whom to write to, and which mail we answer."""
 
     name: str
-    adresse: str
+    address: str
     in_reply_to: str = ""  # Message-ID without <>
     references: list[str] = field(default_factory=list)
 
     @property
     def display(self) -> str:
         """For people (history, messages), not for a header."""
-        return f"{self.name} <{self.adresse}>" if self.name else self.adresse
+        return f"{self.name} <{self.address}>" if self.name else self.address
 
 
 @dataclass(frozen=True)
-class Ausgehend:
+class OutgoingMail:
     """Everything of one outgoing mail except its serialisation."""
 
     absender: str  # "Name <adresse>"
-    an: Empfaenger
+    to: Recipient
     betreff: str
     text: str
     message_id: str  # without <>
@@ -84,7 +84,7 @@ def last_citizen_mail(vorgang: Vorgang) -> Nachricht | None:
     return None
 
 
-def recipient(vorgang: Vorgang) -> Empfaenger:
+def recipient(vorgang: Vorgang) -> Recipient:
     """Reply-To (else From) of the citizen's last mail, with its threading ids; else the Vorgang's address."""
     last = last_citizen_mail(vorgang)
     if last is not None and vorgang.ordner is not None:
@@ -92,47 +92,47 @@ def recipient(vorgang: Vorgang) -> Empfaenger:
         if found is not None:
             return found
     if vorgang.absender.email:
-        return Empfaenger(vorgang.absender.name, vorgang.absender.email)
+        return Recipient(vorgang.absender.name, vorgang.absender.email)
     raise EingabeFehler(
         f"Vorgang {vorgang.aktenzeichen} hat keine E-Mail-Adresse, an die die Antwort gehen könnte.",
         "Schreiben Sie einen Brief ('buero-ticket brief AKTENZEICHEN VORLAGE') oder rufen Sie zurück.",
     )
 
 
-def _from_stored_mail(path: Path, nachricht: Nachricht) -> Empfaenger | None:
-    name, adresse = parseaddr(nachricht.von)
+def _from_stored_mail(path: Path, nachricht: Nachricht) -> Recipient | None:
+    name, address = parseaddr(nachricht.von)
     references: list[str] = []
     if path.suffix.lower() == ".eml" and path.is_file():
         parsed = parse_mail(path.read_bytes())
         references = parsed.references
         if parsed.reply_to and parsed.reply_to != parsed.from_email:
-            name, adresse = "", parsed.reply_to
+            name, address = "", parsed.reply_to
         elif parsed.from_email:
-            name, adresse = parsed.from_name, parsed.from_email
-    if not adresse:
+            name, address = parsed.from_name, parsed.from_email
+    if not address:
         return None
     mid = nachricht.message_id
     chain = [*references, mid] if mid else references
-    return Empfaenger(name, adresse, mid, list(dict.fromkeys(chain))[-MAX_REFERENCES:])
+    return Recipient(name, address, mid, list(dict.fromkeys(chain))[-MAX_REFERENCES:])
 
 
-def build(mail: Ausgehend, *, entwurf: bool = False) -> EmailMessage:
-    """The EmailMessage; ``entwurf`` marks it unsent (Outlook opens such an .eml as a draft to send)."""
+def build(mail: OutgoingMail, *, draft: bool = False) -> EmailMessage:
+    """The EmailMessage; ``draft`` marks it unsent (Outlook opens such an .eml as a draft to send)."""
     msg = EmailMessage(policy=policy.SMTP)
     if mail.absender:  # a draft may lack it; sending requires it (smtp.smtp_config)
         msg["From"] = _address(*parseaddr(mail.absender))
-    msg["To"] = _address(mail.an.name, mail.an.adresse)
+    msg["To"] = _address(mail.to.name, mail.to.address)
     msg["Subject"] = " ".join(mail.betreff.split())
     msg["Date"] = format_datetime(history.now())
     msg["Message-ID"] = f"<{mail.message_id}>"
-    if mail.an.in_reply_to:
-        msg["In-Reply-To"] = f"<{mail.an.in_reply_to}>"
-    if mail.an.references:
-        msg["References"] = " ".join(f"<{r}>" for r in mail.an.references)
+    if mail.to.in_reply_to:
+        msg["In-Reply-To"] = f"<{mail.to.in_reply_to}>"
+    if mail.to.references:
+        msg["References"] = " ".join(f"<{r}>" for r in mail.to.references)
     if mail.automatisch:
         for key, value in AUTO_HEADERS.items():
             msg[key] = value
-    if entwurf:
+    if draft:
         msg["X-Unsent"] = "1"
     msg.set_content(mail.text, charset="utf-8", cte="quoted-printable")
     for name, data in mail.anlagen:

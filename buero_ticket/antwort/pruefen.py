@@ -21,21 +21,21 @@ from . import kontext, render, vorlagen
 
 
 @dataclass
-class Pruefung:
-    vorlage: vorlagen.Vorlage
-    felder: list[str] = field(default_factory=list)
-    probleme: list[str] = field(default_factory=list)
-    ersetzt: bool = False  # an own template that overrides a shipped one
+class TemplateCheck:
+    template: vorlagen.Vorlage
+    fields: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    replaces: bool = False  # an own template that overrides a shipped one
 
 
 @dataclass
-class Bericht:
-    pruefungen: list[Pruefung]
-    ignoriert: list[Path]
+class Report:
+    checks: list[TemplateCheck]
+    ignored: list[Path]
 
     @property
-    def anzahl_probleme(self) -> int:
-        return sum(len(p.probleme) for p in self.pruefungen)
+    def problem_count(self) -> int:
+        return sum(len(p.problems) for p in self.checks)
 
 
 def example_vorgang() -> Vorgang:
@@ -53,47 +53,47 @@ def example_vorgang() -> Vorgang:
     )
 
 
-def check_one(vorlage: vorlagen.Vorlage, context: dict[str, Any]) -> Pruefung:
-    result = Pruefung(vorlage)
+def check_one(template: vorlagen.Vorlage, context: dict[str, Any]) -> TemplateCheck:
+    result = TemplateCheck(template)
     try:
-        gaps, output = render.first_pass(vorlage, context)
-        if vorlage.art == vorlagen.EMAIL:
-            render.split_subject(vorlage, str(output))
+        gaps, output = render.first_pass(template, context)
+        if template.kind == vorlagen.EMAIL:
+            render.split_subject(template, str(output))
     except render.VorlagenFehler as exc:
-        result.probleme.append(exc.text)
+        result.problems.append(exc.text)
         return result
-    result.felder = sorted({g.pfad for g in gaps if g.feld})
-    result.probleme += [render.gap_text(g, vorlage) for g in gaps if not g.feld]
-    if vorlagen.key(vorlage.name) == vorlagen.AUTOMATISCH and result.felder:
-        result.probleme.append(
+    result.fields = sorted({g.path for g in gaps if g.is_field})
+    result.problems += [render.gap_text(g, template) for g in gaps if not g.is_field]
+    if vorlagen.key(template.name) == vorlagen.AUTOMATIC and result.fields:
+        result.problems.append(
             "Die Eingangsbestätigung wird automatisch verschickt und kann keine --feld-Werte bekommen; "
-            f"sie verwendet aber: {', '.join(result.felder)}."
+            f"sie verwendet aber: {', '.join(result.fields)}."
         )
     return result
 
 
-def check_all(ablage: Ablage, heute: date | None = None) -> Bericht:
-    context = kontext.build(example_vorgang(), ablage.config, {}, heute=heute)
-    shipped = {(vorlagen.key(v.name), v.art) for v in vorlagen.every_template(ablage.vorlagen_dir) if not v.eigene}
+def check_all(ablage: Ablage, today: date | None = None) -> Report:
+    context = kontext.build(example_vorgang(), ablage.config, {}, today=today)
+    shipped = {(vorlagen.key(v.name), v.kind) for v in vorlagen.every_template(ablage.vorlagen_dir) if not v.own}
     results = []
-    for vorlage in vorlagen.every_template(ablage.vorlagen_dir):
-        result = check_one(vorlage, context)
-        result.ersetzt = vorlage.eigene and (vorlagen.key(vorlage.name), vorlage.art) in shipped
+    for template in vorlagen.every_template(ablage.vorlagen_dir):
+        result = check_one(template, context)
+        result.replaces = template.own and (vorlagen.key(template.name), template.kind) in shipped
         results.append(result)
-    return Bericht(results, vorlagen.ignored_files(ablage.vorlagen_dir))
+    return Report(results, vorlagen.ignored_files(ablage.vorlagen_dir))
 
 
-def lines(bericht: Bericht) -> list[str]:
+def lines(report: Report) -> list[str]:
     """The German report, one line per template plus its problems."""
     out = []
-    for p in bericht.pruefungen:
-        v = p.vorlage
-        where = "eigene Vorlage" + (", ersetzt die mitgelieferte" if p.ersetzt else "") if v.eigene else "mitgeliefert"
-        felder = f"; Felder: {', '.join(p.felder)}" if p.felder else ""
-        state = "FEHLER" if p.probleme else "ok    "
-        out.append(f"{state} {v.name} ({vorlagen.ART_LABEL[v.art]}, {where}: {v.pfad}){felder}")
-        out += [f"         - {problem}" for problem in p.probleme]
-    for path in bericht.ignoriert:
+    for p in report.checks:
+        v = p.template
+        where = "eigene Vorlage" + (", ersetzt die mitgelieferte" if p.replaces else "") if v.own else "mitgeliefert"
+        fields = f"; Felder: {', '.join(p.fields)}" if p.fields else ""
+        state = "FEHLER" if p.problems else "ok    "
+        out.append(f"{state} {v.name} ({vorlagen.KIND_LABEL[v.kind]}, {where}: {v.path}){fields}")
+        out += [f"         - {problem}" for problem in p.problems]
+    for path in report.ignored:
         out.append(
             f"Hinweis: {path} ist keine Vorlage und wird nicht verwendet "
             "(Vorlagen heißen NAME.txt.j2 für E-Mails oder NAME.docx für Briefe)."

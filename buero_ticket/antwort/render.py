@@ -28,10 +28,10 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from jinja2.utils import missing
 
 from ..errors import BueroTicketError, EingabeFehler, Exit
-from .kontext import zeilen
-from .vorlagen import AUTOMATISCH, BRIEF, Vorlage, key
+from .kontext import split_lines
+from .vorlagen import AUTOMATIC, BRIEF, Vorlage, key
 
-BETREFF_PREFIX = "Betreff:"
+SUBJECT_PREFIX = "Betreff:"
 
 
 class VorlagenFehler(BueroTicketError):
@@ -40,26 +40,26 @@ class VorlagenFehler(BueroTicketError):
     exit_code = Exit.PROBLEME
 
 
-class FehlendeFelder(EingabeFehler):
+class MissingFields(EingabeFehler):
     """Fields are missing or unknown; ``problems`` lists every one."""
 
 
 @dataclass(frozen=True)
-class Luecke:
+class Gap:
     """A name a template uses but the context lacks."""
 
-    pfad: str  # "text" or "vorgang.aktenzeichn"
-    feld: bool  # a top-level name: the clerk gives it with --feld
-    bekannt: tuple[str, ...] = ()  # the keys that do exist (for a suggestion)
+    path: str  # "text" or "vorgang.aktenzeichn"
+    is_field: bool  # a top-level name: the clerk gives it with --feld
+    known: tuple[str, ...] = ()  # the keys that do exist (for a suggestion)
 
 
 @dataclass(frozen=True)
-class MailText:
+class RenderedMail:
     betreff: str
     text: str
 
 
-def _liste(value: Any) -> list[str]:
+def _as_list(value: Any) -> list[str]:
     """Items of a list typed as lines or separated by semicolons."""
     text = str(value)
     parts = text.splitlines() if "\n" in text else text.split(";")
@@ -71,12 +71,12 @@ def environment(*, autoescape: bool, undefined: type[Undefined] = StrictUndefine
     env = ImmutableSandboxedEnvironment(
         undefined=undefined, autoescape=autoescape, trim_blocks=not autoescape, lstrip_blocks=not autoescape
     )
-    env.filters["zeilen"] = lambda value: zeilen(str(value))
-    env.filters["liste"] = _liste
+    env.filters["zeilen"] = lambda value: split_lines(str(value))
+    env.filters["liste"] = _as_list
     return env
 
 
-def _recorder(found: list[Luecke], owners: dict[int, str], keys: dict[int, tuple[str, ...]]) -> type[Undefined]:
+def _recorder(found: list[Gap], owners: dict[int, str], keys: dict[int, tuple[str, ...]]) -> type[Undefined]:
     """An Undefined class that notes every use of a missing name and behaves like an empty value."""
 
     class Recorder(Undefined):
@@ -89,10 +89,10 @@ def _recorder(found: list[Luecke], owners: dict[int, str], keys: dict[int, tuple
             if isinstance(obj, Undefined):
                 return  # reported already where the chain started
             if obj is missing:
-                found.append(Luecke(str(name), True))
+                found.append(Gap(str(name), True))
             else:
                 parent = owners.get(id(obj), type(obj).__name__)
-                found.append(Luecke(f"{parent}.{name}", False, keys.get(id(obj), ())))
+                found.append(Gap(f"{parent}.{name}", False, keys.get(id(obj), ())))
 
         def _fail_with_undefined_error(self, *args: Any, **kwargs: Any) -> Any:
             self._note()
@@ -132,41 +132,41 @@ def _owners(context: dict[str, Any]) -> tuple[dict[int, str], dict[int, tuple[st
 # --- the two kinds of template -------------------------------------------------------------------
 
 
-def _source(vorlage: Vorlage) -> str:
+def _source(template: Vorlage) -> str:
     try:
-        return vorlage.pfad.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
+        return template.path.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
     except (OSError, UnicodeDecodeError) as exc:
         raise VorlagenFehler(
-            f"Die {vorlage.herkunft} ist nicht lesbar ({exc}).",
+            f"Die {template.origin} ist nicht lesbar ({exc}).",
             "Speichern Sie die Vorlage als UTF-8-Text (Editor: Speichern unter → Codierung UTF-8).",
         ) from None
 
 
-def _run_email(vorlage: Vorlage, env: ImmutableSandboxedEnvironment, context: dict[str, Any]) -> str:
-    return env.from_string(_source(vorlage)).render(context)
+def _run_email(template: Vorlage, env: ImmutableSandboxedEnvironment, context: dict[str, Any]) -> str:
+    return env.from_string(_source(template)).render(context)
 
 
-def _load_docx(vorlage: Vorlage) -> DocxTemplate:
-    tpl = DocxTemplate(str(vorlage.pfad))
+def _load_docx(template: Vorlage) -> DocxTemplate:
+    tpl = DocxTemplate(str(template.path))
     try:
         tpl.init_docx()
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise VorlagenFehler(
-            f"Die {vorlage.herkunft} ist keine lesbare Word-Datei (.docx) ({exc}).",
+            f"Die {template.origin} ist keine lesbare Word-Datei (.docx) ({exc}).",
             "Öffnen Sie sie in Word und speichern Sie sie als „Word-Dokument (*.docx)“.",
         ) from None
     return tpl
 
 
-def _run_docx(vorlage: Vorlage, env: ImmutableSandboxedEnvironment, context: dict[str, Any]) -> bytes:
-    tpl = _load_docx(vorlage)
+def _run_docx(template: Vorlage, env: ImmutableSandboxedEnvironment, context: dict[str, Any]) -> bytes:
+    tpl = _load_docx(template)
     tpl.render(context, env, autoescape=True)
     out = io.BytesIO()
     tpl.save(out)
     return out.getvalue()
 
 
-def _guarded(vorlage: Vorlage, action: Callable[[], Any]) -> Any:
+def _guarded(template: Vorlage, action: Callable[[], Any]) -> Any:
     """Run ``action``; template errors become one German VorlagenFehler naming the template."""
     try:
         return action()
@@ -174,11 +174,11 @@ def _guarded(vorlage: Vorlage, action: Callable[[], Any]) -> Any:
         raise
     except SecurityError as exc:
         raise VorlagenFehler(
-            f"Die {vorlage.herkunft} greift auf etwas zu, das Vorlagen nicht dürfen ({exc}).",
+            f"Die {template.origin} greift auf etwas zu, das Vorlagen nicht dürfen ({exc}).",
             "Verwenden Sie nur die Felder vorgang, absender, amt, datum, bearbeiter und eigene --feld-Werte.",
         ) from None
     except TemplateError as exc:
-        raise VorlagenFehler(f"Die {vorlage.herkunft} ist fehlerhaft: {describe(exc)}.", _FIX_HINT) from None
+        raise VorlagenFehler(f"Die {template.origin} ist fehlerhaft: {describe(exc)}.", _FIX_HINT) from None
 
 
 _FIX_HINT = "Korrigieren Sie die Vorlage; 'buero-ticket vorlagen pruefen' zeigt alle Fehler aller Vorlagen."
@@ -196,56 +196,56 @@ def describe(exc: TemplateError) -> str:
     return text
 
 
-def _runner(vorlage: Vorlage) -> Callable[[Vorlage, ImmutableSandboxedEnvironment, dict[str, Any]], Any]:
-    return _run_docx if vorlage.art == BRIEF else _run_email
+def _runner(template: Vorlage) -> Callable[[Vorlage, ImmutableSandboxedEnvironment, dict[str, Any]], Any]:
+    return _run_docx if template.kind == BRIEF else _run_email
 
 
-def used_names(vorlage: Vorlage) -> set[str]:
+def used_names(template: Vorlage) -> set[str]:
     """Top-level names a template uses (for unknown --feld values)."""
-    env = environment(autoescape=vorlage.art == BRIEF)
+    env = environment(autoescape=template.kind == BRIEF)
 
     def parse() -> set[str]:
-        if vorlage.art == BRIEF:
-            return set(_load_docx(vorlage).get_undeclared_template_variables(env))
-        return set(meta.find_undeclared_variables(env.parse(_source(vorlage))))
+        if template.kind == BRIEF:
+            return set(_load_docx(template).get_undeclared_template_variables(env))
+        return set(meta.find_undeclared_variables(env.parse(_source(template))))
 
-    result: set[str] = _guarded(vorlage, parse)
+    result: set[str] = _guarded(template, parse)
     return result
 
 
-def first_pass(vorlage: Vorlage, context: dict[str, Any]) -> tuple[list[Luecke], Any]:
+def first_pass(template: Vorlage, context: dict[str, Any]) -> tuple[list[Gap], Any]:
     """Render with the recording Undefined: (every name ``context`` lacks, the lenient output)."""
-    found: list[Luecke] = []
+    found: list[Gap] = []
     owners, keys = _owners(context)
-    env = environment(autoescape=vorlage.art == BRIEF, undefined=_recorder(found, owners, keys))
-    output = _guarded(vorlage, lambda: _runner(vorlage)(vorlage, env, context))
+    env = environment(autoescape=template.kind == BRIEF, undefined=_recorder(found, owners, keys))
+    output = _guarded(template, lambda: _runner(template)(template, env, context))
     return list(dict.fromkeys(found)), output
 
 
-def gaps(vorlage: Vorlage, context: dict[str, Any]) -> list[Luecke]:
+def gaps(template: Vorlage, context: dict[str, Any]) -> list[Gap]:
     """Every name ``vorlage`` uses that ``context`` lacks (nothing is written)."""
-    return first_pass(vorlage, context)[0]
+    return first_pass(template, context)[0]
 
 
 # --- public: check, then render ----------------------------------------------------------------
 
 
-def ensure_complete(vorlagen: Sequence[Vorlage], context: dict[str, Any], felder: Iterable[str]) -> None:
-    """Raise FehlendeFelder listing every missing and every unused field of all ``vorlagen`` at once."""
+def ensure_complete(templates: Sequence[Vorlage], context: dict[str, Any], fields: Iterable[str]) -> None:
+    """Raise MissingFields listing every missing and every unused field of all ``templates`` at once."""
     problems: list[str] = []
     used: set[str] = set()
-    for vorlage in vorlagen:
-        used |= used_names(vorlage)
-        problems += [gap_text(g, vorlage) for g in gaps(vorlage, context)]
+    for template in templates:
+        used |= used_names(template)
+        problems += [gap_text(g, template) for g in gaps(template, context)]
     problems = list(dict.fromkeys(problems))
-    for name in sorted(set(felder) - used - {"datum", "bearbeiter"}):
+    for name in sorted(set(fields) - used - {"datum", "bearbeiter"}):
         close = difflib.get_close_matches(name, sorted(used), n=1)
         tip = f" Meinten Sie „{close[0]}“?" if close else ""
         problems.append(f"Feld „{name}“ kommt in der Vorlage nicht vor.{tip}")
     if problems:
-        namen = ", ".join(f"„{v.name}“ ({v.pfad.name})" for v in vorlagen)
-        raise FehlendeFelder(
-            f"Für die Vorlage {namen} fehlen Angaben oder sind unbekannt ({len(problems)}). "
+        names = ", ".join(f"„{v.name}“ ({v.path.name})" for v in templates)
+        raise MissingFields(
+            f"Für die Vorlage {names} fehlen Angaben oder sind unbekannt ({len(problems)}). "
             "Es wurde nichts geschrieben.",
             "Geben Sie jedes fehlende Feld mit --feld name=wert an (längere Texte mit --feld-datei name=DATEI) "
             "und rufen Sie den Befehl erneut auf.",
@@ -253,39 +253,39 @@ def ensure_complete(vorlagen: Sequence[Vorlage], context: dict[str, Any], felder
         )
 
 
-def gap_text(gap: Luecke, vorlage: Vorlage) -> str:
-    if gap.feld:
-        if key(vorlage.name) == AUTOMATISCH:
-            return f"„{gap.pfad}“ ist unbekannt; die automatische Eingangsbestätigung kann keine --feld-Werte haben."
-        return f"Feld „{gap.pfad}“ fehlt: mit --feld {gap.pfad}=… angeben."
-    parent, _, attribute = gap.pfad.partition(".")
-    close = difflib.get_close_matches(attribute, gap.bekannt, n=1)
+def gap_text(gap: Gap, template: Vorlage) -> str:
+    if gap.is_field:
+        if key(template.name) == AUTOMATIC:
+            return f"„{gap.path}“ ist unbekannt; die automatische Eingangsbestätigung kann keine --feld-Werte haben."
+        return f"Feld „{gap.path}“ fehlt: mit --feld {gap.path}=… angeben."
+    parent, _, attribute = gap.path.partition(".")
+    close = difflib.get_close_matches(attribute, gap.known, n=1)
     tip = f" Meinten Sie „{parent}.{close[0]}“?" if close else ""
-    return f"„{gap.pfad}“ gibt es nicht (Fehler in der Vorlage {vorlage.pfad.name}).{tip}"
+    return f"„{gap.path}“ gibt es nicht (Fehler in der Vorlage {template.path.name}).{tip}"
 
 
-def render_email(vorlage: Vorlage, context: dict[str, Any]) -> MailText:
+def render_email(template: Vorlage, context: dict[str, Any]) -> RenderedMail:
     """Subject and body of an e-mail template (first line ``Betreff: …``, a blank line, the text)."""
-    text: str = _guarded(vorlage, lambda: _run_email(vorlage, environment(autoescape=False), context))
-    return split_subject(vorlage, text)
+    text: str = _guarded(template, lambda: _run_email(template, environment(autoescape=False), context))
+    return split_subject(template, text)
 
 
-def split_subject(vorlage: Vorlage, text: str) -> MailText:
+def split_subject(template: Vorlage, text: str) -> RenderedMail:
     lines = text.replace("\r\n", "\n").split("\n")
     while lines and not lines[0].strip():
         lines.pop(0)
-    if not lines or not lines[0].startswith(BETREFF_PREFIX):
+    if not lines or not lines[0].startswith(SUBJECT_PREFIX):
         raise VorlagenFehler(
-            f"Die {vorlage.herkunft} beginnt nicht mit einer Zeile „{BETREFF_PREFIX} …“.",
+            f"Die {template.origin} beginnt nicht mit einer Zeile „{SUBJECT_PREFIX} …“.",
             "Schreiben Sie in die erste Zeile der Vorlage den Betreff, z. B. „Betreff: Ihr Anliegen“, "
             "dann eine Leerzeile und den Text.",
         )
-    subject = " ".join(lines[0][len(BETREFF_PREFIX) :].split())
+    subject = " ".join(lines[0][len(SUBJECT_PREFIX) :].split())
     body = "\n".join(line.rstrip() for line in lines[1:]).strip("\n")
-    return MailText(subject, re.sub(r"\n{3,}", "\n\n", body) + "\n")
+    return RenderedMail(subject, re.sub(r"\n{3,}", "\n\n", body) + "\n")
 
 
-def render_docx(vorlage: Vorlage, context: dict[str, Any]) -> bytes:
+def render_docx(template: Vorlage, context: dict[str, Any]) -> bytes:
     """The letter as .docx bytes (docxtpl, sandboxed, autoescape)."""
-    data: bytes = _guarded(vorlage, lambda: _run_docx(vorlage, environment(autoescape=True), context))
+    data: bytes = _guarded(template, lambda: _run_docx(template, environment(autoescape=True), context))
     return data

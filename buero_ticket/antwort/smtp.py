@@ -31,9 +31,9 @@ class VersandFehler(BueroTicketError):
 
     exit_code = Exit.VERBINDUNG
 
-    def __init__(self, text: str, hinweis: str = "", *, verbindung: bool = False) -> None:
+    def __init__(self, text: str, hinweis: str = "", *, connection_failed: bool = False) -> None:
         super().__init__(text, hinweis)
-        self.verbindung = verbindung  # the server was not reachable at all
+        self.connection_failed = connection_failed  # the server was not reachable at all
 
 
 @dataclass(frozen=True)
@@ -48,11 +48,11 @@ class SmtpConfig:
     passwort_befehl: str = ""
 
     @property
-    def absender_adresse(self) -> str:
+    def sender_address(self) -> str:
         return parseaddr(self.absender)[1]
 
     @property
-    def ziel(self) -> str:
+    def target(self) -> str:
         return f"{self.server}:{self.port}"
 
 
@@ -135,7 +135,7 @@ def send(cfg: SmtpConfig, raw: bytes, recipients: list[str], *, password: str = 
         with _connect(cfg, timeout) as client:
             if cfg.benutzer:
                 _login(client, cfg.benutzer, password)
-            client.sendmail(cfg.absender_adresse, recipients, raw)
+            client.sendmail(cfg.sender_address, recipients, raw)
     except (smtplib.SMTPException, OSError) as exc:  # ssl.SSLError and socket errors are OSErrors
         raise translate(cfg, exc) from exc
 
@@ -154,7 +154,7 @@ def _login(client: smtplib.SMTP, user: str, password: str) -> None:
 
 def translate(cfg: SmtpConfig, exc: Exception) -> VersandFehler:
     """An SMTP or network error in German: what happened and what to do next."""
-    where = f"Mailserver {cfg.ziel}"
+    where = f"Mailserver {cfg.target}"
     if isinstance(exc, smtplib.SMTPAuthenticationError):
         return VersandFehler(
             f"Der {where} hat die Anmeldung als {cfg.benutzer} abgelehnt ({_reply(exc)}).",
@@ -167,7 +167,7 @@ def translate(cfg: SmtpConfig, exc: Exception) -> VersandFehler:
         )
     if isinstance(exc, smtplib.SMTPSenderRefused):
         return VersandFehler(
-            f"Der {where} hat den Absender {cfg.absender_adresse} abgelehnt ({_reply(exc)}).",
+            f"Der {where} hat den Absender {cfg.sender_address} abgelehnt ({_reply(exc)}).",
             "Prüfen Sie absender in [smtp]: er muss zum Postfach von benutzer passen.",
         )
     if isinstance(exc, smtplib.SMTPNotSupportedError):
@@ -184,7 +184,7 @@ def translate(cfg: SmtpConfig, exc: Exception) -> VersandFehler:
         return VersandFehler(
             f"Die verschlüsselte Verbindung zum {where} ist gescheitert ({exc}).",
             'Passt verschluesselung zum Port? Üblich: 587 mit "starttls", 465 mit "tls".',
-            verbindung=True,
+            connection_failed=True,
         )
     if isinstance(exc, smtplib.SMTPResponseException):
         return VersandFehler(f"Der {where} hat die E-Mail abgelehnt ({_reply(exc)}).", "Melden Sie das der IT.")
@@ -192,7 +192,7 @@ def translate(cfg: SmtpConfig, exc: Exception) -> VersandFehler:
         return VersandFehler(
             f"Der {where} ist nicht erreichbar ({type(exc).__name__}: {exc}).",
             "Prüfen Sie die Netzwerkverbindung und server/port in [smtp]; versuchen Sie es später erneut.",
-            verbindung=True,
+            connection_failed=True,
         )
     return VersandFehler(
         f"Versand über den {where} gescheitert ({type(exc).__name__}: {exc}).", "Melden Sie das der IT."

@@ -34,22 +34,22 @@ log = logging.getLogger("buero_ticket.antwort")
 
 
 @dataclass(frozen=True)
-class Entwurf:
+class Draft:
     """A rendered mail, ready to file or send."""
 
     vorgang: Vorgang
-    vorlage: vorlagen.Vorlage
-    mail: nachricht.Ausgehend
+    template: vorlagen.Vorlage
+    mail: nachricht.OutgoingMail
 
 
 @dataclass(frozen=True)
-class Versandergebnis:
+class SendResult:
     aktenzeichen: str
-    gesendet: bool
+    sent: bool
     datei: Path
-    an: str
+    to: str
     betreff: str
-    hinweise: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 def sender(store: Store) -> str:
@@ -65,28 +65,28 @@ def prepare(
     store: Store,
     vorgang: Vorgang,
     name: str,
-    felder: Mapping[str, str],
+    fields: Mapping[str, str],
     *,
     anlagen: Sequence[tuple[str, bytes]] = (),
     automatisch: bool = False,
-) -> Entwurf:
+) -> Draft:
     """Render the template for ``vorgang``; every problem is raised before anything is written."""
-    vorlage = vorlagen.find(store.ablage.vorlagen_dir, name, vorlagen.EMAIL)
-    context = kontext.build(vorgang, store.ablage.config, dict(felder))
-    render.ensure_complete([vorlage], context, felder)
-    an = nachricht.recipient(vorgang)
-    text = render.render_email(vorlage, context)
+    template = vorlagen.find(store.ablage.vorlagen_dir, name, vorlagen.EMAIL)
+    context = kontext.build(vorgang, store.ablage.config, dict(fields))
+    render.ensure_complete([template], context, fields)
+    to = nachricht.recipient(vorgang)
+    text = render.render_email(template, context)
     von = sender(store)
-    mail = nachricht.Ausgehend(
+    mail = nachricht.OutgoingMail(
         absender=von,
-        an=an,
+        to=to,
         betreff=nachricht.with_tag(text.betreff, vorgang.aktenzeichen),
         text=text.text,
         message_id=nachricht.new_message_id(vorgang.aktenzeichen, von),
         anlagen=list(anlagen),
         automatisch=automatisch,
     )
-    return Entwurf(vorgang, vorlage, mail)
+    return Draft(vorgang, template, mail)
 
 
 def read_attachments(paths: Sequence[Path], vorgang: Vorgang) -> list[tuple[str, bytes]]:
@@ -114,11 +114,11 @@ def read_attachments(paths: Sequence[Path], vorgang: Vorgang) -> list[tuple[str,
     return found
 
 
-def file_mail(store: Store, entwurf: Entwurf, raw: bytes, aktion: str, details: str, *, gesendet: bool) -> Path:
+def file_mail(store: Store, draft: Draft, raw: bytes, action: str, details: str, *, sent: bool) -> Path:
     """Store the mail as an outgoing message of its Vorgang; returns the .eml path."""
-    mail = entwurf.mail
-    note = f"An {mail.an.adresse}" + ("" if gesendet else "; Entwurf, nicht gesendet")
-    neu = NeueNachricht(
+    mail = draft.mail
+    note = f"An {mail.to.address}" + ("" if sent else "; Entwurf, nicht gesendet")
+    new_message = NeueNachricht(
         richtung="ausgang",
         kanal=Kanal.EMAIL,
         zeit=history.now(),
@@ -130,50 +130,50 @@ def file_mail(store: Store, entwurf: Entwurf, raw: bytes, aktion: str, details: 
         automatisch=mail.automatisch,
         hinweis=note,
     )
-    vorgang = store.add_message(entwurf.vorgang.aktenzeichen, neu, aktion, details)
+    vorgang = store.add_message(draft.vorgang.aktenzeichen, new_message, action, details)
     assert vorgang.ordner is not None
     return vorgang.ordner / NACHRICHTEN_DIR / vorgang.nachrichten[-1].datei
 
 
-def mark_answered(store: Store, az: str, an: str, when: datetime) -> None:
+def mark_answered(store: Store, az: str, to: str, when: datetime) -> None:
     """Set ``antwort_gesendet`` (the first answer counts, for the register and reports)."""
 
     def change(vorgang: Vorgang) -> list[HistoryEntry]:
         vorgang.antwort_gesendet = vorgang.antwort_gesendet or when
-        return [history.entry("Antwort gesendet", f"an {an}")]
+        return [history.entry("Antwort gesendet", f"an {to}")]
 
     store.update(az, change)
 
 
-def antworten(
+def answer(
     store: Store,
     az: str,
     name: str,
-    felder: Mapping[str, str],
+    fields: Mapping[str, str],
     *,
     senden: bool,
     anlagen: Sequence[Path] = (),
     env: Mapping[str, str] = os.environ,
-) -> Versandergebnis:
+) -> SendResult:
     """The whole ``antworten`` command (see the module docstring for the order of work)."""
     vorgang = store.get(az)
     files = read_attachments(anlagen, vorgang)
-    entwurf = prepare(store, vorgang, name, felder, anlagen=files)
+    draft = prepare(store, vorgang, name, fields, anlagen=files)
     cfg, password = _smtp_ready(store, env) if senden else (None, "")
-    mail = entwurf.mail
-    details = f"Vorlage {entwurf.vorlage.name}, an {mail.an.display}, Betreff „{mail.betreff}“"
+    mail = draft.mail
+    details = f"Vorlage {draft.template.name}, an {mail.to.display}, Betreff „{mail.betreff}“"
     if cfg is None:
-        draft = nachricht.serialise(nachricht.build(mail, entwurf=True))
-        path = file_mail(store, entwurf, draft, "E-Mail-Entwurf abgelegt", details, gesendet=False)
-        return Versandergebnis(entwurf.vorgang.aktenzeichen, False, path, mail.an.display, mail.betreff)
+        unsent = nachricht.serialise(nachricht.build(mail, draft=True))
+        path = file_mail(store, draft, unsent, "E-Mail-Entwurf abgelegt", details, sent=False)
+        return SendResult(draft.vorgang.aktenzeichen, False, path, mail.to.display, mail.betreff)
     raw = nachricht.serialise(nachricht.build(mail))
     try:
-        smtp.send(cfg, raw, [mail.an.adresse], password=password)
+        smtp.send(cfg, raw, [mail.to.address], password=password)
     except smtp.VersandFehler as exc:
-        _file_failed(store, entwurf, details, exc)
+        _file_failed(store, draft, details, exc)
         raise
-    path = _file_sent(store, entwurf, raw, details)
-    return Versandergebnis(entwurf.vorgang.aktenzeichen, True, path, mail.an.display, mail.betreff)
+    path = _file_sent(store, draft, raw, details)
+    return SendResult(draft.vorgang.aktenzeichen, True, path, mail.to.display, mail.betreff)
 
 
 def _smtp_ready(store: Store, env: Mapping[str, str]) -> tuple[smtp.SmtpConfig, str]:
@@ -181,25 +181,25 @@ def _smtp_ready(store: Store, env: Mapping[str, str]) -> tuple[smtp.SmtpConfig, 
     return cfg, smtp.read_password(cfg, env) if cfg.benutzer else ""
 
 
-def _file_failed(store: Store, entwurf: Entwurf, details: str, exc: smtp.VersandFehler) -> None:
-    draft = nachricht.serialise(nachricht.build(entwurf.mail, entwurf=True))
-    path = file_mail(store, entwurf, draft, "E-Mail nicht gesendet", f"{details}; Grund: {exc.text}", gesendet=False)
+def _file_failed(store: Store, draft: Draft, details: str, exc: smtp.VersandFehler) -> None:
+    unsent = nachricht.serialise(nachricht.build(draft.mail, draft=True))
+    path = file_mail(store, draft, unsent, "E-Mail nicht gesendet", f"{details}; Grund: {exc.text}", sent=False)
     exc.text += f" Die E-Mail wurde nicht gesendet; sie liegt als Entwurf in {path}."
 
 
-def _file_sent(store: Store, entwurf: Entwurf, raw: bytes, details: str) -> Path:
-    mail = entwurf.mail
+def _file_sent(store: Store, draft: Draft, raw: bytes, details: str) -> Path:
+    mail = draft.mail
     sent_at = history.now()
     try:
-        path = file_mail(store, entwurf, raw, "E-Mail gesendet", details, gesendet=True)
-        mark_answered(store, entwurf.vorgang.aktenzeichen, mail.an.adresse, sent_at)
+        path = file_mail(store, draft, raw, "E-Mail gesendet", details, sent=True)
+        mark_answered(store, draft.vorgang.aktenzeichen, mail.to.address, sent_at)
     except (BueroTicketError, OSError) as exc:
-        rescue = _rescue(raw, entwurf.vorgang.aktenzeichen)
+        rescue = _rescue(raw, draft.vorgang.aktenzeichen)
         log.error("Gesendete Mail %s nicht abgelegt: %s; Kopie in %s", mail.message_id, exc, rescue)
         raise EingabeFehler(
-            f"Die E-Mail an {mail.an.adresse} wurde GESENDET, konnte aber nicht in Vorgang "
-            f"{entwurf.vorgang.aktenzeichen} abgelegt werden ({getattr(exc, 'text', exc)}).",
-            f"Eine Kopie liegt in {rescue}. Ziehen Sie sie in den Ordner 0 Einwurf\\{entwurf.vorgang.aktenzeichen} "
+            f"Die E-Mail an {mail.to.address} wurde GESENDET, konnte aber nicht in Vorgang "
+            f"{draft.vorgang.aktenzeichen} abgelegt werden ({getattr(exc, 'text', exc)}).",
+            f"Eine Kopie liegt in {rescue}. Ziehen Sie sie in den Ordner 0 Einwurf\\{draft.vorgang.aktenzeichen} "
             "oder legen Sie sie von Hand in den Vorgang; NICHT erneut senden.",
         ) from exc
     return path

@@ -22,12 +22,12 @@ from ..fileio import is_temp_name
 
 EMAIL = "email"
 BRIEF = "brief"
-ENDUNGEN = {EMAIL: ".txt.j2", BRIEF: ".docx"}
-ART_LABEL = {EMAIL: "E-Mail", BRIEF: "Brief"}
+ENDINGS = {EMAIL: ".txt.j2", BRIEF: ".docx"}
+KIND_LABEL = {EMAIL: "E-Mail", BRIEF: "Brief"}
 
 #: The fixed template names (public interface: scripts and the README use them).
 STANDARD = ("eingangsbestaetigung", "zwischennachricht", "antwort", "rueckfrage", "weiterleitung")
-TITEL = {
+TITLES = {
     "eingangsbestaetigung": "Eingangsbestätigung",
     "zwischennachricht": "Zwischennachricht",
     "antwort": "Antwort",
@@ -35,7 +35,7 @@ TITEL = {
     "weiterleitung": "Weiterleitung",
 }
 #: The acknowledgement is sent automatically: it may use no --feld values.
-AUTOMATISCH = "eingangsbestaetigung"
+AUTOMATIC = "eingangsbestaetigung"
 
 _PACKAGE = Path(__file__).resolve().parent.parent
 _MARKER = "antwort.txt.j2"
@@ -44,17 +44,17 @@ _MARKER = "antwort.txt.j2"
 @dataclass(frozen=True)
 class Vorlage:
     name: str  # as the clerk types it (lower case for shipped ones)
-    art: str  # EMAIL | BRIEF
-    pfad: Path
-    eigene: bool  # from the Ablage's Vorlagen folder
+    kind: str  # EMAIL | BRIEF
+    path: Path
+    own: bool  # from the Ablage's Vorlagen folder
 
     @property
-    def titel(self) -> str:
-        return TITEL.get(key(self.name), self.name)
+    def title(self) -> str:
+        return TITLES.get(key(self.name), self.name)
 
     @property
-    def herkunft(self) -> str:
-        return f"eigene Vorlage {self.pfad}" if self.eigene else f"mitgelieferte Vorlage {self.pfad.name}"
+    def origin(self) -> str:
+        return f"eigene Vorlage {self.path}" if self.own else f"mitgelieferte Vorlage {self.path.name}"
 
 
 def shipped_dir() -> Path:
@@ -71,13 +71,13 @@ def shipped_dir() -> Path:
 def split_name(filename: str) -> tuple[str, str] | None:
     """(name, art) of a template file name, or None if it is no template."""
     low = filename.casefold()
-    for art, ending in ENDUNGEN.items():
+    for kind, ending in ENDINGS.items():
         if low.endswith(ending) and len(filename) > len(ending):
-            return filename[: -len(ending)], art
+            return filename[: -len(ending)], kind
     return None
 
 
-def _scan(folder: Path, eigene: bool) -> list[Vorlage]:
+def _scan(folder: Path, own: bool) -> list[Vorlage]:
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except FileNotFoundError:
@@ -88,7 +88,7 @@ def _scan(folder: Path, eigene: bool) -> list[Vorlage]:
             continue
         parts = split_name(entry.name)
         if parts is not None:
-            found.append(Vorlage(parts[0], parts[1], Path(entry.path), eigene))
+            found.append(Vorlage(parts[0], parts[1], Path(entry.path), own))
     return found
 
 
@@ -119,20 +119,20 @@ def key(name: str) -> str:
 def effective(own_dir: Path) -> dict[tuple[str, str], Vorlage]:
     """(name key, art) → the template in force: the Ablage's own wins."""
     result: dict[tuple[str, str], Vorlage] = {}
-    for vorlage in every_template(own_dir):
-        result[(key(vorlage.name), vorlage.art)] = vorlage
+    for template in every_template(own_dir):
+        result[(key(template.name), template.kind)] = template
     return result
 
 
-def find(own_dir: Path, name: str, art: str) -> Vorlage:
+def find(own_dir: Path, name: str, kind: str) -> Vorlage:
     """The template ``name`` of kind ``art``; unknown names list the available ones."""
     available = effective(own_dir)
-    found = available.get((key(name), art))
+    found = available.get((key(name), kind))
     if found is not None:
         return found
-    names = sorted({v.name for (_n, a), v in available.items() if a == art}, key=str.casefold)
+    names = sorted({v.name for (_n, a), v in available.items() if a == kind}, key=str.casefold)
     raise EingabeFehler(
-        f"Eine {ART_LABEL[art]}-Vorlage „{name}“ gibt es nicht (gesucht: {name}{ENDUNGEN[art]} "
+        f"Eine {KIND_LABEL[kind]}-Vorlage „{name}“ gibt es nicht (gesucht: {name}{ENDINGS[kind]} "
         f"in {own_dir} und bei den mitgelieferten Vorlagen).",
         "Vorhanden sind: " + ", ".join(names) + ". 'buero-ticket vorlagen pruefen' zeigt alle Vorlagen.",
     )

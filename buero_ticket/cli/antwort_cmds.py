@@ -36,10 +36,10 @@ def brief(
       buero-ticket brief 2026-00042-7 antwort --feld-datei text=Antwort.txt --pdf
     """
     app.sync()
-    from ..antwort.brief import erstelle_brief  # docxtpl: loaded only when needed
-    from ..antwort.kontext import parse_felder
+    from ..antwort.brief import write_letter  # docxtpl: loaded only when needed
+    from ..antwort.kontext import parse_fields
 
-    result = erstelle_brief(app.store, aktenzeichen, vorlage, parse_felder(felder, feld_dateien), pdf=pdf)
+    result = write_letter(app.store, aktenzeichen, vorlage, parse_fields(felder, feld_dateien), pdf=pdf)
     app.after_change()
     click.echo(f"Brief für Vorgang {result.aktenzeichen} geschrieben: {result.docx}")
     if result.pdf is not None:
@@ -88,17 +88,17 @@ def antworten_cmd(
                              --anlage "2026-11-23 Antwort.pdf" --senden
     """
     app.sync()
-    from ..antwort.kontext import parse_felder
-    from ..antwort.versand import antworten
+    from ..antwort.kontext import parse_fields
+    from ..antwort.versand import answer
 
-    result = antworten(
-        app.store, aktenzeichen, vorlage, parse_felder(felder, feld_dateien), senden=senden, anlagen=list(anlagen)
+    result = answer(
+        app.store, aktenzeichen, vorlage, parse_fields(felder, feld_dateien), senden=senden, anlagen=list(anlagen)
     )
     app.after_change()
-    if result.gesendet:
-        click.echo(f"E-Mail an {result.an} gesendet („{result.betreff}“), abgelegt: {result.datei}")
+    if result.sent:
+        click.echo(f"E-Mail an {result.to} gesendet („{result.betreff}“), abgelegt: {result.datei}")
     else:
-        click.echo(f"E-Mail-Entwurf an {result.an} abgelegt (nicht gesendet): {result.datei}")
+        click.echo(f"E-Mail-Entwurf an {result.to} abgelegt (nicht gesendet): {result.datei}")
         click.echo("Senden: denselben Befehl mit --senden, oder die Datei in Outlook öffnen und dort senden.")
 
 
@@ -126,16 +126,15 @@ def pruefen(app: App) -> None:
     """
     from ..antwort.pruefen import check_all, lines
 
-    bericht = check_all(app.ablage)
-    for line in lines(bericht):
+    report = check_all(app.ablage)
+    for line in lines(report):
         click.echo(line)
-    fehlerhaft = sum(1 for p in bericht.pruefungen if p.probleme)
-    if fehlerhaft:
+    broken = sum(1 for p in report.checks if p.problems)
+    if broken:
         click.echo(
-            f"{fehlerhaft} von {len(bericht.pruefungen)} Vorlagen sind fehlerhaft "
-            f"({bericht.anzahl_probleme} Probleme).",
+            f"{broken} von {len(report.checks)} Vorlagen sind fehlerhaft ({report.problem_count} Probleme).",
             err=True,
         )
         click.echo("Was tun: Korrigieren Sie die genannten Vorlagen und prüfen Sie erneut.", err=True)
         raise click.exceptions.Exit(Exit.PROBLEME)
-    click.echo(f"Alle {len(bericht.pruefungen)} Vorlagen sind in Ordnung.")
+    click.echo(f"Alle {len(report.checks)} Vorlagen sind in Ordnung.")

@@ -206,9 +206,9 @@ class MailImporter:
             item.verknuepft = [link] if link else []
             vorgang = accept(self.store, item).vorgang
             if self.config.get("smtp", "eingangsbestaetigung"):  # templates and docx only when it is on
-                from ..antwort.bestaetigung import bestaetige
+                from ..antwort.bestaetigung import acknowledge
 
-                bestaetige(self.store, vorgang, parsed)  # acknowledgement of receipt; never raises
+                acknowledge(self.store, vorgang, parsed)  # acknowledgement of receipt; never raises
             return ImportErgebnis("neu", vorgang.aktenzeichen)
         vorgang = self.store.get(target)
         if vorgang.status.is_open:
