@@ -34,8 +34,8 @@ from watchdog.observers.polling import PollingObserver  # noqa: E402
 from buero_ticket import history  # noqa: E402
 from buero_ticket.ablage import init_ablage  # noqa: E402
 from buero_ticket.intake import Eingabe, accept  # noqa: E402
-from buero_ticket.intake.beobachter import Beobachter  # noqa: E402
-from buero_ticket.intake.einwurf import EinwurfErgebnis  # noqa: E402
+from buero_ticket.intake.beobachter import Watcher  # noqa: E402
+from buero_ticket.intake.einwurf import DropResult  # noqa: E402
 from buero_ticket.models import Absender, Kanal  # noqa: E402
 from buero_ticket.store import Store  # noqa: E402
 
@@ -92,15 +92,15 @@ def floor_event_latency(folder: Path, polling: bool, interval: float) -> list[fl
 class _Run:
     """A running watcher on a fresh Ablage, counting results."""
 
-    def __init__(self, base: Path, polling: bool, ruhezeit: float) -> None:
+    def __init__(self, base: Path, polling: bool, quiet_period: float) -> None:
         self.ablage = init_ablage(base / "Ablage")[0]
         self.count = 0
         self.cond = threading.Condition()
-        self.watcher = Beobachter(Store(self.ablage), abfragen=polling, ruhezeit=ruhezeit, bei_ergebnis=self._result)
+        self.watcher = Watcher(Store(self.ablage), polling=polling, quiet_period=quiet_period, on_result=self._result)
         self.thread = threading.Thread(target=self.watcher.run, name="einwurf-worker")
 
-    def _result(self, result: EinwurfErgebnis) -> None:
-        if result.art != "neu":
+    def _result(self, result: DropResult) -> None:
+        if result.kind != "neu":
             raise RuntimeError(f"unexpected result {result}")
         with self.cond:
             self.count += 1
@@ -114,7 +114,7 @@ class _Run:
     def __enter__(self) -> _Run:
         self.watcher.start()
         self.thread.start()
-        self.watcher.bereit.wait()
+        self.watcher.startup_done.wait()
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -123,9 +123,9 @@ class _Run:
         self.watcher.close()
 
 
-def tool_latency(base: Path, polling: bool, ruhezeit: float) -> list[float]:
+def tool_latency(base: Path, polling: bool, quiet_period: float) -> list[float]:
     times = []
-    with _Run(base, polling, ruhezeit) as run:
+    with _Run(base, polling, quiet_period) as run:
         for n in range(LATENCY_FILES):
             start = _drop(run.ablage.einwurf_dir / "Scan" / f"Scan {n:03d}.pdf")
             run.wait_for(n + 1)
@@ -133,8 +133,8 @@ def tool_latency(base: Path, polling: bool, ruhezeit: float) -> list[float]:
     return times
 
 
-def tool_burst(base: Path, polling: bool, ruhezeit: float) -> float:
-    with _Run(base, polling, ruhezeit) as run:
+def tool_burst(base: Path, polling: bool, quiet_period: float) -> float:
+    with _Run(base, polling, quiet_period) as run:
         start = time.perf_counter()
         for n in range(BURST_FILES):
             _drop(run.ablage.einwurf_dir / f"Scan {n:04d}.pdf")
@@ -184,7 +184,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
         os.environ["BUERO_TICKET_CACHE"] = str(base / "cache")
-        poll = min(max(args.ruhezeit / 2, 0.1), 2.0)  # the interval Beobachter uses
+        poll = min(max(args.ruhezeit / 2, 0.1), 2.0)  # the interval Watcher uses
         print(f"Latency drop → Vorgang, {LATENCY_FILES} files one after another (ruhezeit {args.ruhezeit} s):")
         print(f"  inotify  floor (closed event)  {_percentiles(floor_event_latency(base / 'f1', False, poll))}")
         print(f"  inotify  beobachten            {_percentiles(tool_latency(base / 't1', False, args.ruhezeit))}")

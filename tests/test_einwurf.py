@@ -27,8 +27,8 @@ from buero_ticket.aktenzeichen import Aktenzeichen
 from buero_ticket.config import Config
 from buero_ticket.index import Index
 from buero_ticket.intake import Eingabe, accept
-from buero_ticket.intake.beobachter import Beobachter, QuietTracker
-from buero_ticket.intake.einwurf import FEHLER_DIR, WORK_DIR, Einwurf, EinwurfErgebnis
+from buero_ticket.intake.beobachter import QuietTracker, Watcher
+from buero_ticket.intake.einwurf import ERROR_DIR, WORK_DIR, DropResult, Einwurf
 from buero_ticket.intake.mail import MailImporter
 from buero_ticket.mail.msgfile import MsgFehler, parse_msg
 from buero_ticket.models import Absender, Kanal, Status
@@ -90,7 +90,7 @@ def anlagen(folder: Path) -> dict[str, bytes]:
 
 
 def fehler_files(einwurf: Einwurf) -> list[Path]:
-    return sorted(p for p in einwurf.fehler_dir.rglob("*") if p.is_file() and not p.name.endswith(" - Grund.txt"))
+    return sorted(p for p in einwurf.error_dir.rglob("*") if p.is_file() and not p.name.endswith(" - Grund.txt"))
 
 
 def reason_of(path: Path) -> str:
@@ -125,7 +125,7 @@ def test_file_becomes_vorgang_with_channel_from_subfolder(
 
     result = einwurf.process(unit, importer)
 
-    assert result.art == "neu"
+    assert result.kind == "neu"
     folder = vorgaenge(store.ablage)[result.aktenzeichen[0]]
     assert meta(folder)["kanal"] == kanal
     assert meta(folder)["betreff"] == "Antrag Anwohnerparken"
@@ -157,7 +157,7 @@ def test_folder_drop_becomes_one_vorgang(einwurf: Einwurf, importer: MailImporte
 
     result = einwurf.process(einwurf.root / "Fax" / "Bauantrag Meier", importer)
 
-    assert result.art == "neu"
+    assert result.kind == "neu"
     assert list(vorgaenge(store.ablage)) == list(result.aktenzeichen)
     folder = vorgaenge(store.ablage)[result.aktenzeichen[0]]
     assert meta(folder)["betreff"] == "Bauantrag Meier"
@@ -179,7 +179,7 @@ def test_aktenzeichen_in_name_or_folder_adds_to_that_vorgang(
 
     results = [einwurf.process(u, importer) for u in units]
 
-    assert [r.art for r in results] == ["folge"] * 3
+    assert [r.kind for r in results] == ["folge"] * 3
     assert list(vorgaenge(store.ablage)) == [az]
     folder = vorgaenge(store.ablage)[az]
     assert anlagen(folder) == {f"{az} Nachtrag.pdf": b"nachtrag", "Beleg.jpg": b"beleg", "Brief.pdf": b"brief"}
@@ -200,7 +200,7 @@ def test_mail_in_aktenzeichen_folder_is_added_to_that_vorgang(
 
     result = einwurf.process(unit, importer)
 
-    assert result.art == "mail" and result.aktenzeichen == (az,)  # through the one mail path
+    assert result.kind == "mail" and result.aktenzeichen == (az,)  # through the one mail path
     folder = vorgaenge(store.ablage)[az]
     nachricht = meta(folder)["nachrichten"][-1]
     assert nachricht["kanal"] == "email"
@@ -219,11 +219,11 @@ def test_unknown_or_mistyped_aktenzeichen_goes_to_fehler(
 
     result = einwurf.process(unit, importer)
 
-    assert result.art == "fehler" and expected in result.grund
-    assert fehler_files(einwurf) == [einwurf.fehler_dir / name]
-    reason = reason_of(einwurf.fehler_dir / name)
+    assert result.kind == "fehler" and expected in result.reason
+    assert fehler_files(einwurf) == [einwurf.error_dir / name]
+    reason = reason_of(einwurf.error_dir / name)
     assert expected in reason and "Was tun:" in reason and "Scan\\" + name in reason
-    assert (einwurf.fehler_dir / name).read_bytes() == b"inhalt"
+    assert (einwurf.error_dir / name).read_bytes() == b"inhalt"
     assert len(vorgaenge(store.ablage)) == 1
     assert_einwurf_empty(einwurf)
 
@@ -250,9 +250,9 @@ def test_corrupt_msg_lands_in_fehler_with_reason(einwurf: Einwurf, importer: Mai
 
     result = einwurf.process(unit, importer)
 
-    assert result.art == "fehler" and result.pfad is not None
-    assert result.pfad.parent == einwurf.fehler_dir and result.pfad.read_bytes() == cut
-    reason = reason_of(result.pfad)
+    assert result.kind == "fehler" and result.path is not None
+    assert result.path.parent == einwurf.error_dir and result.path.read_bytes() == cut
+    reason = reason_of(result.path)
     assert "Grund:" in reason and "Outlook" in reason
     assert vorgaenge(store.ablage) == {}
     assert not any(store.ablage.quarantaene_dir.iterdir()), "stored once, in _Fehler only"
@@ -267,12 +267,12 @@ def test_eml_is_imported_like_a_fetched_mail_and_a_second_drop_is_recognised(
     first = einwurf.process(drop(einwurf, "Anfrage.eml", raw), importer)
     again = einwurf.process(drop(einwurf, "Anfrage.eml", raw), importer)
 
-    assert first.art == "mail"
+    assert first.kind == "mail"
     folder = vorgaenge(store.ablage)[first.aktenzeichen[0]]
     assert meta(folder)["kanal"] == "email"
     assert (folder / NACHRICHTEN_DIR / meta(folder)["nachrichten"][0]["datei"]).read_bytes() == raw
-    assert again.art == "fehler" and "schon gespeichert" in again.grund
-    assert fehler_files(einwurf) == [einwurf.fehler_dir / "Anfrage.eml"]
+    assert again.kind == "fehler" and "schon gespeichert" in again.reason
+    assert fehler_files(einwurf) == [einwurf.error_dir / "Anfrage.eml"]
     assert len(vorgaenge(store.ablage)) == 1
 
 
@@ -281,8 +281,8 @@ def test_temp_and_system_files_are_ignored(einwurf: Einwurf) -> None:
     for name in names:
         drop(einwurf, name)
         drop(einwurf, f"Fax/{name}")
-        assert einwurf.einheit(einwurf.root / name) is None
-    drop(einwurf, f"{FEHLER_DIR}/liegt hier.pdf")
+        assert einwurf.unit_of(einwurf.root / name) is None
+    drop(einwurf, f"{ERROR_DIR}/liegt hier.pdf")
     drop(einwurf, f"{WORK_DIR}/abc/in Arbeit.pdf")
     real = drop(einwurf, "Fax/echt.pdf")
 
@@ -297,9 +297,9 @@ def test_interrupted_claims_are_recovered_into_fehler(einwurf: Einwurf) -> None:
 
     results = einwurf.recover()
 
-    assert [r.art for r in results] == ["fehler"]
-    assert (einwurf.fehler_dir / "Antrag.pdf").read_bytes() == b"halb verarbeitet"
-    assert "unterbrochen" in reason_of(einwurf.fehler_dir / "Antrag.pdf")
+    assert [r.kind for r in results] == ["fehler"]
+    assert (einwurf.error_dir / "Antrag.pdf").read_bytes() == b"halb verarbeitet"
+    assert "unterbrochen" in reason_of(einwurf.error_dir / "Antrag.pdf")
     assert fresh.exists(), "a claim younger than an hour may belong to a running watcher"
 
 
@@ -307,7 +307,7 @@ def test_unit_taken_by_another_watcher_is_skipped(einwurf: Einwurf, importer: Ma
     unit = drop(einwurf, "weg.pdf")
     unit.unlink()
 
-    assert einwurf.process(unit, importer).art == "weg"
+    assert einwurf.process(unit, importer).kind == "weg"
     assert vorgaenge(store.ablage) == {}
 
 
@@ -378,16 +378,16 @@ class Lauf:
 
     def __init__(self) -> None:
         self.cond = threading.Condition()
-        self.results: list[EinwurfErgebnis] = []
+        self.results: list[DropResult] = []
         self.notices: list[str] = []
         self.crash: BaseException | None = None
 
-    def ergebnis(self, result: EinwurfErgebnis) -> None:
+    def record(self, result: DropResult) -> None:
         with self.cond:
             self.results.append(result)
             self.cond.notify_all()
 
-    def hinweis(self, text: str) -> None:
+    def notice(self, text: str) -> None:
         with self.cond:
             self.notices.append(text)
             self.cond.notify_all()
@@ -400,30 +400,30 @@ class Lauf:
 
 
 @contextmanager
-def running(store: Store, mode: str, ruhezeit: float = 0.2) -> Iterator[tuple[Beobachter, Lauf]]:
+def running(store: Store, mode: str, quiet_period: float = 0.2) -> Iterator[tuple[Watcher, Lauf]]:
     lauf = Lauf()
-    beobachter = Beobachter(
-        store, abfragen=(mode == "polling"), ruhezeit=ruhezeit, bei_ergebnis=lauf.ergebnis, hinweis=lauf.hinweis
+    watcher = Watcher(
+        store, polling=(mode == "polling"), quiet_period=quiet_period, on_result=lauf.record, notice=lauf.notice
     )
 
     def work() -> None:
         try:
-            beobachter.run()
+            watcher.run()
         except BaseException as exc:
             with lauf.cond:
                 lauf.crash = exc
                 lauf.cond.notify_all()
 
-    beobachter.start()
+    watcher.start()
     worker = threading.Thread(target=work, name="einwurf-worker")
     worker.start()
     try:
-        assert beobachter.bereit.wait(TIMEOUT), "watcher did not start"
-        yield beobachter, lauf
+        assert watcher.startup_done.wait(TIMEOUT), "watcher did not start"
+        yield watcher, lauf
     finally:
-        beobachter.stop()
+        watcher.stop()
         worker.join(timeout=30)
-        beobachter.close()
+        watcher.close()
     assert lauf.crash is None
     assert not any("Interner Fehler" in n for n in lauf.notices), lauf.notices
 
@@ -431,21 +431,21 @@ def running(store: Store, mode: str, ruhezeit: float = 0.2) -> Iterator[tuple[Be
 @pytest.mark.parametrize("mode", MODES)
 def test_slowly_written_file_is_taken_once_and_complete(store: Store, mode: str) -> None:
     chunks = [os.urandom(16 * 1024) for _ in range(40)]
-    with running(store, mode, ruhezeit=0.3 if mode == "inotify" else 1.0) as (beobachter, lauf):
-        clock = _jumpable_clock(beobachter)
-        target = beobachter.einwurf.root / "Scan" / "Bauakte.pdf"
+    with running(store, mode, quiet_period=0.3 if mode == "inotify" else 1.0) as (watcher, lauf):
+        clock = _jumpable_clock(watcher)
+        target = watcher.einwurf.root / "Scan" / "Bauakte.pdf"
         with open(target, "wb") as fh:
             for number, chunk in enumerate(chunks):
                 fh.write(chunk)
                 fh.flush()
                 if mode == "inotify" and number == len(chunks) // 2:
                     for _ in range(2):  # the writer stalls far beyond the quiet period, file still open
-                        clock.jump(10 * beobachter.ruhezeit)
+                        clock.jump(10 * watcher.quiet_period)
                         clock.wait_for_checks(2)
                 elif mode == "polling":
                     threading.Event().wait(0.02)  # the scenario: a steady writer, faster than the quiet period
         lauf.wait_for(lambda: len(lauf.results) >= 1, "the Vorgang")
-    assert [r.art for r in lauf.results] == ["neu"]
+    assert [r.kind for r in lauf.results] == ["neu"]
     folder = vorgaenge(store.ablage)[lauf.results[0].aktenzeichen[0]]
     assert anlagen(folder) == {"Bauakte.pdf": b"".join(chunks)}
     assert len(vorgaenge(store.ablage)) == 1
@@ -482,19 +482,19 @@ class _JumpableClock:
             assert self.cond.wait_for(lambda: self.checks >= count, TIMEOUT)
 
 
-def _jumpable_clock(beobachter: Beobachter) -> _JumpableClock:
-    return _JumpableClock(beobachter.tracker)
+def _jumpable_clock(watcher: Watcher) -> _JumpableClock:
+    return _JumpableClock(watcher.tracker)
 
 
 @pytest.mark.parametrize("mode", MODES)
 def test_burst_of_500_files_all_become_vorgaenge_none_twice(store: Store, mode: str) -> None:
     contents = {f"Scan {n:03d}.pdf": f"Seite {n}".encode() for n in range(500)}
-    with running(store, mode) as (beobachter, lauf):
+    with running(store, mode) as (watcher, lauf):
         for name, data in contents.items():
-            (beobachter.einwurf.root / name).write_bytes(data)
+            (watcher.einwurf.root / name).write_bytes(data)
         lauf.wait_for(lambda: len(lauf.results) >= 500, "500 Vorgänge")
-        assert_einwurf_empty(beobachter.einwurf)
-    assert {r.art for r in lauf.results} == {"neu"}
+        assert_einwurf_empty(watcher.einwurf)
+    assert {r.kind for r in lauf.results} == {"neu"}
     folders = vorgaenge(store.ablage)
     assert len(folders) == 500
     stored: dict[str, bytes] = {}
@@ -508,11 +508,11 @@ def test_burst_of_500_files_all_become_vorgaenge_none_twice(store: Store, mode: 
 def test_every_corpus_msg_is_imported_or_in_fehler_and_the_watcher_survives(store: Store) -> None:
     sources = sorted(CORPUS.glob("msgreader/*.msg"))
     assert len(sources) >= 20
-    with running(store, "polling") as (beobachter, lauf):
+    with running(store, "polling") as (watcher, lauf):
         for source in sources:
-            shutil.copyfile(source, beobachter.einwurf.root / source.name)
+            shutil.copyfile(source, watcher.einwurf.root / source.name)
         lauf.wait_for(lambda: len(lauf.results) >= len(sources), "every .msg")
-        einwurf = beobachter.einwurf
+        einwurf = watcher.einwurf
     stored = {
         n["sha256"]: (folder, n) for folder in vorgaenge(store.ablage).values() for n in meta(folder)["nachrichten"]
     }
@@ -559,13 +559,13 @@ def test_manual_move_is_recorded_while_the_watcher_runs(store: Store, mode: str)
 
 
 def test_watcher_leaves_temp_files_alone(store: Store) -> None:
-    with running(store, "inotify") as (beobachter, lauf):
-        root = beobachter.einwurf.root
+    with running(store, "inotify") as (watcher, lauf):
+        root = watcher.einwurf.root
         for name in ("~$Antrag.docx", "Scan.tmp", "Thumbs.db", "Download.part"):
             (root / name).write_bytes(b"temp")
         (root / "echt.pdf").write_bytes(b"echt")
         lauf.wait_for(lambda: len(lauf.results) >= 1, "the real file")
-    assert [r.anzeige for r in lauf.results] == ["echt.pdf"]
+    assert [r.display for r in lauf.results] == ["echt.pdf"]
     assert sorted(p.name for p in root.iterdir() if p.is_file()) == sorted(
         ["~$Antrag.docx", "Scan.tmp", "Thumbs.db", "Download.part"]
     )
@@ -573,10 +573,10 @@ def test_watcher_leaves_temp_files_alone(store: Store) -> None:
 
 
 # -- the command --------------------------------------------------------------------------------
-def _quick_config(ablage: Ablage, abfragen: bool = True) -> None:
+def _quick_config(ablage: Ablage, polling: bool = True) -> None:
     path = ablage.root / "buero-ticket.toml"
     text = path.read_text(encoding="utf-8").replace("ruhezeit_sekunden = 5", "ruhezeit_sekunden = 0.1")
-    path.write_text(text.replace("abfragen = true", f"abfragen = {str(abfragen).lower()}"), encoding="utf-8")
+    path.write_text(text.replace("abfragen = true", f"abfragen = {str(polling).lower()}"), encoding="utf-8")
 
 
 def test_einmal_files_what_was_dropped_and_reports_failures(run, ablage: Ablage) -> None:  # type: ignore[no-untyped-def]
@@ -604,7 +604,7 @@ def test_help_is_german_with_example(run) -> None:  # type: ignore[no-untyped-de
 
 
 def test_sigterm_finishes_and_stops_the_running_command(run, ablage: Ablage) -> None:  # type: ignore[no-untyped-def]
-    _quick_config(ablage, abfragen=False)
+    _quick_config(ablage, polling=False)
     (ablage.einwurf_dir / "Antrag.pdf").write_bytes(b"antrag")
     done = threading.Event()
 
@@ -633,8 +633,8 @@ def test_mail_in_unknown_aktenzeichen_folder_goes_to_fehler(
 
     result = einwurf.process(unit, importer)
 
-    assert result.art == "fehler" and "gibt es nicht" in result.grund
+    assert result.kind == "fehler" and "gibt es nicht" in result.reason
     assert vorgaenge(store.ablage) == {}
-    stored = [p for p in einwurf.fehler_dir.rglob("*.eml")]
+    stored = [p for p in einwurf.error_dir.rglob("*.eml")]
     assert [p.read_bytes() for p in stored] == [raw]
-    assert list(einwurf.fehler_dir.rglob("* - Grund.txt"))
+    assert list(einwurf.error_dir.rglob("* - Grund.txt"))

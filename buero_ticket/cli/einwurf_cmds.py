@@ -14,40 +14,40 @@ import click
 
 from .. import history
 from ..errors import Exit
-from ..intake.beobachter import Beobachter
-from ..intake.einwurf import FEHLER_DIR, EinwurfErgebnis
+from ..intake.beobachter import Watcher
+from ..intake.einwurf import ERROR_DIR, DropResult
 from . import App, cli
 
 log = logging.getLogger("buero_ticket.einwurf")
 
 
 @dataclass
-class _Bilanz:
+class _Tally:
     neu: int = 0
     folge: int = 0
     mail: int = 0
     fehler: int = 0
 
-    def add(self, result: EinwurfErgebnis) -> None:
-        if result.art in ("neu", "folge", "mail", "fehler"):
-            setattr(self, result.art, getattr(self, result.art) + 1)
+    def add(self, result: DropResult) -> None:
+        if result.kind in ("neu", "folge", "mail", "fehler"):
+            setattr(self, result.kind, getattr(self, result.kind) + 1)
 
-    def zeile(self) -> str:
+    def summary_line(self) -> str:
         return (
             f"{self.neu} neue Vorgänge, {self.folge} Dateien zu Vorgängen hinzugefügt, "
-            f"{self.mail} E-Mail-Dateien eingelesen, {self.fehler} nach {FEHLER_DIR} verschoben"
+            f"{self.mail} E-Mail-Dateien eingelesen, {self.fehler} nach {ERROR_DIR} verschoben"
         )
 
 
-def _zeile(result: EinwurfErgebnis) -> str:
+def _result_line(result: DropResult) -> str:
     az = ", ".join(result.aktenzeichen)
-    was = {
+    what = {
         "neu": f"neuer Vorgang {az}",
         "folge": f"zu Vorgang {az} hinzugefügt",
-        "mail": f"E-Mail eingelesen ({az})" + (f"; {result.grund}" if result.grund else ""),
-        "fehler": f"nicht übernommen: {result.grund} Liegt jetzt in {result.pfad}",
-    }[result.art]
-    return f"{history.now():%H:%M} {result.anzeige}: {was}"
+        "mail": f"E-Mail eingelesen ({az})" + (f"; {result.reason}" if result.reason else ""),
+        "fehler": f"nicht übernommen: {result.reason} Liegt jetzt in {result.path}",
+    }[result.kind]
+    return f"{history.now():%H:%M} {result.display}: {what}"
 
 
 @contextmanager
@@ -67,11 +67,11 @@ def _log_file(app: App) -> Iterator[None]:
 
 
 @contextmanager
-def _stop_on_signals(beobachter: Beobachter) -> Iterator[None]:
+def _stop_on_signals(watcher: Watcher) -> Iterator[None]:
     """Ctrl+C and SIGTERM finish the file in hand, then stop; a second Ctrl+C aborts at once."""
 
     def handler(signum: int, frame: FrameType | None) -> None:
-        beobachter.stop()
+        watcher.stop()
         signal.signal(signal.SIGINT, signal.default_int_handler)
 
     old_int = signal.signal(signal.SIGINT, handler)
@@ -84,9 +84,9 @@ def _stop_on_signals(beobachter: Beobachter) -> Iterator[None]:
 
 
 @cli.command("beobachten")
-@click.option("--einmal", is_flag=True, help="Einen Durchgang machen und beenden (für die geplante Aufgabe).")
+@click.option("--einmal", "once", is_flag=True, help="Einen Durchgang machen und beenden (für die geplante Aufgabe).")
 @click.pass_obj
-def beobachten(app: App, einmal: bool) -> None:
+def beobachten(app: App, once: bool) -> None:
     """Den Ordner „0 Einwurf“ beobachten: abgelegte Dateien werden zu Vorgängen.
 
     Eine Datei (PDF, Bild, Word …) wird ein neuer Vorgang; der Unterordner bestimmt
@@ -105,38 +105,38 @@ def beobachten(app: App, einmal: bool) -> None:
       buero-ticket --ablage "S:\\Bürgerbüro" beobachten --einmal
     """
     app.sync()
-    bilanz = _Bilanz()
+    tally = _Tally()
     # watchdog warns when the kernel reuses a watch number for a folder created right after another
     # one was removed (nested folders dropped at once); harmless, but not for the clerk's console.
     warnings.filterwarnings("ignore", message="Callback with id", category=RuntimeWarning)
 
-    def bei_ergebnis(result: EinwurfErgebnis) -> None:
-        bilanz.add(result)
-        click.echo(_zeile(result))
-        log.info("%s", _zeile(result))  # the scheduled task's output is seen by no one
+    def on_result(result: DropResult) -> None:
+        tally.add(result)
+        click.echo(_result_line(result))
+        log.info("%s", _result_line(result))  # the scheduled task's output is seen by no one
 
-    beobachter = Beobachter(
+    watcher = Watcher(
         app.store,
         index=lambda: app.index,
         # The long-running watcher must not wait for a large register: the background writer (one at a time).
-        nach_stapel=app.after_change if einmal else lambda: app.after_change(interactive=True),
-        bei_ergebnis=bei_ergebnis,
-        hinweis=lambda text: click.echo(text, err=True),
+        after_batch=app.after_change if once else lambda: app.after_change(interactive=True),
+        on_result=on_result,
+        notice=lambda text: click.echo(text, err=True),
     )
     with _log_file(app):
-        if einmal:
-            beobachter.einmal()
+        if once:
+            watcher.once()
         else:
-            art = "regelmäßige Abfrage" if beobachter.abfragen else "Dateiereignisse"
-            click.echo(f"Beobachte {beobachter.einwurf.root} ({art}). Beenden mit Strg+C.")
-            with beobachter, _stop_on_signals(beobachter):
-                beobachter.run()
+            kind = "regelmäßige Abfrage" if watcher.polling else "Dateiereignisse"
+            click.echo(f"Beobachte {watcher.einwurf.root} ({kind}). Beenden mit Strg+C.")
+            with watcher, _stop_on_signals(watcher):
+                watcher.run()
             click.echo("Beendet.")
-    click.echo(bilanz.zeile())
-    if bilanz.fehler:
+    click.echo(tally.summary_line())
+    if tally.fehler:
         click.echo(
-            f"Was tun: In {beobachter.einwurf.fehler_dir} liegt neben jeder Datei eine Textdatei mit dem Grund.",
+            f"Was tun: In {watcher.einwurf.error_dir} liegt neben jeder Datei eine Textdatei mit dem Grund.",
             err=True,
         )
-        if einmal:
+        if once:
             raise click.exceptions.Exit(Exit.PROBLEME)

@@ -1,7 +1,7 @@
 """The watcher behind ``buero-ticket beobachten``: observers feed a queue, one worker does the work.
 
 Threads: watchdog's emitter threads call :class:`_Enqueue`, which only puts the event into a queue.
-Everything else happens in the single worker loop, :meth:`Beobachter.run`, in the thread that calls it
+Everything else happens in the single worker loop, :meth:`Watcher.run`, in the thread that calls it
 (the CLI: the main thread, so Ctrl+C and SIGTERM reach it): deciding when a drop is complete
 (:class:`~buero_ticket.intake.einwurf.QuietTracker`), filing it (:class:`~buero_ticket.intake.einwurf.Einwurf`),
 refreshing the cache when a Vorgang folder was moved by hand, and calling the after-batch hook. The
@@ -42,7 +42,7 @@ from ..fileio import is_temp_name
 from ..index import Index, RefreshResult
 from ..models import Status
 from ..store import Store
-from .einwurf import Einwurf, EinwurfErgebnis, Signature, signature
+from .einwurf import DropResult, Einwurf, Signature, signature
 from .mail import MailImporter
 
 log = logging.getLogger("buero_ticket.einwurf")
@@ -89,22 +89,22 @@ class QuietTracker:
       written is complete when it is closed, and not before, however long the writer pauses. If the
       close event was lost (queue overflow), it counts as complete after ``stuck_after`` of silence.
     * Otherwise (polling, SMB shares, files renamed in, folders): complete once size and mtime of
-      every file stayed the same for ``ruhezeit`` seconds, measured on our own clock (a share's
+      every file stayed the same for ``quiet_period`` seconds, measured on our own clock (a share's
       clock may differ). An empty folder is never complete.
     """
 
     def __init__(
         self,
-        ruhezeit: float,
+        quiet_period: float,
         *,
         close_events: bool,
         clock: Callable[[], float] = time.monotonic,
         stuck_after: float | None = None,
     ) -> None:
-        self.ruhezeit = ruhezeit
+        self.quiet_period = quiet_period
         self.close_events = close_events
         self.clock = clock
-        self.stuck_after = stuck_after if stuck_after is not None else max(60.0, 10 * ruhezeit)
+        self.stuck_after = stuck_after if stuck_after is not None else max(60.0, 10 * quiet_period)
         self._units: dict[Path, _State] = {}
 
     def __len__(self) -> int:
@@ -155,38 +155,38 @@ class QuietTracker:
             return False
         if state.writing:
             return quiet >= self.stuck_after
-        return state.closed or quiet >= self.ruhezeit
+        return state.closed or quiet >= self.quiet_period
 
 
-class Beobachter:
-    """Watch one Ablage's Einwurf. ``start()``, then ``run()`` until ``stop()``; or ``einmal()``."""
+class Watcher:
+    """Watch one Ablage's Einwurf. ``start()``, then ``run()`` until ``stop()``; or ``once()``."""
 
     def __init__(
         self,
         store: Store,
         *,
-        abfragen: bool | None = None,
-        ruhezeit: float | None = None,
+        polling: bool | None = None,
+        quiet_period: float | None = None,
         index: Callable[[], Index] | None = None,
-        nach_stapel: Callable[[], None] | None = None,
-        bei_ergebnis: Callable[[EinwurfErgebnis], None] | None = None,
-        hinweis: Callable[[str], None] | None = None,
+        after_batch: Callable[[], None] | None = None,
+        on_result: Callable[[DropResult], None] | None = None,
+        notice: Callable[[str], None] | None = None,
     ) -> None:
         config = store.ablage.config
         self.store = store
         self.einwurf = Einwurf(store)
-        self.abfragen = bool(config.get("einwurf", "abfragen")) if abfragen is None else abfragen
-        self.ruhezeit = float(config.get("einwurf", "ruhezeit_sekunden")) if ruhezeit is None else ruhezeit
+        self.polling = bool(config.get("einwurf", "abfragen")) if polling is None else polling
+        self.quiet_period = float(config.get("einwurf", "ruhezeit_sekunden")) if quiet_period is None else quiet_period
         self._index_factory = index
-        self._nach_stapel = nach_stapel
-        self._bei_ergebnis = bei_ergebnis or (lambda result: None)
-        self._hinweis = hinweis or (lambda text: None)
+        self._after_batch = after_batch
+        self._on_result = on_result or (lambda result: None)
+        self._notice = notice or (lambda text: None)
         self._events: queue.SimpleQueue[_Item] = queue.SimpleQueue()
         self._stop = threading.Event()
-        self.bereit = threading.Event()  # set once the startup scan is done (drops before it are in it)
+        self.startup_done = threading.Event()  # set once the startup scan is done (drops before it are in it)
         self._observers: list[BaseObserver] = []
-        self.tracker = QuietTracker(self.ruhezeit, close_events=False)
-        self._tick = min(max(self.ruhezeit / 4, 0.05), 0.5)
+        self.tracker = QuietTracker(self.quiet_period, close_events=False)
+        self._tick = min(max(self.quiet_period / 4, 0.05), 0.5)
         self._status_dirty = self._hook_due = False
         self._last_refresh = self._last_hook = self._last_rescan = 0.0
 
@@ -194,10 +194,12 @@ class Beobachter:
     def start(self) -> None:
         """Create the channel folders and start watching (events queue up until ``run``)."""
         self.einwurf.prepare()
-        poll = min(max(self.ruhezeit / 2, 0.1), 2.0)
-        einwurf_observer = PollingObserver(timeout=poll) if self.abfragen else Observer()
+        poll = min(max(self.quiet_period / 2, 0.1), 2.0)
+        einwurf_observer = PollingObserver(timeout=poll) if self.polling else Observer()
         einwurf_observer.schedule(_Enqueue(self._events, EINWURF), str(self.einwurf.root), recursive=True)
-        status_observer = PollingObserver(timeout=min(max(self.ruhezeit, 1.0), 10.0)) if self.abfragen else Observer()
+        status_observer = (
+            PollingObserver(timeout=min(max(self.quiet_period, 1.0), 10.0)) if self.polling else Observer()
+        )
         for status in (Status.EINGANG, Status.IN_BEARBEITUNG, Status.WARTET, Status.ERLEDIGT):
             folder = self.store.ablage.status_dir(status)
             folder.mkdir(parents=True, exist_ok=True)
@@ -223,7 +225,7 @@ class Beobachter:
         self._stop.set()
         self._events.put(None)
 
-    def __enter__(self) -> Beobachter:
+    def __enter__(self) -> Watcher:
         self.start()
         return self
 
@@ -236,17 +238,17 @@ class Beobachter:
         """The worker loop, until :meth:`stop`. Call :meth:`start` first."""
         self._loop(until=lambda: False)
 
-    def einmal(self, max_wait: float | None = None) -> None:
+    def once(self, max_wait: float | None = None) -> None:
         """One pass without observers (scheduled task): file what is complete, then return.
 
         Waits up to ``max_wait`` seconds (default: a minute, at least six quiet periods) for drops
         still being written; what is still changing then is left for the next run.
         """
         self.einwurf.prepare()
-        deadline = time.monotonic() + (max_wait if max_wait is not None else max(60.0, 6 * self.ruhezeit))
+        deadline = time.monotonic() + (max_wait if max_wait is not None else max(60.0, 6 * self.quiet_period))
         self._loop(until=lambda: not self.tracker.waiting() or time.monotonic() > deadline)
         if self.tracker.waiting():
-            self._hinweis(
+            self._notice(
                 f"{self.tracker.waiting()} Einwürfe werden noch geschrieben; sie werden beim nächsten Lauf übernommen."
             )
 
@@ -258,7 +260,7 @@ class Beobachter:
                 self._report_moves(index.refresh())
             importer = self.einwurf.importer(index)
             self._rescan()
-            self.bereit.set()
+            self.startup_done.set()
             while not self._stop.is_set():
                 self._wait_for_events(self._tick)
                 try:
@@ -266,7 +268,7 @@ class Beobachter:
                     self._housekeeping(index)
                 except Exception:  # the watcher must keep running; the log has the details
                     log.exception("Fehler im Beobachter")
-                    self._hinweis("Interner Fehler im Beobachter (Details im Protokoll); er läuft weiter.")
+                    self._notice("Interner Fehler im Beobachter (Details im Protokoll); er läuft weiter.")
                 if until():
                     break
             self._call_hook()
@@ -302,15 +304,15 @@ class Beobachter:
             self._track(event, path)
 
     def _track(self, event: FileSystemEvent, path: Path) -> None:
-        einheit = self.einwurf.einheit(path)
-        if einheit is None:
+        unit_info = self.einwurf.unit_of(path)
+        if unit_info is None:
             return
         if event.event_type == EVENT_TYPE_MODIFIED and not event.is_directory:
-            self.tracker.modified(einheit.pfad, path)
+            self.tracker.modified(unit_info.path, path)
         elif event.event_type == EVENT_TYPE_CLOSED:
-            self.tracker.closed(einheit.pfad, path)
+            self.tracker.closed(unit_info.path, path)
         else:
-            self.tracker.touch(einheit.pfad)
+            self.tracker.touch(unit_info.path)
 
     def _work(self, importer: MailImporter) -> None:
         """File complete units, oldest first; give events and hooks a turn after a quiet period."""
@@ -320,20 +322,20 @@ class Beobachter:
                 return
             self.tracker.forget(unit)
             result = self.einwurf.process(unit, importer)
-            if result.art == "wartet":
+            if result.kind == "wartet":
                 self.tracker.postpone(unit)
-            elif result.art != "weg":
+            elif result.kind != "weg":
                 self._hook_due = True
-                self._bei_ergebnis(result)
-            if time.monotonic() - started > max(self.ruhezeit, 1.0):
+                self._on_result(result)
+            if time.monotonic() - started > max(self.quiet_period, 1.0):
                 return
 
     def _housekeeping(self, index: Index) -> None:
         now = time.monotonic()
-        if self._status_dirty and now - self._last_refresh >= self.ruhezeit:
+        if self._status_dirty and now - self._last_refresh >= self.quiet_period:
             self._status_dirty, self._last_refresh = False, now
             self._report_moves(index.refresh())
-        if self._hook_due and now - self._last_hook >= self.ruhezeit:
+        if self._hook_due and now - self._last_hook >= self.quiet_period:
             self._call_hook()
         if now - self._last_rescan >= RESCAN_S:
             self._rescan()
@@ -343,7 +345,7 @@ class Beobachter:
         self._last_rescan = time.monotonic()
         for result in self.einwurf.recover():
             self._hook_due = True
-            self._bei_ergebnis(result)
+            self._on_result(result)
         for unit in self.einwurf.scan():
             self.tracker.touch(unit)
 
@@ -351,16 +353,16 @@ class Beobachter:
         if not self._hook_due:
             return
         self._hook_due, self._last_hook = False, time.monotonic()
-        if self._nach_stapel is not None:
+        if self._after_batch is not None:
             try:
-                self._nach_stapel()
+                self._after_batch()
             except Exception:
                 log.exception("Aktualisierung nach dem Einwurf fehlgeschlagen")
-                self._hinweis("Register/Übersicht konnte nicht aktualisiert werden (Details im Protokoll).")
+                self._notice("Register/Übersicht konnte nicht aktualisiert werden (Details im Protokoll).")
 
     def _report_moves(self, result: RefreshResult) -> None:
         for vorgang in result.manuell_verschoben:
-            self._hinweis(
+            self._notice(
                 f"Hinweis: Vorgang {vorgang.aktenzeichen} wurde von Hand nach „{vorgang.status.label}“ "
                 "verschoben; im Verlauf vermerkt."
             )

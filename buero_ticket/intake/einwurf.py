@@ -39,14 +39,14 @@ from .mail import ImportErgebnis, MailImporter
 
 log = logging.getLogger("buero_ticket.einwurf")
 
-FEHLER_DIR = "_Fehler"
+ERROR_DIR = "_Fehler"
 WORK_DIR = f"{TEMP_PREFIX}arbeit"  # a temp name: every scan and watcher ignores it
 CHANNEL_DIRS = {"fax": Kanal.FAX, "post": Kanal.BRIEF, "brief": Kanal.BRIEF, "scan": Kanal.SCAN}
-CREATED_DIRS = ("Fax", "Post", "Scan", FEHLER_DIR)
+CREATED_DIRS = ("Fax", "Post", "Scan", ERROR_DIR)
 MAIL_SUFFIXES = (".eml", ".msg", ".mbox", ".mbx")
 STALE_CLAIM_S = 3600.0
 OUTLOOK_HINT = "Lassen Sie die IT die Outlook-Unterstützung installieren."
-ZURUECK = (
+DRAG_BACK_HINT = (
     "Danach die Datei aus diesem Ordner zurück in den Einwurf ziehen (vorher umbenennen, wenn ihr Name ein "
     "falsches Aktenzeichen enthält), oder löschen, wenn sie nicht gebraucht wird."
 )
@@ -60,28 +60,28 @@ class EinwurfFehler(BueroTicketError):
 
     exit_code = Exit.PROBLEME
 
-    def __init__(self, text: str, hinweis: str = "", *, zurueck: bool = True) -> None:
-        super().__init__(text, hinweis)
-        self.zurueck = zurueck  # add "then drag it back into the Einwurf" to the hint
+    def __init__(self, text: str, hint: str = "", *, drag_back: bool = True) -> None:
+        super().__init__(text, hint)
+        self.drag_back = drag_back  # add "then drag it back into the Einwurf" to the hint
 
 
 @dataclass(frozen=True)
-class Einheit:
+class Unit:
     """A unit and what its place in the Einwurf says about it."""
 
-    pfad: Path
-    kanal: Kanal
-    ziel: str  # Aktenzeichen from the folder or the name; "" means a new Vorgang
-    anzeige: str  # path below the Einwurf, Windows style, for messages
+    path: Path
+    channel: Kanal
+    target: str  # Aktenzeichen from the folder or the name; "" means a new Vorgang
+    display: str  # path below the Einwurf, Windows style, for messages
 
 
 @dataclass(frozen=True)
-class EinwurfErgebnis:
-    anzeige: str
-    art: str  # "neu" | "folge" | "mail" | "fehler" | "wartet" (retry later) | "weg" (taken by someone else)
+class DropResult:
+    display: str
+    kind: str  # "neu" | "folge" | "mail" | "fehler" | "wartet" (retry later) | "weg" (taken by someone else)
     aktenzeichen: tuple[str, ...] = ()
-    grund: str = ""
-    pfad: Path | None = None  # where it lies in _Fehler
+    reason: str = ""
+    path: Path | None = None  # where it lies in _Fehler
 
 
 def az_prefix(name: str) -> str:
@@ -122,12 +122,12 @@ class Einwurf:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.root = store.ablage.einwurf_dir
-        self.fehler_dir = self.root / FEHLER_DIR
+        self.error_dir = self.root / ERROR_DIR
         self.work_dir = self.root / WORK_DIR
         # One work folder per instance, made once: a folder per claim would add and remove an inotify
         # watch for every drop. Other watchers (other PCs) have their own.
         self._claim_dir = self.work_dir / uuid.uuid4().hex[:8]
-        self.kanal = Kanal(store.ablage.config.get("einwurf", "kanal"))
+        self.channel = Kanal(store.ablage.config.get("einwurf", "kanal"))
 
     def prepare(self) -> None:
         """Create the channel folders, ``_Fehler`` and our work folder (before any watching starts)."""
@@ -141,7 +141,7 @@ class Einwurf:
         Its quarantine is ``_Fehler``: a dropped mail that cannot be filed is stored once, where the
         clerk who dropped it looks.
         """
-        return MailImporter(self.store, index, quarantaene_dir=self.fehler_dir)
+        return MailImporter(self.store, index, quarantaene_dir=self.error_dir)
 
     # -- where things are ----------------------------------------------------------------------
     def _parts(self, path: Path) -> tuple[str, ...] | None:
@@ -149,32 +149,32 @@ class Einwurf:
             parts = path.relative_to(self.root).parts
         except ValueError:
             return None
-        if not parts or parts[0].casefold() == FEHLER_DIR.casefold() or any(is_temp_name(p) for p in parts):
+        if not parts or parts[0].casefold() == ERROR_DIR.casefold() or any(is_temp_name(p) for p in parts):
             return None
         return parts
 
     def _containers(self, path: Path, parts: tuple[str, ...]) -> tuple[int, Kanal, str]:
         """How many leading parts are containers, the channel and the Aktenzeichen they give."""
-        depth, kanal, ziel = 0, self.kanal, ""
+        depth, channel, target = 0, self.channel, ""
         if parts[0].casefold() in CHANNEL_DIRS:
-            depth, kanal = 1, CHANNEL_DIRS[parts[0].casefold()]
+            depth, channel = 1, CHANNEL_DIRS[parts[0].casefold()]
         if len(parts) > depth and az_prefix(parts[depth]):
             is_folder = len(parts) > depth + 1 or path.is_dir()
             if is_folder:
-                depth, ziel = depth + 1, az_prefix(parts[depth])
-        return depth, kanal, ziel
+                depth, target = depth + 1, az_prefix(parts[depth])
+        return depth, channel, target
 
-    def einheit(self, path: Path) -> Einheit | None:
+    def unit_of(self, path: Path) -> Unit | None:
         """The unit ``path`` belongs to (a file inside a dropped folder: that folder), or None."""
         parts = self._parts(path)
         if parts is None:
             return None
-        depth, kanal, ziel = self._containers(path, parts)
+        depth, channel, target = self._containers(path, parts)
         if len(parts) <= depth:
             return None  # a container itself
         unit = self.root.joinpath(*parts[: depth + 1])
-        anzeige = str(PureWindowsPath(*parts[: depth + 1]))
-        return Einheit(unit, kanal, ziel or az_prefix(parts[depth]), anzeige)
+        display = str(PureWindowsPath(*parts[: depth + 1]))
+        return Unit(unit, channel, target or az_prefix(parts[depth]), display)
 
     def is_container(self, path: Path) -> bool:
         parts = self._parts(path) if path != self.root else ()
@@ -192,38 +192,38 @@ class Einwurf:
             path = Path(entry.path)
             if entry.is_dir() and self.is_container(path):
                 units += self.scan(path)
-            elif self.einheit(path) is not None:
+            elif self.unit_of(path) is not None:
                 units.append(path)
         return units
 
     # -- processing ----------------------------------------------------------------------------
-    def process(self, unit: Path, importer: MailImporter) -> EinwurfErgebnis:
+    def process(self, unit: Path, importer: MailImporter) -> DropResult:
         """File one complete unit. Never raises for bad content: failures go to ``_Fehler``."""
-        einheit = self.einheit(unit)
-        if einheit is None:
-            return EinwurfErgebnis(unit.name, "weg")
+        unit_info = self.unit_of(unit)
+        if unit_info is None:
+            return DropResult(unit.name, "weg")
         try:
             claimed = self._claim(unit)
         except PermissionError:  # still open in another program (Windows): later
-            return EinwurfErgebnis(einheit.anzeige, "wartet", grund="Datei ist noch geöffnet")
+            return DropResult(unit_info.display, "wartet", reason="Datei ist noch geöffnet")
         except OSError as exc:
-            return self._reject(unit, einheit.anzeige, *_reason(exc))
+            return self._reject(unit, unit_info.display, *_reason(exc))
         if claimed is None:
-            return EinwurfErgebnis(einheit.anzeige, "weg")
+            return DropResult(unit_info.display, "weg")
         before = signature(claimed)
         try:
-            result = self._file(claimed, einheit, importer)
+            result = self._file(claimed, unit_info, importer)
         except Exception as exc:
-            log.warning("Einwurf %s nicht verarbeitet", einheit.anzeige, exc_info=True)
-            return self._reject(claimed, einheit.anzeige, *_reason(exc))
+            log.warning("Einwurf %s nicht verarbeitet", unit_info.display, exc_info=True)
+            return self._reject(claimed, unit_info.display, *_reason(exc))
         except BaseException:  # interrupted (second Ctrl+C): put it back; else recover() finds it
             with contextlib.suppress(OSError):
                 _rename_exclusive(claimed, unit)
             raise
         if signature(claimed) != before:  # a writer still had it open (local disk): keep the newer state
-            grund = f"Die Datei wurde während der Übernahme noch verändert; {', '.join(result.aktenzeichen)} hat"
-            hinweis = "Vergleichen Sie beide Fassungen und ersetzen Sie die Anlage im Vorgang, falls nötig."
-            return self._reject(claimed, einheit.anzeige, f"{grund} den Stand davor.", hinweis)
+            reason = f"Die Datei wurde während der Übernahme noch verändert; {', '.join(result.aktenzeichen)} hat"
+            hint = "Vergleichen Sie beide Fassungen und ersetzen Sie die Anlage im Vorgang, falls nötig."
+            return self._reject(claimed, unit_info.display, f"{reason} den Stand davor.", hint)
         self._release(claimed)
         return result
 
@@ -251,80 +251,80 @@ class Einwurf:
         except OSError:  # stored already; recover() moves the rest to _Fehler later
             log.warning("Übernommene Datei %s konnte nicht gelöscht werden", claimed, exc_info=True)
 
-    def _file(self, claimed: Path, einheit: Einheit, importer: MailImporter) -> EinwurfErgebnis:
+    def _file(self, claimed: Path, unit_info: Unit, importer: MailImporter) -> DropResult:
         suffix = claimed.suffix.lower()
         if claimed.is_dir():
-            return self._file_folder(claimed, einheit)
+            return self._file_folder(claimed, unit_info)
         if suffix in MAIL_SUFFIXES:
-            return self._file_mails(claimed, einheit, importer)
+            return self._file_mails(claimed, unit_info, importer)
         data = claimed.read_bytes()
-        return self._accept(einheit, [(claimed.name, data)], f"Datei „{claimed.name}“")
+        return self._accept(unit_info, [(claimed.name, data)], f"Datei „{claimed.name}“")
 
-    def _file_folder(self, claimed: Path, einheit: Einheit) -> EinwurfErgebnis:
+    def _file_folder(self, claimed: Path, unit_info: Unit) -> DropResult:
         files = folder_files(claimed)
         if not files:
             raise EinwurfFehler("Der Ordner enthält keine Dateien.", "Legen Sie die Dateien in den Ordner.")
-        anlagen = [(" - ".join(f.relative_to(claimed).parts), f.read_bytes()) for f in files]
-        return self._accept(einheit, anlagen, f"Ordner „{claimed.name}“ mit {len(files)} Dateien")
+        attachments = [(" - ".join(f.relative_to(claimed).parts), f.read_bytes()) for f in files]
+        return self._accept(unit_info, attachments, f"Ordner „{claimed.name}“ mit {len(files)} Dateien")
 
-    def _accept(self, einheit: Einheit, anlagen: list[tuple[str, bytes]], was: str) -> EinwurfErgebnis:
+    def _accept(self, unit_info: Unit, attachments: list[tuple[str, bytes]], what: str) -> DropResult:
         item = Eingabe(
-            kanal=einheit.kanal,
-            betreff=betreff_from_name(einheit.pfad.name),
+            kanal=unit_info.channel,
+            betreff=subject_from_name(unit_info.path.name),
             absender=Absender(),
             zeit=history.now(),
-            text=f"{was} über den Einwurf eingegangen ({einheit.anzeige}).",
-            anlagen=anlagen,
-            ziel=einheit.ziel or None,
-            quelle=f"Einwurf {einheit.anzeige}",
+            text=f"{what} über den Einwurf eingegangen ({unit_info.display}).",
+            anlagen=attachments,
+            ziel=unit_info.target or None,
+            quelle=f"Einwurf {unit_info.display}",
         )
         result = accept(self.store, item)
-        return EinwurfErgebnis(einheit.anzeige, result.art, (result.vorgang.aktenzeichen,))
+        return DropResult(unit_info.display, result.art, (result.vorgang.aktenzeichen,))
 
-    def _file_mails(self, claimed: Path, einheit: Einheit, importer: MailImporter) -> EinwurfErgebnis:
+    def _file_mails(self, claimed: Path, unit_info: Unit, importer: MailImporter) -> DropResult:
         try:
-            results = list(importer.import_file(claimed, ziel=einheit.ziel))
+            results = list(importer.import_file(claimed, ziel=unit_info.target))
         except EingabeFehler as exc:  # the Outlook extra is missing; nothing wrong with the file
             raise EinwurfFehler(exc.text, OUTLOOK_HINT) from exc
         if not results:
             raise EinwurfFehler("In der Datei wurde keine E-Mail gefunden.", "Prüfen Sie die Datei.")
         if all(r.art == "doppelt" for r in results):
-            wo = ", ".join(dict.fromkeys(r.aktenzeichen for r in results))
+            where = ", ".join(dict.fromkeys(r.aktenzeichen for r in results))
             raise EinwurfFehler(
-                f"Diese E-Mail ist schon gespeichert ({wo}).",
+                f"Diese E-Mail ist schon gespeichert ({where}).",
                 "Ist es dieselbe Mail, löschen Sie die Datei. Soll sie zusätzlich zu einem Vorgang, "
                 "ziehen Sie sie in den Ordner '0 Einwurf\\<Aktenzeichen>'.",
-                zurueck=False,
+                drag_back=False,
             )
-        return _mail_result(einheit.anzeige, results)
+        return _mail_result(unit_info.display, results)
 
     # -- _Fehler -------------------------------------------------------------------------------
-    def _reject(self, source: Path, anzeige: str, grund: str, hinweis: str) -> EinwurfErgebnis:
+    def _reject(self, source: Path, display: str, reason: str, hint: str) -> DropResult:
         """Move ``source`` to ``_Fehler`` (never over an existing name) and write why beside it."""
         try:
-            self.fehler_dir.mkdir(parents=True, exist_ok=True)
-            name = _move_unique(source, self.fehler_dir, safe_name(source.name))
-            self._write_reason(name, anzeige, grund, hinweis, folder=(self.fehler_dir / name).is_dir())
+            self.error_dir.mkdir(parents=True, exist_ok=True)
+            name = _move_unique(source, self.error_dir, safe_name(source.name))
+            self._write_reason(name, display, reason, hint, folder=(self.error_dir / name).is_dir())
         except OSError:
-            log.error("Einwurf %s konnte nicht nach _Fehler verschoben werden", anzeige, exc_info=True)
-            return EinwurfErgebnis(anzeige, "fehler", grund=f"{grund} (liegt noch in {source})", pfad=source)
-        return EinwurfErgebnis(anzeige, "fehler", grund=grund, pfad=self.fehler_dir / name)
+            log.error("Einwurf %s konnte nicht nach _Fehler verschoben werden", display, exc_info=True)
+            return DropResult(display, "fehler", reason=f"{reason} (liegt noch in {source})", path=source)
+        return DropResult(display, "fehler", reason=reason, path=self.error_dir / name)
 
-    def _write_reason(self, name: str, anzeige: str, grund: str, hinweis: str, *, folder: bool) -> None:
+    def _write_reason(self, name: str, display: str, reason: str, hint: str, *, folder: bool) -> None:
         text = (
-            f"Datei: {name}\nZeit: {history.now():%d.%m.%Y %H:%M:%S}\nHerkunft: {self.root.name}\\{anzeige}\n"
-            f"Grund: {grund}\n\nWas tun: {hinweis}\n"
+            f"Datei: {name}\nZeit: {history.now():%d.%m.%Y %H:%M:%S}\nHerkunft: {self.root.name}\\{display}\n"
+            f"Grund: {reason}\n\nWas tun: {hint}\n"
         )
         stem = name if folder else Path(name).stem
         for _ in range(100):  # another watcher may take the same name at the same moment
             try:
-                reason = unique_name(self.fehler_dir, f"{stem} - Grund.txt")
-                atomic_write_text(self.fehler_dir / reason, text, overwrite=False)
+                reason_file = unique_name(self.error_dir, f"{stem} - Grund.txt")
+                atomic_write_text(self.error_dir / reason_file, text, overwrite=False)
                 return
             except FileExistsError:
                 continue
 
-    def recover(self, min_age: float = STALE_CLAIM_S) -> list[EinwurfErgebnis]:
+    def recover(self, min_age: float = STALE_CLAIM_S) -> list[DropResult]:
         """Claims left behind by a crash (older than ``min_age`` seconds) go to ``_Fehler``."""
         results = []
         cutoff = time.time() - min_age
@@ -335,41 +335,41 @@ class Einwurf:
             except OSError:
                 continue
             for entry in _entries(token):
-                grund = "Die Verarbeitung wurde unterbrochen (Programm beendet oder abgestürzt)."
-                hinweis = f"Prüfen Sie mit 'buero-ticket liste', ob es den Vorgang dazu schon gibt. {ZURUECK}"
-                results.append(self._reject(entry, entry.name, grund, hinweis))
+                reason = "Die Verarbeitung wurde unterbrochen (Programm beendet oder abgestürzt)."
+                hint = f"Prüfen Sie mit 'buero-ticket liste', ob es den Vorgang dazu schon gibt. {DRAG_BACK_HINT}"
+                results.append(self._reject(entry, entry.name, reason, hint))
             _rmdir_quietly(token)
         return results
 
 
-def betreff_from_name(name: str) -> str:
+def subject_from_name(name: str) -> str:
     """A subject from a file name: without Aktenzeichen and extension, underscores as spaces."""
     stem = name if "." not in name[1:] else name.rsplit(".", 1)[0]
     stem = stem[len(az_prefix(stem)) :].replace("_", " ")
     return " ".join(stem.split()).strip(" -.,;") or name
 
 
-def _mail_result(anzeige: str, results: list[ImportErgebnis]) -> EinwurfErgebnis:
+def _mail_result(display: str, results: list[ImportErgebnis]) -> DropResult:
     stored = tuple(r.aktenzeichen for r in results if r.aktenzeichen and r.art != "doppelt")
     failed = [r for r in results if not r.aktenzeichen and r.pfad is not None]
     if stored:
-        grund = f"{len(failed)} Nachrichten in {FEHLER_DIR}" if failed else ""
-        return EinwurfErgebnis(anzeige, "mail", stored, grund)
+        reason = f"{len(failed)} Nachrichten in {ERROR_DIR}" if failed else ""
+        return DropResult(display, "mail", stored, reason)
     first = failed[0] if failed else results[0]
-    return EinwurfErgebnis(anzeige, "fehler", grund=first.grund, pfad=first.pfad)
+    return DropResult(display, "fehler", reason=first.grund, path=first.pfad)
 
 
 def _reason(exc: BaseException) -> tuple[str, str]:
     if isinstance(exc, BueroTicketError):
-        return exc.text, f"{exc.hinweis} {ZURUECK}".strip() if getattr(exc, "zurueck", True) else exc.hinweis
+        return exc.text, f"{exc.hinweis} {DRAG_BACK_HINT}".strip() if getattr(exc, "drag_back", True) else exc.hinweis
     if isinstance(exc, OSError):
         return (
             f"Die Datei konnte nicht gelesen oder gespeichert werden ({exc.strerror or exc}).",
-            f"Prüfen Sie das Laufwerk und Ihre Rechte. {ZURUECK}",
+            f"Prüfen Sie das Laufwerk und Ihre Rechte. {DRAG_BACK_HINT}",
         )
     return (
         f"Interner Fehler beim Verarbeiten ({type(exc).__name__}: {exc}).",
-        f"Geben Sie die Datei und die Protokolldatei aus '.buero-ticket\\protokoll' an die IT. {ZURUECK}",
+        f"Geben Sie die Datei und die Protokolldatei aus '.buero-ticket\\protokoll' an die IT. {DRAG_BACK_HINT}",
     )
 
 
