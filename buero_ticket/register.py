@@ -30,10 +30,10 @@ from buero_ticket.fileio import fsync_dir, retry_on_busy, temp_path_for
 from buero_ticket.models import Status, Vorgang
 from buero_ticket.register_cells import MAX_LINKS_PER_SHEET, CellMaker, relative_link, to_local_naive
 from buero_ticket.register_links import LinkSpool, copy_with_links
-from buero_ticket.register_stats import Statistik, write_statistik
+from buero_ticket.register_stats import Statistics, write_statistics
 
 REGISTER_NAME = "Vorgangsregister.xlsx"
-SHEET_OFFEN, SHEET_ALLE, SHEET_STATISTIK, SHEET_INFO = "Offen", "Alle", "Statistik", "Info"
+SHEET_OPEN, SHEET_ALL, SHEET_STATISTICS, SHEET_INFO = "Offen", "Alle", "Statistik", "Info"
 #: Attempts to rename over a busy register before falling back to the side file (about 0.5 s).
 REPLACE_ATTEMPTS = 5
 # Errors that mean "someone has the file open": EACCES on Windows (sharing violation),
@@ -57,31 +57,31 @@ COLUMNS: tuple[tuple[str, float, str], ...] = (
     ("Antwort am", 17, "Wann die Antwort gesendet wurde."),
 )
 _LAST_COL = get_column_letter(len(COLUMNS))
-_FRIST_COL = get_column_letter(9)
+_DEADLINE_COL = get_column_letter(9)
 _STATUS_COL = get_column_letter(6)
 _OVERDUE_FILL = PatternFill("solid", fgColor="FFC7CE", bgColor="FFC7CE")
 _OVERDUE_FONT = Font(color="9C0006")
 
 
-class RegisterGesperrtError(PermissionError):
+class RegisterLockedError(PermissionError):
     """Neither the register nor its side file could be replaced; the message is German."""
 
 
 @dataclass(frozen=True)
-class RegisterErgebnis:
-    """What :func:`write_register` did. ``meldung`` is meant for the clerk."""
+class RegisterResult:
+    """What :func:`write_register` did. ``message`` is meant for the clerk."""
 
-    datei: Path  # the file that now holds the new register
-    ausweichdatei: bool  # True: the main file was locked, ``datei`` is the side file
-    meldung: str
-    anzahl_offen: int
-    anzahl_alle: int
+    file: Path  # the file that now holds the new register
+    is_side_file: bool  # True: the main file was locked, ``file`` is the side file
+    message: str
+    open_count: int
+    total_count: int
 
 
 @dataclass(frozen=True)
 class _Counts:
-    offen: int
-    alle: int
+    open_count: int
+    all_count: int
 
 
 def side_file_for(target: Path) -> Path:
@@ -91,22 +91,22 @@ def side_file_for(target: Path) -> Path:
 
 def write_register(
     target: Path,
-    offen: Iterable[Vorgang],
-    alle: Iterable[Vorgang],
+    open_vorgaenge: Iterable[Vorgang],
+    all_vorgaenge: Iterable[Vorgang],
     *,
     ablage_name: str,
     now: datetime | None = None,
-) -> RegisterErgebnis:
+) -> RegisterResult:
     """Write the register to ``target`` (or its side file if ``target`` is open).
 
-    ``offen`` must come sorted (most urgent, then oldest first) and ``alle`` newest
+    ``open_vorgaenge`` must come sorted (most urgent, then oldest first) and ``all_vorgaenge`` newest
     first; both are consumed once, row by row. Raises :class:`RegisterGesperrtError`
     if both the register and its side file are locked.
     """
-    stand = to_local_naive(now or datetime.now())
+    as_of = to_local_naive(now or datetime.now())
     tmp = temp_path_for(target)
     try:
-        counts = _write_workbook(tmp, target, offen, alle, ablage_name=ablage_name, stand=stand)
+        counts = _write_workbook(tmp, target, open_vorgaenge, all_vorgaenge, ablage_name=ablage_name, as_of=as_of)
         return _publish(tmp, target, counts)
     finally:
         tmp.unlink(missing_ok=True)  # only left over if something failed
@@ -115,17 +115,17 @@ def write_register(
 def _write_workbook(
     tmp: Path,
     target: Path,
-    offen: Iterable[Vorgang],
-    alle: Iterable[Vorgang],
+    open_vorgaenge: Iterable[Vorgang],
+    all_vorgaenge: Iterable[Vorgang],
     *,
     ablage_name: str,
-    stand: datetime,
+    as_of: datetime,
 ) -> _Counts:
     wb = Workbook(write_only=True)
-    sheets = [wb.create_sheet(name) for name in (SHEET_OFFEN, SHEET_ALLE, SHEET_STATISTIK, SHEET_INFO)]
-    with LinkSpool() as links_offen, LinkSpool() as links_alle, tempfile.TemporaryFile() as package:
+    sheets = [wb.create_sheet(name) for name in (SHEET_OPEN, SHEET_ALL, SHEET_STATISTICS, SHEET_INFO)]
+    with LinkSpool() as links_open, LinkSpool() as links_all, tempfile.TemporaryFile() as package:
         try:
-            counts = _fill(sheets, target, offen, alle, (links_offen, links_alle), ablage_name, stand)
+            counts = _fill(sheets, target, open_vorgaenge, all_vorgaenge, (links_open, links_all), ablage_name, as_of)
         except BaseException:
             with contextlib.suppress(Exception):  # lets openpyxl close its streams and temp files
                 _save_uncompressed(wb, package)
@@ -133,7 +133,7 @@ def _write_workbook(
         _save_uncompressed(wb, package)
         package.seek(0)
         with open(tmp, "xb") as fh:
-            copy_with_links(package, fh, {sheets[0].path[1:]: links_offen, sheets[1].path[1:]: links_alle})
+            copy_with_links(package, fh, {sheets[0].path[1:]: links_open, sheets[1].path[1:]: links_all})
             fh.flush()
             os.fsync(fh.fileno())
     return counts
@@ -142,21 +142,21 @@ def _write_workbook(
 def _fill(
     sheets: list[Any],
     target: Path,
-    offen: Iterable[Vorgang],
-    alle: Iterable[Vorgang],
+    open_vorgaenge: Iterable[Vorgang],
+    all_vorgaenge: Iterable[Vorgang],
     links: tuple[LinkSpool, LinkSpool],
     ablage_name: str,
-    stand: datetime,
+    as_of: datetime,
 ) -> _Counts:
     """Stream all four sheets; only the statistics' small counters stay in memory."""
-    ws_offen, ws_alle, ws_stats, ws_info = sheets
-    stats = Statistik(stand.date())
+    ws_open, ws_all, ws_stats, ws_info = sheets
+    stats = Statistics(as_of.date())
     counts = _Counts(
-        offen=_write_list(ws_offen, offen, target.parent, links[0]),
-        alle=_write_list(ws_alle, alle, target.parent, links[1], seen=stats.add),
+        open_count=_write_list(ws_open, open_vorgaenge, target.parent, links[0]),
+        all_count=_write_list(ws_all, all_vorgaenge, target.parent, links[1], seen=stats.add),
     )
-    write_statistik(ws_stats, stats, stand)
-    _write_info(ws_info, target, ablage_name, stand, counts)
+    write_statistics(ws_stats, stats, as_of)
+    _write_info(ws_info, target, ablage_name, as_of, counts)
     return counts
 
 
@@ -230,27 +230,27 @@ def _finish_list_sheet(ws: Any, rows: int) -> None:
     if rows == 0:
         return
     closed = ",".join(f'${_STATUS_COL}2<>"{s.label}"' for s in Status if not s.is_open)
-    formula = f"AND(ISNUMBER(${_FRIST_COL}2),${_FRIST_COL}2<TODAY(),{closed})"
+    formula = f"AND(ISNUMBER(${_DEADLINE_COL}2),${_DEADLINE_COL}2<TODAY(),{closed})"
     rule = FormulaRule(formula=[formula], fill=_OVERDUE_FILL, font=_OVERDUE_FONT)
-    ws.conditional_formatting.add(f"{_FRIST_COL}2:{_FRIST_COL}{last}", rule)
+    ws.conditional_formatting.add(f"{_DEADLINE_COL}2:{_DEADLINE_COL}{last}", rule)
 
 
-def _write_info(ws: Any, target: Path, ablage_name: str, stand: datetime, counts: _Counts) -> None:
+def _write_info(ws: Any, target: Path, ablage_name: str, as_of: datetime, counts: _Counts) -> None:
     cells = CellMaker(ws)
     ws.column_dimensions["A"].width = 22
     ws.column_dimensions["B"].width = 110
-    for row in _info_rows(cells, target, ablage_name, stand, counts):
+    for row in _info_rows(cells, target, ablage_name, as_of, counts):
         ws.append(row)
 
 
-def _info_rows(cells: CellMaker, target: Path, ablage_name: str, stand: datetime, counts: _Counts) -> list[list[Any]]:
+def _info_rows(cells: CellMaker, target: Path, ablage_name: str, as_of: datetime, counts: _Counts) -> list[list[Any]]:
     rows: list[list[Any]] = [
         [cells.header("Vorgangsregister")],
-        ["Erstellt am", cells.when(stand)],
+        ["Erstellt am", cells.when(as_of)],
         ["Ablage", cells.text(ablage_name)],
         ["Datei", cells.text(target.name)],
-        ["Vorgänge offen", counts.offen],
-        ["Vorgänge gesamt", counts.alle],
+        ["Vorgänge offen", counts.open_count],
+        ["Vorgänge gesamt", counts.all_count],
         [],
         [
             "Nur Ansicht",
@@ -263,31 +263,31 @@ def _info_rows(cells: CellMaker, target: Path, ablage_name: str, stand: datetime
             "Das klappt mit jedem Laufwerksbuchstaben, aber nur, solange die Datei in der Ablage liegt.",
         ],
     ]
-    for sheet, count in ((SHEET_OFFEN, counts.offen), (SHEET_ALLE, counts.alle)):
+    for sheet, count in ((SHEET_OPEN, counts.open_count), (SHEET_ALL, counts.all_count)):
         if count > MAX_LINKS_PER_SHEET:
             rows.append(
                 [
                     "",
-                    f"Excel erlaubt höchstens {_zahl(MAX_LINKS_PER_SHEET)} Verweise pro Blatt: Im Blatt "
-                    f"„{sheet}“ haben die letzten {_zahl(count - MAX_LINKS_PER_SHEET)} Zeilen keinen Verweis.",
+                    f"Excel erlaubt höchstens {_number(MAX_LINKS_PER_SHEET)} Verweise pro Blatt: Im Blatt "
+                    f"„{sheet}“ haben die letzten {_number(count - MAX_LINKS_PER_SHEET)} Zeilen keinen Verweis.",
                 ]
             )
     rows += [
         [],
         [cells.header("Blatt"), cells.header("Inhalt")],
         [
-            SHEET_OFFEN,
+            SHEET_OPEN,
             "Alle nicht erledigten Vorgänge: die dringendsten zuerst, dann die ältesten (die tägliche Arbeitsliste).",
         ],
-        [SHEET_ALLE, "Alle Vorgänge, die neuesten zuerst."],
-        [SHEET_STATISTIK, "Offene Vorgänge nach Alter; Eingänge pro Woche nach Kanal und heutigem Status."],
+        [SHEET_ALL, "Alle Vorgänge, die neuesten zuerst."],
+        [SHEET_STATISTICS, "Offene Vorgänge nach Alter; Eingänge pro Woche nach Kanal und heutigem Status."],
         [],
         [cells.header("Spalte"), cells.header("Bedeutung")],
     ]
     return rows + [[title, meaning] for title, _, meaning in COLUMNS]
 
 
-def _publish(tmp: Path, target: Path, counts: _Counts) -> RegisterErgebnis:
+def _publish(tmp: Path, target: Path, counts: _Counts) -> RegisterResult:
     """Rename the finished temp file over the register, or beside it if the register is locked."""
     side = side_file_for(target)
     try:
@@ -295,28 +295,28 @@ def _publish(tmp: Path, target: Path, counts: _Counts) -> RegisterErgebnis:
     except PermissionError:
         return _publish_side_file(tmp, target, side, counts)
     fsync_dir(target.parent)
-    meldung = (
-        f"Register „{target.name}“ geschrieben ({_zahl(counts.offen)} offen, "
-        f"{_zahl(counts.alle)} gesamt).{_remove_side_file(side)}"
+    message = (
+        f"Register „{target.name}“ geschrieben ({_number(counts.open_count)} offen, "
+        f"{_number(counts.all_count)} gesamt).{_remove_side_file(side)}"
     )
-    return RegisterErgebnis(target, False, meldung, counts.offen, counts.alle)
+    return RegisterResult(target, False, message, counts.open_count, counts.all_count)
 
 
-def _publish_side_file(tmp: Path, target: Path, side: Path, counts: _Counts) -> RegisterErgebnis:
+def _publish_side_file(tmp: Path, target: Path, side: Path, counts: _Counts) -> RegisterResult:
     try:
         retry_on_busy(lambda: _replace(tmp, side), attempts=REPLACE_ATTEMPTS)
     except PermissionError as exc:
-        raise RegisterGesperrtError(
+        raise RegisterLockedError(
             f"„{target.name}“ und „{side.name}“ lassen sich nicht ersetzen (geöffnet oder keine "
             "Schreibrechte). Das Register wurde nicht geschrieben; bitte eine der Dateien schließen "
             "und erneut versuchen."
         ) from exc
     fsync_dir(target.parent)
-    meldung = (
+    message = (
         f"„{target.name}“ ist gerade geöffnet (gesperrt). Das neue Register steht in „{side.name}“; "
         "die Hauptdatei wird beim nächsten Erzeugen ersetzt."
     )
-    return RegisterErgebnis(side, True, meldung, counts.offen, counts.alle)
+    return RegisterResult(side, True, message, counts.open_count, counts.all_count)
 
 
 def _remove_side_file(side: Path) -> str:
@@ -340,6 +340,6 @@ def _replace(src: Path, dst: Path) -> None:
         raise PermissionError(exc.errno, exc.strerror, str(dst)) from exc
 
 
-def _zahl(n: int) -> str:
+def _number(n: int) -> str:
     """German thousands separator: 65530 → 65.530."""
     return f"{n:,}".replace(",", ".")

@@ -37,7 +37,7 @@ STATS_WIDTHS = (20, 12, 10, 15, 10, 10, 12, 10, 10, 10, 15, 10, 10, 10, 10)
 
 
 @dataclass
-class Statistik:
+class Statistics:
     """Counts per week (channel and status) and the open backlog by age."""
 
     today: date
@@ -46,12 +46,12 @@ class Statistik:
     overdue: Counter[int] = field(default_factory=Counter)
 
     def add(self, v: Vorgang) -> None:
-        eingang = to_local_naive(v.eingang).date()
-        monday = eingang - timedelta(days=eingang.weekday())
+        received = to_local_naive(v.eingang).date()
+        monday = received - timedelta(days=received.weekday())
         self.per_week[monday, v.kanal] += 1
         self.per_week[monday, v.status] += 1
         if v.status.is_open:
-            bucket = age_bucket((self.today - eingang).days)
+            bucket = age_bucket((self.today - received).days)
             self.backlog[bucket, v.status] += 1
             if v.frist is not None and v.frist < self.today:
                 self.overdue[bucket] += 1
@@ -66,9 +66,9 @@ class Statistik:
 
     def week_row(self, monday: date) -> list[Any]:
         iso_year, iso_week, _ = monday.isocalendar()
-        kanal = [self.per_week[monday, k] for k in Kanal]
-        status = [self.per_week[monday, s] for s in Status]
-        return [f"{iso_year}-KW{iso_week:02d}", monday, *kanal, *status, sum(kanal)]
+        channels = [self.per_week[monday, k] for k in Kanal]
+        statuses = [self.per_week[monday, s] for s in Status]
+        return [f"{iso_year}-KW{iso_week:02d}", monday, *channels, *statuses, sum(channels)]
 
     def backlog_rows(self) -> list[list[Any]]:
         rows = []
@@ -86,13 +86,13 @@ def age_bucket(days: int) -> int:
     raise AssertionError("the last bucket has no upper bound")
 
 
-def write_statistik(ws: Any, stats: Statistik, stand: datetime) -> None:
+def write_statistics(ws: Any, stats: Statistics, as_of: datetime) -> None:
     """Fill the (write-only) Statistik sheet: backlog table, weekly table, two charts."""
     cells = CellMaker(ws)
     for col, width in enumerate(STATS_WIDTHS, 1):
         ws.column_dimensions[get_column_letter(col)].width = width
     sheet = _RowCounter(ws)
-    sheet.append([cells.header("Offene Vorgänge nach Alter"), "Stand", cells.when(stand)])
+    sheet.append([cells.header("Offene Vorgänge nach Alter"), "Stand", cells.when(as_of)])
     backlog_header = sheet.append([cells.header(h) for h in BACKLOG_HEADERS])
     for row in stats.backlog_rows():
         sheet.append(row)
@@ -136,9 +136,9 @@ def _add_backlog_chart(ws: Any, header_row: int) -> None:
 def _add_week_chart(ws: Any, first: int, last: int) -> None:
     """Stacked columns per week (the latest CHART_WEEKS), one series per channel."""
     chart = _bar_chart(f"Eingänge pro Woche nach Kanal (letzte {CHART_WEEKS} Wochen)", "Vorgänge")
-    for col, kanal in enumerate(Kanal, 3):
+    for col, channel in enumerate(Kanal, 3):
         chart.add_data(Reference(ws, min_col=col, min_row=first, max_row=last))
-        chart.series[-1].tx = SeriesLabel(v=kanal.label)
+        chart.series[-1].tx = SeriesLabel(v=channel.label)
     chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
     chart.width, chart.height = 24, 9
     ws.add_chart(chart, "P17")

@@ -24,7 +24,7 @@ from .errors import ZugriffFehler
 from .index import Index
 
 if TYPE_CHECKING:
-    from .register import RegisterErgebnis
+    from .register import RegisterResult
 
 ENV_MODE = "BUERO_TICKET_REGISTER"  # "sofort" | "hintergrund" | "aus"; overrides [register] aktualisieren
 MODES = ("sofort", "hintergrund", "aus")
@@ -42,7 +42,7 @@ def _paths(ablage: Ablage) -> tuple[Path, Path]:
     return folder / "register.lock", folder / "register.neu-erzeugen"
 
 
-def rewrite(ablage: Ablage, index: Index) -> RegisterErgebnis | None:
+def rewrite(ablage: Ablage, index: Index) -> RegisterResult | None:
     """Rewrite the register now; None if another process is writing it (it will include our change)."""
     lock_path, dirty = _paths(ablage)
     lock = FileLock(str(lock_path), timeout=0)
@@ -64,14 +64,14 @@ def rewrite(ablage: Ablage, index: Index) -> RegisterErgebnis | None:
         lock.release()
 
 
-def _write(ablage: Ablage, index: Index) -> RegisterErgebnis:
-    from .register import RegisterGesperrtError, write_register  # openpyxl: only when writing
+def _write(ablage: Ablage, index: Index) -> RegisterResult:
+    from .register import RegisterLockedError, write_register  # openpyxl: only when writing
 
     try:
         return write_register(
             ablage.register_path, index.offen(), index.alle(), ablage_name=str(ablage.config.get("amt", "name"))
         )
-    except RegisterGesperrtError as exc:
+    except RegisterLockedError as exc:
         raise ZugriffFehler(
             str(exc), "Schließen Sie das Register in Excel und rufen Sie 'buero-ticket register' erneut auf."
         ) from None

@@ -24,8 +24,8 @@ from buero_ticket.models import Absender, Dringlichkeit, Kanal, Nachricht, Statu
 from buero_ticket.register import (
     COLUMNS,
     REGISTER_NAME,
-    RegisterErgebnis,
-    RegisterGesperrtError,
+    RegisterLockedError,
+    RegisterResult,
     side_file_for,
     write_register,
 )
@@ -59,7 +59,7 @@ def make(ablage_root: Path, az: str, **fields: Any) -> Vorgang:
     return v
 
 
-def write(ablage_root: Path, vorgaenge: list[Vorgang], name: str = REGISTER_NAME) -> RegisterErgebnis:
+def write(ablage_root: Path, vorgaenge: list[Vorgang], name: str = REGISTER_NAME) -> RegisterResult:
     """Sort and stream the way the caller does (generators, consumed once)."""
     offen = sorted((v for v in vorgaenge if v.status.is_open), key=Vorgang.sort_key_urgent)
     alle = sorted(vorgaenge, key=lambda v: v.eingang, reverse=True)
@@ -104,14 +104,14 @@ def mixed(ablage_root: Path) -> list[Vorgang]:
 def test_sheets_rows_and_order(ablage_root: Path, mixed: list[Vorgang]) -> None:
     result = write(ablage_root, mixed)
 
-    wb = openpyxl.load_workbook(result.datei)
+    wb = openpyxl.load_workbook(result.file)
     assert wb.sheetnames == ["Offen", "Alle", "Statistik", "Info"]
     assert [c.value for c in wb["Offen"][1]] == HEADERS == [c.value for c in wb["Alle"][1]]
     # Offen: most urgent first, then oldest first; closed ones left out.
     assert column(wb["Offen"], "A") == ["2026-000003-3", "2026-000005-5", "2026-000004-4", "2026-000001-1"]
     # Alle: newest first.
     assert column(wb["Alle"], "A") == [f"2026-00000{i}-{i}" for i in range(6, 0, -1)]
-    assert (result.anzahl_offen, result.anzahl_alle, result.ausweichdatei) == (4, 6, False)
+    assert (result.open_count, result.total_count, result.is_side_file) == (4, 6, False)
 
 
 def test_row_values(ablage_root: Path) -> None:
@@ -340,11 +340,11 @@ def test_overdue_frist_has_conditional_formatting(ablage_root: Path, mixed: list
 def test_empty_register(ablage_root: Path) -> None:
     result = write(ablage_root, [])
 
-    wb = openpyxl.load_workbook(result.datei)
+    wb = openpyxl.load_workbook(result.file)
     assert wb["Offen"].max_row == 1
     assert wb["Alle"].auto_filter.ref == "A1:M1"
     assert not list(wb["Alle"].conditional_formatting)
-    assert "(0 offen, 0 gesamt)" in result.meldung
+    assert "(0 offen, 0 gesamt)" in result.message
 
 
 def test_info_sheet(ablage_root: Path, mixed: list[Vorgang]) -> None:
@@ -486,20 +486,20 @@ def test_locked_register_goes_to_side_file_then_back(
     locked(target, err=err)
     result = write(ablage_root, mixed)
 
-    assert result.ausweichdatei and result.datei == side == ablage_root / "Vorgangsregister (neu).xlsx"
+    assert result.is_side_file and result.file == side == ablage_root / "Vorgangsregister (neu).xlsx"
     assert target.read_bytes() == before
     assert openpyxl.load_workbook(side)["Alle"].max_row == 7
-    assert "„Vorgangsregister.xlsx“ ist gerade geöffnet" in result.meldung
-    assert "„Vorgangsregister (neu).xlsx“" in result.meldung
+    assert "„Vorgangsregister.xlsx“ ist gerade geöffnet" in result.message
+    assert "„Vorgangsregister (neu).xlsx“" in result.message
     assert leftovers(ablage_root) == []
 
     monkeypatch.undo()
     result = write(ablage_root, mixed)
 
-    assert not result.ausweichdatei and result.datei == target
+    assert not result.is_side_file and result.file == target
     assert not side.exists()
     assert openpyxl.load_workbook(target)["Alle"].max_row == 7
-    assert "Ausweichdatei „Vorgangsregister (neu).xlsx“ wurde gelöscht" in result.meldung
+    assert "Ausweichdatei „Vorgangsregister (neu).xlsx“ wurde gelöscht" in result.message
 
 
 def test_side_file_that_cannot_be_deleted_is_reported(
@@ -519,9 +519,9 @@ def test_side_file_that_cannot_be_deleted_is_reported(
     monkeypatch.setattr(Path, "unlink", unlink)
     result = write(ablage_root, mixed)
 
-    assert result.datei == target and not result.ausweichdatei
+    assert result.file == target and not result.is_side_file
     assert side.exists()
-    assert "„Vorgangsregister (neu).xlsx“ ist geöffnet und konnte nicht gelöscht werden" in result.meldung
+    assert "„Vorgangsregister (neu).xlsx“ ist geöffnet und konnte nicht gelöscht werden" in result.message
 
 
 def test_register_and_side_file_both_locked(
@@ -532,7 +532,7 @@ def test_register_and_side_file_both_locked(
     before = target.read_bytes()
     locked(target, side_file_for(target))
 
-    with pytest.raises(RegisterGesperrtError, match="nicht geschrieben"):
+    with pytest.raises(RegisterLockedError, match="nicht geschrieben"):
         write(ablage_root, mixed)
 
     assert target.read_bytes() == before
@@ -555,9 +555,9 @@ def test_failure_while_streaming_leaves_nothing(ablage_root: Path, mixed: list[V
 def test_configurable_name(ablage_root: Path, mixed: list[Vorgang]) -> None:
     result = write(ablage_root, mixed, name="Register 2026.xlsx")
 
-    assert result.datei == ablage_root / "Register 2026.xlsx"
-    assert side_file_for(result.datei).name == "Register 2026 (neu).xlsx"
-    assert "„Register 2026.xlsx“" in result.meldung
+    assert result.file == ablage_root / "Register 2026.xlsx"
+    assert side_file_for(result.file).name == "Register 2026 (neu).xlsx"
+    assert "„Register 2026.xlsx“" in result.message
 
 
 # --- LibreOffice as a second reader ------------------------------------------------------------

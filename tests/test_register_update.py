@@ -62,7 +62,7 @@ def test_busy_register_is_marked_and_rewritten_by_the_writer(store: Store) -> No
         assert register_update.rewrite(ablage, index) is None  # someone else is writing
         assert dirty.exists()
     result = register_update.rewrite(ablage, index)
-    assert result is not None and result.datei == ablage.register_path
+    assert result is not None and result.file == ablage.register_path
     assert not dirty.exists()
 
 

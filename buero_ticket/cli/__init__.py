@@ -76,8 +76,8 @@ class App:
         except BueroTicketError as exc:  # the change itself is saved; only the overview lags behind
             click.echo(f"Hinweis: Das Register wurde nicht aktualisiert: {exc.text} {exc.hinweis}", err=True)
             return
-        if result is not None and result.ausweichdatei:
-            click.echo(f"Hinweis: {result.meldung}", err=True)
+        if result is not None and result.is_side_file:
+            click.echo(f"Hinweis: {result.message}", err=True)
 
 
 @click.group(context_settings=CONTEXT)

@@ -30,5 +30,5 @@ def register(app: App, leise: bool) -> None:
                 "Ihre Änderungen werden dabei berücksichtigt."
             )
         return
-    if result.ausweichdatei or not leise:
-        click.echo(result.meldung, err=result.ausweichdatei)
+    if result.is_side_file or not leise:
+        click.echo(result.message, err=result.is_side_file)
