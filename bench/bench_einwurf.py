@@ -33,7 +33,7 @@ from watchdog.observers.polling import PollingObserver  # noqa: E402
 
 from buero_ticket import history  # noqa: E402
 from buero_ticket.ablage import init_ablage  # noqa: E402
-from buero_ticket.intake import Eingabe, accept  # noqa: E402
+from buero_ticket.intake import Incoming, accept  # noqa: E402
 from buero_ticket.intake.beobachter import Watcher  # noqa: E402
 from buero_ticket.intake.einwurf import DropResult  # noqa: E402
 from buero_ticket.models import Absender, Kanal  # noqa: E402
@@ -165,13 +165,13 @@ def floor_accept(base: Path) -> float:
     store = Store(init_ablage(base / "Ablage")[0])
     start = time.perf_counter()
     for n in range(BURST_FILES):
-        item = Eingabe(
-            kanal=Kanal.SCAN,
-            betreff=f"Scan {n:04d}",
-            absender=Absender(),
-            zeit=history.now(),
+        item = Incoming(
+            channel=Kanal.SCAN,
+            subject=f"Scan {n:04d}",
+            sender=Absender(),
+            time=history.now(),
             text="Datei über den Einwurf eingegangen.",
-            anlagen=[(f"Scan {n:04d}.pdf", PAYLOAD)],
+            attachments=[(f"Scan {n:04d}.pdf", PAYLOAD)],
         )
         accept(store, item)
     return BURST_FILES / (time.perf_counter() - start)

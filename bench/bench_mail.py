@@ -5,7 +5,7 @@ mails to two mailboxes, warms Dovecot's cache, then measures in the same run:
 
 - floor: a bare imaplib loop (login, UID SEARCH ALL, one UID FETCH BODY.PEEK[] per mail, each
   written to a file);
-- tool: ``abrufen()`` end to end (parse, threading, Vorgang written with fsync, ledger, MOVE).
+- tool: ``fetch_mail()`` end to end (parse, threading, Vorgang written with fsync, ledger, MOVE).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from buero_ticket.ablage import init_ablage, open_ablage  # noqa: E402
 from buero_ticket.index import Index  # noqa: E402
-from buero_ticket.intake.abruf import abrufen  # noqa: E402
+from buero_ticket.intake.abruf import fetch_mail  # noqa: E402
 from buero_ticket.mail.parse import parse_mail  # noqa: E402
 from buero_ticket.store import Store  # noqa: E402
 from tests.imap_servers import _dovecot_binary, _start_dovecot  # noqa: E402
@@ -117,8 +117,8 @@ def tool(host: str, port: int, user: str, password: str, base: Path) -> tuple[fl
     store = Store(open_ablage(ablage.root))
     os.environ["BUERO_TICKET_CACHE"] = str(base / "cache")
     start = time.perf_counter()
-    counts = abrufen(store, Index(store), env={"BUERO_TICKET_IMAP_PASSWORT": password})
-    return time.perf_counter() - start, counts.zeile()
+    counts = fetch_mail(store, Index(store), env={"BUERO_TICKET_IMAP_PASSWORT": password})
+    return time.perf_counter() - start, counts.summary_line()
 
 
 def main() -> None:

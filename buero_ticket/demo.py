@@ -11,7 +11,7 @@ from pathlib import Path
 from . import history, register_update
 from .ablage import Ablage, init_ablage
 from .index import Index
-from .intake import Eingabe, accept
+from .intake import Incoming, accept
 from .models import Absender, Dringlichkeit, HistoryEntry, Kanal, Status, Vorgang
 from .store import Store
 
@@ -148,19 +148,19 @@ def build_demo(target: Path, now: datetime | None = None) -> tuple[Ablage, list[
     created = []
     for days, hour, kanal, subject, name, addr, phone, text, urgency, final, clerk in SAMPLES:
         when = (now - timedelta(days=days)).replace(hour=hour, minute=15, second=0)
-        item = Eingabe(
-            kanal=kanal,
-            betreff=subject,
-            absender=Absender(name, addr, phone),
-            zeit=when,
+        item = Incoming(
+            channel=kanal,
+            subject=subject,
+            sender=Absender(name, addr, phone),
+            time=when,
             text=text,
             dringlichkeit=urgency,
-            quelle="Demo-Daten",
+            source="Demo-Daten",
         )
         if kanal is Kanal.EMAIL:
             item.original = ("eml", _mail(subject, name, addr, text, when))
         if kanal in (Kanal.BRIEF, Kanal.FAX):
-            item.anlagen = [(f"{kanal.label} {when:%Y-%m-%d}.pdf", _PDF)]
+            item.attachments = [(f"{kanal.label} {when:%Y-%m-%d}.pdf", _PDF)]
         vorgang = accept(store, item).vorgang
         if clerk:
             vorgang = store.update(vorgang.aktenzeichen, _assign(clerk))

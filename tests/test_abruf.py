@@ -118,8 +118,8 @@ def test_connection_drop_mid_run_loses_nothing(
     real_import = mail_mod.MailImporter.import_raw
     calls = []
 
-    def import_then_drop(self, raw, quelle, uid_key="", hinweis=""):  # type: ignore[no-untyped-def]
-        result = real_import(self, raw, quelle, uid_key, hinweis)
+    def import_then_drop(self, raw, source, uid_key="", note=""):  # type: ignore[no-untyped-def]
+        result = real_import(self, raw, source, uid_key, note)
         calls.append(1)
         if len(calls) == 3:
             pymap_server.drop_connections()  # the Vorgang is written, the mail not yet moved
@@ -211,10 +211,10 @@ def test_dauerbetrieb_wakes_up_and_survives_drops(
     rounds: list[int] = []
 
     def work() -> None:  # the cache's SQLite connection belongs to the thread that uses it
-        abruf_mod.abrufen(
+        abruf_mod.fetch_mail(
             store,
             Index(store),
-            dauerbetrieb=True,
+            continuous=True,
             idle_s=1.0,
             on_round=lambda c: rounds.append(c.neu),
             stop=stop.is_set,

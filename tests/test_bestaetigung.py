@@ -13,7 +13,7 @@ import pytest
 from buero_ticket import history
 from buero_ticket.ablage import Ablage, init_ablage, open_ablage
 from buero_ticket.index import Index
-from buero_ticket.intake.mail import ImportErgebnis, MailImporter
+from buero_ticket.intake.mail import ImportResult, MailImporter
 from buero_ticket.mail.parse import AutoKind, parse_mail
 from buero_ticket.store import Store
 from tests.smtp_sink import SmtpSink, free_port, set_config
@@ -47,7 +47,7 @@ def configure(
     return MailImporter(store, index)
 
 
-def verlauf(importer: MailImporter, result: ImportErgebnis) -> str:
+def verlauf(importer: MailImporter, result: ImportResult) -> str:
     folder = importer.store.find(result.aktenzeichen)
     return (folder / "verlauf.txt").read_text(encoding="utf-8")
 
@@ -55,7 +55,7 @@ def verlauf(importer: MailImporter, result: ImportErgebnis) -> str:
 def test_off_by_default(ablage: Ablage, sink: SmtpSink) -> None:
     importer = configure(ablage, sink.toml())
     result = importer.import_raw(make_mail(sender=CITIZEN), "test")
-    assert result.art == "neu" and sink.received == []
+    assert result.kind == "neu" and sink.received == []
     assert "Eingangsbestätigung" not in verlauf(importer, result)
 
 
@@ -95,7 +95,7 @@ def test_acknowledgement_is_marked_automatic_and_threaded(ablage: Ablage, sink: 
 def test_never_to_automatic_or_own_addresses(ablage: Ablage, sink: SmtpSink, sender: str, reason: str) -> None:
     importer = configure(ablage, sink.toml(), eingangsbestaetigung=True)
     result = importer.import_raw(make_mail(sender=sender), "test")
-    assert result.art == "neu" and sink.received == []
+    assert result.kind == "neu" and sink.received == []
     assert f"| Keine Eingangsbestätigung | {parse_mail(make_mail(sender=sender)).from_email}" in verlauf(
         importer, result
     ) and reason in verlauf(importer, result)
@@ -105,27 +105,27 @@ def test_no_acknowledgement_for_old_mail_read_in_from_an_archive(ablage: Ablage,
     importer = configure(ablage, sink.toml(), eingangsbestaetigung=True)
     old = make_mail(sender=CITIZEN, headers={"Date": format_datetime(history.now() - timedelta(days=40))})
     result = importer.import_raw(old, "Datei Archiv.mbox")
-    assert result.art == "neu" and sink.received == []
+    assert result.kind == "neu" and sink.received == []
     assert "älter als 3 Tage" in verlauf(importer, result)
 
 
 def test_never_to_automatic_mail(ablage: Ablage, sink: SmtpSink) -> None:
     importer = configure(ablage, sink.toml(), eingangsbestaetigung=True)
     for headers in ({"Auto-Submitted": "auto-replied"}, {"Precedence": "bulk"}, {"List-Id": "<news.example.org>"}):
-        assert importer.import_raw(make_mail(sender=CITIZEN, headers=headers), "test").art == "automatisch"
+        assert importer.import_raw(make_mail(sender=CITIZEN, headers=headers), "test").kind == "automatisch"
     bounce = make_mail(sender="MAILER-DAEMON@example.org", subject="Undelivered Mail Returned to Sender")
-    assert importer.import_raw(bounce, "test").art == "automatisch"
+    assert importer.import_raw(bounce, "test").kind == "automatisch"
     assert sink.received == []
 
 
 def test_daily_limit_per_address(ablage: Ablage, sink: SmtpSink) -> None:
     importer = configure(ablage, sink.toml(), eingangsbestaetigung=True, max_bestaetigungen_pro_tag=2)
     results = [importer.import_raw(make_mail(subject=f"Anliegen {i}", sender=CITIZEN), "t") for i in range(3)]
-    assert [r.art for r in results] == ["neu", "neu", "neu"]
+    assert [r.kind for r in results] == ["neu", "neu", "neu"]
     assert len(sink.take()) == 2
     assert "Höchstzahl" in verlauf(importer, results[2])
     other = importer.import_raw(make_mail(sender="Erika Muster <erika@example.org>"), "t")
-    assert [m.rcpt_tos for m in sink.take()] == [["erika@example.org"]] and other.art == "neu"
+    assert [m.rcpt_tos for m in sink.take()] == [["erika@example.org"]] and other.kind == "neu"
     [counter] = (ablage.state_dir / "bestaetigungen").glob("*.json")
     counts = json.loads(counter.read_text(encoding="utf-8"))
     assert sorted(counts.values()) == [1, 2] and "example.org" not in counter.read_text(encoding="utf-8")
@@ -136,7 +136,7 @@ def test_failing_send_never_fails_the_import(ablage: Ablage) -> None:
     importer = configure(ablage, closed, eingangsbestaetigung=True)
     first = importer.import_raw(make_mail(subject="Erstes", sender=CITIZEN), "t")
     second = importer.import_raw(make_mail(subject="Zweites", sender="erika@example.org"), "t")
-    assert first.art == second.art == "neu"
+    assert first.kind == second.kind == "neu"
     assert "| Eingangsbestätigung nicht gesendet | Der Mailserver" in verlauf(importer, first)
     assert "nicht erreichbar" in verlauf(importer, first)
     assert "kurz zuvor nicht erreichbar" in verlauf(importer, second)  # no second wait for a dead server
@@ -166,7 +166,7 @@ def test_two_auto_responders_cannot_ping_pong(tmp_path: Path, sink: SmtpSink) ->
     b = configure(init_ablage(tmp_path / "B")[0], sink.toml(), who=b_who, eingangsbestaetigung=True)
     systems = {"versand@musterstadt.example": a, "poststelle@b.example": b}
     first = make_mail(sender="Amt B <poststelle@b.example>", subject="Amtshilfe")  # a person at B writes to A
-    assert a.import_raw(first, "test").art == "neu"  # A acknowledges; B sees Auto-Submitted and stays silent
+    assert a.import_raw(first, "test").kind == "neu"  # A acknowledges; B sees Auto-Submitted and stays silent
     assert _deliver(sink, systems, naive=set()) == 1
     assert len(list(b.store.ablage.iter_vorgang_dirs())) == 0  # B made no Vorgang of the acknowledgement
     assert list((b.store.ablage.quarantaene_dir / "Automatische Mails").glob("*.eml"))

@@ -26,7 +26,7 @@ from buero_ticket.ablage import Ablage
 from buero_ticket.aktenzeichen import Aktenzeichen
 from buero_ticket.config import Config
 from buero_ticket.index import Index
-from buero_ticket.intake import Eingabe, accept
+from buero_ticket.intake import Incoming, accept
 from buero_ticket.intake.beobachter import QuietTracker, Watcher
 from buero_ticket.intake.einwurf import ERROR_DIR, WORK_DIR, DropResult, Einwurf
 from buero_ticket.intake.mail import MailImporter
@@ -98,7 +98,7 @@ def reason_of(path: Path) -> str:
 
 
 def new_vorgang(store: Store, betreff: str = "Sperrmüll Termin") -> str:
-    item = Eingabe(kanal=Kanal.TELEFON, betreff=betreff, absender=Absender("Erika Muster"), zeit=history.now())
+    item = Incoming(channel=Kanal.TELEFON, subject=betreff, sender=Absender("Erika Muster"), time=history.now())
     return accept(store, item).vorgang.aktenzeichen
 
 

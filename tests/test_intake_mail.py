@@ -59,7 +59,7 @@ def _mid(raw: bytes) -> str:
 def test_new_mail_becomes_vorgang_with_exact_bytes(importer: MailImporter, store: Store) -> None:
     raw = make_mail(attachment=("../../CON.pdf", b"%PDF-1.4 test"))
     result = importer.import_raw(raw, "test")
-    assert result.art == "neu"
+    assert result.kind == "neu"
     v = store.get(result.aktenzeichen)
     assert v.absender.email == "j.becker@example.org" and v.kanal.value == "email"
     [n] = v.nachrichten
@@ -72,13 +72,13 @@ def test_new_mail_becomes_vorgang_with_exact_bytes(importer: MailImporter, store
 def test_same_mail_twice_and_same_message_id_to_two_addresses(importer: MailImporter, store: Store) -> None:
     raw = make_mail()
     first = importer.import_raw(raw, "a")
-    assert importer.import_raw(raw, "b").art == "doppelt"
+    assert importer.import_raw(raw, "b").kind == "doppelt"
     other_copy = b"Delivered-To: poststelle@musterstadt.example\r\n" + raw  # same Message-ID, other bytes
-    assert importer.import_raw(other_copy, "c").art == "doppelt"
+    assert importer.import_raw(other_copy, "c").kind == "doppelt"
     # a new importer (next run) still knows it, from the ledger and from the folders
     fresh = MailImporter(store, Index(store))
     assert fresh.import_raw(raw, "d").aktenzeichen == first.aktenzeichen
-    assert fresh.import_raw(raw, "d").art == "doppelt"
+    assert fresh.import_raw(raw, "d").kind == "doppelt"
 
 
 def test_crash_between_vorgang_and_ledger_is_no_duplicate(importer: MailImporter, store: Store) -> None:
@@ -89,7 +89,7 @@ def test_crash_between_vorgang_and_ledger_is_no_duplicate(importer: MailImporter
     index = Index(store)
     index.refresh()
     again = MailImporter(store, index).import_raw(raw, "again")
-    assert again.art == "doppelt" and again.aktenzeichen == result.aktenzeichen
+    assert again.kind == "doppelt" and again.aktenzeichen == result.aktenzeichen
 
 
 def test_reply_by_in_reply_to_is_added(importer: MailImporter, store: Store) -> None:
@@ -97,7 +97,7 @@ def test_reply_by_in_reply_to_is_added(importer: MailImporter, store: Store) -> 
     created = importer.import_raw(first, "a")
     reply = make_mail(subject="Re: Frage zum Parkausweis", in_reply_to=f"<{_mid(first)}>", sender="x@other.example")
     result = importer.import_raw(reply, "b")
-    assert result.art == "folge" and result.aktenzeichen == created.aktenzeichen
+    assert result.kind == "folge" and result.aktenzeichen == created.aktenzeichen
     assert len(store.get(created.aktenzeichen).nachrichten) == 2
 
 
@@ -105,9 +105,9 @@ def test_subject_tag_needs_known_sender(importer: MailImporter, store: Store) ->
     created = importer.import_raw(make_mail(), "a")
     tagged = f"Re: [Az. {created.aktenzeichen}] Frage"
     known = importer.import_raw(make_mail(subject=tagged), "b")
-    assert known.art == "folge" and known.aktenzeichen == created.aktenzeichen
+    assert known.kind == "folge" and known.aktenzeichen == created.aktenzeichen
     stranger = importer.import_raw(make_mail(subject=tagged, sender="Fremd <fremd@evil.example>"), "c")
-    assert stranger.art == "neu" and stranger.aktenzeichen != created.aktenzeichen
+    assert stranger.kind == "neu" and stranger.aktenzeichen != created.aktenzeichen
     assert store.get(stranger.aktenzeichen).verknuepft == [created.aktenzeichen]
     assert len(store.get(created.aktenzeichen).nachrichten) == 2  # the stranger wrote nothing into it
 
@@ -118,7 +118,7 @@ def test_reply_to_done_vorgang_reopens_or_links(importer: MailImporter, store: S
     store.set_status(created.aktenzeichen, Status.ERLEDIGT)
     reply = make_mail(subject="Re: noch eine Frage", in_reply_to=f"<{_mid(first)}>")
     result = importer.import_raw(reply, "b")
-    assert result.art == "folge" and result.aktenzeichen == created.aktenzeichen
+    assert result.kind == "folge" and result.aktenzeichen == created.aktenzeichen
     assert store.get(created.aktenzeichen).status is Status.EINGANG
 
     store.set_status(created.aktenzeichen, Status.ARCHIV)
@@ -131,7 +131,7 @@ def test_reply_to_done_vorgang_reopens_or_links(importer: MailImporter, store: S
     store.update(created.aktenzeichen, backdate)
     late = make_mail(subject="Re: nach einem Jahr", in_reply_to=f"<{_mid(first)}>")
     linked = importer.import_raw(late, "c")
-    assert linked.art == "neu" and store.get(linked.aktenzeichen).verknuepft == [created.aktenzeichen]
+    assert linked.kind == "neu" and store.get(linked.aktenzeichen).verknuepft == [created.aktenzeichen]
     assert store.get(created.aktenzeichen).status is Status.ARCHIV
 
 
@@ -145,12 +145,12 @@ def test_out_of_office_is_a_note_and_never_reopens(importer: MailImporter, store
         headers={"Auto-Submitted": "auto-replied", "X-Auto-Response-Suppress": "All"},
     )
     result = importer.import_raw(ooo, "b")
-    assert result.art == "automatisch" and result.aktenzeichen == created.aktenzeichen
+    assert result.kind == "automatisch" and result.aktenzeichen == created.aktenzeichen
     v = store.get(created.aktenzeichen)
     assert v.status is Status.ERLEDIGT and v.nachrichten[-1].automatisch
     stray = importer.import_raw(make_mail(subject="Out of office", headers={"Precedence": "bulk"}), "c")
-    assert stray.art == "automatisch" and stray.aktenzeichen == "" and stray.pfad is not None
-    assert stray.pfad.is_file() and stray.pfad.parent.name == "Automatische Mails"
+    assert stray.kind == "automatisch" and stray.aktenzeichen == "" and stray.path is not None
+    assert stray.path.is_file() and stray.path.parent.name == "Automatische Mails"
     assert len(list(store.ablage.iter_vorgang_dirs())) == 1  # no new Vorgang from automatic mail
 
 
@@ -179,12 +179,12 @@ def test_whole_corpus_goes_through_the_importer(importer: MailImporter, store: S
     outcomes: dict[str, int] = {}
     for name, raw in items:
         result = importer.import_raw(raw, name)
-        outcomes[result.art] = outcomes.get(result.art, 0) + 1
-        assert result.art in {"neu", "folge", "automatisch", "doppelt", "quarantaene"}, name
-        if result.art == "quarantaene":
-            assert result.grund and result.pfad is not None and result.pfad.is_file(), name
+        outcomes[result.kind] = outcomes.get(result.kind, 0) + 1
+        assert result.kind in {"neu", "folge", "automatisch", "doppelt", "quarantaene"}, name
+        if result.kind == "quarantaene":
+            assert result.reason and result.path is not None and result.path.is_file(), name
             continue
-        if result.art in {"neu", "folge"}:
+        if result.kind in {"neu", "folge"}:
             _check_stored(store, result.aktenzeichen, raw, name)
     assert outcomes.get("neu", 0) > 100, outcomes
     report = store.ablage.root / "corpus-ergebnis.json"
@@ -220,6 +220,6 @@ def test_reused_message_id_with_other_content_is_not_lost(importer: MailImporter
     mid = _mid(first)
     second = first.replace(b"Erste Anfrage", b"Ganz andere Anfrage")
     assert _mid(second) == mid
-    assert importer.import_raw(first, "a").art == "neu"
+    assert importer.import_raw(first, "a").kind == "neu"
     result = importer.import_raw(second, "b")
-    assert result.art == "neu", "a reused Message-ID must not swallow a different mail"
+    assert result.kind == "neu", "a reused Message-ID must not swallow a different mail"

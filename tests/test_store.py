@@ -11,17 +11,17 @@ from buero_ticket import history
 from buero_ticket.ablage import open_ablage
 from buero_ticket.errors import KonfliktFehler, NichtGefunden
 from buero_ticket.index import Index
-from buero_ticket.intake import Eingabe, accept
+from buero_ticket.intake import Incoming, accept
 from buero_ticket.models import Absender, Kanal, Status, Vorgang
 from buero_ticket.store import META_NAME, Store
 
 
 def _new(store: Store, betreff: str = "Sperrmüll Termin", **kw: object) -> Vorgang:
-    item = Eingabe(
-        kanal=Kanal.TELEFON,
-        betreff=betreff,
-        absender=Absender("Erika Muster"),
-        zeit=history.now(),
+    item = Incoming(
+        channel=Kanal.TELEFON,
+        subject=betreff,
+        sender=Absender("Erika Muster"),
+        time=history.now(),
         text="Bitte Rückruf",
         **kw,
     )  # type: ignore[arg-type]
@@ -51,7 +51,7 @@ def test_hostile_subject_and_attachment_names_stay_inside(store: Store) -> None:
     v = _new(
         store,
         betreff='../../CON: "böse" <Betreff>?',
-        anlagen=[("../../x", b"1"), ("CON.pdf", b"2"), ("con.pdf", b"3")],
+        attachments=[("../../x", b"1"), ("CON.pdf", b"2"), ("con.pdf", b"3")],
     )
     assert v.ordner is not None
     assert v.ordner.parent == store.ablage.status_dir(Status.EINGANG)
@@ -68,7 +68,7 @@ def test_long_root_keeps_paths_short(tmp_path: Path) -> None:
     deep = tmp_path / "Fachbereich 3 Bürgerdienste und Ordnung" / "Sachgebiet Bürgerbüro Anliegenmanagement"
     assert len(str(deep)) > 100
     store = Store(init_ablage(deep)[0])
-    v = _new(store, betreff="Ä" * 200, anlagen=[("Anlage " + "x" * 300 + ".pdf", b"%PDF")])
+    v = _new(store, betreff="Ä" * 200, attachments=[("Anlage " + "x" * 300 + ".pdf", b"%PDF")])
     assert v.ordner is not None
     for path in v.ordner.rglob("*"):
         assert len(str(path)) < 240, path

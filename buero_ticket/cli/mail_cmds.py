@@ -14,8 +14,8 @@ import click
 
 from .. import history
 from ..errors import Exit
-from ..intake.abruf import AbrufLaeuftSchon, abrufen
-from ..intake.mail import ImportErgebnis, MailImporter, Zaehler
+from ..intake.abruf import AbrufLaeuftSchon, fetch_mail
+from ..intake.mail import ImportCounts, ImportResult, MailImporter
 from . import App, cli
 
 
@@ -78,18 +78,18 @@ def abrufen_cmd(app: App, dauerbetrieb: bool) -> None:
     _setup_log(app)
     show_bar = sys.stderr.isatty()
 
-    def report(counts: Zaehler) -> None:
+    def report(counts: ImportCounts) -> None:
         if dauerbetrieb:
-            click.echo(f"{history.now():%H:%M} {counts.zeile()}")
+            click.echo(f"{history.now():%H:%M} {counts.summary_line()}")
         app.after_change()
 
     try:
         with _stop_on_signal() as stop:
-            total = abrufen(
+            total = fetch_mail(
                 app.store,
                 app.index,
                 progress=_progress if show_bar else None,
-                dauerbetrieb=dauerbetrieb,
+                continuous=dauerbetrieb,
                 on_round=report,
                 stop=lambda: stop[0],
             )
@@ -99,7 +99,7 @@ def abrufen_cmd(app: App, dauerbetrieb: bool) -> None:
     except KeyboardInterrupt:
         click.echo("Beendet.")
         return
-    click.echo(total.zeile())
+    click.echo(total.summary_line())
     if total.fehler:
         click.echo(
             f"Was tun: Die {total.fehler} Mails in Quarantäne liegen mit Begründung in {app.ablage.quarantaene_dir}.",
@@ -123,23 +123,23 @@ def einlesen(app: App, dateien: tuple[Path, ...]) -> None:
     index = app.sync()
     _setup_log(app)
     importer = MailImporter(app.store, index)
-    counts = Zaehler()
+    counts = ImportCounts()
     for path in dateien:
         for result in importer.import_file(path):
             counts.add(result)
-            where = result.aktenzeichen or (str(result.pfad) if result.pfad else "")
-            click.echo(f"{path.name}: {_label(result)} {where} {result.grund}".rstrip())
+            where = result.aktenzeichen or (str(result.path) if result.path else "")
+            click.echo(f"{path.name}: {_label(result)} {where} {result.reason}".rstrip())
     app.after_change()
-    click.echo(counts.zeile())
+    click.echo(counts.summary_line())
     if counts.fehler:
         raise click.exceptions.Exit(Exit.PROBLEME)
 
 
-def _label(result: ImportErgebnis) -> str:
+def _label(result: ImportResult) -> str:
     return {
         "neu": "neuer Vorgang",
         "folge": "zugeordnet zu",
         "automatisch": "automatische Mail",
         "doppelt": "bereits importiert:",
         "quarantaene": "Quarantäne:",
-    }[result.art]
+    }[result.kind]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from .. import history
-from ..intake import Eingabe, accept
+from ..intake import Incoming, accept
 from ..models import Absender, Dringlichkeit, HistoryEntry, Kanal, Status, Vorgang
 from . import App, cli
 from .ausgabe import echo_detail, echo_json, echo_table, vorgang_detail_json, vorgang_json
@@ -48,15 +48,15 @@ def neu(
                        --telefon "0731 12345" --text "Bittet um Termin" --dringlichkeit hoch
     """
     app.sync()
-    item = Eingabe(
-        kanal=Kanal(kanal),
-        betreff=betreff,
-        absender=Absender(von, email, telefon, anschrift),
-        zeit=history.now(),
+    item = Incoming(
+        channel=Kanal(kanal),
+        subject=betreff,
+        sender=Absender(von, email, telefon, anschrift),
+        time=history.now(),
         text=text,
         dringlichkeit=Dringlichkeit(dringlichkeit),
         bearbeiter=bearbeiter,
-        quelle="erfasst mit 'buero-ticket neu'",
+        source="erfasst mit 'buero-ticket neu'",
     )
     vorgang = accept(app.store, item).vorgang
     app.after_change(interactive=True)

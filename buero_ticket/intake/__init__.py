@@ -1,7 +1,7 @@
 """The one path from every intake channel to a Vorgang.
 
 Phone and counter notes (CLI), imported mails, ``.eml``/mbox files and files
-dropped into the Einwurf all become an :class:`Eingabe` and go through
+dropped into the Einwurf all become an :class:`Incoming` and go through
 :func:`accept`, which decides "new Vorgang" or "add to an existing one" and
 hands the writing to the store.
 """
@@ -16,69 +16,69 @@ from ..store import NeueNachricht, Store
 
 
 @dataclass
-class Eingabe:
+class Incoming:
     """Something that came in, from any channel."""
 
-    kanal: Kanal
-    betreff: str
-    absender: Absender
-    zeit: datetime
+    channel: Kanal
+    subject: str
+    sender: Absender
+    time: datetime
     text: str = ""
     original: tuple[str, bytes] | None = None  # (extension, bytes) kept byte for byte
-    anlagen: list[tuple[str, bytes]] = field(default_factory=list)
+    attachments: list[tuple[str, bytes]] = field(default_factory=list)
     dringlichkeit: Dringlichkeit = Dringlichkeit.NORMAL
     bearbeiter: str = ""
     message_id: str = ""
-    ziel: str | None = None  # an Aktenzeichen the item explicitly belongs to
-    verknuepft: list[str] = field(default_factory=list)
-    automatisch: bool = False
-    quelle: str = ""  # for the history: where it came from
-    hinweis: str = ""  # note for the clerk (parse warnings, oversized mail)
+    target: str | None = None  # an Aktenzeichen the item explicitly belongs to
+    linked: list[str] = field(default_factory=list)
+    automatic: bool = False
+    source: str = ""  # for the history: where it came from
+    note: str = ""  # note for the clerk (parse warnings, oversized mail)
     fingerabdruck: str = ""  # duplicate detection of mails (see intake.mail.fingerprint)
 
 
 @dataclass(frozen=True)
-class Ergebnis:
-    art: str  # "neu" | "folge"
+class AcceptResult:
+    kind: str  # "neu" | "folge"
     vorgang: Vorgang
 
 
-def nachricht_aus(item: Eingabe) -> NeueNachricht:
+def to_new_message(item: Incoming) -> NeueNachricht:
     return NeueNachricht(
         richtung="eingang",
-        kanal=item.kanal,
-        zeit=item.zeit,
-        von=item.absender.display(),
-        betreff=item.betreff,
+        kanal=item.channel,
+        zeit=item.time,
+        von=item.sender.display(),
+        betreff=item.subject,
         text=item.text,
         original=item.original,
-        anlagen=list(item.anlagen),
+        anlagen=list(item.attachments),
         message_id=item.message_id,
-        automatisch=item.automatisch,
-        hinweis=item.hinweis,
+        automatisch=item.automatic,
+        hinweis=item.note,
         fingerabdruck=item.fingerabdruck,
     )
 
 
-def accept(store: Store, item: Eingabe) -> Ergebnis:
+def accept(store: Store, item: Incoming) -> AcceptResult:
     """Store ``item``: as a follow-up when it names its Vorgang, else as a new Vorgang."""
-    nachricht = nachricht_aus(item)
-    herkunft = f" ({item.quelle})" if item.quelle else ""
-    if item.ziel:
-        aktion = "Automatische Nachricht" if item.automatisch else "Nachricht zugeordnet"
+    message = to_new_message(item)
+    origin = f" ({item.source})" if item.source else ""
+    if item.target:
+        action = "Automatische Nachricht" if item.automatic else "Nachricht zugeordnet"
         vorgang = store.add_message(
-            item.ziel, nachricht, aktion, f"{item.kanal.label} von {nachricht.von or 'unbekannt'}{herkunft}"
+            item.target, message, action, f"{item.channel.label} von {message.von or 'unbekannt'}{origin}"
         )
-        return Ergebnis("folge", vorgang)
+        return AcceptResult("folge", vorgang)
     vorgang = store.create(
-        betreff=item.betreff,
-        kanal=item.kanal,
-        absender=item.absender,
-        eingang=item.zeit,
-        nachricht=nachricht,
+        betreff=item.subject,
+        kanal=item.channel,
+        absender=item.sender,
+        eingang=item.time,
+        nachricht=message,
         dringlichkeit=item.dringlichkeit,
         bearbeiter=item.bearbeiter,
-        verknuepft=item.verknuepft,
-        details=f"Kanal {item.kanal.label}, Betreff „{item.betreff}“{herkunft}",
+        verknuepft=item.linked,
+        details=f"Kanal {item.channel.label}, Betreff „{item.subject}“{origin}",
     )
-    return Ergebnis("neu", vorgang)
+    return AcceptResult("neu", vorgang)

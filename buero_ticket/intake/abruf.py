@@ -24,7 +24,7 @@ from ..index import Index
 from ..mail.imap import ImapConfig, ImapFehler, ImapPostfach, ImapVerbindungsfehler, read_password
 from ..quarantaene import quarantine
 from ..store import Store
-from .mail import ImportErgebnis, MailImporter, Zaehler
+from .mail import ImportCounts, ImportResult, MailImporter
 
 log = logging.getLogger("buero_ticket.mail")
 MOVE_BATCH = 50  # mails moved to the "imported" folder with one command
@@ -64,15 +64,15 @@ def imap_config(config: Config) -> ImapConfig:
 
 
 @dataclass
-class Abruf:
+class FetchRun:
     store: Store
     index: Index
     cfg: ImapConfig
     password: str
     progress: Callable[[int], AbstractContextManager[object]] | None = None
 
-    def run_once(self, box: ImapPostfach) -> Zaehler:
-        counts = Zaehler()
+    def run_once(self, box: ImapPostfach) -> ImportCounts:
+        counts = ImportCounts()
         self.index.refresh()
         importer = MailImporter(self.store, self.index)
         uidvalidity = box.uidvalidity()
@@ -84,7 +84,7 @@ class Abruf:
             for uid in uids:
                 result = self._one(box, importer, uidvalidity, uid, sizes.get(uid, 0))
                 counts.add(result)
-                if result.art == "quarantaene":
+                if result.kind == "quarantaene":
                     box.quarantine(uid)
                 else:
                     done.append(uid)
@@ -98,26 +98,24 @@ class Abruf:
         box.move(done, self.cfg.ordner_importiert)
         return counts
 
-    def _one(self, box: ImapPostfach, importer: MailImporter, uidvalidity: int, uid: int, size: int) -> ImportErgebnis:
-        quelle = f"IMAP {self.cfg.benutzer} {self.cfg.ordner_eingang} UID {uid}"
+    def _one(self, box: ImapPostfach, importer: MailImporter, uidvalidity: int, uid: int, size: int) -> ImportResult:
+        source = f"IMAP {self.cfg.benutzer} {self.cfg.ordner_eingang} UID {uid}"
         uid_key = f"{self.cfg.server}/{self.cfg.benutzer}/{self.cfg.ordner_eingang}/{uidvalidity}/{uid}"
         raw = box.fetch_raw(uid)
         limit = self.cfg.max_groesse_mb * 1024 * 1024
-        hinweis = (
-            f"Übergroße Mail ({size / 1048576:.1f} MB, Grenze {self.cfg.max_groesse_mb} MB)" if size > limit else ""
-        )
+        note = f"Übergroße Mail ({size / 1048576:.1f} MB, Grenze {self.cfg.max_groesse_mb} MB)" if size > limit else ""
         try:
-            result = importer.import_raw(raw, quelle, uid_key=uid_key, hinweis=hinweis)
+            result = importer.import_raw(raw, source, uid_key=uid_key, note=note)
         except (BueroTicketError, OSError):
             raise  # the Ablage itself is unusable (share gone, read-only): stop, leave the mail in place
         except Exception as exc:  # a bug on one mail must not block the rest
-            log.exception("Unerwarteter Fehler bei %s", quelle)
-            path = quarantine(importer.quarantaene_dir, raw, "eml", "", f"Unerwarteter Fehler: {exc!r}", quelle)
-            result = ImportErgebnis("quarantaene", grund=str(exc), pfad=path)
-        if result.art == "quarantaene":
-            log.warning("Quarantäne: %s (%s) -> %s", quelle, result.grund, result.pfad)
+            log.exception("Unerwarteter Fehler bei %s", source)
+            path = quarantine(importer.quarantaene_dir, raw, "eml", "", f"Unerwarteter Fehler: {exc!r}", source)
+            result = ImportResult("quarantaene", reason=str(exc), path=path)
+        if result.kind == "quarantaene":
+            log.warning("Quarantäne: %s (%s) -> %s", source, result.reason, result.path)
         else:
-            log.info("%s: %s %s %s", quelle, result.art, result.aktenzeichen, result.grund)
+            log.info("%s: %s %s %s", source, result.kind, result.aktenzeichen, result.reason)
         return result
 
 
@@ -126,18 +124,18 @@ def run_lock(store: Store) -> FileLock:
     return FileLock(str(store.ablage.state_dir / "sperren" / "mail-abrufen.lock"), timeout=0)
 
 
-def abrufen(
+def fetch_mail(
     store: Store,
     index: Index,
     env: Mapping[str, str] = os.environ,
     *,
     progress: Callable[[int], AbstractContextManager[object]] | None = None,
-    dauerbetrieb: bool = False,
+    continuous: bool = False,
     idle_s: float = 300.0,
-    on_round: Callable[[Zaehler], None] | None = None,
+    on_round: Callable[[ImportCounts], None] | None = None,
     stop: Callable[[], bool] = lambda: False,
-) -> Zaehler:
-    """Fetch all mails once (or forever with ``dauerbetrieb``). A second concurrent run exits at once."""
+) -> ImportCounts:
+    """Fetch all mails once (or forever with ``continuous``). A second concurrent run exits at once."""
     cfg = imap_config(store.ablage.config)
     try:
         password = read_password(cfg, env)
@@ -152,16 +150,20 @@ def abrufen(
             "Nichts zu tun: der laufende Abruf holt auch diese Mails.",
         ) from None
     try:
-        job = Abruf(store, index, cfg, password, progress)
-        return _loop(job, dauerbetrieb, idle_s, on_round, stop)
+        job = FetchRun(store, index, cfg, password, progress)
+        return _loop(job, continuous, idle_s, on_round, stop)
     finally:
         lock.release()
 
 
 def _loop(
-    job: Abruf, dauerbetrieb: bool, idle_s: float, on_round: Callable[[Zaehler], None] | None, stop: Callable[[], bool]
-) -> Zaehler:
-    total = Zaehler()
+    job: FetchRun,
+    continuous: bool,
+    idle_s: float,
+    on_round: Callable[[ImportCounts], None] | None,
+    stop: Callable[[], bool],
+) -> ImportCounts:
+    total = ImportCounts()
     backoff = 5.0
     box = ImapPostfach(job.cfg, job.password)
     try:
@@ -170,7 +172,7 @@ def _loop(
                 counts = job.run_once(box)
                 backoff = 5.0
             except ImapVerbindungsfehler as exc:
-                if not dauerbetrieb:
+                if not continuous:
                     raise PostfachFehler(
                         str(exc), "Prüfen Sie Netz und Server; der nächste Lauf versucht es erneut."
                     ) from None
@@ -184,7 +186,7 @@ def _loop(
             _merge(total, counts)
             if on_round:
                 on_round(counts)
-            if not dauerbetrieb or stop():
+            if not continuous or stop():
                 return total
             box.wait_for_change(idle_s)  # only a hint: the next round searches again anyway
             if stop():
@@ -193,7 +195,7 @@ def _loop(
         box.close()
 
 
-def _merge(total: Zaehler, counts: Zaehler) -> None:
+def _merge(total: ImportCounts, counts: ImportCounts) -> None:
     for name in ("neu", "folge", "automatisch", "doppelt", "fehler"):
         setattr(total, name, getattr(total, name) + getattr(counts, name))
     total.aktenzeichen += counts.aktenzeichen

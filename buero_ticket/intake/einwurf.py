@@ -34,8 +34,8 @@ from ..index import Index
 from ..models import Absender, Kanal
 from ..names import safe_name, unique_name
 from ..store import Store
-from . import Eingabe, accept
-from .mail import ImportErgebnis, MailImporter
+from . import Incoming, accept
+from .mail import ImportResult, MailImporter
 
 log = logging.getLogger("buero_ticket.einwurf")
 
@@ -268,27 +268,27 @@ class Einwurf:
         return self._accept(unit_info, attachments, f"Ordner „{claimed.name}“ mit {len(files)} Dateien")
 
     def _accept(self, unit_info: Unit, attachments: list[tuple[str, bytes]], what: str) -> DropResult:
-        item = Eingabe(
-            kanal=unit_info.channel,
-            betreff=subject_from_name(unit_info.path.name),
-            absender=Absender(),
-            zeit=history.now(),
+        item = Incoming(
+            channel=unit_info.channel,
+            subject=subject_from_name(unit_info.path.name),
+            sender=Absender(),
+            time=history.now(),
             text=f"{what} über den Einwurf eingegangen ({unit_info.display}).",
-            anlagen=attachments,
-            ziel=unit_info.target or None,
-            quelle=f"Einwurf {unit_info.display}",
+            attachments=attachments,
+            target=unit_info.target or None,
+            source=f"Einwurf {unit_info.display}",
         )
         result = accept(self.store, item)
-        return DropResult(unit_info.display, result.art, (result.vorgang.aktenzeichen,))
+        return DropResult(unit_info.display, result.kind, (result.vorgang.aktenzeichen,))
 
     def _file_mails(self, claimed: Path, unit_info: Unit, importer: MailImporter) -> DropResult:
         try:
-            results = list(importer.import_file(claimed, ziel=unit_info.target))
+            results = list(importer.import_file(claimed, target=unit_info.target))
         except EingabeFehler as exc:  # the Outlook extra is missing; nothing wrong with the file
             raise EinwurfFehler(exc.text, OUTLOOK_HINT) from exc
         if not results:
             raise EinwurfFehler("In der Datei wurde keine E-Mail gefunden.", "Prüfen Sie die Datei.")
-        if all(r.art == "doppelt" for r in results):
+        if all(r.kind == "doppelt" for r in results):
             where = ", ".join(dict.fromkeys(r.aktenzeichen for r in results))
             raise EinwurfFehler(
                 f"Diese E-Mail ist schon gespeichert ({where}).",
@@ -349,14 +349,14 @@ def subject_from_name(name: str) -> str:
     return " ".join(stem.split()).strip(" -.,;") or name
 
 
-def _mail_result(display: str, results: list[ImportErgebnis]) -> DropResult:
-    stored = tuple(r.aktenzeichen for r in results if r.aktenzeichen and r.art != "doppelt")
-    failed = [r for r in results if not r.aktenzeichen and r.pfad is not None]
+def _mail_result(display: str, results: list[ImportResult]) -> DropResult:
+    stored = tuple(r.aktenzeichen for r in results if r.aktenzeichen and r.kind != "doppelt")
+    failed = [r for r in results if not r.aktenzeichen and r.path is not None]
     if stored:
         reason = f"{len(failed)} Nachrichten in {ERROR_DIR}" if failed else ""
         return DropResult(display, "mail", stored, reason)
     first = failed[0] if failed else results[0]
-    return DropResult(display, "fehler", reason=first.grund, path=first.pfad)
+    return DropResult(display, "fehler", reason=first.reason, path=first.path)
 
 
 def _reason(exc: BaseException) -> tuple[str, str]:

@@ -2,7 +2,7 @@
 
 Every mail source (IMAP, ``.eml``/mbox files, Outlook ``.msg`` from the Einwurf)
 hands raw bytes or a parsed mail to :meth:`MailImporter.import_mail`, which
-builds an :class:`~buero_ticket.intake.Eingabe` and calls the one
+builds an :class:`~buero_ticket.intake.Incoming` and calls the one
 :func:`~buero_ticket.intake.accept`.
 
 Order of work, so nothing is lost: under the import lock, (1) look the mail up
@@ -33,22 +33,22 @@ from ..mail.parse import AutoKind, ParsedMail, iter_mbox, parse_mail
 from ..models import Absender, Kanal, Status, Vorgang
 from ..quarantaene import quarantine
 from ..store import Store
-from . import Eingabe, accept
+from . import Incoming, accept
 
 TAG_RE = re.compile(r"\[(?:Az\.?\s*)?((?:[A-Za-z0-9]{1,8}-)?\d{4}-\d{5,7}-\d)\]")
 AUTO_FOLDER = "Automatische Mails"
 
 
 @dataclass(frozen=True)
-class ImportErgebnis:
-    art: str  # "neu" | "folge" | "automatisch" | "doppelt" | "quarantaene"
+class ImportResult:
+    kind: str  # "neu" | "folge" | "automatisch" | "doppelt" | "quarantaene"
     aktenzeichen: str = ""
-    grund: str = ""
-    pfad: Path | None = None
+    reason: str = ""
+    path: Path | None = None
 
 
 @dataclass
-class Zaehler:
+class ImportCounts:
     """Counts for the German summary line."""
 
     neu: int = 0
@@ -58,15 +58,15 @@ class Zaehler:
     fehler: int = 0
     aktenzeichen: list[str] = field(default_factory=list)
 
-    def add(self, result: ImportErgebnis) -> None:
-        if result.art == "quarantaene":
+    def add(self, result: ImportResult) -> None:
+        if result.kind == "quarantaene":
             self.fehler += 1
         else:
-            setattr(self, result.art, getattr(self, result.art) + 1)
+            setattr(self, result.kind, getattr(self, result.kind) + 1)
         if result.aktenzeichen:
             self.aktenzeichen.append(result.aktenzeichen)
 
-    def zeile(self) -> str:
+    def summary_line(self) -> str:
         return (
             f"{self.neu} neue Vorgänge, {self.folge} Antworten zugeordnet, "
             f"{self.automatisch} automatische Mails (Abwesenheitsnotizen/Unzustellbar), "
@@ -106,22 +106,22 @@ class MailImporter:
         self._seen: dict[str, str] = {}  # keys imported during this run -> Aktenzeichen
 
     # -- public ------------------------------------------------------------------------------
-    def import_raw(self, raw: bytes, quelle: str, uid_key: str = "", hinweis: str = "") -> ImportErgebnis:
-        return self.import_mail(parse_mail(raw), quelle, uid_key=uid_key, hinweis=hinweis)
+    def import_raw(self, raw: bytes, source: str, uid_key: str = "", note: str = "") -> ImportResult:
+        return self.import_mail(parse_mail(raw), source, uid_key=uid_key, note=note)
 
     def import_mail(
         self,
         parsed: ParsedMail,
-        quelle: str,
+        source: str,
         *,
         uid_key: str = "",
         original_ext: str = "eml",
-        hinweis: str = "",
-        ziel: str = "",
-    ) -> ImportErgebnis:
+        note: str = "",
+        target: str = "",
+    ) -> ImportResult:
         """File one mail. Never raises for bad mail content: failures become quarantine entries.
 
-        ``ziel``: an Aktenzeichen the mail explicitly belongs to (a clerk dropped it there).
+        ``target``: an Aktenzeichen the mail explicitly belongs to (a clerk dropped it there).
         """
         lock = FileLock(str(self.store.ablage.state_dir / "sperren" / "mailimport.lock"), timeout=120)
         (self.store.ablage.state_dir / "sperren").mkdir(parents=True, exist_ok=True)
@@ -129,28 +129,28 @@ class MailImporter:
             keys = message_keys(parsed, uid_key)
             known = self._lookup(keys)
             if known is not None:
-                return ImportErgebnis("doppelt", known, "bereits importiert")
+                return ImportResult("doppelt", known, "bereits importiert")
             try:
-                result = self._file(parsed, quelle, original_ext, hinweis, ziel)
+                result = self._file(parsed, source, original_ext, note, target)
             except BueroTicketError as exc:
-                path = quarantine(self.quarantaene_dir, parsed.raw, original_ext, parsed.subject, exc.text, quelle)
-                result = ImportErgebnis("quarantaene", grund=exc.text, pfad=path)
-            self._remember(keys, result.aktenzeichen or (str(result.pfad) if result.pfad else "?"), quelle)
+                path = quarantine(self.quarantaene_dir, parsed.raw, original_ext, parsed.subject, exc.text, source)
+                result = ImportResult("quarantaene", reason=exc.text, path=path)
+            self._remember(keys, result.aktenzeichen or (str(result.path) if result.path else "?"), source)
             if result.aktenzeichen and parsed.message_id:
                 self._seen[f"mid:{parsed.message_id.lower()}"] = result.aktenzeichen  # for replies in this run
             return result
 
-    def import_file(self, path: Path, ziel: str = "") -> Iterator[ImportErgebnis]:
+    def import_file(self, path: Path, target: str = "") -> Iterator[ImportResult]:
         """One file → one or more imported mails: ``.eml``, mbox (also with BOM), Outlook ``.msg``.
 
         A missing Outlook extra raises EingabeFehler and leaves the file alone; an unreadable
         ``.msg`` becomes a quarantine entry.
         """
         suffix = path.suffix.lower()
-        quelle = f"Datei {path.name}"
+        source = f"Datei {path.name}"
         if suffix in (".mbox", ".mbx") or _looks_like_mbox(path):
             for number, raw in enumerate(iter_mbox(path), 1):
-                yield self.import_mail(parse_mail(raw), f"{quelle}, Nachricht {number}", ziel=ziel)
+                yield self.import_mail(parse_mail(raw), f"{source}, Nachricht {number}", target=target)
         elif suffix == ".msg":
             from ..mail.msgfile import MsgFehler, OutlookFehlt, parse_msg
 
@@ -160,12 +160,12 @@ class MailImporter:
             except OutlookFehlt as exc:  # nothing wrong with the file: it stays where it is
                 raise EingabeFehler(str(exc), f"{path} wurde nicht verändert.") from None
             except MsgFehler as exc:
-                target = quarantine(self.quarantaene_dir, data, "msg", path.stem, str(exc), quelle)
-                yield ImportErgebnis("quarantaene", grund=str(exc), pfad=target)
+                stored = quarantine(self.quarantaene_dir, data, "msg", path.stem, str(exc), source)
+                yield ImportResult("quarantaene", reason=str(exc), path=stored)
                 return
-            yield self.import_mail(parsed, quelle, original_ext="msg", ziel=ziel)
+            yield self.import_mail(parsed, source, original_ext="msg", target=target)
         else:
-            yield self.import_mail(parse_mail(path.read_bytes()), quelle, ziel=ziel)
+            yield self.import_mail(parse_mail(path.read_bytes()), source, target=target)
 
     # -- duplicate detection -----------------------------------------------------------------
     def _ledger_path(self, key: str) -> Path:
@@ -186,8 +186,8 @@ class MailImporter:
                     return az
         return None
 
-    def _remember(self, keys: list[str], target: str, quelle: str) -> None:
-        line = f"{target}\t{history.now().isoformat()}\t{quelle}\n"
+    def _remember(self, keys: list[str], target: str, source: str) -> None:
+        line = f"{target}\t{history.now().isoformat()}\t{source}\n"
         for key in keys:
             self._seen[key] = target
             path = self._ledger_path(key)
@@ -195,49 +195,49 @@ class MailImporter:
             atomic_write_text(path, line, durable=False)  # the Vorgang itself is the durable record
 
     # -- deciding where it goes --------------------------------------------------------------
-    def _file(self, parsed: ParsedMail, quelle: str, original_ext: str, hinweis: str, ziel: str) -> ImportErgebnis:
-        item = eingabe_from_mail(parsed, quelle, original_ext)
-        if hinweis:
-            item.hinweis = f"{hinweis}; {item.hinweis}" if item.hinweis else hinweis
-        target, link = (str(self.store.get(ziel).aktenzeichen), None) if ziel else self._thread(parsed)
+    def _file(self, parsed: ParsedMail, source: str, original_ext: str, note: str, wanted: str) -> ImportResult:
+        item = incoming_from_mail(parsed, source, original_ext)
+        if note:
+            item.note = f"{note}; {item.note}" if item.note else note
+        target, link = (str(self.store.get(wanted).aktenzeichen), None) if wanted else self._thread(parsed)
         if parsed.auto is not AutoKind.MENSCH:
-            return self._file_automatic(parsed, item, target or link, quelle, original_ext)
+            return self._file_automatic(parsed, item, target or link, source, original_ext)
         if target is None:
-            item.verknuepft = [link] if link else []
+            item.linked = [link] if link else []
             vorgang = accept(self.store, item).vorgang
             if self.config.get("smtp", "eingangsbestaetigung"):  # templates and docx only when it is on
                 from ..antwort.bestaetigung import acknowledge
 
                 acknowledge(self.store, vorgang, parsed)  # acknowledgement of receipt; never raises
-            return ImportErgebnis("neu", vorgang.aktenzeichen)
+            return ImportResult("neu", vorgang.aktenzeichen)
         vorgang = self.store.get(target)
         if vorgang.status.is_open:
-            item.ziel = target
-            return ImportErgebnis("folge", accept(self.store, item).vorgang.aktenzeichen)
+            item.target = target
+            return ImportResult("folge", accept(self.store, item).vorgang.aktenzeichen)
         if self._may_reopen(vorgang):
-            item.ziel = target
+            item.target = target
             accept(self.store, item)
             status = Status.IN_BEARBEITUNG if vorgang.bearbeiter else Status.EINGANG
             self.store.set_status(target, status, grund="wieder geöffnet durch Antwort")
-            return ImportErgebnis("folge", target, "wieder geöffnet")
-        item.verknuepft = [target]
+            return ImportResult("folge", target, "wieder geöffnet")
+        item.linked = [target]
         vorgang = accept(self.store, item).vorgang
-        return ImportErgebnis("neu", vorgang.aktenzeichen, f"Antwort auf abgeschlossenen Vorgang {target}")
+        return ImportResult("neu", vorgang.aktenzeichen, f"Antwort auf abgeschlossenen Vorgang {target}")
 
     def _file_automatic(
-        self, parsed: ParsedMail, item: Eingabe, target: str | None, quelle: str, original_ext: str
-    ) -> ImportErgebnis:
+        self, parsed: ParsedMail, item: Incoming, target: str | None, source: str, original_ext: str
+    ) -> ImportResult:
         """Auto-replies and bounces: a note on their Vorgang; never reopen, never a new Vorgang."""
-        item.automatisch = True
+        item.automatic = True
         if target is not None and self.config.get("imap", "automatische_mails") == "notiz":
-            item.ziel = target
+            item.target = target
             accept(self.store, item)
-            return ImportErgebnis("automatisch", target, parsed.auto_grund)
-        grund = f"{parsed.auto_grund or 'Automatische Mail'}; kein zugehöriger Vorgang gefunden"
+            return ImportResult("automatisch", target, parsed.auto_grund)
+        reason = f"{parsed.auto_grund or 'Automatische Mail'}; kein zugehöriger Vorgang gefunden"
         path = quarantine(
-            self.quarantaene_dir, parsed.raw, original_ext, parsed.subject, grund, quelle, subfolder=AUTO_FOLDER
+            self.quarantaene_dir, parsed.raw, original_ext, parsed.subject, reason, source, subfolder=AUTO_FOLDER
         )
-        return ImportErgebnis("automatisch", grund=grund, pfad=path)
+        return ImportResult("automatisch", reason=reason, path=path)
 
     def _thread(self, parsed: ParsedMail) -> tuple[str | None, str | None]:
         """(Vorgang to add to, Vorgang to link a new one to)."""
@@ -279,20 +279,20 @@ def _addresses(vorgang: Vorgang) -> set[str]:
     return found
 
 
-def eingabe_from_mail(parsed: ParsedMail, quelle: str, original_ext: str = "eml") -> Eingabe:
+def incoming_from_mail(parsed: ParsedMail, source: str, original_ext: str = "eml") -> Incoming:
     hints = list(parsed.warnungen)
-    return Eingabe(
-        kanal=Kanal.EMAIL,
-        betreff=parsed.subject.strip() or "(ohne Betreff)",
-        absender=Absender(parsed.from_name, parsed.from_email),
-        zeit=_when(parsed.date),
+    return Incoming(
+        channel=Kanal.EMAIL,
+        subject=parsed.subject.strip() or "(ohne Betreff)",
+        sender=Absender(parsed.from_name, parsed.from_email),
+        time=_when(parsed.date),
         text=parsed.body_text,
         original=(original_ext, parsed.raw),
-        anlagen=[(a.name, a.content) for a in parsed.attachments],
+        attachments=[(a.name, a.content) for a in parsed.attachments],
         message_id=parsed.message_id,
         fingerabdruck=fingerprint(parsed),
-        quelle=quelle,
-        hinweis="; ".join(hints[:5]),
+        source=source,
+        note="; ".join(hints[:5]),
     )
 
 
