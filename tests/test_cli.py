@@ -242,13 +242,27 @@ def test_demo_builds_browsable_clean_ablage(run, tmp_path: Path) -> None:  # typ
     assert run("--ablage", root, "pruefen").code == 0
 
 
-def test_every_command_has_german_help_with_example(run) -> None:  # type: ignore[no-untyped-def]
-    group = cli
-    assert isinstance(group, click.Group)
+def _command_paths(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    paths = []
     for name in group.list_commands(click.Context(group)):
-        res = run(name, "--hilfe")
-        assert res.code == 0, name
-        assert "Beispiel" in res.out, f"{name}: --hilfe ohne Beispiel"
+        command = group.get_command(click.Context(group), name)
+        paths.append((*prefix, name))
+        if isinstance(command, click.Group):
+            paths += _command_paths(command, (*prefix, name))
+    return paths
+
+
+def test_every_command_has_german_help_with_example(run) -> None:  # type: ignore[no-untyped-def]
+    assert isinstance(cli, click.Group)
+    paths = _command_paths(cli)
+    assert ("mail", "abrufen") in paths and ("vorlagen", "pruefen") in paths
+    for path in [(), *paths]:
+        res = run(*path, "--hilfe")
+        assert res.code == 0, path
+        assert "Beispiel" in res.out, f"{path}: --hilfe ohne Beispiel"
+        assert "Aufruf:" in res.out and "Optionen:" in res.out, path
+        for english in ("Usage:", "Options:", "Commands:", "Show this message", "[required]", "[default"):
+            assert english not in res.out, f"{path}: {english!r} in der Hilfe"
 
 
 def test_stand_refuses_a_change_based_on_an_old_read(run, ablage: Ablage) -> None:  # type: ignore[no-untyped-def]

@@ -20,6 +20,7 @@ from ..ablage import Ablage, find_ablage
 from ..errors import BueroTicketError, Exit
 from ..index import Index
 from ..store import Store
+from .hilfe import GermanGroup
 
 CONTEXT = {"help_option_names": ["-h", "--hilfe", "--help"], "max_content_width": 100}
 
@@ -80,14 +81,16 @@ class App:
             click.echo(f"Hinweis: {result.message}", err=True)
 
 
-@click.group(context_settings=CONTEXT)
+@click.group(cls=GermanGroup, context_settings=CONTEXT)
 @click.option(
     "--ablage",
     metavar="ORDNER",
     help="Ablage (Hauptordner auf dem Laufwerk). Sonst Umgebungsvariable BUERO_TICKET_ABLAGE oder der aktuelle Ordner.",
 )
 @click.option("--debug", is_flag=True, help="Bei Fehlern die technische Fehlermeldung (Traceback) zeigen.")
-@click.version_option(__version__, "--version", message="buero-ticket %(version)s")
+@click.version_option(
+    __version__, "--version", message="buero-ticket %(version)s", help="Programmversion zeigen und beenden."
+)
 @click.pass_context
 def cli(ctx: click.Context, ablage: str | None, debug: bool) -> None:
     """buero-ticket: Vorgänge (Anliegen von Bürgerinnen und Bürgern) auf dem Netzlaufwerk verwalten.

@@ -17,7 +17,7 @@ from .ausgabe import echo_json
 
 @cli.command("init")
 @click.argument("ordner", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--name", default="Bürgerbüro", show_default=True, help="Name der Dienststelle.")
+@click.option("--name", default="Bürgerbüro", help="Name der Dienststelle (ohne Angabe: Bürgerbüro).")
 @click.option("--kuerzel", default="", help="Kürzel vor dem Aktenzeichen, z. B. BB.")
 def init(ordner: Path, name: str, kuerzel: str) -> None:
     """Ablage anlegen: Statusordner, Einwurf, Vorlagen, Konfiguration.

@@ -23,7 +23,7 @@ DRINGLICHKEIT_CHOICE = click.Choice([d.value for d in Dringlichkeit])
 @click.option("--telefon", default="", help="Telefonnummer für Rückrufe.")
 @click.option("--anschrift", default="", help="Postanschrift.")
 @click.option("--text", default="", help="Das Anliegen in eigenen Worten (Gesprächsnotiz).")
-@click.option("--dringlichkeit", type=DRINGLICHKEIT_CHOICE, default="normal", show_default=True)
+@click.option("--dringlichkeit", type=DRINGLICHKEIT_CHOICE, default="normal", help="Ohne Angabe: normal.")
 @click.option("--bearbeiter", default="", help="Gleich jemandem zuweisen.")
 @click.option("--json", "as_json", is_flag=True, help="Ergebnis als JSON ausgeben.")
 @click.pass_obj
