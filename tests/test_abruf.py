@@ -42,6 +42,13 @@ def configure(
     monkeypatch.setenv("BUERO_TICKET_IMAP_PASSWORT", account.password)
 
 
+def fill_inbox(ablage: Ablage, account: ImapAccount, monkeypatch: pytest.MonkeyPatch, count: int) -> None:
+    """Point the Ablage at ``account`` and put ``count`` new mails into its inbox."""
+    configure(ablage, account, monkeypatch)
+    for i in range(count):
+        account.append(crlf(make_mail(subject=f"Anliegen {i}")))
+
+
 def crlf(raw: bytes) -> bytes:
     return raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
 
@@ -112,9 +119,7 @@ def test_connection_drop_mid_run_loses_nothing(
     pymap_server: PymapServer,  # type: ignore[no-untyped-def]
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    configure(ablage, pymap_server, monkeypatch)
-    for i in range(5):
-        pymap_server.append(crlf(make_mail(subject=f"Anliegen {i}")))
+    fill_inbox(ablage, pymap_server, monkeypatch, 5)
     real_import = mail_mod.MailImporter.import_raw
     calls = []
 
@@ -251,9 +256,7 @@ def test_connection_lost_at_the_move_means_next_run_finishes(
 ) -> None:
     from buero_ticket.mail import imap as imap_mod
 
-    configure(ablage, pymap_server, monkeypatch)
-    for i in range(3):
-        pymap_server.append(crlf(make_mail(subject=f"Anliegen {i}")))
+    fill_inbox(ablage, pymap_server, monkeypatch, 3)
     real_move = imap_mod.ImapPostfach.move
 
     def drop_then_move(self, uid, folder):  # type: ignore[no-untyped-def]

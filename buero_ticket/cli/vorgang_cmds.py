@@ -13,6 +13,13 @@ from .ausgabe import echo_detail, echo_json, echo_table, vorgang_detail_json, vo
 STATUS_CHOICE = click.Choice([s.value for s in Status])
 KANAL_CHOICE = click.Choice([k.value for k in Kanal])
 DRINGLICHKEIT_CHOICE = click.Choice([d.value for d in Dringlichkeit])
+STAND_OPTION = click.option(
+    "--stand",
+    type=int,
+    default=None,
+    metavar="REVISION",
+    help="Nur ändern, wenn der Vorgang noch diesen Stand hat (Feld revision aus 'zeige --json').",
+)
 
 
 @cli.command("neu")
@@ -120,13 +127,7 @@ def zeige(app: App, aktenzeichen: str, as_json: bool) -> None:
 @click.argument("aktenzeichen")
 @click.argument("neuer_status", metavar="STATUS", type=STATUS_CHOICE)
 @click.option("--grund", default="", help="Begründung für den Verlauf.")
-@click.option(
-    "--stand",
-    type=int,
-    default=None,
-    metavar="REVISION",
-    help="Nur ändern, wenn der Vorgang noch diesen Stand hat (Feld revision aus 'zeige --json').",
-)
+@STAND_OPTION
 @click.pass_obj
 def status_cmd(app: App, aktenzeichen: str, neuer_status: str, grund: str, stand: int | None) -> None:
     """Status ändern: verschiebt den Ordner und schreibt den Verlauf.
@@ -146,13 +147,7 @@ def status_cmd(app: App, aktenzeichen: str, neuer_status: str, grund: str, stand
 @cli.command("zuweisen")
 @click.argument("aktenzeichen")
 @click.option("--an", "an", required=True, help="Name der Bearbeiterin / des Bearbeiters (leer: niemand).")
-@click.option(
-    "--stand",
-    type=int,
-    default=None,
-    metavar="REVISION",
-    help="Nur ändern, wenn der Vorgang noch diesen Stand hat (Feld revision aus 'zeige --json').",
-)
+@STAND_OPTION
 @click.pass_obj
 def zuweisen(app: App, aktenzeichen: str, an: str, stand: int | None) -> None:
     """Vorgang einer Person zuweisen.
