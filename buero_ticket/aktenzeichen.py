@@ -38,11 +38,6 @@ class Aktenzeichen:
         core = f"{self.jahr:04d}-{self.nummer:05d}-{self.pruefziffer}"
         return f"{self.kuerzel}-{core}" if self.kuerzel else core
 
-    @property
-    def ohne_pruefziffer(self) -> str:
-        core = f"{self.jahr:04d}-{self.nummer:05d}"
-        return f"{self.kuerzel}-{core}" if self.kuerzel else core
-
 
 def parse(text: str, kuerzel: str = "") -> Aktenzeichen:
     """Parse what a clerk typed. The check digit is optional but must be right if given."""

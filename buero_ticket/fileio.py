@@ -119,19 +119,3 @@ def _rename_no_replace(src: Path, dst: Path) -> None:
         retry_on_busy(lambda: os.replace(src, dst))
         return
     src.unlink()
-
-
-def copy_file_atomic(src: Path, target: Path, *, chunk: int = 1 << 20) -> None:
-    """Copy ``src`` to ``target`` through a temp file; never leaves a half file visible."""
-    tmp = temp_path_for(target)
-    try:
-        with open(src, "rb") as fin, open(tmp, "xb") as fout:
-            while block := fin.read(chunk):
-                fout.write(block)
-            fout.flush()
-            os.fsync(fout.fileno())
-        _rename_no_replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    fsync_dir(target.parent)

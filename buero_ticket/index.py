@@ -47,7 +47,6 @@ def cache_file(ablage: Ablage, env: Mapping[str, str] = os.environ) -> Path:
 class RefreshResult:
     manuell_verschoben: list[Vorgang] = field(default_factory=list)
     probleme: list[tuple[Path, str]] = field(default_factory=list)
-    gelesen: int = 0
 
 
 _SCHEMA = """
@@ -185,7 +184,6 @@ class Index:
         except (BueroTicketError, OSError) as exc:
             result.probleme.append((folder, getattr(exc, "text", str(exc))))
             return
-        result.gelesen += 1
         az = vorgang.aktenzeichen
         rows.append(
             (rel, az, status.value, st.st_mtime_ns, st.st_size, int(status.is_open), vorgang.dringlichkeit.rank,

@@ -20,8 +20,6 @@ from ..config import Config
 from ..errors import EingabeFehler
 from ..models import Absender, Vorgang
 
-#: Names the program fills; ``datum`` and ``bearbeiter`` may be overridden with --feld.
-FIXED_NAMES = ("vorgang", "absender", "amt", "datum", "bearbeiter")
 _PROTECTED = {"vorgang", "absender", "amt"}
 _FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 

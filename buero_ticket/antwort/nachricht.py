@@ -152,7 +152,3 @@ def _address(name: str, addr: str) -> Address:
 def serialise(msg: EmailMessage) -> bytes:
     """The bytes that are sent and stored (CRLF line ends, 7-bit headers)."""
     return msg.as_bytes(policy=policy.SMTP)
-
-
-def envelope_address(value: str) -> str:
-    return parseaddr(value)[1]

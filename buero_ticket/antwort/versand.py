@@ -19,7 +19,7 @@ import logging
 import os
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -49,7 +49,6 @@ class SendResult:
     datei: Path
     to: str
     betreff: str
-    notes: list[str] = field(default_factory=list)
 
 
 def sender(store: Store) -> str:

@@ -25,8 +25,6 @@ BRIEF = "brief"
 ENDINGS = {EMAIL: ".txt.j2", BRIEF: ".docx"}
 KIND_LABEL = {EMAIL: "E-Mail", BRIEF: "Brief"}
 
-#: The fixed template names (public interface: scripts and the README use them).
-STANDARD = ("eingangsbestaetigung", "zwischennachricht", "antwort", "rueckfrage", "weiterleitung")
 TITLES = {
     "eingangsbestaetigung": "Eingangsbestätigung",
     "zwischennachricht": "Zwischennachricht",
