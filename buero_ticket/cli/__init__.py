@@ -64,14 +64,18 @@ class App:
         return self.index
 
     def after_change(self, *, interactive: bool = False) -> None:
-        """After a change: refresh the cache and the Excel register once (see register_update)."""
-        index = self.sync()
+        """After a change: refresh the Excel register once (see register_update).
+
+        Only a register written here needs the cache refreshed here; the background writer
+        refreshes it itself, and the next command picks up the change anyway.
+        """
         mode = register_update.mode(self.ablage)
         if mode == "aus":
             return
         if interactive and mode == "hintergrund":
             register_update.start_background(self.ablage)
             return
+        index = self.sync()
         try:
             result = register_update.rewrite(self.ablage, index)
         except BueroTicketError as exc:  # the change itself is saved; only the overview lags behind
