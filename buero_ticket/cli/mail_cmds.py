@@ -74,7 +74,6 @@ def abrufen_cmd(app: App, dauerbetrieb: bool) -> None:
     Beispiel:
       buero-ticket --ablage "S:\\Bürgerbüro" mail abrufen
     """
-    app.sync()
     _setup_log(app)
     show_bar = sys.stderr.isatty()
 

@@ -73,7 +73,8 @@ class FetchRun:
 
     def run_once(self, box: ImapPostfach) -> ImportCounts:
         counts = ImportCounts()
-        self.index.refresh()
+        for moved in self.index.refresh().manuell_verschoben:  # each round: the folders are the truth
+            log.info("Vorgang %s wurde von Hand nach %s verschoben", moved.aktenzeichen, moved.status.label)
         importer = MailImporter(self.store, self.index)
         uidvalidity = box.uidvalidity()
         uids = box.list_uids()
