@@ -201,9 +201,9 @@ class Store:
         ``expected_revision`` is the version token of an earlier read: if someone
         else saved meanwhile, the change is refused (KonfliktFehler).
         """
-        folder = self.find(az_text)
-        with self.lock(folder.name.split(" ", 1)[0]):
-            folder = self.find(az_text)  # it may have moved while we waited
+        az = str(azmod.parse(az_text, self.ablage.config.kuerzel))  # the lock key, without a scan
+        with self.lock(az):
+            folder = self.find(az)  # looked up under the lock: it may have moved meanwhile
             vorgang = self.load(folder)
             if expected_revision is not None and vorgang.revision != expected_revision:
                 raise KonfliktFehler(
