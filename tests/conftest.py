@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
@@ -29,6 +30,22 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[N
     monkeypatch.delenv("BUERO_TICKET_SMTP_PASSWORT", raising=False)
     monkeypatch.chdir(tmp_path)
     yield
+
+
+def _logging_state() -> tuple[object, ...]:
+    """Process-wide logging state a command may change only for its own run."""
+    package, root = logging.getLogger("buero_ticket"), logging.getLogger()
+    return (tuple(package.handlers), package.level, tuple(root.handlers), root.level)
+
+
+@pytest.fixture(autouse=True)
+def _no_leaked_log_handlers() -> Iterator[None]:
+    """Fail a test whose code leaves log handlers behind: they leak into the next test (writing into its
+    predecessor's Ablage) and pile up in a long-running process. Warning filters: test_global_state.py."""
+    before = _logging_state()
+    yield
+    after = _logging_state()
+    assert after == before, f"Log-Handler nach dem Test nicht entfernt: vorher {before!r}, nachher {after!r}"
 
 
 @pytest.fixture

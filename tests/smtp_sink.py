@@ -81,7 +81,8 @@ class SmtpSink:
             self.logins.append(self.user)
         return AuthResult(success=ok, handled=False)  # handled=False: aiosmtpd answers 535 itself
 
-    def start(self) -> SmtpSink:
+    def start(self, port: int = 0) -> SmtpSink:
+        """Listen on ``port`` (0: a free one)."""
         kwargs: dict[str, Any] = {}
         if self.mode != "keine":
             assert self.cert is not None
@@ -93,7 +94,7 @@ class SmtpSink:
                 kwargs.update(ssl_context=context)
         if self.user:
             kwargs.update(authenticator=self._authenticate, auth_require_tls=self.mode == "starttls")
-        self.port = free_port()
+        self.port = port or free_port()
         self._controller = Controller(self, hostname=HOST, port=self.port, **kwargs)
         self._controller.start()
         return self

@@ -187,7 +187,8 @@ def test_without_senden_a_draft_is_filed_and_no_server_is_needed(run, ablage: Ab
     set_config(ablage.root, {"amt": AMT})
     az = new_phone_vorgang(run, ablage, email="m@example.org")
     res = run("--ablage", str(ablage.root), "antworten", az, "antwort", "--feld", "text={{ 7*7 }} & <b>")
-    assert res.code == 0, res.err and "nicht gesendet" in res.out
+    assert res.code == 0, res.err
+    assert "Entwurf" in res.out and "(nicht gesendet)" in res.out
     data = meta(folder_of(ablage, az))
     draft = parse_mail((folder_of(ablage, az) / "Nachrichten" / data["nachrichten"][-1]["datei"]).read_bytes())
     assert "{{ 7*7 }} & <b>" in draft.body_text  # a value is never rendered again

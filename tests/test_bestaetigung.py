@@ -142,6 +142,23 @@ def test_failing_send_never_fails_the_import(ablage: Ablage) -> None:
     assert "kurz zuvor nicht erreichbar" in verlauf(importer, second)  # no second wait for a dead server
 
 
+def test_a_server_that_failed_is_tried_again_in_the_next_run(ablage: Ablage) -> None:
+    """The pause after a failed server belongs to one run (one importer), not to the process."""
+    port = free_port()
+    closed = {"server": "127.0.0.1", "port": port, "verschluesselung": "keine"}  # nobody listens there yet
+    first_run = configure(ablage, closed, eingangsbestaetigung=True)
+    first = first_run.import_raw(make_mail(subject="Erstes", sender=CITIZEN), "t")
+    assert "nicht erreichbar" in verlauf(first_run, first)
+    server = SmtpSink().start(port)  # the server is back for the next scheduled run
+    try:
+        next_run = configure(ablage, server.toml(), eingangsbestaetigung=True)
+        second = next_run.import_raw(make_mail(subject="Zweites", sender="erika@example.org"), "t")
+        assert [m.rcpt_tos for m in server.take()] == [["erika@example.org"]]
+        assert "Eingangsbestätigung gesendet" in verlauf(next_run, second)
+    finally:
+        server.stop()
+
+
 def _deliver(sink: SmtpSink, systems: dict[str, MailImporter], naive: set[str], limit: int = 30) -> int:
     """Pass every sent mail to its recipient until nobody writes any more; returns the number of mails."""
     total = 0

@@ -14,6 +14,7 @@ import shutil
 import signal
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -585,7 +586,9 @@ def test_einmal_files_what_was_dropped_and_reports_failures(run, ablage: Ablage)
 
     ok = run("--ablage", str(ablage.root), "beobachten", "--einmal")
     (ablage.einwurf_dir / "kaputt.msg").write_bytes(b"kein outlook")
+    filters = list(warnings.filters)  # after the first run: libraries imported by it may add theirs once
     bad = run("--ablage", str(ablage.root), "beobachten", "--einmal")
+    assert warnings.filters == filters, "the command changed the process's warning filters for good"
 
     assert ok.code == 0, ok.err
     assert "Antrag.pdf: neuer Vorgang" in ok.out and "1 neue Vorgänge" in ok.out

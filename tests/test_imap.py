@@ -140,6 +140,8 @@ def wait_while_appending(box: ImapPostfach, account: ImapAccount) -> list[int]:
     """
     waiter = threading.Thread(target=box.wait_for_change, args=(10 * WAIT_S,))
     waiter.start()
+    waiter.join(0.5)  # nothing has changed yet: a wait that returns at once is broken (polling in a busy loop)
+    assert waiter.is_alive(), "wait_for_change kehrte zurück, obwohl sich im Postfach nichts geändert hat"
     appended: list[int] = []
     while waiter.is_alive() and len(appended) < 40:
         appended.append(account.append(mail(f"neu {len(appended)}")))

@@ -55,15 +55,37 @@ _NOREPLY = re.compile(
     r"|^owner-|-(?:owner|bounces?|request)$|noreply|no-reply",
     re.IGNORECASE,
 )
-_paused_until: dict[str, float] = {}
 
 
-def acknowledge(store: Store, vorgang: Vorgang, parsed: ParsedMail, env: Mapping[str, str] = os.environ) -> None:
-    """Acknowledge a new Vorgang from ``parsed`` if configured and allowed. Never raises."""
+class Pauses:
+    """Mail servers that just failed, per run (one per importer; nothing module-wide outlives a run)."""
+
+    def __init__(self) -> None:
+        self._until: dict[str, float] = {}
+
+    def remaining(self, target: str) -> float:
+        return self._until.get(target, 0.0) - time.monotonic()
+
+    def pause(self, target: str) -> None:
+        self._until[target] = time.monotonic() + PAUSE_AFTER_FAILURE_S
+
+
+def acknowledge(
+    store: Store,
+    vorgang: Vorgang,
+    parsed: ParsedMail,
+    env: Mapping[str, str] = os.environ,
+    *,
+    pauses: Pauses | None = None,
+) -> None:
+    """Acknowledge a new Vorgang from ``parsed`` if configured and allowed. Never raises.
+
+    ``pauses``: the run's memory of failed servers (the importer keeps one per run).
+    """
     try:
         if not store.ablage.config.get("smtp", "eingangsbestaetigung"):
             return
-        _acknowledge(store, vorgang, parsed, env)
+        _acknowledge(store, vorgang, parsed, env, pauses if pauses is not None else Pauses())
     except Exception as exc:  # the import must go on whatever happens here
         text = exc.text if isinstance(exc, BueroTicketError) else f"{type(exc).__name__}: {exc}"
         log.warning("Eingangsbestätigung für %s nicht gesendet: %s", vorgang.aktenzeichen, text, exc_info=True)
@@ -92,15 +114,14 @@ def recipient_address(parsed: ParsedMail) -> str:
     return (parsed.reply_to or parsed.from_email).strip().lower()
 
 
-def _acknowledge(store: Store, vorgang: Vorgang, parsed: ParsedMail, env: Mapping[str, str]) -> None:
+def _acknowledge(store: Store, vorgang: Vorgang, parsed: ParsedMail, env: Mapping[str, str], pauses: Pauses) -> None:
     config = store.ablage.config
     reason = refusal(parsed, config)
     if reason:
         _note(store, vorgang.aktenzeichen, "Keine Eingangsbestätigung", reason)
         return
     cfg = smtp.smtp_config(config)
-    paused = _paused_until.get(cfg.target, 0.0) - time.monotonic()
-    if paused > 0:
+    if pauses.remaining(cfg.target) > 0:
         _note(store, vorgang.aktenzeichen, "Eingangsbestätigung nicht gesendet", _pause_text(cfg))
         return
     password = smtp.read_password(cfg, env) if cfg.benutzer else ""
@@ -110,10 +131,12 @@ def _acknowledge(store: Store, vorgang: Vorgang, parsed: ParsedMail, env: Mappin
         detail = f"an {address} gingen heute schon {limit} Eingangsbestätigungen (Höchstzahl pro Tag)"
         _note(store, vorgang.aktenzeichen, "Keine Eingangsbestätigung", detail)
         return
-    _send(store, vorgang, parsed, cfg, password)
+    _send(store, vorgang, parsed, cfg, password, pauses)
 
 
-def _send(store: Store, vorgang: Vorgang, parsed: ParsedMail, cfg: smtp.SmtpConfig, password: str) -> None:
+def _send(
+    store: Store, vorgang: Vorgang, parsed: ParsedMail, cfg: smtp.SmtpConfig, password: str, pauses: Pauses
+) -> None:
     draft = versand.prepare(store, vorgang, vorlagen.AUTOMATIC, {}, automatisch=True)
     address = recipient_address(parsed)
     mid = parsed.message_id
@@ -129,7 +152,7 @@ def _send(store: Store, vorgang: Vorgang, parsed: ParsedMail, cfg: smtp.SmtpConf
         smtp.send(cfg, raw, [address], password=password, timeout=SEND_TIMEOUT_S)
     except smtp.VersandFehler as exc:
         if exc.connection_failed:
-            _paused_until[cfg.target] = time.monotonic() + PAUSE_AFTER_FAILURE_S
+            pauses.pause(cfg.target)
         raise
     details = f"an {address}, Betreff „{draft.mail.betreff}“"
     versand.file_mail(store, draft, raw, "Eingangsbestätigung gesendet", details, sent=True)

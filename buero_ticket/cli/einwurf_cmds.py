@@ -57,12 +57,14 @@ def _log_file(app: App) -> Iterator[None]:
     handler = logging.FileHandler(folder / f"einwurf-{history.now():%Y-%m}.log", encoding="utf-8")
     handler.setFormatter(logging.Formatter(f"%(asctime)s {history.current_user()} %(levelname)s %(message)s"))
     logger = logging.getLogger("buero_ticket")
+    old_level = logger.level
     logger.setLevel(logging.INFO)
     logger.addHandler(handler)
     try:
         yield
     finally:
         logger.removeHandler(handler)
+        logger.setLevel(old_level)
         handler.close()
 
 
@@ -106,9 +108,6 @@ def beobachten(app: App, once: bool) -> None:
     """
     app.sync()
     tally = _Tally()
-    # watchdog warns when the kernel reuses a watch number for a folder created right after another
-    # one was removed (nested folders dropped at once); harmless, but not for the clerk's console.
-    warnings.filterwarnings("ignore", message="Callback with id", category=RuntimeWarning)
 
     def on_result(result: DropResult) -> None:
         tally.add(result)
@@ -123,7 +122,11 @@ def beobachten(app: App, once: bool) -> None:
         on_result=on_result,
         notice=lambda text: click.echo(text, err=True),
     )
-    with _log_file(app):
+    # watchdog warns when the kernel reuses a watch number for a folder created right after another
+    # one was removed (nested folders dropped at once); harmless, but not for the clerk's console.
+    # Filtered only while the command runs: the process's warning filters are left as they were.
+    with _log_file(app), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Callback with id", category=RuntimeWarning)
         if once:
             watcher.once()
         else:

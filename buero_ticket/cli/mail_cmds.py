@@ -14,6 +14,7 @@ import click
 
 from .. import history
 from ..errors import Exit
+from ..index import Index
 from ..intake.abruf import AbrufLaeuftSchon, fetch_mail
 from ..intake.mail import ImportCounts, ImportResult, MailImporter
 from . import App, cli
@@ -30,15 +31,24 @@ def mail() -> None:
     """
 
 
-def _setup_log(app: App) -> None:
+@contextmanager
+def _log_file(app: App) -> Iterator[None]:
+    """The month's mail log for the length of one command (removed again: nothing outlives the run)."""
     folder = app.ablage.log_dir
     folder.mkdir(parents=True, exist_ok=True)
     handler = logging.FileHandler(folder / f"mail-{history.now():%Y-%m}.log", encoding="utf-8")
     user = history.current_user()
     handler.setFormatter(logging.Formatter(f"%(asctime)s {user} %(levelname)s %(message)s"))
     logger = logging.getLogger("buero_ticket")
+    old_level = logger.level
     logger.setLevel(logging.INFO)
     logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(old_level)
+        handler.close()
 
 
 def _progress(total: int) -> AbstractContextManager[object]:
@@ -74,7 +84,11 @@ def abrufen_cmd(app: App, dauerbetrieb: bool) -> None:
     Beispiel:
       buero-ticket --ablage "S:\\Bürgerbüro" mail abrufen
     """
-    _setup_log(app)
+    with _log_file(app):
+        _abrufen(app, dauerbetrieb)
+
+
+def _abrufen(app: App, dauerbetrieb: bool) -> None:
     show_bar = sys.stderr.isatty()
 
     def report(counts: ImportCounts) -> None:
@@ -120,7 +134,11 @@ def einlesen(app: App, dateien: tuple[Path, ...]) -> None:
       buero-ticket mail einlesen Anfrage.eml Export.mbox Weitergeleitet.msg
     """
     index = app.sync()
-    _setup_log(app)
+    with _log_file(app):
+        _einlesen(app, index, dateien)
+
+
+def _einlesen(app: App, index: Index, dateien: tuple[Path, ...]) -> None:
     importer = MailImporter(app.store, index)
     counts = ImportCounts()
     for path in dateien:

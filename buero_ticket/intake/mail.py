@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import parseaddr
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from filelock import FileLock
 
@@ -34,6 +35,9 @@ from ..models import Absender, Kanal, Status, Vorgang
 from ..quarantaene import quarantine
 from ..store import Store
 from . import Incoming, accept
+
+if TYPE_CHECKING:
+    from ..antwort.bestaetigung import Pauses
 
 TAG_RE = re.compile(r"\[(?:Az\.?\s*)?((?:[A-Za-z0-9]{1,8}-)?\d{4}-\d{5,7}-\d)\]")
 AUTO_FOLDER = "Automatische Mails"
@@ -104,6 +108,7 @@ class MailImporter:
         self.config = store.ablage.config
         self.ledger = store.ablage.state_dir / "importiert"
         self._seen: dict[str, str] = {}  # keys imported during this run -> Aktenzeichen
+        self._ack_pauses: Pauses | None = None  # the acknowledgement's memory of failed servers, for this run
 
     # -- public ------------------------------------------------------------------------------
     def import_raw(self, raw: bytes, source: str, uid_key: str = "", note: str = "") -> ImportResult:
@@ -206,9 +211,10 @@ class MailImporter:
             item.linked = [link] if link else []
             vorgang = accept(self.store, item).vorgang
             if self.config.get("smtp", "eingangsbestaetigung"):  # templates and docx only when it is on
-                from ..antwort.bestaetigung import acknowledge
+                from ..antwort.bestaetigung import Pauses, acknowledge
 
-                acknowledge(self.store, vorgang, parsed)  # acknowledgement of receipt; never raises
+                self._ack_pauses = self._ack_pauses or Pauses()
+                acknowledge(self.store, vorgang, parsed, pauses=self._ack_pauses)  # never raises
             return ImportResult("neu", vorgang.aktenzeichen)
         vorgang = self.store.get(target)
         if vorgang.status.is_open:
