@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,12 +62,36 @@ SCHEMA: dict[str, dict[str, tuple[Spec, Any]]] = {
         "eingangsbestaetigung": (bool, False),
         "max_bestaetigungen_pro_tag": (int, 3),
     },
+    "servicezeiten": {  # see servicezeit.py; checked further by fristen_config.check_servicezeiten
+        "land": (str, "BY"),
+        "zeitzone": (str, "Europe/Berlin"),
+        "montag": (str, "08:00-18:00"),
+        "dienstag": (str, "08:00-18:00"),
+        "mittwoch": (str, "08:00-18:00"),
+        "donnerstag": (str, "08:00-18:00"),
+        "freitag": (str, "08:00-18:00"),
+        "samstag": (str, ""),
+        "sonntag": (str, ""),
+        "schliesstage": (list, []),
+        "rueckmeldung_servicestunden": (float, 24.0),
+        "erinnerung_stelle_servicestunden": (float, 8.0),
+    },
+    "fristen": {  # per-channel/category default Frist: [fristen.kanal] / [fristen.kategorie], see fristen_config
+        "neue_nachricht": (("in-bearbeitung", "markieren"), "in-bearbeitung"),
+        "team_email": (str, ""),
+    },
     "einwurf": {
         "abfragen": (bool, True),
         "ruhezeit_sekunden": (float, 5.0),
         "kanal": (("brief", "fax", "scan", "email", "persoenlich", "telefon"), "scan"),
     },
 }
+
+# Sections whose keys are sub-tables ([stellen.bauamt]) or which hold sub-tables besides plain keys,
+# each with its own checker (text → problems with line numbers). Filled at the end of this module.
+TABLE_SECTIONS: dict[str, Callable[[Any, str], list[str]]] = {}
+NESTED = frozenset({"fristen"})
+SECTION_CHECKS: dict[str, Callable[[dict[str, Any], str], list[str]]] = {}
 
 KUERZEL_RE = re.compile(r"^[A-Z0-9]{1,8}$")
 
@@ -129,6 +154,9 @@ def parse_config(text: str, path: Path | None = None) -> Config:
 def validate(data: dict[str, Any], text: str) -> list[str]:
     problems: list[str] = []
     for section, content in data.items():
+        if section in TABLE_SECTIONS:
+            problems += TABLE_SECTIONS[section](content, text)
+            continue
         if section not in SCHEMA:
             problems.append(f"Zeile {_line_of(text, section, None)}: unbekannter Abschnitt [{section}]")
             continue
@@ -136,9 +164,14 @@ def validate(data: dict[str, Any], text: str) -> list[str]:
             problems.append(f"Zeile {_line_of(text, None, section)}: '{section}' muss ein Abschnitt sein")
             continue
         for key, value in content.items():
+            if section in NESTED and isinstance(value, dict):
+                continue  # a sub-table such as [fristen.kanal]: checked by the section's own checker
             msg = _check_value(section, key, value)
             if msg:
                 problems.append(f"Zeile {_line_of(text, section, key)}: [{section}] {key}: {msg}")
+    for section, checker in SECTION_CHECKS.items():
+        if isinstance(data.get(section), dict):
+            problems += checker(data[section], text)
     kuerzel = data.get("amt", {}).get("kuerzel", "") if isinstance(data.get("amt"), dict) else ""
     if isinstance(kuerzel, str) and kuerzel and not KUERZEL_RE.match(kuerzel.upper()):
         problems.append(
@@ -168,6 +201,7 @@ def _check_value(section: str, key: str, value: Any) -> str:
             int: "eine ganze Zahl",
             bool: "true oder false",
             float: "eine Zahl",
+            list: 'eine Liste in eckigen Klammern, z. B. ["24.12.2026", "31.12.2026"]',
         }
         return f"muss {names.get(kind, kind.__name__)} sein (ist {value!r})"
     return ""
@@ -220,6 +254,28 @@ frist_tage = 14
 # wird er wieder geöffnet, danach entsteht ein neuer, verknüpfter Vorgang.
 wiedereroeffnen_tage = 30
 
+# [fristen.kanal]
+# Andere Frist (in Tagen) je Kanal; 0 = keine Frist. Ebenso [fristen.kategorie] mit "Kategorie" = Tage.
+# telefon = 3
+# email = 5
+
+[servicezeiten]
+# Servicezeiten für Fristen in Servicestunden (D115: Rückmeldung binnen 24 Servicestunden).
+# Bundesland für die Feiertage: BW, BY, BE, BB, HB, HH, HE, MV, NI, NW, RP, SL, SN, ST, SH, TH
+land = "BY"
+# Zeiten je Wochentag, mehrere Spannen mit Komma ("08:00-12:00, 13:00-16:00"), "" = geschlossen
+montag = "08:00-18:00"
+dienstag = "08:00-18:00"
+mittwoch = "08:00-18:00"
+donnerstag = "08:00-18:00"
+freitag = "08:00-18:00"
+samstag = ""
+sonntag = ""
+# Eigene Schließtage (Heiligabend, Silvester, Rosenmontag, Betriebsausflug …)
+schliesstage = []
+# Rückmeldung an die Bürgerin / den Bürger nach dem Weiterleiten: so viele Servicestunden
+rueckmeldung_servicestunden = 24
+
 # [imap]
 # Gemeinsames Postfach für "buero-ticket mail abrufen".
 # server = "mail.musterstadt.de"
@@ -258,3 +314,10 @@ kanal = "scan"
 
 def default_config_text(name: str = "Bürgerbüro", kuerzel: str = "") -> str:
     return DEFAULT_CONFIG.format(name=name.replace('"', "'"), kuerzel=kuerzel)
+
+
+from . import fristen_config  # noqa: E402  (its checkers need _line_of above)
+
+TABLE_SECTIONS["stellen"] = fristen_config.check_stellen
+SECTION_CHECKS["servicezeiten"] = fristen_config.check_servicezeiten
+SECTION_CHECKS["fristen"] = fristen_config.check_fristen

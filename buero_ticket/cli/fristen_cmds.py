@@ -1,0 +1,87 @@
+"""Commands for deadlines: ``frist berechnen`` (service hours), ``frist AZ DATUM``, ``wiedervorlage``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from .. import fristen_config, history
+from ..datum import format_zeitpunkt_lang, parse_zeitpunkt
+from ..errors import EingabeFehler
+from ..servicezeit import LAENDER
+from . import App, cli
+from .ausgabe import echo_json
+from .hilfe import GermanGroup
+
+
+class FristGroup(GermanGroup):
+    """``frist AZ DATUM`` sets a Frist; ``frist berechnen …`` computes one. Unknown first words mean ``setzen``."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and not args[0].startswith("-") and args[0] not in self.commands:
+            args = ["setzen", *args]
+        return super().parse_args(ctx, args)
+
+
+@cli.group("frist", cls=FristGroup)
+def frist() -> None:
+    """Frist eines Vorgangs setzen oder eine Frist in Servicestunden berechnen.
+
+    \b
+    Beispiele:
+      buero-ticket frist 2026-00042 15.12.2026
+      buero-ticket frist 2026-00042 +2w
+      buero-ticket frist berechnen --ab "04.12.2026 17:00" --servicestunden 24
+    """
+
+
+@frist.command("berechnen")
+@click.option("--ab", "ab", default="jetzt", help='Beginn, z. B. "04.12.2026 17:00" (ohne Angabe: jetzt).')
+@click.option(
+    "--servicestunden", type=float, default=None, help="Dauer in Servicestunden (Standard aus den Einstellungen, 24)."
+)
+@click.option(
+    "--land", default=None, metavar="KÜRZEL", help="Anderes Bundesland als in den Einstellungen, z. B. BE oder SN."
+)
+@click.option("--json", "as_json", is_flag=True, help="Ergebnis als JSON (Feld faellig im ISO-8601-Format).")
+@click.pass_obj
+def berechnen(app: App, ab: str, servicestunden: float | None, land: str | None, as_json: bool) -> None:
+    """Bis wann? Frist in Servicestunden berechnen (Servicezeiten, Feiertage, Schließtage).
+
+    Außerhalb der Servicezeit beginnt die Zählung mit dem nächsten Dienstbeginn.
+
+    \b
+    Beispiele:
+      buero-ticket frist berechnen --ab "04.12.2026 17:00"
+      buero-ticket frist berechnen --ab "04.12.2026 17:00" --servicestunden 40 --land SN --json
+    """
+    kalender = fristen_config.kalender(app.ablage.config)
+    if land is not None:
+        if land.upper() not in LAENDER:
+            raise EingabeFehler(f"„{land}“ ist kein Bundesland-Kürzel.", f"Erlaubt sind: {', '.join(LAENDER)}.")
+        kalender = kalender.mit_land(land.upper())
+    stunden = servicestunden
+    if stunden is None:
+        stunden = float(app.ablage.config.get("servicezeiten", "rueckmeldung_servicestunden"))
+    if stunden < 0:
+        raise EingabeFehler("Die Servicestunden dürfen nicht negativ sein.", "Geben Sie zum Beispiel 24 an.")
+    start = kalender.lokal(parse_zeitpunkt(ab, history.now().astimezone(kalender.tz).replace(tzinfo=None)))
+    due = kalender.plus_stunden(start, stunden)
+    if as_json:
+        data: dict[str, Any] = {
+            "ab": start.isoformat(),
+            "servicestunden": stunden,
+            "land": kalender.land,
+            "faellig": due.isoformat(),
+        }
+        echo_json(data)
+        return
+    click.echo(
+        f"Fällig: {format_zeitpunkt_lang(due)} Uhr "
+        f"({_stunden(stunden)} Servicestunden ab {format_zeitpunkt_lang(start)} Uhr, Land {kalender.land})"
+    )
+
+
+def _stunden(value: float) -> str:
+    return f"{value:g}".replace(".", ",")
