@@ -11,8 +11,12 @@ from buero_ticket.config import CONFIG_NAME
 
 
 def _settings(ablage: Ablage, extra: str) -> None:
+    """Replace the [servicezeiten] section of the fresh Ablage's settings by ``extra``."""
     path = ablage.root / CONFIG_NAME
-    path.write_text(path.read_text(encoding="utf-8") + "\n" + extra, encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    head, _, rest = text.partition("[servicezeiten]\n")
+    tail = rest[rest.index("\n[") :] if "\n[" in rest else ""
+    path.write_text(head + extra + tail, encoding="utf-8")
 
 
 def test_d115_example_in_text_and_json(run: Callable[..., Any], ablage: Ablage) -> None:
