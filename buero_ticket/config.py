@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import toml_deutsch
 from .errors import KonfigFehler
 
 CONFIG_NAME = "buero-ticket.toml"
@@ -138,7 +139,7 @@ def parse_config(text: str, path: Path | None = None) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise KonfigFehler(
-            f"{name} ist fehlerhaft: {exc}",
+            f"{name} ist fehlerhaft: {toml_deutsch.german(str(exc))}",
             'Korrigieren Sie die genannte Zeile (TOML-Schreibweise: schluessel = "wert").',
         ) from None
     problems = validate(data, text)

@@ -29,6 +29,7 @@ from .errors import DatenFehler, KonfliktFehler, NichtGefunden, ZugriffFehler
 from .fileio import TEMP_PREFIX, atomic_write_bytes, atomic_write_text, fsync_dir, retry_on_busy, write_new_file
 from .models import Absender, Dringlichkeit, HistoryEntry, Kanal, Nachricht, Status, Vorgang
 from .names import MAX_PATH, fit_name, short_subject, unique_name
+from .vorschlag import similar_aktenzeichen
 
 META_NAME = "vorgang.json"
 NACHRICHTEN_DIR = "Nachrichten"
@@ -363,9 +364,7 @@ def _remove_tree(path: Path) -> None:
 
 
 def _suggest(wanted: str, known: list[str]) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(wanted, known, n=3, cutoff=0.75)
+    close = similar_aktenzeichen(wanted, known)
     if close:
         return "Meinten Sie: " + ", ".join(close) + "? 'buero-ticket liste --alle' zeigt alle Vorgänge."
     return "'buero-ticket liste --alle' zeigt alle Aktenzeichen."

@@ -73,7 +73,7 @@ def test_abrufen_imports_moves_and_summarises(
     )
     res = run("--ablage", str(ablage.root), "mail", "abrufen")
     assert res.code == 0, res.err
-    assert "1 neue Vorgänge, 1 Antworten zugeordnet, 1 automatische Mails" in res.out
+    assert "1 neuer Vorgang, 1 Antwort zugeordnet, 1 automatische Mail " in res.out
     assert "0 Fehler" in res.out
     assert pymap_server.uids("INBOX") == []
     assert len(pymap_server.uids("Importiert")) == 3
@@ -191,7 +191,7 @@ def test_abrufen_over_each_encryption(
     dovecot_server.append(crlf(make_mail(subject=f"Über {mode}")))
     res = run("--ablage", str(ablage.root), "mail", "abrufen")
     assert res.code == 0, res.err
-    assert "1 neue Vorgänge" in res.out
+    assert "1 neuer Vorgang" in res.out
 
 
 def test_imaps_without_trusted_certificate_is_refused(

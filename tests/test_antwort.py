@@ -208,7 +208,7 @@ def test_reply_to_our_answer_lands_in_the_same_vorgang(  # type: ignore[no-untyp
     monkeypatch.setenv("BUERO_TICKET_IMAP_PASSWORT", pymap_server.password)
     root = str(ablage.root)
     pymap_server.append(make_mail(subject="Parkausweis für Anwohner", sender=CITIZEN).replace(b"\n", b"\r\n"))
-    assert "1 neue Vorgänge" in run("--ablage", root, "mail", "abrufen").out
+    assert "1 neuer Vorgang" in run("--ablage", root, "mail", "abrufen").out
     [ack] = sink.take()
     assert ack.message["Auto-Submitted"] == "auto-replied" and ack.rcpt_tos == ["j.mueller@example.org"]
     [(_s, entry)] = list(ablage.iter_vorgang_dirs())
@@ -227,7 +227,7 @@ def test_reply_to_our_answer_lands_in_the_same_vorgang(  # type: ignore[no-untyp
     reply.set_content("Anbei die Meldebescheinigung.\n")
     pymap_server.append(reply.as_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
     res = run("--ablage", root, "mail", "abrufen")
-    assert "0 neue Vorgänge, 1 Antworten zugeordnet" in res.out, res.out + res.err
+    assert "0 neue Vorgänge, 1 Antwort zugeordnet" in res.out, res.out + res.err
     assert sink.take() == []  # no acknowledgement for a follow-up
     assert [e.name for _s, e in ablage.iter_vorgang_dirs()] == [entry.name]
     nachrichten = meta(Path(entry.path))["nachrichten"]

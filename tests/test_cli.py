@@ -194,7 +194,7 @@ def test_invalid_config_lists_every_problem_with_lines(run, ablage: Ablage) -> N
     assert sorted(p.name for p in ablage.root.iterdir()) == before
     cfg.write_text('[amt\nname = "x"\n', encoding="utf-8")
     broken = run("--ablage", str(ablage.root), "liste")
-    assert broken.code == Exit.KONFIG and "line 1" in broken.err
+    assert broken.code == Exit.KONFIG and "Zeile 1, Spalte" in broken.err
 
 
 def _make_read_only(folder: Path) -> list[str]:
@@ -279,11 +279,11 @@ def test_stand_refuses_a_change_based_on_an_old_read(run, ablage: Ablage) -> Non
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["liste", "--gibtsnicht"], "Unbekannte Option --gibtsnicht"),
-        (["zeige"], "Es fehlt die Angabe AKTENZEICHEN"),
-        (["neu", "--betreff", "x"], "Es fehlt die Option --kanal. Erlaubt: email"),
-        (["status", "2026-1", "fertig"], "kein gültiger Wert für STATUS"),
-        (["gibtsnicht"], "Unbekannter Befehl gibtsnicht"),
+        (["liste", "--gibtsnicht"], "Eine Option '--gibtsnicht' gibt es nicht"),
+        (["zeige"], "Es fehlt die Angabe 'AKTENZEICHEN'"),
+        (["neu", "--betreff", "x"], "Es fehlt die Option '--kanal'. Erlaubt: email"),
+        (["status", "2026-1", "fertig"], "„fertig“ ist kein gültiger Wert"),
+        (["gibtsnicht"], "Einen Befehl 'gibtsnicht' gibt es nicht"),
     ],
 )
 def test_usage_errors_are_german(run, args: list[str], expected: str) -> None:  # type: ignore[no-untyped-def]

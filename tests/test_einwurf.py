@@ -591,7 +591,7 @@ def test_einmal_files_what_was_dropped_and_reports_failures(run, ablage: Ablage)
     assert warnings.filters == filters, "the command changed the process's warning filters for good"
 
     assert ok.code == 0, ok.err
-    assert "Antrag.pdf: neuer Vorgang" in ok.out and "1 neue Vorgänge" in ok.out
+    assert "Antrag.pdf: neuer Vorgang" in ok.out and "1 neuer Vorgang" in ok.out
     assert bad.code == 1
     assert "kaputt.msg: nicht übernommen" in bad.out and "_Fehler" in bad.err
     assert len(vorgaenge(ablage)) == 1

@@ -7,10 +7,8 @@ codes; ``--debug`` shows the traceback instead.
 from __future__ import annotations
 
 import os
-import re
 import sys
 import traceback
-from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -21,6 +19,14 @@ from ..errors import BueroTicketError, Exit
 from ..index import Index
 from ..store import Store
 from .hilfe import GermanGroup
+from .klick_deutsch import install as install_german_click
+
+install_german_click()
+
+
+class _NeverRaised(click.ClickException):
+    """Stands in for click's NoArgsIsHelpError on click versions before 8.2."""
+
 
 CONTEXT = {"help_option_names": ["-h", "--hilfe", "--help"], "max_content_width": 100}
 
@@ -109,31 +115,32 @@ def cli(ctx: click.Context, ablage: str | None, debug: bool) -> None:
     ctx.meta["debug"] = debug
 
 
-_CLICK_MESSAGES: list[
-    tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]
-] = [  # click's own usage errors, in German (click ships no German catalogue)
-    (re.compile(r"^No such option '?([^'.]+)'?\.?(.*)$", re.S), r"Unbekannte Option \1.\2"),
-    (re.compile(r"^No such command '?([^'.]+)'?\.?$"), r"Unbekannter Befehl \1."),
-    (re.compile(r"^Missing argument '?([^'.]+)'?\.?$"), r"Es fehlt die Angabe \1."),
-    (
-        re.compile(r"^Missing option '?([^'.]+)'?\.(?:\s*Choose from:\s*(.*))?$", re.S),
-        lambda m: f"Es fehlt die Option {m[1]}." + (f" Erlaubt: {m[2]}" if m[2] else ""),
-    ),
-    (
-        re.compile(r"^Invalid value for '?([^':]+)'?: (.*) is not one of (.*)\.$", re.S),
-        r"\2 ist kein gültiger Wert für \1; erlaubt: \3.",
-    ),
-    (re.compile(r"^Invalid value for '?([^':]+)'?: (.*)$", re.S), r"Ungültiger Wert für \1: \2"),
-    (re.compile(r"^Got unexpected extra arguments? \((.*)\)$"), r"Unerwartete zusätzliche Angabe: \1"),
-    (re.compile(r"^Option '?([^']+)'? requires an argument\.$"), r"Die Option \1 braucht einen Wert."),
-]
+_NO_ARGS_IS_HELP: type[click.ClickException] = getattr(click.exceptions, "NoArgsIsHelpError", _NeverRaised)
 
 
-def german_usage_message(text: str) -> str:
-    for pattern, replacement in _CLICK_MESSAGES:
-        if pattern.match(text):
-            return " ".join(pattern.sub(replacement, text).split())
-    return text
+def usage_hint(exc: click.ClickException, args: list[str]) -> str:
+    """What to do after a usage error: the help of the command that was meant."""
+    ctx = getattr(exc, "ctx", None)
+    path = ctx.command_path if ctx is not None and ctx.parent is not None else _command_path(args)
+    if path == "buero-ticket":
+        return "'buero-ticket --hilfe' zeigt alle Befehle, z. B. 'buero-ticket liste --hilfe' die Bedienung von liste."
+    return f"'{path} --hilfe' zeigt die Bedienung mit Beispiel."
+
+
+def _command_path(args: list[str]) -> str:
+    """``buero-ticket mail einlesen`` from the command line (click gives some errors no context)."""
+    names, skip = ["buero-ticket"], False
+    command: click.Command = cli
+    for token in args:
+        if skip or token.startswith("-"):
+            skip = token == "--ablage"
+            continue
+        sub = command.commands.get(token) if isinstance(command, click.Group) else None
+        if sub is None:
+            break
+        names.append(token)
+        command = sub
+    return " ".join(names)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -145,9 +152,12 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Abort:
         click.echo("Abgebrochen.", err=True)
         sys.exit(Exit.PROBLEME)
+    except _NO_ARGS_IS_HELP as exc:  # a group called without its sub-command: show its help
+        click.echo(exc.format_message(), err=True)
+        sys.exit(Exit.BEDIENUNG)
     except click.ClickException as exc:
-        click.echo(f"Fehler: {german_usage_message(exc.format_message())}", err=True)
-        click.echo("Was tun: 'buero-ticket BEFEHL --hilfe' zeigt die Bedienung mit Beispiel.", err=True)
+        click.echo(f"Fehler: {' '.join(exc.format_message().split())}", err=True)  # German: see klick_deutsch
+        click.echo(f"Was tun: {usage_hint(exc, args)}", err=True)
         sys.exit(Exit.BEDIENUNG)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)

@@ -10,6 +10,7 @@ from .. import __version__
 from ..ablage import init_ablage
 from ..demo import build_demo
 from ..errors import Exit
+from ..mengen import anzahl
 from ..pruefen import check, repair
 from . import App, cli
 from .ausgabe import echo_json
@@ -99,9 +100,13 @@ def pruefen(app: App, reparieren: bool, as_json: bool) -> None:
             hint = " (mit --reparieren behebbar)" if p.reparierbar else ""
             click.echo(f"Problem: {p.pfad}: {p.text}{hint}")
         if offen:
-            click.echo(f"\n{len(offen)} Probleme in {bericht.vorgaenge} Vorgängen.")
+            click.echo(
+                f"\n{anzahl(len(offen), 'Problem', 'Probleme')} in {anzahl(bericht.vorgaenge, 'Vorgang', 'Vorgängen')}."
+            )
         else:
-            click.echo(f"Ablage in Ordnung: {bericht.vorgaenge} Vorgänge geprüft, keine Probleme.")
+            click.echo(
+                f"Ablage in Ordnung: {anzahl(bericht.vorgaenge, 'Vorgang', 'Vorgänge')} geprüft, keine Probleme."
+            )
     if offen:
         raise click.exceptions.Exit(Exit.PROBLEME)
 
@@ -116,7 +121,7 @@ def demo(zielordner: Path) -> None:
       buero-ticket demo ./demo-ablage
     """
     ablage, vorgaenge = build_demo(zielordner)
-    click.echo(f"Demo-Ablage angelegt: {ablage.root} ({len(vorgaenge)} Vorgänge)")
+    click.echo(f"Demo-Ablage angelegt: {ablage.root} ({anzahl(len(vorgaenge), 'Vorgang', 'Vorgänge')})")
     for v in vorgaenge:
         click.echo(f"  {v.aktenzeichen}  {v.status.label:<14} {v.betreff}")
     click.echo(f"\nÜbersicht in Excel: {ablage.register_path}")

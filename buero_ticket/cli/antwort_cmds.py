@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ..errors import Exit
+from ..mengen import anzahl
 from . import App, cli
 
 _FELD_HELP = "Wert für ein Feld der Vorlage, z. B. --feld bis=15.12.2026 (mehrfach möglich)."
@@ -132,7 +133,8 @@ def pruefen(app: App) -> None:
     broken = sum(1 for p in report.checks if p.problems)
     if broken:
         click.echo(
-            f"{broken} von {len(report.checks)} Vorlagen sind fehlerhaft ({report.problem_count} Probleme).",
+            f"{broken} von {len(report.checks)} Vorlagen {'ist' if broken == 1 else 'sind'} fehlerhaft "
+            f"({anzahl(report.problem_count, 'Problem', 'Probleme')}).",
             err=True,
         )
         click.echo("Was tun: Korrigieren Sie die genannten Vorlagen und prüfen Sie erneut.", err=True)

@@ -16,6 +16,7 @@ from .. import history
 from ..errors import Exit
 from ..intake.beobachter import Watcher
 from ..intake.einwurf import ERROR_DIR, DropResult
+from ..mengen import anzahl
 from . import App, cli
 
 log = logging.getLogger("buero_ticket.einwurf")
@@ -34,8 +35,10 @@ class _Tally:
 
     def summary_line(self) -> str:
         return (
-            f"{self.neu} neue Vorgänge, {self.folge} Dateien zu Vorgängen hinzugefügt, "
-            f"{self.mail} E-Mail-Dateien eingelesen, {self.fehler} nach {ERROR_DIR} verschoben"
+            f"{anzahl(self.neu, 'neuer Vorgang', 'neue Vorgänge')}, "
+            f"{anzahl(self.folge, 'Datei', 'Dateien')} zu Vorgängen hinzugefügt, "
+            f"{anzahl(self.mail, 'E-Mail-Datei', 'E-Mail-Dateien')} eingelesen, "
+            f"{anzahl(self.fehler, 'Eintrag', 'Einträge')} nach {ERROR_DIR} verschoben"
         )
 
 

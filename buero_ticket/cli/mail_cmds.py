@@ -17,6 +17,7 @@ from ..errors import Exit
 from ..index import Index
 from ..intake.abruf import AbrufLaeuftSchon, fetch_mail
 from ..intake.mail import ImportCounts, ImportResult, MailImporter
+from ..mengen import anzahl
 from . import App, cli
 
 
@@ -115,7 +116,8 @@ def _abrufen(app: App, dauerbetrieb: bool) -> None:
     click.echo(total.summary_line())
     if total.fehler:
         click.echo(
-            f"Was tun: Die {total.fehler} Mails in Quarantäne liegen mit Begründung in {app.ablage.quarantaene_dir}.",
+            f"Was tun: {anzahl(total.fehler, 'Mail liegt', 'Mails liegen')} mit Begründung in "
+            f"{app.ablage.quarantaene_dir}.",
             err=True,
         )
         raise click.exceptions.Exit(Exit.PROBLEME)
@@ -145,7 +147,8 @@ def _einlesen(app: App, index: Index, dateien: tuple[Path, ...]) -> None:
         for result in importer.import_file(path):
             counts.add(result)
             where = result.aktenzeichen or (str(result.path) if result.path else "")
-            click.echo(f"{path.name}: {_label(result)} {where} {result.reason}".rstrip())
+            reason = "" if result.kind == "doppelt" else result.reason  # the label says it already
+            click.echo(f"{path.name}: {_label(result)} {where} {reason}".rstrip())
     app.after_change()
     click.echo(counts.summary_line())
     if counts.fehler:
@@ -157,6 +160,6 @@ def _label(result: ImportResult) -> str:
         "neu": "neuer Vorgang",
         "folge": "zugeordnet zu",
         "automatisch": "automatische Mail",
-        "doppelt": "bereits importiert:",
+        "doppelt": "bereits importiert in",
         "quarantaene": "Quarantäne:",
     }[result.kind]

@@ -6,13 +6,14 @@ import click
 
 from .. import history
 from ..intake import Incoming, accept
+from ..mengen import anzahl
 from ..models import Absender, Dringlichkeit, HistoryEntry, Kanal, Status, Vorgang
-from . import App, cli
+from . import App, cli, stichworte
 from .ausgabe import echo_detail, echo_json, echo_table, vorgang_detail_json, vorgang_json
 
-STATUS_CHOICE = click.Choice([s.value for s in Status])
-KANAL_CHOICE = click.Choice([k.value for k in Kanal])
-DRINGLICHKEIT_CHOICE = click.Choice([d.value for d in Dringlichkeit])
+STATUS_CHOICE = stichworte.STATUS
+KANAL_CHOICE = stichworte.KANAL
+DRINGLICHKEIT_CHOICE = stichworte.DRINGLICHKEIT
 STAND_OPTION = click.option(
     "--stand",
     type=int,
@@ -99,7 +100,7 @@ def liste(app: App, alle: bool, status: str | None, bearbeiter: str | None, as_j
         echo_json([vorgang_json(v) for v in selected])
         return
     count = echo_table(selected)
-    click.echo(f"\n{count} Vorgänge" + ("" if alle or status else " offen"))
+    click.echo("\n" + anzahl(count, "Vorgang", "Vorgänge") + ("" if alle or status else " offen"))
 
 
 @cli.command("zeige")
@@ -125,18 +126,20 @@ def zeige(app: App, aktenzeichen: str, as_json: bool) -> None:
 
 @cli.command("status")
 @click.argument("aktenzeichen")
-@click.argument("neuer_status", metavar="STATUS", type=STATUS_CHOICE)
+@click.argument("neuer_status", metavar="STATUS", nargs=-1, required=True, callback=stichworte.joined(STATUS_CHOICE))
 @click.option("--grund", default="", help="Begründung für den Verlauf.")
 @STAND_OPTION
 @click.pass_obj
 def status_cmd(app: App, aktenzeichen: str, neuer_status: str, grund: str, stand: int | None) -> None:
     """Status ändern: verschiebt den Ordner und schreibt den Verlauf.
 
-    STATUS ist eingang, in-bearbeitung, wartet, erledigt oder archiv.
+    STATUS ist eingang, in-bearbeitung, wartet, erledigt oder archiv
+    (Groß-/Kleinschreibung egal, auch „In Bearbeitung“).
 
     \b
     Beispiel:
       buero-ticket status 2026-00042 in-bearbeitung
+      buero-ticket status 2026-00042 Erledigt
     """
     app.sync()
     vorgang = app.store.set_status(aktenzeichen, Status(neuer_status), grund=grund, expected_revision=stand)

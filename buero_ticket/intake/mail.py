@@ -31,6 +31,7 @@ from ..errors import BueroTicketError, EingabeFehler
 from ..fileio import atomic_write_text
 from ..index import Index
 from ..mail.parse import AutoKind, ParsedMail, iter_mbox, parse_mail
+from ..mengen import anzahl
 from ..models import Absender, Kanal, Status, Vorgang
 from ..quarantaene import quarantine
 from ..store import Store
@@ -72,8 +73,10 @@ class ImportCounts:
 
     def summary_line(self) -> str:
         return (
-            f"{self.neu} neue Vorgänge, {self.folge} Antworten zugeordnet, "
-            f"{self.automatisch} automatische Mails (Abwesenheitsnotizen/Unzustellbar), "
+            f"{anzahl(self.neu, 'neuer Vorgang', 'neue Vorgänge')}, "
+            f"{anzahl(self.folge, 'Antwort', 'Antworten')} zugeordnet, "
+            f"{anzahl(self.automatisch, 'automatische Mail', 'automatische Mails')} "
+            "(Abwesenheitsnotizen/Unzustellbar), "
             f"{self.doppelt} bereits importiert, {self.fehler} Fehler"
         )
 
