@@ -3,6 +3,16 @@
 Every name the tool writes on the share passes through :func:`safe_name`, so a
 mail attachment called ``../../x`` or ``CON.pdf`` can never escape its folder or
 break Explorer. Umlauts are kept; text is normalised to Unicode NFC.
+
+Two kinds of name are never produced:
+
+* names with Unicode *format* characters (category Cf: bidi controls such as
+  U+202E, zero-width characters, soft hyphens): ``rechnung\u202efdp.exe`` would
+  show as ``rechnungexe.pdf`` in Explorer;
+* names the program itself skips as temp files (:func:`~buero_ticket.fileio.is_temp_name`:
+  ``*.tmp``, ``*.part``, ``*.crdownload``, ``~$…``, ``Thumbs.db`` …): a Vorgang named
+  after the subject "Bericht.tmp" would vanish from every list. The dot before
+  such an ending becomes ``_`` (``Bericht_tmp``); other cases get a leading ``_``.
 """
 
 from __future__ import annotations
@@ -12,6 +22,7 @@ import unicodedata
 from pathlib import Path
 
 from .errors import AblageFehler
+from .fileio import is_temp_name
 
 #: Total path length we stay below (Windows MAX_PATH is 260; leave room for Office's ~$ files).
 MAX_PATH = 240
@@ -21,6 +32,20 @@ _RESERVED = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"}
 _RESERVED |= {f"COM{i}" for i in range(1, 10)} | {f"LPT{i}" for i in range(1, 10)}
 _RESERVED |= {"COM¹", "COM²", "COM³", "LPT¹", "LPT²", "LPT³"}
 _SPACES = re.compile(r"\s+")
+_TEMP_ENDING = re.compile(r"\.(tmp|part|crdownload)$", re.IGNORECASE)
+
+
+def strip_format_chars(text: str) -> str:
+    """``text`` without Unicode format characters (category Cf: bidi controls, zero-width characters …)."""
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+
+
+def _not_ignored(text: str) -> str:
+    """``text`` changed as little as possible so the program never skips it as a temp or system file."""
+    while is_temp_name(text):
+        ending = _TEMP_ENDING.search(text)
+        text = text[: ending.start()] + "_" + ending.group(1) if ending else "_" + text
+    return text
 
 
 def safe_name(name: str, *, fallback: str = "Datei", max_len: int = 120) -> str:
@@ -31,7 +56,7 @@ def safe_name(name: str, *, fallback: str = "Datei", max_len: int = 120) -> str:
     >>> safe_name('CON.pdf')
     '_CON.pdf'
     """
-    text = unicodedata.normalize("NFC", name or "")
+    text = strip_format_chars(unicodedata.normalize("NFC", name or ""))
     text = text.replace("\\", "/").split("/")[-1]  # drop any directory part
     text = _FORBIDDEN.sub("_", text)
     text = _SPACES.sub(" ", text).strip()
@@ -47,7 +72,7 @@ def safe_name(name: str, *, fallback: str = "Datei", max_len: int = 120) -> str:
     if len(text) > max_len:
         ext_part = ("." + ext[:16]) if dot and ext else ""
         text = stem[: max(1, max_len - len(ext_part))].rstrip(". ") + ext_part
-    return text
+    return _not_ignored(text)
 
 
 def short_subject(subject: str, max_len: int = 40) -> str:
@@ -58,7 +83,7 @@ def short_subject(subject: str, max_len: int = 40) -> str:
         cut = text[:max_len]
         if " " in cut[max_len // 2 :]:
             cut = cut[: cut.rfind(" ")]
-        text = cut.rstrip(" .-_,;")
+        text = _not_ignored(cut.rstrip(" .-_,;"))
     return text or "ohne Betreff"
 
 

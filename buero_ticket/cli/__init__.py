@@ -20,6 +20,7 @@ from ..index import Index
 from ..store import Store
 from .hilfe import GermanGroup
 from .klick_deutsch import install as install_german_click
+from .terminal import with_safe_output
 
 install_german_click()
 
@@ -143,6 +144,7 @@ def _command_path(args: list[str]) -> str:
     return " ".join(names)
 
 
+@with_safe_output  # no control or escape sequence from mail data reaches the terminal
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI and translate errors into German messages and exit codes."""
     args = sys.argv[1:] if argv is None else argv
