@@ -78,7 +78,7 @@ class Ablage:
 
     @property
     def register_path(self) -> Path:
-        return self.root / str(self.config.get("register", "datei"))
+        return self.root / self.config.register.datei
 
     @property
     def log_dir(self) -> Path:

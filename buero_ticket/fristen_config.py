@@ -6,6 +6,7 @@ the readers turn a loaded :class:`Config` into typed values (calendar, Stellen, 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -34,9 +35,9 @@ class Stelle:
 
 
 def _line(text: str, section: str | None, key: str | None) -> int:
-    from .config import _line_of
+    from .settings.base import line_of
 
-    return _line_of(text, section, key)
+    return line_of(text, section, key)
 
 
 def check_stellen(content: Any, text: str) -> list[str]:
@@ -122,12 +123,16 @@ def check_fristen(section: dict[str, Any], text: str) -> list[str]:
 
 # -- readers --------------------------------------------------------------------------------
 def kalender(config: Config) -> Servicekalender:
-    return kalender_aus_einstellungen(config.section("servicezeiten"))
+    from .settings.fristen import Servicezeiten
+
+    return kalender_aus_einstellungen(dataclasses.asdict(config.section(Servicezeiten)))
 
 
 def stellen(config: Config) -> dict[str, Stelle]:
     result: dict[str, Stelle] = {}
-    for key, table in (config.values.get("stellen") or {}).items():
+    from .settings.fristen import Stellen
+
+    for key, table in config.section(Stellen).tabellen.items():
         result[key] = Stelle(
             key=key,
             name=str(table.get("name", key)),
@@ -168,15 +173,17 @@ def standard_frist(config: Config, kanal: str, eingang: date, kategorie: str = "
 
     0 days means no Frist. A Frist that falls on a day without service moves to the next service day.
     """
-    section = config.values.get("fristen") or {}
+    from .settings.fristen import Fristen
+
+    section = config.section(Fristen)
     days: int | None = None
     if kategorie:
-        by_category = {str(k).casefold(): v for k, v in (section.get("kategorie") or {}).items()}
+        by_category = {str(k).casefold(): v for k, v in section.kategorie.items()}
         days = by_category.get(kategorie.casefold())
     if days is None:
-        days = (section.get("kanal") or {}).get(kanal)
+        days = section.kanal.get(kanal)
     if days is None:
-        days = int(config.get("vorgang", "frist_tage"))
+        days = config.vorgang.frist_tage
     if not days:
         return None
     due = eingang + timedelta(days=int(days))

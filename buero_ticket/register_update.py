@@ -32,7 +32,7 @@ MAX_ROUNDS = 5
 
 
 def mode(ablage: Ablage, env: Mapping[str, str] = os.environ) -> str:
-    wanted = env.get(ENV_MODE) or str(ablage.config.get("register", "aktualisieren"))
+    wanted = env.get(ENV_MODE) or ablage.config.register.aktualisieren
     return wanted if wanted in MODES else "hintergrund"
 
 
@@ -68,9 +68,7 @@ def _write(ablage: Ablage, index: Index) -> RegisterResult:
     from .register import RegisterLockedError, write_register  # openpyxl: only when writing
 
     try:
-        return write_register(
-            ablage.register_path, index.offen(), index.alle(), ablage_name=str(ablage.config.get("amt", "name"))
-        )
+        return write_register(ablage.register_path, index.offen(), index.alle(), ablage_name=ablage.config.amt.name)
     except RegisterLockedError as exc:
         raise ZugriffFehler(
             str(exc), "Schließen Sie das Register in Excel und rufen Sie 'buero-ticket register' erneut auf."

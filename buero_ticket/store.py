@@ -150,7 +150,7 @@ class Store:
         name = self._folder_name(str(az), betreff)
         final = status_dir / name
         tmp = status_dir / f"{TEMP_PREFIX}{uuid.uuid4().hex[:12]}.tmp"
-        frist_tage = int(self.ablage.config.get("vorgang", "frist_tage"))
+        frist_tage = self.ablage.config.vorgang.frist_tage
         vorgang = Vorgang(
             aktenzeichen=str(az),
             betreff=betreff,

@@ -83,7 +83,7 @@ def acknowledge(
     ``pauses``: the run's memory of failed servers (the importer keeps one per run).
     """
     try:
-        if not store.ablage.config.get("smtp", "eingangsbestaetigung"):
+        if not store.ablage.config.smtp.eingangsbestaetigung:
             return
         _acknowledge(store, vorgang, parsed, env, pauses if pauses is not None else Pauses())
     except Exception as exc:  # the import must go on whatever happens here
@@ -126,7 +126,7 @@ def _acknowledge(store: Store, vorgang: Vorgang, parsed: ParsedMail, env: Mappin
         return
     password = smtp.read_password(cfg, env) if cfg.benutzer else ""
     address = recipient_address(parsed)
-    limit = int(config.get("smtp", "max_bestaetigungen_pro_tag"))
+    limit = config.smtp.max_bestaetigungen_pro_tag
     if not reserve(store.ablage.state_dir, address, limit):
         detail = f"an {address} gingen heute schon {limit} Eingangsbestätigungen (Höchstzahl pro Tag)"
         _note(store, vorgang.aktenzeichen, "Keine Eingangsbestätigung", detail)

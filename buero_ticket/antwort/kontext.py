@@ -62,16 +62,16 @@ def vorgang_context(vorgang: Vorgang) -> dict[str, Any]:
 
 
 def office_context(config: Config) -> dict[str, Any]:
-    office = config.section("amt")
-    name, address = str(office["name"]), str(office["anschrift"])
-    email = str(office["email"]) or parseaddr(str(config.get("smtp", "absender")))[1]
+    office = config.amt
+    name, address = office.name, office.anschrift
+    email = office.email or parseaddr(config.smtp.absender)[1]
     return {
         "name": name,
         "kuerzel": config.kuerzel,
         "anschrift": address,
         "anschrift_zeilen": split_lines(address),
         "email": email,
-        "telefon": str(office["telefon"]),
+        "telefon": office.telefon,
         # DIN 5008 Rücksendeangabe: one short line above the address field
         "ruecksendeangabe": " · ".join([name, *split_lines(address)]),
     }

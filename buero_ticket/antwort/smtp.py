@@ -58,41 +58,40 @@ class SmtpConfig:
 
 def smtp_config(config: Config) -> SmtpConfig:
     """The ``[smtp]`` section, checked; every problem is listed at once."""
-    s = config.section("smtp")
-    absender = str(s["absender"]) or _amt_sender(config)
+    s = config.smtp
+    absender = s.absender or _amt_sender(config)
     problems = []
-    if not str(s["server"]).strip():
+    if not str(s.server).strip():
         problems.append('server fehlt (z. B. server = "mail.musterstadt.de")')
     if "@" not in parseaddr(absender)[1]:
         problems.append('absender fehlt oder ist keine Adresse (z. B. absender = "Bürgerbüro <bb@musterstadt.de>")')
-    if not 0 <= int(s["port"]) < 65536:
-        problems.append(f"port {s['port']} ist ungültig (1 bis 65535, 0 = Standardport)")
-    if s["passwort_datei"] and s["passwort_befehl"]:
+    if not 0 <= int(s.port) < 65536:
+        problems.append(f"port {s.port} ist ungültig (1 bis 65535, 0 = Standardport)")
+    if s.passwort_datei and s.passwort_befehl:
         problems.append("bitte nur eine der Angaben passwort_datei oder passwort_befehl setzen")
     if problems:
         raise KonfigFehler("Der Abschnitt [smtp] in buero-ticket.toml ist unvollständig.", _CONFIG_HINT, problems)
-    mode = str(s["verschluesselung"])
+    mode = str(s.verschluesselung)
     return SmtpConfig(
-        server=str(s["server"]).strip(),
-        port=int(s["port"]) or DEFAULT_PORTS[mode],
-        benutzer=str(s["benutzer"]),
+        server=str(s.server).strip(),
+        port=int(s.port) or DEFAULT_PORTS[mode],
+        benutzer=str(s.benutzer),
         verschluesselung=mode,
         absender=absender,
-        ca_datei=str(s["ca_datei"]),
-        passwort_datei=str(s["passwort_datei"]),
-        passwort_befehl=str(s["passwort_befehl"]),
+        ca_datei=str(s.ca_datei),
+        passwort_datei=str(s.passwort_datei),
+        passwort_befehl=str(s.passwort_befehl),
     )
 
 
 def _amt_sender(config: Config) -> str:
-    email = str(config.get("amt", "email"))
-    return f"{config.get('amt', 'name')} <{email}>" if email else ""
+    email = config.amt.email
+    return f"{config.amt.name} <{email}>" if email else ""
 
 
 def own_addresses(config: Config) -> set[str]:
     """Every address that is ours: [smtp] absender and benutzer, [amt] email, [imap] benutzer."""
-    values = [config.get("smtp", "absender"), config.get("smtp", "benutzer")]
-    values += [config.get("amt", "email"), config.get("imap", "benutzer")]
+    values = [config.smtp.absender, config.smtp.benutzer, config.amt.email, config.imap.benutzer]
     return {parseaddr(str(v))[1].lower() for v in values if "@" in str(v)}
 
 

@@ -54,9 +54,9 @@ class SendResult:
 def sender(store: Store) -> str:
     """The From address: [smtp] absender, else "[amt] name <[amt] email>"."""
     config = store.ablage.config
-    value = str(config.get("smtp", "absender"))
-    if not value and config.get("amt", "email"):
-        value = f"{config.get('amt', 'name')} <{config.get('amt', 'email')}>"
+    value = config.smtp.absender
+    if not value and config.amt.email:
+        value = f"{config.amt.name} <{config.amt.email}>"
     return value
 
 

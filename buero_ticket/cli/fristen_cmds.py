@@ -10,6 +10,7 @@ from .. import fristen_config, history
 from ..datum import format_zeitpunkt_lang, parse_zeitpunkt
 from ..errors import EingabeFehler
 from ..servicezeit import LAENDER
+from ..settings.fristen import Servicezeiten
 from . import App, cli
 from .ausgabe import echo_json
 from .hilfe import GermanGroup
@@ -63,7 +64,7 @@ def berechnen(app: App, ab: str, servicestunden: float | None, land: str | None,
         kalender = kalender.mit_land(land.upper())
     stunden = servicestunden
     if stunden is None:
-        stunden = float(app.ablage.config.get("servicezeiten", "rueckmeldung_servicestunden"))
+        stunden = app.ablage.config.section(Servicezeiten).rueckmeldung_servicestunden
     if stunden < 0:
         raise EingabeFehler("Die Servicestunden dürfen nicht negativ sein.", "Geben Sie zum Beispiel 24 an.")
     start = kalender.lokal(parse_zeitpunkt(ab, history.now().astimezone(kalender.tz).replace(tzinfo=None)))

@@ -39,25 +39,25 @@ class AbrufLaeuftSchon(BueroTicketError):
 
 
 def imap_config(config: Config) -> ImapConfig:
-    section = config.section("imap")
-    if not section["server"] or not section["benutzer"]:
+    section = config.imap
+    if not section.server or not section.benutzer:
         raise PostfachFehler(
             "In buero-ticket.toml fehlt der Abschnitt [imap] mit server und benutzer.",
             "Tragen Sie das gemeinsame Postfach ein (Vorlage steht auskommentiert in der Datei).",
         )
     try:
         return ImapConfig(
-            server=section["server"],
-            benutzer=section["benutzer"],
-            verschluesselung=section["verschluesselung"],
-            port=section["port"] or None,
-            ca_datei=section["ca_datei"] or None,
-            ordner_eingang=section["ordner_eingang"],
-            ordner_importiert=section["ordner_importiert"],
-            ordner_quarantaene=section["ordner_quarantaene"],
-            passwort_datei=section["passwort_datei"] or None,
-            passwort_befehl=section["passwort_befehl"] or None,
-            max_groesse_mb=section["max_groesse_mb"],
+            server=section.server,
+            benutzer=section.benutzer,
+            verschluesselung=section.verschluesselung,
+            port=section.port or None,
+            ca_datei=section.ca_datei or None,
+            ordner_eingang=section.ordner_eingang,
+            ordner_importiert=section.ordner_importiert,
+            ordner_quarantaene=section.ordner_quarantaene,
+            passwort_datei=section.passwort_datei or None,
+            passwort_befehl=section.passwort_befehl or None,
+            max_groesse_mb=section.max_groesse_mb,
         )
     except ImapFehler as exc:
         raise PostfachFehler(str(exc), "Korrigieren Sie den Abschnitt [imap] in buero-ticket.toml.") from None

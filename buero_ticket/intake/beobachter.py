@@ -175,8 +175,8 @@ class Watcher:
         config = store.ablage.config
         self.store = store
         self.einwurf = Einwurf(store)
-        self.polling = bool(config.get("einwurf", "abfragen")) if polling is None else polling
-        self.quiet_period = float(config.get("einwurf", "ruhezeit_sekunden")) if quiet_period is None else quiet_period
+        self.polling = config.einwurf.abfragen if polling is None else polling
+        self.quiet_period = config.einwurf.ruhezeit_sekunden if quiet_period is None else quiet_period
         self._index_factory = index
         self._after_batch = after_batch
         self._on_result = on_result or (lambda result: None)

@@ -127,7 +127,7 @@ class Einwurf:
         # One work folder per instance, made once: a folder per claim would add and remove an inotify
         # watch for every drop. Other watchers (other PCs) have their own.
         self._claim_dir = self.work_dir / uuid.uuid4().hex[:8]
-        self.channel = Kanal(store.ablage.config.get("einwurf", "kanal"))
+        self.channel = Kanal(store.ablage.config.einwurf.kanal)
 
     def prepare(self) -> None:
         """Create the channel folders, ``_Fehler`` and our work folder (before any watching starts)."""

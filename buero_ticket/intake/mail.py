@@ -213,7 +213,7 @@ class MailImporter:
         if target is None:
             item.linked = [link] if link else []
             vorgang = accept(self.store, item).vorgang
-            if self.config.get("smtp", "eingangsbestaetigung"):  # templates and docx only when it is on
+            if self.config.smtp.eingangsbestaetigung:  # templates and docx only when it is on
                 from ..antwort.bestaetigung import Pauses, acknowledge
 
                 self._ack_pauses = self._ack_pauses or Pauses()
@@ -238,7 +238,7 @@ class MailImporter:
     ) -> ImportResult:
         """Auto-replies and bounces: a note on their Vorgang; never reopen, never a new Vorgang."""
         item.automatic = True
-        if target is not None and self.config.get("imap", "automatische_mails") == "notiz":
+        if target is not None and self.config.imap.automatische_mails == "notiz":
             item.target = target
             accept(self.store, item)
             return ImportResult("automatisch", target, parsed.auto_grund)
@@ -266,9 +266,9 @@ class MailImporter:
         return None, vorgang.aktenzeichen  # unknown sender: new Vorgang, linked
 
     def _may_reopen(self, vorgang: Vorgang) -> bool:
-        if self.config.get("imap", "antwort_auf_erledigt") != "wiedereroeffnen":
+        if self.config.imap.antwort_auf_erledigt != "wiedereroeffnen":
             return False
-        days = int(self.config.get("vorgang", "wiedereroeffnen_tage"))
+        days = self.config.vorgang.wiedereroeffnen_tage
         done = vorgang.erledigt or vorgang.letzte_aktivitaet
         return history.now() - done <= timedelta(days=days)
 
