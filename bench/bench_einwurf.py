@@ -31,8 +31,8 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler  # noqa: E40
 from watchdog.observers import Observer  # noqa: E402
 from watchdog.observers.polling import PollingObserver  # noqa: E402
 
-from buero_ticket import history  # noqa: E402
 from buero_ticket.ablage import init_ablage  # noqa: E402
+from buero_ticket.clock import system_clock  # noqa: E402
 from buero_ticket.intake import Incoming, accept  # noqa: E402
 from buero_ticket.intake.beobachter import Watcher  # noqa: E402
 from buero_ticket.intake.einwurf import DropResult  # noqa: E402
@@ -169,7 +169,7 @@ def floor_accept(base: Path) -> float:
             channel=Kanal.SCAN,
             subject=f"Scan {n:04d}",
             sender=Absender(),
-            time=history.now(),
+            time=system_clock(),
             text="Datei über den Einwurf eingegangen.",
             attachments=[(f"Scan {n:04d}.pdf", PAYLOAD)],
         )

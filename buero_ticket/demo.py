@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
-from . import history, register_update
+from . import register_update
 from .ablage import Ablage, init_ablage
 from .index import Index
-from .intake import Incoming, accept
-from .models import Absender, Dringlichkeit, HistoryEntry, Kanal, Status, Vorgang
+from .models import Absender, Dringlichkeit, Incoming, Kanal, Status, Vorgang
+from .operations import vorgang as ops
+from .operations.context import Context
 from .store import Store
 
 # (days ago, hour, channel, subject, name, email, phone, text, urgency, final status, clerk)
@@ -144,7 +144,8 @@ def _mail(subject: str, name: str, addr: str, text: str, when: datetime) -> byte
 def build_demo(target: Path, now: datetime | None = None) -> tuple[Ablage, list[Vorgang]]:
     ablage, _ = init_ablage(target, name="Bürgerbüro Musterstadt (Demo)", kuerzel="")
     store = Store(ablage)
-    now = now or history.now()
+    ctx = Context.of(store)
+    now = now or ctx.clock()
     created = []
     for days, hour, kanal, subject, name, addr, phone, text, urgency, final, clerk in SAMPLES:
         when = (now - timedelta(days=days)).replace(hour=hour, minute=15, second=0)
@@ -161,25 +162,17 @@ def build_demo(target: Path, now: datetime | None = None) -> tuple[Ablage, list[
             item.original = ("eml", _mail(subject, name, addr, text, when))
         if kanal in (Kanal.BRIEF, Kanal.FAX):
             item.attachments = [(f"{kanal.label} {when:%Y-%m-%d}.pdf", _PDF)]
-        vorgang = accept(store, item).vorgang
+        vorgang = ops.create(ctx, item)
         if clerk:
-            vorgang = store.update(vorgang.aktenzeichen, _assign(clerk))
+            vorgang = ops.assign(ctx, vorgang.aktenzeichen, clerk).vorgang
         for status in _path_to(final):
-            vorgang = store.set_status(vorgang.aktenzeichen, status)
+            vorgang = ops.set_status(ctx, vorgang.aktenzeichen, status).vorgang
         created.append(vorgang)
-    store.update(created[1].aktenzeichen, lambda v: [history.entry("Notiz", "Rückruf erledigt, Termin 12.12.")])
+    ops.add_note(ctx, created[1].aktenzeichen, "Rückruf erledigt, Termin 12.12.")
     index = Index(store)
     index.refresh()
     register_update.rewrite(ablage, index)
     return ablage, created
-
-
-def _assign(name: str) -> Callable[[Vorgang], list[HistoryEntry]]:
-    def change(v: Vorgang) -> list[HistoryEntry]:
-        v.bearbeiter = name
-        return [history.entry("Zugewiesen", f"niemand → {name}")]
-
-    return change
 
 
 def _path_to(final: Status) -> list[Status]:

@@ -16,6 +16,7 @@ import getpass
 from datetime import datetime
 from pathlib import Path
 
+from .clock import system_clock
 from .fileio import atomic_write_bytes
 from .models import HistoryEntry
 
@@ -29,10 +30,6 @@ def current_user() -> str:
         return getpass.getuser()
     except Exception:  # no login name (service account without USERNAME)
         return "unbekannt"
-
-
-def now() -> datetime:
-    return datetime.now().astimezone().replace(microsecond=0)
 
 
 def _clean_field(text: str) -> str:
@@ -103,5 +100,6 @@ def append_history(folder: Path, entries: list[HistoryEntry]) -> None:
     atomic_write_bytes(path, new)
 
 
-def entry(aktion: str, details: str = "", benutzer: str | None = None) -> HistoryEntry:
-    return HistoryEntry(now(), benutzer or current_user(), aktion, details)
+def entry(aktion: str, details: str = "", benutzer: str | None = None, zeit: datetime | None = None) -> HistoryEntry:
+    """A history line by the current user; ``zeit`` from the caller's clock (default: the system clock)."""
+    return HistoryEntry(zeit or system_clock(), benutzer or current_user(), aktion, details)

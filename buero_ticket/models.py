@@ -216,3 +216,25 @@ class HistoryEntry:
     benutzer: str
     aktion: str
     details: str = ""
+
+
+@dataclass
+class Incoming:
+    """Something that came in, from any channel (phone note, mail, dropped file): the one intake item."""
+
+    channel: Kanal
+    subject: str
+    sender: Absender
+    time: datetime
+    text: str = ""
+    original: tuple[str, bytes] | None = None  # (extension, bytes) kept byte for byte
+    attachments: list[tuple[str, bytes]] = field(default_factory=list)
+    dringlichkeit: Dringlichkeit = Dringlichkeit.NORMAL
+    bearbeiter: str = ""
+    message_id: str = ""
+    target: str | None = None  # an Aktenzeichen the item explicitly belongs to
+    linked: list[str] = field(default_factory=list)
+    automatic: bool = False
+    source: str = ""  # for the history: where it came from
+    note: str = ""  # note for the clerk (parse warnings, oversized mail)
+    fingerabdruck: str = ""  # duplicate detection of mails (see intake.mail.fingerprint)

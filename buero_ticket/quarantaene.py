@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import history
+from .clock import system_clock
 from .fileio import atomic_write_bytes, atomic_write_text
 from .names import short_subject, unique_name
 
@@ -22,7 +22,7 @@ def quarantine(
     that says why; never overwrites anything. Returns the file's path."""
     folder = base / subfolder if subfolder else base
     folder.mkdir(parents=True, exist_ok=True)
-    now = history.now()
+    now = system_clock()
     stem = f"{now:%Y-%m-%d %H%M%S} {short_subject(subject or 'Nachricht', 40)}"
     name = unique_name(folder, f"{stem}.{ext}")
     atomic_write_bytes(folder / name, data, overwrite=False)

@@ -17,7 +17,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
 from filelock import FileLock, Timeout
@@ -25,6 +25,7 @@ from filelock import FileLock, Timeout
 from . import aktenzeichen as azmod
 from . import history
 from .ablage import Ablage
+from .clock import Clock, system_clock
 from .errors import DatenFehler, KonfliktFehler, NichtGefunden, ZugriffFehler
 from .fileio import TEMP_PREFIX, atomic_write_bytes, atomic_write_text, fsync_dir, retry_on_busy, write_new_file
 from .models import Absender, Dringlichkeit, HistoryEntry, Kanal, Nachricht, Status, Vorgang
@@ -63,8 +64,9 @@ class NeueNachricht:
 
 
 class Store:
-    def __init__(self, ablage: Ablage) -> None:
+    def __init__(self, ablage: Ablage, clock: Clock = system_clock) -> None:
         self.ablage = ablage
+        self.clock = clock
 
     # -- locking -------------------------------------------------------------------------
     @contextmanager
@@ -143,6 +145,7 @@ class Store:
         bearbeiter: str = "",
         verknuepft: list[str] | None = None,
         details: str = "",
+        frist: date | None = None,
     ) -> Vorgang:
         """Allocate an Aktenzeichen and write the complete folder, then make it visible."""
         az = azmod.allocate(self.ablage.state_dir, eingang.year, self.ablage.config.kuerzel)
@@ -150,7 +153,6 @@ class Store:
         name = self._folder_name(str(az), betreff)
         final = status_dir / name
         tmp = status_dir / f"{TEMP_PREFIX}{uuid.uuid4().hex[:12]}.tmp"
-        frist_tage = self.ablage.config.vorgang.frist_tage
         vorgang = Vorgang(
             aktenzeichen=str(az),
             betreff=betreff,
@@ -160,16 +162,17 @@ class Store:
             dringlichkeit=dringlichkeit,
             bearbeiter=bearbeiter,
             absender=absender,
-            frist=(eingang.date() + timedelta(days=frist_tage)) if frist_tage else None,
+            frist=frist,
             verknuepft=list(verknuepft or []),
-            geaendert=history.now(),
+            geaendert=self.clock(),
             revision=1,
         )
         try:
             tmp.mkdir(parents=True)
             for sub in SUBDIRS:
                 (tmp / sub).mkdir()
-            lines = [history.entry("Angelegt", details or f"Kanal {kanal.label}, Betreff „{betreff}“")]
+            created = details or f"Kanal {kanal.label}, Betreff „{betreff}“"
+            lines = [history.entry("Angelegt", created, zeit=self.clock())]
             if nachricht is not None:
                 vorgang.nachrichten.append(self._write_message(tmp, final, vorgang, nachricht, fresh=True))
             write_new_file(tmp / META_NAME, _dump(vorgang).encode("utf-8"))
@@ -222,7 +225,7 @@ class Store:
         """Write metadata (revision + 1) and history. Caller holds the lock."""
         assert vorgang.ordner is not None
         vorgang.revision += 1
-        vorgang.geaendert = history.now()
+        vorgang.geaendert = self.clock()
         atomic_write_text(vorgang.ordner / META_NAME, _dump(vorgang))
         history.append_history(vorgang.ordner, lines)
 
@@ -235,13 +238,13 @@ class Store:
                 return []
             self._move(vorgang, status)
             detail = f"{old.label} → {status.label}" + (f" ({grund})" if grund else "")
-            return [history.entry("Statuswechsel", detail)]
+            return [history.entry("Statuswechsel", detail, zeit=self.clock())]
 
         return self.update(az_text, change, expected_revision=expected_revision)
 
     def _move(self, vorgang: Vorgang, status: Status) -> None:
         assert vorgang.ordner is not None
-        now = history.now()
+        now = self.clock()
         target_dir = self.ablage.status_dir(status, now.year if status is Status.ARCHIV else None)
         target_dir.mkdir(parents=True, exist_ok=True)
         target = target_dir / vorgang.ordner.name
@@ -267,7 +270,8 @@ class Store:
         def change(vorgang: Vorgang) -> list[HistoryEntry]:
             assert vorgang.ordner is not None
             vorgang.nachrichten.append(self._write_message(vorgang.ordner, vorgang.ordner, vorgang, nachricht))
-            return [history.entry(aktion, details or f"{nachricht.kanal.label} von {nachricht.von or 'unbekannt'}")]
+            text = details or f"{nachricht.kanal.label} von {nachricht.von or 'unbekannt'}"
+            return [history.entry(aktion, text, zeit=self.clock())]
 
         return self.update(az_text, change)
 
@@ -326,12 +330,13 @@ class Store:
             old = vorgang.status
             vorgang.status = status
             if status in (Status.ERLEDIGT, Status.ARCHIV):
-                vorgang.erledigt = vorgang.erledigt or history.now()
+                vorgang.erledigt = vorgang.erledigt or self.clock()
             else:
                 vorgang.erledigt = None
             line = history.entry(
                 "Statuswechsel (manuell verschoben)",
                 f"{old.label} → {status.label}: Ordner wurde im Explorer verschoben, Metadaten angepasst",
+                zeit=self.clock(),
             )
             self._save(vorgang, [line])
             return vorgang

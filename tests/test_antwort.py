@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from buero_ticket import history
 from buero_ticket.ablage import Ablage, open_ablage
 from buero_ticket.antwort.vorlagen import shipped_dir
+from buero_ticket.clock import system_clock
 from buero_ticket.errors import Exit
 from buero_ticket.index import Index
 from buero_ticket.intake.mail import TAG_RE, MailImporter
@@ -246,7 +246,7 @@ def test_word_letter_keeps_umlauts_and_special_characters(run, ablage: Ablage) -
     assert res.code == 0, res.err
     folder = folder_of(ablage, az)
     [letter] = (folder / "Ausgang").glob("*.docx")
-    assert letter.name == f"{history.now():%Y-%m-%d} Antwort.docx"
+    assert letter.name == f"{system_clock():%Y-%m-%d} Antwort.docx"
     content = docx_text(letter)
     for expected in (
         TRICKY,  # Anschriftfeld and Anrede
@@ -256,7 +256,7 @@ def test_word_letter_keeps_umlauts_and_special_characters(run, ablage: Ablage) -
         "Die Gebühr über 25 € & <Zuschlag> entfällt.",
         "Zweiter Absatz: {{ 7*7 }}",
         f"Aktenzeichen\t{az}",
-        f"Datum\t{history.now():%d.%m.%Y}",
+        f"Datum\t{system_clock():%d.%m.%Y}",
         "Bürgerbüro Musterstadt · Marktplatz 1 · 12345 Musterstadt",  # Rücksendeangabe
         "Sperrmüll Termin",  # Betreff
         "Mit freundlichen Grüßen",

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from buero_ticket import history
 from buero_ticket.ablage import Ablage, init_ablage, open_ablage
+from buero_ticket.clock import system_clock
 from buero_ticket.index import Index
 from buero_ticket.intake.mail import ImportResult, MailImporter
 from buero_ticket.mail.parse import AutoKind, parse_mail
@@ -103,7 +103,7 @@ def test_never_to_automatic_or_own_addresses(ablage: Ablage, sink: SmtpSink, sen
 
 def test_no_acknowledgement_for_old_mail_read_in_from_an_archive(ablage: Ablage, sink: SmtpSink) -> None:
     importer = configure(ablage, sink.toml(), eingangsbestaetigung=True)
-    old = make_mail(sender=CITIZEN, headers={"Date": format_datetime(history.now() - timedelta(days=40))})
+    old = make_mail(sender=CITIZEN, headers={"Date": format_datetime(system_clock() - timedelta(days=40))})
     result = importer.import_raw(old, "Datei Archiv.mbox")
     assert result.kind == "neu" and sink.received == []
     assert "älter als 3 Tage" in verlauf(importer, result)

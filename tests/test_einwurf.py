@@ -25,6 +25,7 @@ import pytest
 from buero_ticket import history
 from buero_ticket.ablage import Ablage
 from buero_ticket.aktenzeichen import Aktenzeichen
+from buero_ticket.clock import system_clock
 from buero_ticket.config import Config
 from buero_ticket.index import Index
 from buero_ticket.intake import Incoming, accept
@@ -38,7 +39,7 @@ from buero_ticket.store import ANLAGEN_DIR, META_NAME, NACHRICHTEN_DIR, Store
 from .conftest import CORPUS
 
 MODES = ["inotify", "polling"]
-UNKNOWN_AZ = str(Aktenzeichen(history.now().year, 999))
+UNKNOWN_AZ = str(Aktenzeichen(system_clock().year, 999))
 TIMEOUT = 60.0
 
 
@@ -99,7 +100,7 @@ def reason_of(path: Path) -> str:
 
 
 def new_vorgang(store: Store, betreff: str = "Sperrmüll Termin") -> str:
-    item = Incoming(channel=Kanal.TELEFON, subject=betreff, sender=Absender("Erika Muster"), time=history.now())
+    item = Incoming(channel=Kanal.TELEFON, subject=betreff, sender=Absender("Erika Muster"), time=system_clock())
     return accept(store, item).vorgang.aktenzeichen
 
 

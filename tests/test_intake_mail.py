@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from buero_ticket import history
+from buero_ticket.clock import system_clock
 from buero_ticket.index import Index
 from buero_ticket.intake.mail import MailImporter
 from buero_ticket.mail.parse import iter_mbox, parse_mail
@@ -122,7 +123,7 @@ def test_reply_to_done_vorgang_reopens_or_links(importer: MailImporter, store: S
     assert store.get(created.aktenzeichen).status is Status.EINGANG
 
     store.set_status(created.aktenzeichen, Status.ARCHIV)
-    old = history.now() - timedelta(days=400)
+    old = system_clock() - timedelta(days=400)
 
     def backdate(v):  # type: ignore[no-untyped-def]
         v.erledigt = old

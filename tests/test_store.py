@@ -9,6 +9,7 @@ import pytest
 
 from buero_ticket import history
 from buero_ticket.ablage import open_ablage
+from buero_ticket.clock import system_clock
 from buero_ticket.errors import KonfliktFehler, NichtGefunden
 from buero_ticket.index import Index
 from buero_ticket.intake import Incoming, accept
@@ -21,7 +22,7 @@ def _new(store: Store, betreff: str = "Sperrmüll Termin", **kw: object) -> Vorg
         channel=Kanal.TELEFON,
         subject=betreff,
         sender=Absender("Erika Muster"),
-        time=history.now(),
+        time=system_clock(),
         text="Bitte Rückruf",
         **kw,
     )  # type: ignore[arg-type]

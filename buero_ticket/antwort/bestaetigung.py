@@ -32,6 +32,7 @@ from pathlib import Path
 from filelock import FileLock
 
 from .. import history
+from ..clock import system_clock
 from ..config import Config
 from ..errors import BueroTicketError
 from ..fileio import atomic_write_text
@@ -96,7 +97,7 @@ def refusal(parsed: ParsedMail, config: Config) -> str:
     """Why no acknowledgement may go to the sender of ``parsed`` (German), or ""."""
     if parsed.auto is not AutoKind.MENSCH:
         return f"automatische Mail ({parsed.auto_grund or parsed.auto.value})"
-    if parsed.date is not None and history.now() - parsed.date > MAX_AGE:
+    if parsed.date is not None and system_clock() - parsed.date > MAX_AGE:
         return f"die Mail vom {parsed.date:%d.%m.%Y} ist älter als {MAX_AGE.days} Tage"
     target = recipient_address(parsed)
     if "@" not in target:
@@ -180,7 +181,7 @@ def _note(store: Store, az: str, action: str, details: str) -> None:
 
 def reserve(state_dir: Path, address: str, limit: int, today: date | None = None) -> bool:
     """Count one acknowledgement to ``address`` today; False if ``limit`` is reached (nothing counted)."""
-    day = today or history.now().date()
+    day = today or system_clock().date()
     folder = state_dir / STATE_DIR
     folder.mkdir(parents=True, exist_ok=True)
     (state_dir / "sperren").mkdir(parents=True, exist_ok=True)

@@ -130,7 +130,7 @@ def write_letter(
     office = require_soffice(env) if pdf else None
     docx = render.render_docx(template, context)
     pdf_data = to_pdf(docx, office) if office else None
-    stem = f"{history.now():%Y-%m-%d} {template.title}"
+    stem = f"{store.clock():%Y-%m-%d} {template.title}"
     written: dict[str, Path] = {}
 
     def change(current: Vorgang) -> list[HistoryEntry]:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import history
+from ..clock import system_clock
 from ..config import Config
 from ..errors import EingabeFehler
 from ..models import Absender, Vorgang
@@ -83,7 +84,7 @@ def build(vorgang: Vorgang, config: Config, fields: dict[str, str], *, today: da
         "vorgang": vorgang_context(vorgang),
         "absender": sender_context(vorgang.absender),
         "amt": office_context(config),
-        "datum": date_text(today or history.now().date()),
+        "datum": date_text(today or system_clock().date()),
         "bearbeiter": vorgang.bearbeiter or history.current_user(),
     }
     context.update(fields)

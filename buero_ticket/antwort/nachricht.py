@@ -21,7 +21,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from pathlib import Path
 
-from .. import history
+from ..clock import system_clock
 from ..errors import EingabeFehler
 from ..mail.parse import parse_mail
 from ..models import Nachricht, Vorgang
@@ -123,7 +123,7 @@ def build(mail: OutgoingMail, *, draft: bool = False) -> EmailMessage:
         msg["From"] = _address(*parseaddr(mail.absender))
     msg["To"] = _address(mail.to.name, mail.to.address)
     msg["Subject"] = " ".join(mail.betreff.split())
-    msg["Date"] = format_datetime(history.now())
+    msg["Date"] = format_datetime(system_clock())
     msg["Message-ID"] = f"<{mail.message_id}>"
     if mail.to.in_reply_to:
         msg["In-Reply-To"] = f"<{mail.to.in_reply_to}>"

@@ -24,6 +24,7 @@ from datetime import datetime
 from pathlib import Path
 
 from .. import history
+from ..clock import system_clock
 from ..errors import BueroTicketError, EingabeFehler
 from ..models import HistoryEntry, Kanal, Vorgang
 from ..names import safe_name
@@ -120,7 +121,7 @@ def file_mail(store: Store, draft: Draft, raw: bytes, action: str, details: str,
     new_message = NeueNachricht(
         richtung="ausgang",
         kanal=Kanal.EMAIL,
-        zeit=history.now(),
+        zeit=store.clock(),
         von=mail.absender,
         betreff=mail.betreff,
         text=mail.text,
@@ -188,7 +189,7 @@ def _file_failed(store: Store, draft: Draft, details: str, exc: smtp.VersandFehl
 
 def _file_sent(store: Store, draft: Draft, raw: bytes, details: str) -> Path:
     mail = draft.mail
-    sent_at = history.now()
+    sent_at = store.clock()
     try:
         path = file_mail(store, draft, raw, "E-Mail gesendet", details, sent=True)
         mark_answered(store, draft.vorgang.aktenzeichen, mail.to.address, sent_at)
@@ -208,6 +209,6 @@ def _rescue(raw: bytes, az: str) -> Path:
     """A local copy of a sent mail that could not be filed (the share may be gone)."""
     folder = Path(tempfile.gettempdir()) / "buero-ticket-nicht-abgelegt"
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{az} {history.now():%Y-%m-%d %H%M%S}.eml"
+    path = folder / f"{az} {system_clock():%Y-%m-%d %H%M%S}.eml"
     path.write_bytes(raw)
     return path

@@ -17,6 +17,7 @@ from .. import __version__, register_update
 from ..ablage import Ablage, find_ablage
 from ..errors import BueroTicketError, Exit
 from ..index import Index
+from ..operations.context import Context
 from ..store import Store
 from .hilfe import GermanGroup
 from .klick_deutsch import install as install_german_click
@@ -40,6 +41,7 @@ class App:
         self._ablage: Ablage | None = None
         self._store: Store | None = None
         self._index: Index | None = None
+        self._ctx: Context | None = None
 
     @property
     def ablage(self) -> Ablage:
@@ -52,6 +54,13 @@ class App:
         if self._store is None:
             self._store = Store(self.ablage)
         return self._store
+
+    @property
+    def ctx(self) -> Context:
+        """Store, clock, settings and user for the operations (``operations.vorgang.assign(app.ctx, …)``)."""
+        if self._ctx is None:
+            self._ctx = Context.of(self.store)
+        return self._ctx
 
     @property
     def index(self) -> Index:

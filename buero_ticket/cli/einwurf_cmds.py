@@ -13,6 +13,7 @@ from types import FrameType
 import click
 
 from .. import history
+from ..clock import system_clock
 from ..errors import Exit
 from ..intake.beobachter import Watcher
 from ..intake.einwurf import ERROR_DIR, DropResult
@@ -50,14 +51,14 @@ def _result_line(result: DropResult) -> str:
         "mail": f"E-Mail eingelesen ({az})" + (f"; {result.reason}" if result.reason else ""),
         "fehler": f"nicht übernommen: {result.reason} Liegt jetzt in {result.path}",
     }[result.kind]
-    return f"{history.now():%H:%M} {result.display}: {what}"
+    return f"{system_clock():%H:%M} {result.display}: {what}"
 
 
 @contextmanager
 def _log_file(app: App) -> Iterator[None]:
     folder = app.ablage.log_dir
     folder.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(folder / f"einwurf-{history.now():%Y-%m}.log", encoding="utf-8")
+    handler = logging.FileHandler(folder / f"einwurf-{system_clock():%Y-%m}.log", encoding="utf-8")
     handler.setFormatter(logging.Formatter(f"%(asctime)s {history.current_user()} %(levelname)s %(message)s"))
     logger = logging.getLogger("buero_ticket")
     old_level = logger.level

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from .. import fristen_config, history
+from .. import fristen_config
 from ..datum import format_zeitpunkt_lang, parse_zeitpunkt
 from ..errors import EingabeFehler
 from ..servicezeit import LAENDER
@@ -67,7 +67,7 @@ def berechnen(app: App, ab: str, servicestunden: float | None, land: str | None,
         stunden = app.ablage.config.section(Servicezeiten).rueckmeldung_servicestunden
     if stunden < 0:
         raise EingabeFehler("Die Servicestunden dürfen nicht negativ sein.", "Geben Sie zum Beispiel 24 an.")
-    start = kalender.lokal(parse_zeitpunkt(ab, history.now().astimezone(kalender.tz).replace(tzinfo=None)))
+    start = kalender.lokal(parse_zeitpunkt(ab, app.ctx.clock().astimezone(kalender.tz).replace(tzinfo=None)))
     due = kalender.plus_stunden(start, stunden)
     if as_json:
         data: dict[str, Any] = {

@@ -13,6 +13,7 @@ from types import FrameType
 import click
 
 from .. import history
+from ..clock import system_clock
 from ..errors import Exit
 from ..index import Index
 from ..intake.abruf import AbrufLaeuftSchon, fetch_mail
@@ -37,7 +38,7 @@ def _log_file(app: App) -> Iterator[None]:
     """The month's mail log for the length of one command (removed again: nothing outlives the run)."""
     folder = app.ablage.log_dir
     folder.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(folder / f"mail-{history.now():%Y-%m}.log", encoding="utf-8")
+    handler = logging.FileHandler(folder / f"mail-{system_clock():%Y-%m}.log", encoding="utf-8")
     user = history.current_user()
     handler.setFormatter(logging.Formatter(f"%(asctime)s {user} %(levelname)s %(message)s"))
     logger = logging.getLogger("buero_ticket")
@@ -94,7 +95,7 @@ def _abrufen(app: App, dauerbetrieb: bool) -> None:
 
     def report(counts: ImportCounts) -> None:
         if dauerbetrieb:
-            click.echo(f"{history.now():%H:%M} {counts.summary_line()}")
+            click.echo(f"{system_clock():%H:%M} {counts.summary_line()}")
         app.after_change()
 
     try:

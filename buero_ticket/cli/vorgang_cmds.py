@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 
 from .. import history
-from ..intake import Incoming, accept
 from ..mengen import anzahl
-from ..models import Absender, Dringlichkeit, HistoryEntry, Kanal, Status, Vorgang
+from ..models import Absender, Dringlichkeit, Incoming, Kanal, Status
+from ..operations import vorgang as ops
 from . import App, cli, stichworte
 from .ausgabe import echo_detail, echo_json, echo_table, vorgang_detail_json, vorgang_json
 
@@ -60,13 +60,13 @@ def neu(
         channel=Kanal(kanal),
         subject=betreff,
         sender=Absender(von, email, telefon, anschrift),
-        time=history.now(),
+        time=app.ctx.clock(),
         text=text,
         dringlichkeit=Dringlichkeit(dringlichkeit),
         bearbeiter=bearbeiter,
         source="erfasst mit 'buero-ticket neu'",
     )
-    vorgang = accept(app.store, item).vorgang
+    vorgang = ops.create(app.ctx, item)
     app.after_change(interactive=True)
     if as_json:
         echo_json(vorgang_json(vorgang))
@@ -142,7 +142,7 @@ def status_cmd(app: App, aktenzeichen: str, neuer_status: str, grund: str, stand
       buero-ticket status 2026-00042 Erledigt
     """
     app.sync()
-    vorgang = app.store.set_status(aktenzeichen, Status(neuer_status), grund=grund, expected_revision=stand)
+    vorgang = ops.set_status(app.ctx, aktenzeichen, Status(neuer_status), grund=grund, stand=stand).vorgang
     app.after_change(interactive=True)
     click.echo(f"Vorgang {vorgang.aktenzeichen} ist jetzt „{vorgang.status.label}“: {vorgang.ordner}")
 
@@ -160,14 +160,7 @@ def zuweisen(app: App, aktenzeichen: str, an: str, stand: int | None) -> None:
       buero-ticket zuweisen 2026-00042 --an "M. Weber"
     """
     app.sync()
-
-    def change(v: Vorgang) -> list[HistoryEntry]:
-        if v.bearbeiter == an:
-            return []
-        old, v.bearbeiter = v.bearbeiter, an
-        return [history.entry("Zugewiesen", f"{old or 'niemand'} → {an or 'niemand'}")]
-
-    vorgang = app.store.update(aktenzeichen, change, expected_revision=stand)
+    vorgang = ops.assign(app.ctx, aktenzeichen, an, stand=stand).vorgang
     app.after_change(interactive=True)
     click.echo(f"Vorgang {vorgang.aktenzeichen} ist {vorgang.bearbeiter or 'niemandem'} zugewiesen.")
 
@@ -184,6 +177,6 @@ def notiz(app: App, aktenzeichen: str, text: str) -> None:
       buero-ticket notiz 2026-00042 "Rückruf erledigt, Termin 12.12."
     """
     app.sync()
-    vorgang = app.store.update(aktenzeichen, lambda v: [history.entry("Notiz", text)])
+    vorgang = ops.add_note(app.ctx, aktenzeichen, text).vorgang
     app.after_change(interactive=True)
     click.echo(f"Notiz zu Vorgang {vorgang.aktenzeichen} gespeichert.")

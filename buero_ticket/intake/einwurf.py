@@ -27,14 +27,14 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path, PureWindowsPath
 
-from .. import history
 from ..errors import BueroTicketError, EingabeFehler, Exit
 from ..fileio import TEMP_PREFIX, atomic_write_text, is_temp_name, retry_on_busy
 from ..index import Index
-from ..models import Absender, Kanal
+from ..models import Absender, Incoming, Kanal
 from ..names import safe_name, unique_name
+from ..operations import vorgang as ops
+from ..operations.context import Context
 from ..store import Store
-from . import Incoming, accept
 from .mail import ImportResult, MailImporter
 
 log = logging.getLogger("buero_ticket.einwurf")
@@ -272,13 +272,13 @@ class Einwurf:
             channel=unit_info.channel,
             subject=subject_from_name(unit_info.path.name),
             sender=Absender(),
-            time=history.now(),
+            time=self.store.clock(),
             text=f"{what} über den Einwurf eingegangen ({unit_info.display}).",
             attachments=attachments,
             target=unit_info.target or None,
             source=f"Einwurf {unit_info.display}",
         )
-        result = accept(self.store, item)
+        result = ops.accept(Context.of(self.store), item)
         return DropResult(unit_info.display, result.kind, (result.vorgang.aktenzeichen,))
 
     def _file_mails(self, claimed: Path, unit_info: Unit, importer: MailImporter) -> DropResult:
@@ -312,7 +312,7 @@ class Einwurf:
 
     def _write_reason(self, name: str, display: str, reason: str, hint: str, *, folder: bool) -> None:
         text = (
-            f"Datei: {name}\nZeit: {history.now():%d.%m.%Y %H:%M:%S}\nHerkunft: {self.root.name}\\{display}\n"
+            f"Datei: {name}\nZeit: {self.store.clock():%d.%m.%Y %H:%M:%S}\nHerkunft: {self.root.name}\\{display}\n"
             f"Grund: {reason}\n\nWas tun: {hint}\n"
         )
         stem = name if folder else Path(name).stem

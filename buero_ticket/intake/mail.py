@@ -26,16 +26,17 @@ from typing import TYPE_CHECKING
 
 from filelock import FileLock
 
-from .. import history
+from ..clock import system_clock
 from ..errors import BueroTicketError, EingabeFehler
 from ..fileio import atomic_write_text
 from ..index import Index
 from ..mail.parse import AutoKind, ParsedMail, iter_mbox, parse_mail
 from ..mengen import anzahl
-from ..models import Absender, Kanal, Status, Vorgang
+from ..models import Absender, Incoming, Kanal, Vorgang
+from ..operations import vorgang as ops
+from ..operations.context import Context
 from ..quarantaene import quarantine
 from ..store import Store
-from . import Incoming, accept
 
 if TYPE_CHECKING:
     from ..antwort.bestaetigung import Pauses
@@ -109,6 +110,7 @@ class MailImporter:
         self.index = index
         self.quarantaene_dir = quarantaene_dir or store.ablage.quarantaene_dir
         self.config = store.ablage.config
+        self.ctx = Context.of(store)
         self.ledger = store.ablage.state_dir / "importiert"
         self._seen: dict[str, str] = {}  # keys imported during this run -> Aktenzeichen
         self._ack_pauses: Pauses | None = None  # the acknowledgement's memory of failed servers, for this run
@@ -195,7 +197,7 @@ class MailImporter:
         return None
 
     def _remember(self, keys: list[str], target: str, source: str) -> None:
-        line = f"{target}\t{history.now().isoformat()}\t{source}\n"
+        line = f"{target}\t{self.store.clock().isoformat()}\t{source}\n"
         for key in keys:
             self._seen[key] = target
             path = self._ledger_path(key)
@@ -204,6 +206,7 @@ class MailImporter:
 
     # -- deciding where it goes --------------------------------------------------------------
     def _file(self, parsed: ParsedMail, source: str, original_ext: str, note: str, wanted: str) -> ImportResult:
+        ctx = self.ctx
         item = incoming_from_mail(parsed, source, original_ext)
         if note:
             item.note = f"{note}; {item.note}" if item.note else note
@@ -212,25 +215,23 @@ class MailImporter:
             return self._file_automatic(parsed, item, target or link, source, original_ext)
         if target is None:
             item.linked = [link] if link else []
-            vorgang = accept(self.store, item).vorgang
+            vorgang = ops.create(ctx, item)
             if self.config.smtp.eingangsbestaetigung:  # templates and docx only when it is on
-                from ..antwort.bestaetigung import Pauses, acknowledge
+                from ..antwort.bestaetigung import Pauses
+                from ..operations.antwort import acknowledge
 
                 self._ack_pauses = self._ack_pauses or Pauses()
-                acknowledge(self.store, vorgang, parsed, pauses=self._ack_pauses)  # never raises
+                acknowledge(ctx, vorgang, parsed, pauses=self._ack_pauses)  # never raises
             return ImportResult("neu", vorgang.aktenzeichen)
         vorgang = self.store.get(target)
         if vorgang.status.is_open:
-            item.target = target
-            return ImportResult("folge", accept(self.store, item).vorgang.aktenzeichen)
-        if self._may_reopen(vorgang):
-            item.target = target
-            accept(self.store, item)
-            status = Status.IN_BEARBEITUNG if vorgang.bearbeiter else Status.EINGANG
-            self.store.set_status(target, status, grund="wieder geöffnet durch Antwort")
+            return ImportResult("folge", ops.add_message(ctx, target, item).aktenzeichen)
+        if ops.may_reopen(ctx, vorgang):
+            ops.add_message(ctx, target, item)
+            ops.reopen(ctx, target, grund="wieder geöffnet durch Antwort")
             return ImportResult("folge", target, "wieder geöffnet")
         item.linked = [target]
-        vorgang = accept(self.store, item).vorgang
+        vorgang = ops.create(ctx, item)
         return ImportResult("neu", vorgang.aktenzeichen, f"Antwort auf abgeschlossenen Vorgang {target}")
 
     def _file_automatic(
@@ -239,8 +240,7 @@ class MailImporter:
         """Auto-replies and bounces: a note on their Vorgang; never reopen, never a new Vorgang."""
         item.automatic = True
         if target is not None and self.config.imap.automatische_mails == "notiz":
-            item.target = target
-            accept(self.store, item)
+            ops.add_message(self.ctx, target, item)
             return ImportResult("automatisch", target, parsed.auto_grund)
         reason = f"{parsed.auto_grund or 'Automatische Mail'}; kein zugehöriger Vorgang gefunden"
         path = quarantine(
@@ -264,13 +264,6 @@ class MailImporter:
         if parsed.from_email and parsed.from_email.lower() in _addresses(vorgang):
             return vorgang.aktenzeichen, None
         return None, vorgang.aktenzeichen  # unknown sender: new Vorgang, linked
-
-    def _may_reopen(self, vorgang: Vorgang) -> bool:
-        if self.config.imap.antwort_auf_erledigt != "wiedereroeffnen":
-            return False
-        days = self.config.vorgang.wiedereroeffnen_tage
-        done = vorgang.erledigt or vorgang.letzte_aktivitaet
-        return history.now() - done <= timedelta(days=days)
 
 
 def _looks_like_mbox(path: Path) -> bool:
@@ -307,7 +300,7 @@ def incoming_from_mail(parsed: ParsedMail, source: str, original_ext: str = "eml
 
 def _when(date: datetime | None) -> datetime:
     """The mail's Date header if it is plausible, else now (a mail from 1970 or the future is wrong)."""
-    now = history.now()
+    now = system_clock()
     if date is None or date.tzinfo is None or not (now - timedelta(days=3650) < date < now + timedelta(days=2)):
         return now
     return date.replace(microsecond=0)

@@ -1,0 +1,197 @@
+"""Operations on one Vorgang: create, file an incoming item, change fields, assign, note, status, reopen.
+
+Each operation takes a :class:`~buero_ticket.operations.context.Context` (store, clock, typed settings,
+user), does one change under the Vorgang's lock through the store and returns a result. The CLI, the
+intake pipeline (mail, Einwurf) and the demo call these functions; nothing else changes a Vorgang.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from pathlib import Path
+
+from ..models import Absender, Dringlichkeit, HistoryEntry, Incoming, Status, Vorgang
+from ..store import NeueNachricht
+from .context import Context
+
+
+class AcceptKind(StrEnum):
+    """What :func:`accept` did with an incoming item."""
+
+    NEU = "neu"  # a new Vorgang
+    FOLGE = "folge"  # added to an existing Vorgang
+
+
+@dataclass(frozen=True)
+class AcceptResult:
+    kind: AcceptKind
+    vorgang: Vorgang
+
+
+@dataclass(frozen=True)
+class Changed:
+    """The Vorgang after an operation; ``changed`` is False when there was nothing to do."""
+
+    vorgang: Vorgang
+    changed: bool = True
+
+
+class _Unset:
+    pass
+
+
+UNSET = _Unset()
+
+
+# --- incoming items ------------------------------------------------------------------------------
+
+
+def frist_for(ctx: Context, eingang: datetime) -> date | None:
+    """The deadline of a new Vorgang received at ``eingang`` ([vorgang] frist_tage; 0 = none)."""
+    days = ctx.settings.vorgang.frist_tage
+    return eingang.date() + timedelta(days=days) if days else None
+
+
+def message_of(item: Incoming) -> NeueNachricht:
+    """The message files the store writes for ``item``."""
+    return NeueNachricht(
+        richtung="eingang",
+        kanal=item.channel,
+        zeit=item.time,
+        von=item.sender.display(),
+        betreff=item.subject,
+        text=item.text,
+        original=item.original,
+        anlagen=list(item.attachments),
+        message_id=item.message_id,
+        automatisch=item.automatic,
+        hinweis=item.note,
+        fingerabdruck=item.fingerabdruck,
+    )
+
+
+def create(ctx: Context, item: Incoming) -> Vorgang:
+    """A new Vorgang from ``item`` (Aktenzeichen allocated, folder written completely, then visible)."""
+    origin = f" ({item.source})" if item.source else ""
+    return ctx.store.create(
+        betreff=item.subject,
+        kanal=item.channel,
+        absender=item.sender,
+        eingang=item.time,
+        nachricht=message_of(item),
+        dringlichkeit=item.dringlichkeit,
+        bearbeiter=item.bearbeiter,
+        verknuepft=item.linked,
+        details=f"Kanal {item.channel.label}, Betreff „{item.subject}“{origin}",
+        frist=frist_for(ctx, item.time),
+    )
+
+
+def add_message(ctx: Context, az: str, item: Incoming) -> Vorgang:
+    """File ``item`` as a further message of Vorgang ``az``."""
+    message = message_of(item)
+    origin = f" ({item.source})" if item.source else ""
+    action = "Automatische Nachricht" if item.automatic else "Nachricht zugeordnet"
+    details = f"{item.channel.label} von {message.von or 'unbekannt'}{origin}"
+    return ctx.store.add_message(az, message, action, details)
+
+
+def accept(ctx: Context, item: Incoming) -> AcceptResult:
+    """Store ``item``: as a follow-up when it names its Vorgang (``target``), else as a new Vorgang."""
+    if item.target:
+        return AcceptResult(AcceptKind.FOLGE, add_message(ctx, item.target, item))
+    return AcceptResult(AcceptKind.NEU, create(ctx, item))
+
+
+# --- changes by a clerk --------------------------------------------------------------------------
+
+
+def assign(ctx: Context, az: str, an: str, *, stand: int | None = None) -> Changed:
+    """Assign Vorgang ``az`` to ``an`` ("" = nobody)."""
+    done = [False]
+
+    def change(v: Vorgang) -> list[HistoryEntry]:
+        if v.bearbeiter == an:
+            return []
+        old, v.bearbeiter = v.bearbeiter, an
+        done[0] = True
+        return [ctx.entry("Zugewiesen", f"{old or 'niemand'} → {an or 'niemand'}")]
+
+    vorgang = ctx.store.update(az, change, expected_revision=stand)
+    return Changed(vorgang, done[0])
+
+
+def add_note(ctx: Context, az: str, text: str, *, stand: int | None = None) -> Changed:
+    """A note in the history of Vorgang ``az``."""
+    vorgang = ctx.store.update(az, lambda v: [ctx.entry("Notiz", text)], expected_revision=stand)
+    return Changed(vorgang)
+
+
+def change_fields(
+    ctx: Context,
+    az: str,
+    *,
+    betreff: str | None = None,
+    dringlichkeit: Dringlichkeit | None = None,
+    frist: date | _Unset | None = UNSET,
+    absender: Absender | None = None,
+    stand: int | None = None,
+) -> Changed:
+    """Change the given fields of Vorgang ``az``; one history line names every change (old → new)."""
+    done = [False]
+
+    def change(v: Vorgang) -> list[HistoryEntry]:
+        parts: list[str] = []
+        if betreff is not None and betreff != v.betreff:
+            parts.append(f"Betreff „{v.betreff}“ → „{betreff}“")
+            v.betreff = betreff
+        if dringlichkeit is not None and dringlichkeit is not v.dringlichkeit:
+            parts.append(f"Dringlichkeit {v.dringlichkeit.label} → {dringlichkeit.label}")
+            v.dringlichkeit = dringlichkeit
+        if not isinstance(frist, _Unset) and frist != v.frist:
+            parts.append(f"Frist {_date_text(v.frist)} → {_date_text(frist)}")
+            v.frist = frist
+        if absender is not None and absender != v.absender:
+            parts.append(f"Absender „{v.absender.display() or 'unbekannt'}“ → „{absender.display() or 'unbekannt'}“")
+            v.absender = absender
+        if not parts:
+            return []
+        done[0] = True
+        return [ctx.entry("Geändert", "; ".join(parts))]
+
+    vorgang = ctx.store.update(az, change, expected_revision=stand)
+    return Changed(vorgang, done[0])
+
+
+def set_status(ctx: Context, az: str, status: Status, *, grund: str = "", stand: int | None = None) -> Changed:
+    """Move Vorgang ``az`` to ``status`` (its folder moves; ``grund`` goes into the history)."""
+    vorgang = ctx.store.set_status(az, status, grund=grund, expected_revision=stand)
+    return Changed(vorgang)
+
+
+def reopen(ctx: Context, az: str, *, grund: str) -> Changed:
+    """A closed Vorgang becomes open again: "In Bearbeitung" if someone has it, else "Eingang"."""
+    current = ctx.store.get(az)
+    if current.status.is_open:
+        return Changed(current, False)
+    status = Status.IN_BEARBEITUNG if current.bearbeiter else Status.EINGANG
+    return set_status(ctx, az, status, grund=grund)
+
+
+def may_reopen(ctx: Context, vorgang: Vorgang) -> bool:
+    """A reply to a closed Vorgang reopens it within [vorgang] wiedereroeffnen_tage (if allowed at all)."""
+    if ctx.settings.imap.antwort_auf_erledigt != "wiedereroeffnen":
+        return False
+    done = vorgang.erledigt or vorgang.letzte_aktivitaet
+    return ctx.clock() - done <= timedelta(days=ctx.settings.vorgang.wiedereroeffnen_tage)
+
+
+def reconcile_manual_move(ctx: Context, folder: Path, status: Status) -> Vorgang | None:
+    """A folder moved by hand in Explorer: its metadata follow the folder, with a history line."""
+    return ctx.store.repair_status(folder, status)
+
+
+def _date_text(value: date | None) -> str:
+    return f"{value:%d.%m.%Y}" if value else "keine"
