@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from .aktenzeichen import FOLDER_RE
 from .config import CONFIG_NAME, Config, default_config_text, load_config
 from .errors import AblageFehler, ZugriffFehler
 from .fileio import atomic_write_text, is_temp_name
@@ -91,26 +92,61 @@ class Ablage:
         return base
 
     def status_dirs(self) -> Iterator[tuple[Status, Path]]:
-        """Every folder that holds Vorgänge, with its status (Archiv: each year folder)."""
+        """Every folder that holds Vorgänge, with its status.
+
+        The archive yields its base folder (where a Vorgang dragged past its year folder lands) and
+        then each year folder.
+        """
         for status in Status:
             base = self.status_dir(status)
-            if status is not Status.ARCHIV:
-                yield status, base
-                continue
-            if base.is_dir():
+            yield status, base
+            if status is Status.ARCHIV and base.is_dir():
                 for entry in sorted(os.scandir(base), key=lambda e: e.name):
                     if entry.is_dir() and entry.name.isdigit():
                         yield status, Path(entry.path)
 
+    def scan_status_dir(self, status: Status, folder: Path) -> Iterator[os.DirEntry[str]]:
+        """The folders in one status (or archive year) folder that may be Vorgänge.
+
+        A folder whose name starts with no Aktenzeichen (e.g. "Neuer Ordner", "2026 alt") is yielded
+        too (``pruefen`` reports it), and the Vorgang folders one level below it as well: a Vorgang
+        dragged one folder too deep in Explorer stays visible. The archive's year folders are not
+        yielded here; :meth:`status_dirs` lists them.
+        """
+        try:
+            entries = list(os.scandir(folder))
+        except (FileNotFoundError, NotADirectoryError):
+            return
+        archive_base = status is Status.ARCHIV and folder == self.status_dir(Status.ARCHIV)
+        for entry in entries:
+            if is_temp_name(entry.name) or not entry.is_dir():
+                continue
+            if archive_base and entry.name.isdigit():
+                continue
+            yield entry
+            if not looks_like_vorgang(entry.name):
+                yield from self._nested_vorgang_dirs(entry.path)
+
+    def _nested_vorgang_dirs(self, folder: str) -> Iterator[os.DirEntry[str]]:
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            return
+        for entry in entries:
+            if looks_like_vorgang(entry.name) and not is_temp_name(entry.name) and entry.is_dir():
+                yield entry
+
     def iter_vorgang_dirs(self) -> Iterator[tuple[Status, os.DirEntry[str]]]:
         for status, folder in self.status_dirs():
-            try:
-                entries = list(os.scandir(folder))
-            except FileNotFoundError:
-                continue
-            for entry in entries:
-                if entry.is_dir() and not is_temp_name(entry.name):
-                    yield status, entry
+            for entry in self.scan_status_dir(status, folder):
+                yield status, entry
+
+    def is_regular_place(self, folder: Path, status: Status) -> bool:
+        """True if ``folder`` (a Vorgang) lies where the program puts a Vorgang of ``status``."""
+        parent = folder.parent
+        if status is not Status.ARCHIV:
+            return parent == self.status_dir(status)
+        return parent.parent == self.status_dir(status) and parent.name.isdigit()
 
     def folders(self) -> dict[str, Path]:
         """Named folders for ``info --json``."""
@@ -125,6 +161,11 @@ class Ablage:
             konfiguration=self.root / CONFIG_NAME,
         )
         return named
+
+
+def looks_like_vorgang(name: str) -> bool:
+    """True if a folder name starts like a Vorgang's (Aktenzeichen, check digit not verified)."""
+    return FOLDER_RE.match(name) is not None
 
 
 def layout_dirs(root: Path) -> list[Path]:

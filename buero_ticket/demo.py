@@ -170,7 +170,7 @@ def build_demo(target: Path, now: datetime | None = None) -> tuple[Ablage, list[
         created.append(vorgang)
     ops.add_note(ctx, created[1].aktenzeichen, "Rückruf erledigt, Termin 12.12.")
     index = Index(store)
-    index.refresh()
+    index.sync()
     register_update.rewrite(ablage, index)
     return ablage, created
 

@@ -2,32 +2,55 @@
 
 The folders are the truth. The cache (SQLite, on the local disk of each PC,
 never on the share: SQLite's locking is unreliable on network drives) maps each
-Vorgang folder to its metadata. :meth:`Index.refresh` walks the status folders;
-a folder whose ``vorgang.json`` changed (size or mtime) or that moved is read
-again. A folder that sits in another status folder than its metadata says was
-moved by hand: the metadata is repaired from the folder, with a history line.
-Deleting the cache file is always safe.
+Vorgang folder to its metadata. Deleting the cache file is always safe; a cache
+that SQLite cannot read is deleted and rebuilt the same way.
+
+:meth:`Index.refresh` only reads. The open status folders are scanned every time
+(a ``vorgang.json`` whose size or mtime changed, or a folder that moved, is read
+again). The closed ones ("4 Erledigt" and each "5 Archiv/<Jahr>") are rescanned
+only when the folder's own mtime changed (a folder moved in or out, or the store
+touched it after changing a closed Vorgang in place), so a command at 100,000
+Vorgänge does not stat 100,000 folders. What the scan finds out of line — a folder
+moved by hand into another status folder, or lying where the program would never
+put it — is reported in :class:`RefreshResult`; :meth:`Index.sync` hands it to
+the store's repair (the one place that writes such a change), the read-only
+commands only show it.
+
+A Vorgang whose metadata cannot be read, or whose folder name carries a wrong
+check digit, stays in the cache as a row marked :data:`BESCHAEDIGT`, so ``liste``
+and the register show it instead of hiding it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import sqlite3
-from collections.abc import Iterator, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
-from .ablage import Ablage
-from .aktenzeichen import from_folder_name
+from .ablage import Ablage, looks_like_vorgang
+from .aktenzeichen import FOLDER_RE, from_folder_name
 from .errors import BueroTicketError
-from .models import Status, Vorgang
+from .models import Kanal, Status, Vorgang
 from .store import META_NAME, Store
 
 ENV_CACHE = "BUERO_TICKET_CACHE"
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 WRITE_BATCH = 1000  # rows per executemany while refreshing
+#: A folder mtime this close to "now" is not trusted yet: a change in the same clock tick would be missed.
+RACY_SECONDS = 3.0
+#: Shown instead of the subject of a Vorgang that cannot be read.
+BESCHAEDIGT = "beschädigt – siehe pruefen"
+#: Reads before a refresh shows progress (a cold start on a new PC).
+PROGRESS_FROM = 2000
+
+Progress = Callable[[int, int], None]  # (done, total)
 
 
 def cache_dir(env: Mapping[str, str] = os.environ) -> Path:
@@ -43,15 +66,27 @@ def cache_file(ablage: Ablage, env: Mapping[str, str] = os.environ) -> Path:
     return cache_dir(env) / f"index-{key}.sqlite"
 
 
+@dataclass(frozen=True)
+class Abweichung:
+    """A Vorgang folder out of line with its metadata or its place (a manual move in Explorer)."""
+
+    ordner: Path
+    status: Status  # the status of the folder it lies in: the folder wins
+    art: str  # "status" (metadata says another status) | "ort" (not where the program puts it)
+
+
 @dataclass
 class RefreshResult:
-    manuell_verschoben: list[Vorgang] = field(default_factory=list)
+    abweichungen: list[Abweichung] = field(default_factory=list)
+    manuell_verschoben: list[Vorgang] = field(default_factory=list)  # filled by Index.sync
     probleme: list[tuple[Path, str]] = field(default_factory=list)
+    cache_neu_aufgebaut: bool = False  # the cache was unreadable and was rebuilt
 
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS vorgang (
     relpath TEXT PRIMARY KEY,
+    behaelter TEXT NOT NULL,
     az TEXT NOT NULL,
     status TEXT NOT NULL,
     mtime_ns INTEGER NOT NULL,
@@ -59,6 +94,9 @@ CREATE TABLE IF NOT EXISTS vorgang (
     offen INTEGER NOT NULL,
     rang INTEGER NOT NULL,
     eingang_ts REAL NOT NULL,
+    jahr INTEGER NOT NULL,
+    abweichung TEXT NOT NULL,
+    beschaedigt TEXT NOT NULL,
     data TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS schluessel (
@@ -66,11 +104,24 @@ CREATE TABLE IF NOT EXISTS schluessel (
     az TEXT NOT NULL,
     key TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS behaelter (
+    relpath TEXT PRIMARY KEY,
+    mtime_ns INTEGER NOT NULL,
+    unterordner TEXT NOT NULL
+);
 CREATE INDEX IF NOT EXISTS schluessel_key ON schluessel (key);
 CREATE INDEX IF NOT EXISTS schluessel_relpath ON schluessel (relpath);
 CREATE INDEX IF NOT EXISTS vorgang_offen ON vorgang (offen, rang, eingang_ts);
 CREATE INDEX IF NOT EXISTS vorgang_eingang ON vorgang (eingang_ts);
+CREATE INDEX IF NOT EXISTS vorgang_az ON vorgang (az);
+CREATE INDEX IF NOT EXISTS vorgang_behaelter ON vorgang (behaelter);
+CREATE INDEX IF NOT EXISTS vorgang_abweichung ON vorgang (abweichung) WHERE abweichung != '';
 """
+_COLUMNS = (
+    "relpath, behaelter, az, status, mtime_ns, size, offen, rang, eingang_ts, jahr, abweichung, beschaedigt, data"
+)
+_SELECT = "SELECT relpath, status, beschaedigt, data FROM vorgang"
+_ROW_PLACEHOLDERS = ",".join("?" * len(_COLUMNS.split(",")))
 
 
 def message_keys(vorgang: Vorgang) -> set[str]:
@@ -91,143 +142,369 @@ def message_keys(vorgang: Vorgang) -> set[str]:
     return keys
 
 
+def folder_az_key(name: str) -> str:
+    """The Aktenzeichen a folder name starts with, even with a wrong check digit ("" if none).
+
+    A folder with a wrong check digit is kept under the right Aktenzeichen, so a clerk (or a
+    reply) naming it finds the damaged Vorgang instead of nothing.
+    """
+    az = from_folder_name(name)
+    if az is not None:
+        return str(az)
+    match = FOLDER_RE.match(name)
+    if match is None:
+        return ""
+    from .aktenzeichen import Aktenzeichen
+
+    return str(Aktenzeichen(int(match["jahr"]), int(match["nr"]), match["kuerzel"] or ""))
+
+
 class Index:
     def __init__(self, store: Store, path: Path | None = None) -> None:
         self.store = store
         self.ablage = store.ablage
         self.path = path or cache_file(self.ablage)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.rebuilt = False  # True once the cache was found broken and rebuilt in this process
         self.db = self._connect()
+        store.locator = self.locate
 
+    # -- the database and its repair -------------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
         try:
             db = sqlite3.connect(self.path, timeout=30)
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version != CACHE_VERSION:
-                db.executescript("DROP TABLE IF EXISTS vorgang; DROP TABLE IF EXISTS schluessel;")
+                db.executescript(
+                    "DROP TABLE IF EXISTS vorgang; DROP TABLE IF EXISTS schluessel; DROP TABLE IF EXISTS behaelter;"
+                )
                 db.execute(f"PRAGMA user_version = {CACHE_VERSION}")
             db.executescript(_SCHEMA)
             return db
         except sqlite3.DatabaseError:
-            # A broken cache is never a problem: it is rebuilt from the folders.
-            self.path.unlink(missing_ok=True)
-            db = sqlite3.connect(self.path, timeout=30)
-            db.execute(f"PRAGMA user_version = {CACHE_VERSION}")
-            db.executescript(_SCHEMA)
-            return db
+            return self._recreate()
+
+    def _recreate(self) -> sqlite3.Connection:
+        """A broken cache is never a problem: it is deleted and rebuilt from the folders."""
+        self.rebuilt = True
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+        db = sqlite3.connect(self.path, timeout=30)
+        db.execute(f"PRAGMA user_version = {CACHE_VERSION}")
+        db.executescript(_SCHEMA)
+        return db
+
+    def _rebuild(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self.db.close()
+        self.db = self._recreate()
 
     def close(self) -> None:
         self.db.close()
 
-    def _cached(self) -> dict[str, tuple[int, int, str]]:
-        rows = self.db.execute("SELECT relpath, mtime_ns, size, status FROM vorgang")
-        return {r[0]: (r[1], r[2], r[3]) for r in rows}
+    # -- refreshing -------------------------------------------------------------------------------
+    def refresh(self, *, full: bool = False, progress: Progress | None = None) -> RefreshResult:
+        """Bring the cache in line with the folders. Writes nothing on the share.
 
-    def refresh(self) -> RefreshResult:
-        """Bring the cache in line with the folders; repair manual moves."""
+        ``full``: rescan the closed status folders too, whatever their mtime says (``pruefen``).
+        ``progress`` is called while many metadata files are read (a cold start).
+        """
+        try:
+            result = self._refresh(full, progress)
+        except sqlite3.DatabaseError:
+            self._rebuild()
+            result = self._refresh(True, progress)
+        result.cache_neu_aufgebaut = self.rebuilt
+        return result
+
+    def sync(self, *, progress: Progress | None = None) -> RefreshResult:
+        """Refresh, then let the store record what was moved by hand (for commands that change things)."""
+        result = self.refresh(progress=progress)
+        result.manuell_verschoben = reconcile(self, result.abweichungen)
+        return result
+
+    def _refresh(self, full: bool, progress: Progress | None) -> RefreshResult:
         result = RefreshResult()
-        cached = self._cached()
+        known = {
+            rel: (mtime, subs)
+            for rel, mtime, subs in self.db.execute("SELECT relpath, mtime_ns, unterordner FROM behaelter")
+        }
+        plans: list[tuple[Status, Path, str, list[os.DirEntry[str]]]] = []
+        containers: set[str] = set()
+        for status, folder in self.ablage.status_dirs():
+            rel = self._rel(str(folder))
+            containers.add(rel)
+            gated = not status.is_open and folder != self.ablage.status_dir(Status.ARCHIV)
+            if gated and not full and self._unchanged(folder, known.get(rel)):
+                continue
+            plans.append((status, folder, rel, list(self.ablage.scan_status_dir(status, folder))))
+        total = sum(len(entries) for *_, entries in plans)
+        report = progress if (progress is not None and total >= PROGRESS_FROM and self._is_empty()) else None
+        done = 0
+        with self.db:  # one transaction; rows are written in batches so memory stays flat
+            for status, folder, rel, entries in plans:
+                self._scan_container(status, folder, rel, entries, result)
+                if not status.is_open and folder != self.ablage.status_dir(Status.ARCHIV):
+                    self._remember_container(folder, rel, entries)
+                done += len(entries)
+                if report is not None:
+                    report(done, total)
+            gone = [(rel,) for rel in known if rel not in containers]
+            self.db.executemany("DELETE FROM behaelter WHERE relpath = ?", gone)
+            marks = ",".join("?" * len(containers))
+            removed = self.db.execute(f"DELETE FROM vorgang WHERE behaelter NOT IN ({marks})", tuple(containers))
+            if removed.rowcount:
+                self.db.execute("DELETE FROM schluessel WHERE relpath NOT IN (SELECT relpath FROM vorgang)")
+        for rel, status, art in self.db.execute(
+            "SELECT relpath, status, abweichung FROM vorgang WHERE abweichung != ''"
+        ).fetchall():
+            result.abweichungen.append(Abweichung(self.ablage.root / rel, Status(status), art))
+        return result
+
+    def _is_empty(self) -> bool:
+        return self.db.execute("SELECT 1 FROM vorgang LIMIT 1").fetchone() is None
+
+    def _rel(self, path: str) -> str:
+        return path[len(str(self.ablage.root)) + 1 :].replace(os.sep, "/")
+
+    def _unchanged(self, folder: Path, known: tuple[int, str] | None) -> bool:
+        """True if a closed status folder (and the odd subfolders in it) kept their recorded mtimes."""
+        if known is None or known[0] == 0:
+            return False
+        try:
+            if os.stat(folder).st_mtime_ns != known[0]:
+                return False
+            for sub, mtime in json.loads(known[1]).items():
+                if os.stat(folder / sub).st_mtime_ns != mtime:
+                    return False
+        except (OSError, ValueError):
+            return False
+        return True
+
+    def _remember_container(self, folder: Path, rel: str, entries: list[os.DirEntry[str]]) -> None:
+        try:
+            mtime = os.stat(folder).st_mtime_ns
+            subs = {
+                e.name: e.stat().st_mtime_ns
+                for e in entries
+                if os.path.dirname(e.path) == str(folder) and not looks_like_vorgang(e.name)
+            }
+        except OSError:
+            mtime, subs = 0, {}
+        if time.time() - mtime / 1e9 < RACY_SECONDS or any(time.time() - m / 1e9 < RACY_SECONDS for m in subs.values()):
+            mtime = 0  # too fresh to trust: scan again next time
+        self.db.execute(
+            "INSERT OR REPLACE INTO behaelter VALUES (?,?,?)", (rel, mtime, json.dumps(subs, ensure_ascii=False))
+        )
+
+    def _scan_container(
+        self, status: Status, folder: Path, rel: str, entries: list[os.DirEntry[str]], result: RefreshResult
+    ) -> None:
+        cached = {
+            r: (m, s, st)
+            for r, m, s, st in self.db.execute(
+                "SELECT relpath, mtime_ns, size, status FROM vorgang WHERE behaelter = ?", (rel,)
+            )
+        }
         seen: set[str] = set()
         rows: list[tuple[object, ...]] = []
         keys: list[tuple[str, str, str]] = []
-        prefix = len(str(self.ablage.root)) + 1
-        with self.db:  # one transaction; rows are written in batches so memory stays flat
-            for status, entry in self.ablage.iter_vorgang_dirs():
-                if from_folder_name(entry.name) is None:
-                    continue  # pruefen reports unknown folders
-                rel = entry.path[prefix:].replace(os.sep, "/")
-                seen.add(rel)
-                try:
-                    st = os.stat(os.path.join(entry.path, META_NAME))
-                except FileNotFoundError:
-                    result.probleme.append((Path(entry.path), f"{META_NAME} fehlt"))
-                    continue
-                if cached.get(rel) == (st.st_mtime_ns, st.st_size, status.value):
-                    continue
-                self._read_one(Path(entry.path), status, rel, st, result, rows, keys)
-                if len(rows) >= WRITE_BATCH:
-                    self._write_rows(rows, keys, cached)
-            self._write_rows(rows, keys, cached)
-            gone = [(g,) for g in set(cached) - seen]
-            self.db.executemany("DELETE FROM vorgang WHERE relpath = ?", gone)
-            self.db.executemany("DELETE FROM schluessel WHERE relpath = ?", gone)
-        return result
-
-    def _write_rows(
-        self, rows: list[tuple[object, ...]], keys: list[tuple[str, str, str]], cached: Mapping[str, object]
-    ) -> None:
-        self.db.executemany("DELETE FROM schluessel WHERE relpath = ?", [(r[0],) for r in rows if r[0] in cached])
-        self.db.executemany("INSERT OR REPLACE INTO vorgang VALUES (?,?,?,?,?,?,?,?,?)", rows)
-        self.db.executemany("INSERT INTO schluessel VALUES (?,?,?)", keys)
-        rows.clear()
-        keys.clear()
+        for entry in entries:
+            az_key = folder_az_key(entry.name)
+            if not az_key:
+                continue  # no Vorgang (pruefen reports unknown folders)
+            entry_rel = self._rel(entry.path)
+            seen.add(entry_rel)
+            misplaced = not self.ablage.is_regular_place(Path(entry.path), status)
+            try:
+                st = os.stat(os.path.join(entry.path, META_NAME))
+            except FileNotFoundError:
+                result.probleme.append((Path(entry.path), f"{META_NAME} fehlt"))
+                rows.append(self._damaged_row(entry, rel, az_key, status, f"{META_NAME} fehlt"))
+                continue
+            except OSError as exc:
+                result.probleme.append((Path(entry.path), str(exc)))
+                continue
+            old = cached.get(entry_rel)
+            if old is not None and old == (st.st_mtime_ns, st.st_size, status.value):
+                continue
+            self._read_one(entry, rel, entry_rel, az_key, status, st, misplaced, result, rows, keys)
+            if len(rows) >= WRITE_BATCH:
+                self._write_rows(rows, keys)
+        self._write_rows(rows, keys)
+        self._delete([(r,) for r in cached if r not in seen])
 
     def _read_one(
         self,
-        folder: Path,
-        status: Status,
+        entry: os.DirEntry[str],
+        container: str,
         rel: str,
+        az_key: str,
+        status: Status,
         st: os.stat_result,
+        misplaced: bool,
         result: RefreshResult,
         rows: list[tuple[object, ...]],
         keys: list[tuple[str, str, str]],
     ) -> None:
         # ``st`` was taken before reading: a change after it makes the next refresh read again.
+        folder = Path(entry.path)
         try:
             vorgang, text = self.store.load_with_text(folder)
-            if vorgang.status is not status:
-                repaired = self.store.repair_status(folder, status)
-                if repaired is not None:
-                    result.manuell_verschoben.append(repaired)
-                    vorgang, text = repaired, json.dumps(repaired.to_json(), ensure_ascii=False)
-                st = os.stat(folder / META_NAME)
         except (BueroTicketError, OSError) as exc:
-            result.probleme.append((folder, getattr(exc, "text", str(exc))))
+            reason = getattr(exc, "text", str(exc))
+            result.probleme.append((folder, reason))
+            rows.append(self._damaged_row(entry, container, az_key, status, reason, st))
             return
+        if from_folder_name(entry.name) is None:  # wrong check digit in the folder name
+            reason = f"Prüfziffer im Ordnernamen falsch (richtig: {az_key})"
+            result.probleme.append((folder, reason))
+            rows.append(self._damaged_row(entry, container, az_key, status, reason, st, vorgang))
+            return
+        art = "ort" if misplaced else ("status" if vorgang.status is not status else "")
         az = vorgang.aktenzeichen
         rows.append(
-            (rel, az, status.value, st.st_mtime_ns, st.st_size, int(status.is_open), vorgang.dringlichkeit.rank,
-             vorgang.eingang.timestamp(), text)
+            (rel, container, az, status.value, st.st_mtime_ns, st.st_size, int(status.is_open),
+             vorgang.dringlichkeit.rank, vorgang.eingang.timestamp(), vorgang.eingang.year, art, "", text)
         )  # fmt: skip
         keys.extend((rel, az, k) for k in message_keys(vorgang))
 
+    def _damaged_row(
+        self,
+        entry: os.DirEntry[str],
+        container: str,
+        az_key: str,
+        status: Status,
+        reason: str,
+        st: os.stat_result | None = None,
+        vorgang: Vorgang | None = None,
+    ) -> tuple[object, ...]:
+        """A row that keeps a Vorgang visible whose metadata cannot be used."""
+        if vorgang is None:
+            try:
+                when = datetime.fromtimestamp(entry.stat().st_mtime, UTC)
+            except OSError:
+                when = datetime.now(UTC)
+            vorgang = Vorgang(aktenzeichen=az_key, betreff="", kanal=Kanal.EMAIL, status=status, eingang=when)
+        vorgang.aktenzeichen = az_key
+        vorgang.status = status
+        vorgang.betreff = f"{BESCHAEDIGT}: {reason}"
+        text = json.dumps(vorgang.to_json(), ensure_ascii=False)
+        mtime, size = (st.st_mtime_ns, st.st_size) if st is not None else (0, -1)
+        return (
+            self._rel(entry.path), container, az_key, status.value, mtime, size, int(status.is_open),
+            vorgang.dringlichkeit.rank, vorgang.eingang.timestamp(), vorgang.eingang.year, "", reason, text,
+        )  # fmt: skip
+
+    def _write_rows(self, rows: list[tuple[object, ...]], keys: list[tuple[str, str, str]]) -> None:
+        if not rows:
+            return
+        self.db.executemany("DELETE FROM schluessel WHERE relpath = ?", [(r[0],) for r in rows])
+        self.db.executemany(f"INSERT OR REPLACE INTO vorgang ({_COLUMNS}) VALUES ({_ROW_PLACEHOLDERS})", rows)
+        self.db.executemany("INSERT INTO schluessel VALUES (?,?,?)", keys)
+        rows.clear()
+        keys.clear()
+
+    def _delete(self, gone: list[tuple[str]]) -> None:
+        if gone:
+            self.db.executemany("DELETE FROM vorgang WHERE relpath = ?", gone)
+            self.db.executemany("DELETE FROM schluessel WHERE relpath = ?", gone)
+
+    def forget(self, folder: Path) -> None:
+        """Drop a folder's row (after the store moved or repaired it); the next refresh reads it again."""
+        with self.db:
+            self._delete([(self._rel(str(folder)),)])
+
+    # -- reading ------------------------------------------------------------------------------------
+    def _query(self, sql: str, args: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+        """Run a small query; a cache SQLite cannot read is rebuilt from the folders first."""
+        try:
+            return self.db.execute(sql, args).fetchall()
+        except sqlite3.DatabaseError:
+            self._rebuild()
+            self._refresh(True, None)
+            return self.db.execute(sql, args).fetchall()
+
     def _iter(self, sql: str) -> Iterator[Vorgang]:
-        for rel, data in self.db.execute(sql):
-            vorgang = Vorgang.from_json(json.loads(data))
-            vorgang.ordner = self.ablage.root / rel
-            yield vorgang
+        try:
+            cursor = self.db.execute(sql)
+            first = cursor.fetchmany(200)
+        except sqlite3.DatabaseError:
+            self._rebuild()
+            self._refresh(True, None)
+            cursor = self.db.execute(sql)
+            first = cursor.fetchmany(200)
+        batch = first
+        while batch:
+            for rel, status, damaged, data in batch:
+                vorgang = Vorgang.from_json(json.loads(data))
+                vorgang.ordner = self.ablage.root / rel
+                vorgang.status = Status(status)  # the folder wins, also before the move is recorded
+                vorgang.beschaedigt = damaged
+                yield vorgang
+            batch = cursor.fetchmany(500)
 
     def offen(self) -> Iterator[Vorgang]:
         """Open Vorgänge: most urgent first, then oldest first."""
-        return self._iter("SELECT relpath, data FROM vorgang WHERE offen = 1 ORDER BY rang, eingang_ts, az")
+        return self._iter(f"{_SELECT} WHERE offen = 1 ORDER BY rang, eingang_ts, az, relpath")
 
     def alle(self, newest_first: bool = True) -> Iterator[Vorgang]:
         order = "DESC" if newest_first else "ASC"
-        return self._iter(f"SELECT relpath, data FROM vorgang ORDER BY eingang_ts {order}, az {order}")
+        return self._iter(f"{_SELECT} ORDER BY eingang_ts {order}, az {order}, relpath {order}")
 
     def worklist(self) -> Iterator[Vorgang]:
         """All Vorgänge, open ones first in worklist order, then done ones newest first."""
         return self._iter(
-            "SELECT relpath, data FROM vorgang ORDER BY offen DESC, "
+            f"{_SELECT} ORDER BY offen DESC, "
             "CASE WHEN offen = 1 THEN rang ELSE 0 END, "
-            "CASE WHEN offen = 1 THEN eingang_ts ELSE -eingang_ts END, az"
+            "CASE WHEN offen = 1 THEN eingang_ts ELSE -eingang_ts END, az, relpath"
         )
+
+    def locate(self, az: str) -> list[Path]:
+        """The folders the cache knows for an Aktenzeichen (no scan; the caller confirms with a stat)."""
+        rows = self._query("SELECT relpath FROM vorgang WHERE az = ?", (az,))
+        return [self.ablage.root / str(r[0]) for r in rows]
+
+    def damage(self, az: str) -> str:
+        """Why the Vorgang ``az`` cannot be used ("" if it is fine or unknown)."""
+        rows = self._query("SELECT beschaedigt FROM vorgang WHERE az = ? AND beschaedigt != ''", (az,))
+        return str(rows[0][0]) if rows else ""
 
     def find_key(self, key: str) -> str | None:
         """The Aktenzeichen whose messages carry ``key`` (see :func:`message_keys`)."""
-        row = self.db.execute("SELECT az FROM schluessel WHERE key = ? LIMIT 1", (key,)).fetchone()
-        return str(row[0]) if row else None
+        rows = self._query("SELECT az FROM schluessel WHERE key = ? LIMIT 1", (key,))
+        return str(rows[0][0]) if rows else None
 
     def stale_entries(self) -> list[str]:
         """Cache rows that no longer match the folders (for pruefen)."""
         stale = []
-        for rel, (mtime, size, _status) in self._cached().items():
-            folder = self.ablage.root / rel
+        for rel, mtime, size in self._query("SELECT relpath, mtime_ns, size FROM vorgang WHERE beschaedigt = ''"):
+            folder = self.ablage.root / str(rel)
             try:
                 st = os.stat(folder / META_NAME)
             except FileNotFoundError:
-                stale.append(rel)
+                stale.append(str(rel))
                 continue
             if (st.st_mtime_ns, st.st_size) != (mtime, size):
-                stale.append(rel)
+                stale.append(str(rel))
         return stale
+
+
+def reconcile(index: Index, abweichungen: list[Abweichung]) -> list[Vorgang]:
+    """Record manual moves: the one place that hands what the scan found to the store's repair.
+
+    Each folder gets its metadata status from the folder it lies in, and a folder out of place
+    (e.g. dragged straight into "5 Archiv") is moved where it belongs; both with a history line.
+    """
+    repaired: list[Vorgang] = []
+    for found in abweichungen:
+        try:
+            vorgang = index.store.repair_status(found.ordner, found.status)
+        except (BueroTicketError, OSError):
+            continue  # stays reported; pruefen names it
+        index.forget(found.ordner)
+        if vorgang is not None:
+            repaired.append(vorgang)
+    if repaired:
+        index.refresh()
+    return repaired

@@ -139,6 +139,7 @@ class Vorgang:
     erledigt: datetime | None = None
     revision: int = 0
     ordner: Path | None = None  # where the folder is now; never written to the file
+    beschaedigt: str = ""  # why the metadata cannot be used (set by the cache); never written to the file
 
     @property
     def letzte_aktivitaet(self) -> datetime:
@@ -151,7 +152,7 @@ class Vorgang:
         """The metadata file's content (format version included)."""
         data: dict[str, Any] = {"format": FORMAT_NAME, "format_version": FORMAT_VERSION}
         for f in dataclasses.fields(self):
-            if f.name == "ordner":
+            if f.name in _NOT_STORED:
                 continue
             data[f.name] = _to_plain(getattr(self, f.name))
         return data
@@ -182,6 +183,7 @@ class Vorgang:
         )
 
 
+_NOT_STORED = frozenset({"ordner", "beschaedigt"})
 _ABSENDER_FIELDS = frozenset(f.name for f in dataclasses.fields(Absender))
 _NACHRICHT_FIELDS = frozenset(f.name for f in dataclasses.fields(Nachricht))
 

@@ -13,11 +13,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from .ablage import CONFIG_NAME, README_NAME, Ablage, layout_dirs
+from .ablage import CONFIG_NAME, README_NAME, Ablage, layout_dirs, looks_like_vorgang
 from .aktenzeichen import from_folder_name
 from .errors import BueroTicketError
 from .fileio import TEMP_PREFIX, is_temp_name
-from .index import Index
+from .index import Abweichung, Index, reconcile
 from .models import Status
 from .store import META_NAME, SUBDIRS, Store, _remove_tree
 
@@ -62,6 +62,7 @@ def check(store: Store, index: Index) -> Bericht:
         count += 1
         seen[str(az)].append(folder)
         probleme += _folder_problems(store, folder, status, str(az))
+        probleme += _place_problems(ablage, folder, status)
     probleme += _temp_problems(ablage)
     for az_text, folders in seen.items():
         if len(folders) > 1:
@@ -84,6 +85,36 @@ def check(store: Store, index: Index) -> Bericht:
             )
         )
     return Bericht(probleme, count)
+
+
+def _place_problems(ablage: Ablage, folder: Path, status: Status) -> list[Problem]:
+    """A Vorgang out of place, or one dragged into another Vorgang's folder (one level too deep)."""
+    probleme = []
+    if not ablage.is_regular_place(folder, status):
+        probleme.append(
+            Problem(
+                "falscher_ort",
+                folder,
+                f"Vorgangsordner liegt nicht an seinem Platz in „{status.folder_name}“ (von Hand verschoben). "
+                "Er wird an den richtigen Platz verschoben, mit Eintrag im Verlauf.",
+                reparierbar=True,
+            )
+        )
+    try:
+        inner = [e for e in os.scandir(folder) if e.is_dir() and looks_like_vorgang(e.name)]
+    except OSError:
+        inner = []
+    for entry in inner:
+        probleme.append(
+            Problem(
+                "falscher_ort",
+                Path(entry.path),
+                f"Vorgangsordner liegt im Ordner eines anderen Vorgangs ({folder.name}), eine Ebene zu tief. "
+                "Er wird an den richtigen Platz verschoben, mit Eintrag im Verlauf.",
+                reparierbar=True,
+            )
+        )
+    return probleme
 
 
 def _layout_problems(ablage: Ablage) -> list[Problem]:
@@ -192,17 +223,18 @@ def repair(store: Store, index: Index, bericht: Bericht) -> list[Problem]:
                 _remove_tree(problem.pfad)
             else:
                 problem.pfad.unlink(missing_ok=True)
-        elif problem.art == "status_abweichend":
+        elif problem.art in ("status_abweichend", "falscher_ort"):
             status = _status_of(store.ablage, problem.pfad)
             if status is not None:
-                store.repair_status(problem.pfad, status)
+                reconcile(index, [Abweichung(problem.pfad, status, "status")])
         fixed.append(problem)
-    index.refresh()
+    index.refresh(full=True)
     return fixed
 
 
 def _status_of(ablage: Ablage, folder: Path) -> Status | None:
-    for status, base in ablage.status_dirs():
-        if folder.parent == base:
+    """The status of the status folder ``folder`` lies in, at any depth."""
+    for status in Status:
+        if folder.is_relative_to(ablage.status_dir(status)):
             return status
     return None

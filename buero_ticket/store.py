@@ -9,6 +9,7 @@ number so a change based on an old read is refused.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -67,6 +68,8 @@ class Store:
     def __init__(self, ablage: Ablage, clock: Clock = system_clock) -> None:
         self.ablage = ablage
         self.clock = clock
+        #: Where a cache says an Aktenzeichen's folder is (see index.Index.locate); confirmed by a stat.
+        self.locator: Callable[[str], list[Path]] | None = None
 
     # -- locking -------------------------------------------------------------------------
     @contextmanager
@@ -111,6 +114,10 @@ class Store:
     def find(self, text: str) -> Path:
         """The folder of the Vorgang a clerk named; suggests close matches when unknown."""
         wanted = azmod.parse(text, self.ablage.config.kuerzel)
+        if self.locator is not None:  # the cache answers, a stat confirms; a scan only on a miss
+            hits = self.locator(str(wanted))
+            if len(hits) == 1 and azmod.from_folder_name(hits[0].name) == wanted and (hits[0] / META_NAME).is_file():
+                return hits[0]
         found: list[Path] = []
         known: list[str] = []
         for _status, entry in self.ablage.iter_vorgang_dirs():
@@ -228,6 +235,8 @@ class Store:
         vorgang.geaendert = self.clock()
         atomic_write_text(vorgang.ordner / META_NAME, _dump(vorgang))
         history.append_history(vorgang.ordner, lines)
+        if not vorgang.status.is_open:
+            _touch(vorgang.ordner.parent)
 
     def set_status(
         self, az_text: str, status: Status, *, grund: str = "", expected_revision: int | None = None
@@ -321,10 +330,16 @@ class Store:
         return nachricht
 
     def repair_status(self, folder: Path, status: Status) -> Vorgang | None:
-        """Metadata says another status than the folder: the folder wins (manual move)."""
+        """Metadata says another status than the folder: the folder wins (manual move).
+
+        A folder out of place (dragged straight into "5 Archiv", into a wrong or a new subfolder)
+        is moved where the program keeps a Vorgang of that status first.
+        """
         az = folder.name.split(" ", 1)[0]
         with self.lock(az):
             vorgang = self.load(folder)
+            if not self.ablage.is_regular_place(folder, status):
+                return self._put_in_place(vorgang, status)
             if vorgang.status is status:
                 return None
             old = vorgang.status
@@ -340,6 +355,26 @@ class Store:
             )
             self._save(vorgang, [line])
             return vorgang
+
+    def _put_in_place(self, vorgang: Vorgang, status: Status) -> Vorgang:
+        """Move a misplaced folder where it belongs, with its status from where it was found. Holds the lock."""
+        assert vorgang.ordner is not None
+        found_in = vorgang.ordner.parent
+        old = vorgang.status
+        self._move(vorgang, status)
+        rel = found_in.relative_to(self.ablage.root) if found_in.is_relative_to(self.ablage.root) else found_in
+        detail = f"lag in „{rel}“, jetzt in „{vorgang.ordner.parent.relative_to(self.ablage.root)}“"
+        if old is not status:
+            detail += f"; {old.label} → {status.label}"
+        line = history.entry("Ordner an den richtigen Platz verschoben (manuell verschoben)", detail, zeit=self.clock())
+        self._save(vorgang, [line])
+        return vorgang
+
+
+def _touch(folder: Path) -> None:
+    """Tell the other PCs' caches that a Vorgang in a closed status folder changed (see index.py)."""
+    with contextlib.suppress(OSError):  # only a hint: the next full check (pruefen) finds the change anyway
+        os.utime(folder)
 
 
 def _text_file(msg: NeueNachricht) -> str:

@@ -138,9 +138,18 @@ def test_manual_move_is_recorded_by_next_command(run, ablage: Ablage) -> None:  
     v = _neu(run, ablage, "Verschoben")
     src = Path(v["ordner"])
     dst = ablage.status_dir(Status.WARTET) / src.name
+    other = _neu(run, ablage, "Anderer Vorgang")
     os.rename(src, dst)
+    before = (dst / "vorgang.json").read_bytes(), (dst / "verlauf.txt").read_bytes()
+    # Read-only commands show the folder's status and mention the move, but write nothing.
     res = run("--ablage", str(ablage.root), "liste")
-    assert "von Hand" in res.err
+    assert "von Hand" in res.err and "Wartet" in res.out
+    res = run("--ablage", str(ablage.root), "zeige", v["aktenzeichen"])
+    assert res.code == 0 and "von Hand" in res.err
+    assert ((dst / "vorgang.json").read_bytes(), (dst / "verlauf.txt").read_bytes()) == before
+    # The next command that changes anything (here: on another Vorgang) records it.
+    res = run("--ablage", str(ablage.root), "notiz", other["aktenzeichen"], "x")
+    assert res.code == 0 and "von Hand" in res.err
     meta = json.loads((dst / "vorgang.json").read_text(encoding="utf-8"))
     assert meta["status"] == "wartet"
     assert read_history(dst)[-1].aktion == "Statuswechsel (manuell verschoben)"

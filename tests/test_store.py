@@ -102,13 +102,19 @@ def test_manual_move_is_detected_and_repaired(store: Store) -> None:
     index.refresh()
     target = store.ablage.status_dir(Status.ERLEDIGT) / v.ordner.name  # type: ignore[union-attr]
     os.rename(v.ordner, target)  # type: ignore[arg-type]
-    result = index.refresh()
+    before = (target / META_NAME).read_bytes()
+    found = index.refresh()  # reading only: reports the move, writes nothing
+    assert [(a.ordner, a.status) for a in found.abweichungen] == [(target, Status.ERLEDIGT)]
+    assert found.manuell_verschoben == [] and (target / META_NAME).read_bytes() == before
+    assert [x.status for x in index.alle()] == [Status.ERLEDIGT]  # the folder wins in what is shown
+    result = index.sync()
     assert [x.aktenzeichen for x in result.manuell_verschoben] == [v.aktenzeichen]
     reloaded = store.load(target)
     assert reloaded.status is Status.ERLEDIGT and reloaded.erledigt is not None
     last = history.read_history(target)[-1]
     assert last.aktion == "Statuswechsel (manuell verschoben)" and "Eingang → Erledigt" in last.details
-    assert index.refresh().manuell_verschoben == []  # recorded once only
+    assert index.sync().manuell_verschoben == []  # recorded once only
+    assert index.refresh().abweichungen == []
     assert [x.aktenzeichen for x in index.alle()] == [v.aktenzeichen]
 
 

@@ -10,6 +10,7 @@ import os
 import sys
 import traceback
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -68,15 +69,34 @@ class App:
             self._index = Index(self.store)
         return self._index
 
-    def sync(self) -> Index:
-        """Refresh the cache from the folders and report manual moves (every command does this)."""
-        result = self.index.refresh()
+    def sync(self, *, reconcile: bool = True) -> Index:
+        """Refresh the cache from the folders (every command does this).
+
+        A Vorgang moved by hand in Explorer is recorded in its history by the store (``reconcile``);
+        read-only commands (``liste``, ``zeige``) only mention it and leave the recording to the next
+        command that changes something.
+        """
+        with _ProgressBar() as progress:
+            result = self.index.sync(progress=progress) if reconcile else self.index.refresh(progress=progress)
+        if result.cache_neu_aufgebaut:
+            click.echo(
+                "Hinweis: Der lokale Zwischenspeicher (Cache) war beschädigt und wurde aus den Vorgangsordnern "
+                "neu aufgebaut. Es ist nichts verloren.",
+                err=True,
+            )
         for vorgang in result.manuell_verschoben:
             click.echo(
                 f"Hinweis: Vorgang {vorgang.aktenzeichen} wurde von Hand nach „{vorgang.status.label}“ "
                 "verschoben; im Verlauf vermerkt.",
                 err=True,
             )
+        if not reconcile:
+            for found in result.abweichungen:
+                click.echo(
+                    f"Hinweis: {found.ordner.name} wurde von Hand verschoben (liegt jetzt in „{found.status.label}“); "
+                    "das nächste Programm, das etwas ändert, vermerkt es im Verlauf.",
+                    err=True,
+                )
         return self.index
 
     def after_change(self, *, interactive: bool = False) -> None:
@@ -99,6 +119,30 @@ class App:
             return
         if result is not None and result.is_side_file:
             click.echo(f"Hinweis: {result.message}", err=True)
+
+
+class _ProgressBar:
+    """A progress bar on stderr for a cold start (empty cache on a new PC), shown only when needed."""
+
+    def __init__(self) -> None:
+        self._bar: Any = None
+
+    def __enter__(self) -> _ProgressBar:
+        return self
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._bar is None:
+            self._bar = click.progressbar(
+                length=total,
+                label="Erster Start auf diesem PC: Vorgänge werden in den lokalen Zwischenspeicher gelesen",
+                file=sys.stderr,
+            )
+            self._bar.__enter__()
+        self._bar.update(done - self._bar.pos)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
 
 
 @click.group(cls=GermanGroup, context_settings=CONTEXT)

@@ -70,6 +70,24 @@ def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
+def echo_json_list(items: Iterable[dict[str, Any]]) -> None:
+    """A JSON array written item by item, one compact object per line: ``liste --alle --json`` over
+    100,000 Vorgänge starts at once, never holds them all, and uses json's fast C encoder."""
+    out = click.get_text_stream("stdout")
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    chunk: list[str] = []
+    first = True
+    for item in items:
+        chunk.append(("[\n  " if first else ",\n  ") + encode(item))
+        first = False
+        if len(chunk) >= 500:
+            out.write("".join(chunk))
+            chunk.clear()
+    chunk.append("[]\n" if first else "\n]\n")
+    out.write("".join(chunk))
+    out.flush()
+
+
 def echo_table(vorgaenge: Iterable[Vorgang]) -> int:
     width = shutil.get_terminal_size((120, 20)).columns
     header = f"{'Aktenzeichen':<16} {'Status':<14} {'Dringl.':<8} {'Eingang':<16} {'Absender':<22} Betreff"

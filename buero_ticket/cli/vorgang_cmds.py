@@ -9,7 +9,7 @@ from ..mengen import anzahl
 from ..models import Absender, Dringlichkeit, Incoming, Kanal, Status
 from ..operations import vorgang as ops
 from . import App, cli, stichworte
-from .ausgabe import echo_detail, echo_json, echo_table, vorgang_detail_json, vorgang_json
+from .ausgabe import echo_detail, echo_json, echo_json_list, echo_table, vorgang_detail_json, vorgang_json
 
 STATUS_CHOICE = stichworte.STATUS
 KANAL_CHOICE = stichworte.KANAL
@@ -89,7 +89,7 @@ def liste(app: App, alle: bool, status: str | None, bearbeiter: str | None, as_j
       buero-ticket liste --alle --json
       buero-ticket liste --status wartet --bearbeiter "M. Weber"
     """
-    index = app.sync()
+    index = app.sync(reconcile=False)
     rows = index.worklist() if (alle or status) else index.offen()
     selected = (
         v
@@ -97,7 +97,7 @@ def liste(app: App, alle: bool, status: str | None, bearbeiter: str | None, as_j
         if (status is None or v.status.value == status) and (bearbeiter is None or v.bearbeiter == bearbeiter)
     )
     if as_json:
-        echo_json([vorgang_json(v) for v in selected])
+        echo_json_list(vorgang_json(v) for v in selected)
         return
     count = echo_table(selected)
     click.echo("\n" + anzahl(count, "Vorgang", "Vorgänge") + ("" if alle or status else " offen"))
@@ -114,7 +114,7 @@ def zeige(app: App, aktenzeichen: str, as_json: bool) -> None:
     Beispiel:
       buero-ticket zeige 2026-00042
     """
-    app.sync()
+    app.sync(reconcile=False)
     vorgang = app.store.get(aktenzeichen)
     assert vorgang.ordner is not None
     verlauf = history.read_history(vorgang.ordner)

@@ -73,7 +73,7 @@ class FetchRun:
 
     def run_once(self, box: ImapPostfach) -> ImportCounts:
         counts = ImportCounts()
-        for moved in self.index.refresh().manuell_verschoben:  # each round: the folders are the truth
+        for moved in self.index.sync().manuell_verschoben:  # each round: the folders are the truth
             log.info("Vorgang %s wurde von Hand nach %s verschoben", moved.aktenzeichen, moved.status.label)
         importer = MailImporter(self.store, self.index)
         uidvalidity = box.uidvalidity()

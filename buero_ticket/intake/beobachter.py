@@ -257,7 +257,7 @@ class Watcher:
         index = Index(self.store) if self._index_factory is None else self._index_factory()
         try:
             if own_index:  # a given index is the caller's to refresh (the CLI has just synced)
-                self._report_moves(index.refresh())
+                self._report_moves(index.sync())
             importer = self.einwurf.importer(index)
             self._rescan()
             self.startup_done.set()
@@ -334,7 +334,7 @@ class Watcher:
         now = time.monotonic()
         if self._status_dirty and now - self._last_refresh >= self.quiet_period:
             self._status_dirty, self._last_refresh = False, now
-            self._report_moves(index.refresh())
+            self._report_moves(index.sync())
         if self._hook_due and now - self._last_hook >= self.quiet_period:
             self._call_hook()
         if now - self._last_rescan >= RESCAN_S:
