@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from filelock import FileLock
 
 from ..clock import system_clock
-from ..errors import BueroTicketError, EingabeFehler
+from ..errors import BueroTicketError, DatenFehler, EingabeFehler
 from ..fileio import atomic_write_text
 from ..index import Index
 from ..mail.parse import AutoKind, ParsedMail, iter_mbox, parse_mail
@@ -259,7 +259,14 @@ class MailImporter:
             return None, None
         try:
             vorgang = self.store.get(match.group(1))
-        except BueroTicketError:
+        except BueroTicketError as exc:
+            damage = self.index.damage(match.group(1).upper())
+            if damage:  # a reply to a damaged Vorgang: quarantine, never silently a new Vorgang
+                raise DatenFehler(
+                    f"Antwort auf Vorgang {match.group(1)}, der beschädigt ist ({damage}).",
+                    "Reparieren Sie den Vorgang (siehe 'buero-ticket pruefen') und legen Sie die Mail dann aus "
+                    "der Quarantäne in den Einwurf-Ordner des Vorgangs.",
+                ) from exc
             return None, None
         if parsed.from_email and parsed.from_email.lower() in _addresses(vorgang):
             return vorgang.aktenzeichen, None
