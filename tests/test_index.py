@@ -98,7 +98,7 @@ def test_vorgang_dragged_straight_into_archiv_is_found_and_put_in_place(run, sto
 
     res = run("--ablage", str(ablage.root), "notiz", other.aktenzeichen, "irgendeine Änderung")
     assert res.code == 0, res.err
-    year_dir = ablage.status_dir(Status.ARCHIV, history.now().year)
+    year_dir = ablage.status_dir(Status.ARCHIV, datetime.now().year)
     placed = year_dir / dropped.name
     assert placed.is_dir() and not dropped.exists()
     meta = json.loads((placed / META_NAME).read_text(encoding="utf-8"))
@@ -139,7 +139,7 @@ def test_vorgang_in_a_wrong_year_folder_or_one_level_too_deep_is_found(run, stor
     }
     assert (ablage.status_dir(Status.WARTET) / too_deep.ordner.name).is_dir()  # type: ignore[union-attr]
     assert (ablage.status_dir(Status.EINGANG) / inside.ordner.name).is_dir()  # type: ignore[union-attr]
-    assert (ablage.status_dir(Status.ARCHIV, history.now().year) / in_old.ordner.name).is_dir()  # type: ignore[union-attr]
+    assert (ablage.status_dir(Status.ARCHIV, datetime.now().year) / in_old.ordner.name).is_dir()  # type: ignore[union-attr]
     for v in (in_old, too_deep, inside):
         assert "richtigen Platz" in history.read_history(store.find(v.aktenzeichen))[-1].aktion
     assert {x["aktenzeichen"] for x in _liste(run, ablage, "--alle")} == {
