@@ -1,0 +1,1 @@
+"""The knowledge base (``Wissen``): articles as Markdown files, suggestions, checks."""
