@@ -138,6 +138,8 @@ class Vorgang:
     geaendert: datetime | None = None
     erledigt: datetime | None = None
     revision: int = 0
+    wissen: str = ""  # the knowledge-base article that answered it (path relative to Wissen/)
+    erstkontakt_geloest: bool = False  # answered directly at first contact (anruf/schalter)
     ordner: Path | None = None  # where the folder is now; never written to the file
     beschaedigt: str = ""  # why the metadata cannot be used (set by the cache); never written to the file
 
@@ -180,6 +182,8 @@ class Vorgang:
             geaendert=_dt(data.get("geaendert")),
             erledigt=_dt(data.get("erledigt")),
             revision=int(data.get("revision", 0)),
+            wissen=str(data.get("wissen") or ""),
+            erstkontakt_geloest=bool(data.get("erstkontakt_geloest", False)),
         )
 
 

@@ -247,4 +247,13 @@ def main(argv: list[str] | None = None) -> None:
     sys.exit(code if isinstance(code, int) else Exit.OK)
 
 
-from . import ablage_cmds, antwort_cmds, einwurf_cmds, fristen_cmds, mail_cmds, register_cmds, vorgang_cmds  # noqa: E402,F401  (register the commands)
+from . import (  # noqa: E402,F401  (register the commands)
+    ablage_cmds,
+    antwort_cmds,
+    einwurf_cmds,
+    fristen_cmds,
+    mail_cmds,
+    register_cmds,
+    vorgang_cmds,
+    wissen_cmds,
+)

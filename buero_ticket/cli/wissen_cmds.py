@@ -1,0 +1,208 @@
+"""Commands on the knowledge base: wissen suche | zeige | vorschlagen | pruefen | neu | luecken."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from .. import history
+from ..errors import EingabeFehler, Exit
+from ..operations import wissen as ops
+from ..wissen.vorschlag import Vorschlag
+from . import App, cli
+from .ausgabe import echo_json
+from .hilfe import GermanGroup
+
+KEIN_ARTIKEL = "kein passender Artikel"
+
+
+def vorschlag_json(v: Vorschlag) -> dict[str, Any]:
+    return {
+        "datei": v.artikel.datei,
+        "titel": v.artikel.titel,
+        "score": v.score,
+        "sicher": v.sicher,
+        "rang": v.rang,
+        "grund": v.grund,
+        "kurzinfo": v.artikel.kurzinfo,
+    }
+
+
+def echo_vorschlaege(vorschlaege: list[Vorschlag], *, kurzinfo: bool = False, indent: str = "") -> None:
+    """The top suggestions, one line each; "kein passender Artikel" when none is sicher."""
+    if not any(v.sicher for v in vorschlaege):
+        click.echo(f"{indent}{KEIN_ARTIKEL} (keiner der Vorschläge ist sicher genug)")
+    for v in vorschlaege:
+        mark = "sicher" if v.sicher else "unsicher"
+        click.echo(f"{indent}{v.rang}. {v.artikel.titel}  [{v.artikel.datei}]  Score {v.score:.2f} ({mark})")
+        click.echo(f"{indent}   {v.grund}")
+        if kurzinfo:
+            short = " ".join(v.artikel.kurzinfo.split())
+            click.echo(f"{indent}   Kurzinfo: {short[:300]}{' …' if len(short) > 300 else ''}")
+
+
+@cli.group("wissen", cls=GermanGroup)
+def wissen() -> None:
+    """Wissensdatenbank: Artikel im Ordner Wissen suchen, zeigen, prüfen und vorschlagen.
+
+    \b
+    Beispiele:
+      buero-ticket wissen suche Reisepass
+      buero-ticket wissen vorschlagen 2026-00042
+      buero-ticket wissen pruefen
+    """
+
+
+@wissen.command("suche")
+@click.argument("begriff", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="Als JSON ausgeben.")
+@click.pass_obj
+def suche(app: App, begriff: tuple[str, ...], as_json: bool) -> None:
+    """Artikel zu einem Suchbegriff finden, die passendsten zuerst.
+
+    \b
+    Beispiel:
+      buero-ticket wissen suche Anwohnerparkausweis
+    """
+    basis = ops.wissensbasis(app.ablage)
+    found = ops.suche_artikel(basis, " ".join(begriff))
+    if as_json:
+        echo_json([vorschlag_json(v) for v in found])
+        return
+    if not found:
+        click.echo(f"Kein Artikel passt zu „{' '.join(begriff)}“.")
+        click.echo("Was tun: anderes Wort versuchen; 'buero-ticket wissen luecken' zeigt fehlende Artikel.")
+        return
+    for v in found:
+        click.echo(f"{v.rang}. {v.artikel.titel}  [{v.artikel.datei}]  ({v.grund})")
+
+
+@wissen.command("zeige")
+@click.argument("artikel")
+@click.option("--json", "as_json", is_flag=True, help="Als JSON ausgeben.")
+@click.pass_obj
+def zeige(app: App, artikel: str, as_json: bool) -> None:
+    """Einen Artikel zeigen (Dateiname, mit oder ohne .md, oder Titel).
+
+    \b
+    Beispiel:
+      buero-ticket wissen zeige "Reisepass beantragen"
+    """
+    a = ops.artikel(app.ablage, artikel)
+    if as_json:
+        echo_json({"datei": a.datei, "titel": a.titel, "felder": a.felder, "abschnitte": a.abschnitte})
+        return
+    click.echo(a.titel)
+    click.echo("=" * len(a.titel))
+    click.echo(f"Datei:        {app.ablage.wissen_dir / a.datei}")
+    for name in ("stichwoerter", "leika", "zustaendig", "geprueft_am", "pruefen_bis"):
+        if a.feld(name):
+            click.echo(f"{name + ':':<13} {a.feld(name)}")
+    for h in a.hinweise:
+        click.echo(f"Hinweis (Zeile {h.zeile}): {h.text}")
+    for heading, text in a.abschnitte.items():
+        click.echo(f"\n{heading}\n{'-' * len(heading)}\n{text}")
+
+
+@wissen.command("vorschlagen")
+@click.argument("aktenzeichen", required=False)
+@click.option("--text", default=None, help="Text der Anfrage (statt eines Aktenzeichens).")
+@click.option("--betreff", default="", help="Betreff der Anfrage (zusammen mit --text).")
+@click.option("--json", "as_json", is_flag=True, help="Als JSON ausgeben: Liste mit datei, titel, score, sicher.")
+@click.pass_obj
+def vorschlagen(app: App, aktenzeichen: str | None, text: str | None, betreff: str, as_json: bool) -> None:
+    """Die drei passendsten Artikel zu einem Vorgang oder einem Text vorschlagen.
+
+    Jeder Vorschlag hat einen Score (0–1) und den Grund (passende Wörter). Ist keiner sicher genug,
+    steht dort „kein passender Artikel“ – dann die Anfrage an die Fachabteilung geben.
+
+    \b
+    Beispiele:
+      buero-ticket wissen vorschlagen 2026-00042
+      buero-ticket wissen vorschlagen --text "Mein Perso ist abgelaufen" --betreff "Ausweis"
+    """
+    if (aktenzeichen is None) == (text is None):
+        raise EingabeFehler(
+            "Geben Sie entweder ein Aktenzeichen oder --text an.",
+            "Beispiel: buero-ticket wissen vorschlagen 2026-00042",
+        )
+    basis = ops.wissensbasis(app.ablage)
+    if aktenzeichen is not None:
+        app.sync()
+        vorgang = app.store.get(aktenzeichen)
+        result = ops.vorschlaege_fuer(basis, vorgang)
+        title = f"Vorschläge für Vorgang {vorgang.aktenzeichen} „{vorgang.betreff}“:"
+    else:
+        result = ops.vorschlaege(basis, text or "", betreff)
+        title = "Vorschläge:"
+    if as_json:
+        echo_json([vorschlag_json(v) for v in result])
+        return
+    click.echo(title)
+    echo_vorschlaege(result)
+
+
+@wissen.command("pruefen")
+@click.pass_obj
+def pruefen(app: App) -> None:
+    """Alle Artikel prüfen: Prüfdatum, fehlende Felder, LeiKa-Schlüssel, doppelte Titel und Stichwörter.
+
+    Meldet jedes Problem mit Datei und Zeile; Exit-Code 1, wenn es Probleme gibt.
+
+    \b
+    Beispiel:
+      buero-ticket wissen pruefen
+    """
+    befunde = ops.pruefen(app.ablage, history.now().date())
+    count = len(ops.sammlung(app.ablage).artikel)
+    if not befunde:
+        click.echo(f"{count} Artikel geprüft: alles in Ordnung.")
+        return
+    for b in befunde:
+        click.echo(f"{app.ablage.wissen_dir / b.datei}" + (f", Zeile {b.zeile}" if b.zeile else "") + f": {b.text}")
+    click.echo(f"\n{count} Artikel geprüft, {len(befunde)} Probleme. Was tun: die genannten Dateien bearbeiten.")
+    raise click.exceptions.Exit(Exit.PROBLEME)
+
+
+@wissen.command("neu")
+@click.option("--aus", "aus", required=True, metavar="AKTENZEICHEN", help="Vorgang, dessen Antwort Vorlage wird.")
+@click.pass_obj
+def neu(app: App, aus: str) -> None:
+    """Artikel-Entwurf aus der Antwort eines Vorgangs anlegen (in Wissen\\Entwürfe).
+
+    \b
+    Beispiel:
+      buero-ticket wissen neu --aus 2026-00042
+    """
+    app.sync()
+    entwurf = ops.entwurf_aus(app.store, aus, history.now().date())
+    click.echo(f"Entwurf angelegt: {entwurf.pfad}")
+    if entwurf.ohne_antwort:
+        click.echo("Hinweis: Der Vorgang hat noch keine Antwort; tragen Sie sie unter „## Kurzinfo“ ein.")
+    click.echo("Was tun: Entwurf prüfen, Felder ergänzen (leika, zustaendig) und nach Wissen verschieben.")
+
+
+@wissen.command("luecken")
+@click.option("--json", "as_json", is_flag=True, help="Als JSON ausgeben.")
+@click.pass_obj
+def luecken(app: App, as_json: bool) -> None:
+    """Erledigte Vorgänge ohne Wissensartikel, nach ähnlichem Betreff gruppiert: Kandidaten für neue Artikel.
+
+    \b
+    Beispiel:
+      buero-ticket wissen luecken
+    """
+    index = app.sync()
+    groups = ops.luecken(index.alle())
+    if as_json:
+        echo_json([{"woerter": g.woerter, "aktenzeichen": [v.aktenzeichen for v in g.vorgaenge]} for g in groups])
+        return
+    if not groups:
+        click.echo("Keine Lücken: jeder erledigte Vorgang wurde mit einem Wissensartikel beantwortet.")
+        return
+    for g in groups:
+        label = f"„{g.woerter[0]}“" if g.woerter else "sonstige"
+        click.echo(f"{label}: {len(g.vorgaenge)} Vorgänge ohne Artikel")
+        for v in g.vorgaenge[:10]:
+            click.echo(f"   {v.aktenzeichen}  {v.betreff}")

@@ -1,0 +1,235 @@
+"""Operations on the knowledge base (``Wissen``): suggest, look up, check, draft, find gaps.
+
+Each is a plain function: it takes the Ablage or the store (and today's date where it matters) and
+returns a result for the CLI to print. Reading articles never changes them; a draft is written as a
+new file next to them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from ..ablage import Ablage
+from ..errors import EingabeFehler, NichtGefunden
+from ..fileio import atomic_write_bytes
+from ..models import Status, Vorgang
+from ..names import safe_name
+from ..store import NACHRICHTEN_DIR, Store
+from ..suche.analyse import terms
+from ..wissen.artikel import FIELDS, Artikel, Sammlung, lade
+from ..wissen.vorschlag import Vorschlag, Wissensbasis
+
+LEIKA_RE = re.compile(r"^\d{14}$")
+DRAFT_DIR = "Entwürfe"
+REVIEW_DAYS = 30
+
+
+def sammlung(ablage: Ablage) -> Sammlung:
+    return lade(ablage.wissen_dir)
+
+
+def wissensbasis(ablage: Ablage) -> Wissensbasis:
+    return Wissensbasis(sammlung(ablage))
+
+
+def artikel(ablage: Ablage, name: str, basis: Wissensbasis | None = None) -> Artikel:
+    """The article a clerk named (file, file name without .md, or title), else NichtGefunden."""
+    alle = basis.sammlung if basis else sammlung(ablage)
+    found = alle.finde(name)
+    if found is None:
+        close = [a.datei for a in alle.artikel if name.lower() in a.datei.lower() or name.lower() in a.titel.lower()]
+        hinweis = "'buero-ticket wissen suche BEGRIFF' findet Artikel."
+        if close:
+            hinweis = "Meinten Sie: " + ", ".join(close[:3]) + "? " + hinweis
+        raise NichtGefunden(f"Einen Wissensartikel „{name}“ gibt es in {ablage.wissen_dir} nicht.", hinweis)
+    return found
+
+
+def request_text(vorgang: Vorgang) -> str:
+    """The request's own words: the incoming messages' text files (without their header lines)."""
+    assert vorgang.ordner is not None
+    parts = []
+    for n in vorgang.nachrichten:
+        if n.richtung != "eingang" or not n.text_datei:
+            continue
+        try:
+            raw = (vorgang.ordner / NACHRICHTEN_DIR / n.text_datei).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        head, _, body = raw.partition("\n\n")
+        parts.append(body if body else head)
+    return "\n".join(parts)
+
+
+def vorschlaege(basis: Wissensbasis, text: str, betreff: str = "") -> list[Vorschlag]:
+    return basis.vorschlagen(text, betreff)
+
+
+def vorschlaege_fuer(basis: Wissensbasis, vorgang: Vorgang) -> list[Vorschlag]:
+    return basis.vorschlagen(request_text(vorgang), vorgang.betreff)
+
+
+def suche_artikel(basis: Wissensbasis, begriff: str, anzahl: int = 10) -> list[Vorschlag]:
+    """Articles for a search term, best first (the same ranking as the suggestions)."""
+    if not terms(begriff):
+        raise EingabeFehler("Der Suchbegriff enthält keine Wörter.", "Geben Sie ein Wort ein, z. B. Reisepass.")
+    return basis.vorschlagen(begriff, anzahl=anzahl)
+
+
+# -- pruefen ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Befund:
+    datei: str  # relative to Wissen/
+    zeile: int  # 0: the whole file
+    text: str
+
+    def __str__(self) -> str:
+        return f"{self.datei}" + (f", Zeile {self.zeile}" if self.zeile else "") + f": {self.text}"
+
+
+def _date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        return None
+
+
+def pruefen(ablage: Ablage, heute: date) -> list[Befund]:
+    """Every problem of the articles: review due, missing fields, bad LeiKa key, duplicates, unreadable files."""
+    alle = sammlung(ablage)
+    befunde = [Befund(rel, 0, f"Datei nicht lesbar: {grund}") for rel, grund in alle.unlesbar]
+    titles: dict[str, list[Artikel]] = defaultdict(list)
+    keywords: dict[str, list[Artikel]] = defaultdict(list)
+    for a in alle.artikel:
+        befunde += [Befund(a.datei, h.zeile, h.text) for h in a.hinweise]
+        line = a.feldzeilen.get
+        if a.felder or not a.hinweise:
+            for name in FIELDS:
+                if not a.feld(name).strip():
+                    befunde.append(Befund(a.datei, line(name, 1), f"Feld „{name}“ fehlt oder ist leer."))
+        leika = a.feld("leika").strip()
+        if leika and not LEIKA_RE.match(leika):
+            befunde.append(Befund(a.datei, line("leika", 1), f"LeiKa-Schlüssel „{leika}“ hat nicht 14 Ziffern."))
+        elif leika and not leika.startswith("99"):
+            befunde.append(Befund(a.datei, line("leika", 1), f"LeiKa-Schlüssel „{leika}“ beginnt nicht mit 99."))
+        for name in ("geprueft_am", "pruefen_bis"):
+            value = a.feld(name).strip()
+            if value and _date(value) is None:
+                befunde.append(Befund(a.datei, line(name, 1), f"„{name}: {value}“ ist kein Datum (JJJJ-MM-TT)."))
+        due = _date(a.feld("pruefen_bis"))
+        if due is not None and due < heute:
+            befunde.append(Befund(a.datei, line("pruefen_bis", 1), f"Prüfung überfällig seit {due:%d.%m.%Y}."))
+        elif due is not None and (due - heute).days <= REVIEW_DAYS:
+            befunde.append(Befund(a.datei, line("pruefen_bis", 1), f"Prüfung fällig am {due:%d.%m.%Y}."))
+        titles[a.titel.strip().lower()].append(a)
+        for word in dict.fromkeys(w.strip().lower() for w in a.stichwoerter if w.strip()):
+            keywords[word].append(a)
+    for title, group in titles.items():
+        if len(group) > 1:
+            for a in group:
+                others = ", ".join(o.datei for o in group if o is not a)
+                befunde.append(Befund(a.datei, a.feldzeilen.get("titel", 1), f"Titel „{title}“ auch in: {others}"))
+    for word, group in keywords.items():
+        if len(group) > 1:
+            for a in group:
+                others = ", ".join(o.datei for o in group if o is not a)
+                zeile = a.feldzeilen.get("stichwoerter", 1)
+                befunde.append(Befund(a.datei, zeile, f"Stichwort „{word}“ auch in: {others}"))
+    return sorted(befunde, key=lambda b: (b.datei, b.zeile))
+
+
+# -- neu --aus AZ -----------------------------------------------------------------------------------
+
+
+def answer_text(vorgang: Vorgang) -> str:
+    """The last outgoing message's text (the answer the office gave), else ""."""
+    assert vorgang.ordner is not None
+    for n in reversed(vorgang.nachrichten):
+        if n.richtung == "ausgang" and n.text_datei:
+            path = vorgang.ordner / NACHRICHTEN_DIR / n.text_datei
+            try:
+                raw = path.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            head, _, body = raw.partition("\n\n")
+            return (body or head).strip()
+    return ""
+
+
+@dataclass
+class Entwurf:
+    pfad: Path
+    datei: str  # relative to Wissen/
+    ohne_antwort: bool
+
+
+def entwurf_aus(store: Store, az: str, heute: date) -> Entwurf:
+    """A draft article from a Vorgang (subject as title, its answer as Kurzinfo) in ``Wissen/Entwürfe``."""
+    vorgang = store.get(az)
+    antwort = answer_text(vorgang)
+    titel = vorgang.betreff.strip() or f"Anliegen {vorgang.aktenzeichen}"
+    stich = ", ".join(dict.fromkeys(w for w in re.findall(r"\w{4,}", titel)))
+    body = antwort or "(Noch keine Antwort im Vorgang – bitte die Antwort hier eintragen.)"
+    text = (
+        "---\n"
+        f"titel: {titel}\n"
+        f"stichwoerter: [{stich}]\n"
+        'leika: ""\n'
+        "zustaendig: \n"
+        f"geprueft_am: {heute.isoformat()}\n"
+        f"pruefen_bis: {heute.replace(year=heute.year + 1) if not (heute.month == 2 and heute.day == 29) else heute}\n"
+        f"quelle: {vorgang.aktenzeichen}\n"
+        "---\n\n"
+        f"# {titel}\n\n"
+        f"## Kurzinfo\n{body}\n\n"
+        "## Unterlagen\n\n## Gebühren\n\n## Rechtsgrundlage\n"
+    )
+    folder = store.ablage.wissen_dir / DRAFT_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    name = safe_name(titel)[:80].strip() or vorgang.aktenzeichen
+    path = folder / f"{name}.md"
+    number = 2
+    while path.exists():
+        path = folder / f"{name} ({number}).md"
+        number += 1
+    atomic_write_bytes(path, text.replace("\n", "\r\n").encode("utf-8"), overwrite=False)  # CRLF for Notepad
+    return Entwurf(path, path.relative_to(store.ablage.wissen_dir).as_posix(), not antwort)
+
+
+# -- luecken ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Luecke:
+    woerter: list[str]  # the shared subject words of the group
+    vorgaenge: list[Vorgang] = field(default_factory=list)
+
+
+def luecken(vorgaenge: Iterable[Vorgang]) -> list[Luecke]:
+    """Closed Vorgänge answered without an article, grouped by their subject's content words."""
+    closed = [v for v in vorgaenge if v.status in (Status.ERLEDIGT, Status.ARCHIV) and not v.wissen]
+    by_term: dict[str, list[Vorgang]] = defaultdict(list)
+    for v in closed:
+        for t in dict.fromkeys(terms(v.betreff)):
+            if len(t) >= 3 and not t.isdigit():
+                by_term[t].append(v)
+    groups: list[Luecke] = []
+    used: set[str] = set()
+    for term, members in sorted(by_term.items(), key=lambda x: (-len(x[1]), x[0])):
+        fresh = [v for v in members if v.aktenzeichen not in used]
+        if not fresh:
+            continue
+        used.update(v.aktenzeichen for v in fresh)
+        shown = next((w for w in re.findall(r"\w+", fresh[0].betreff) if terms(w) == [term]), term)
+        groups.append(Luecke([shown], fresh))
+    rest = [v for v in closed if v.aktenzeichen not in used]
+    if rest:
+        groups.append(Luecke([], rest))
+    return groups
