@@ -6,7 +6,6 @@ from typing import Any
 
 import click
 
-from .. import history
 from ..errors import EingabeFehler, Exit
 from ..operations import wissen as ops
 from ..wissen.vorschlag import Vorschlag
@@ -154,7 +153,7 @@ def pruefen(app: App) -> None:
     Beispiel:
       buero-ticket wissen pruefen
     """
-    befunde = ops.pruefen(app.ablage, history.now().date())
+    befunde = ops.pruefen(app.ablage, app.ctx.clock().date())
     count = len(ops.sammlung(app.ablage).artikel)
     if not befunde:
         click.echo(f"{count} Artikel geprüft: alles in Ordnung.")
@@ -176,7 +175,7 @@ def neu(app: App, aus: str) -> None:
       buero-ticket wissen neu --aus 2026-00042
     """
     app.sync()
-    entwurf = ops.entwurf_aus(app.store, aus, history.now().date())
+    entwurf = ops.entwurf_aus(app.store, aus, app.ctx.clock().date())
     click.echo(f"Entwurf angelegt: {entwurf.pfad}")
     if entwurf.ohne_antwort:
         click.echo("Hinweis: Der Vorgang hat noch keine Antwort; tragen Sie sie unter „## Kurzinfo“ ein.")
