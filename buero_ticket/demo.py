@@ -113,16 +113,27 @@ SAMPLES = [
         0,
         8,
         Kanal.EMAIL,
-        '=HYPERLINK("http://example.com";"Formel im Betreff")',
-        "Test Absender",
-        "test@example.com",
+        "Hundesteuer Abmeldung nach Umzug",
+        "Sabine Krüger",
+        "sabine.krueger@example.de",
         "",
-        "Ein Betreff, der wie eine Excel-Formel aussieht.",
+        "Sehr geehrte Damen und Herren,\nwir sind zum 1. des Monats nach Neu-Ulm gezogen. Bitte melden Sie "
+        "unseren Hund Bruno (Steuermarke 0815) ab.\nNeue Anschrift: Augsburger Str. 12, 89231 Neu-Ulm\n\n"
+        "Mit freundlichen Grüßen\nSabine Krüger",
         Dringlichkeit.NORMAL,
         Status.EINGANG,
         "",
     ),
 ]
+
+# Postal addresses the office knows (letters need them; e-mail senders usually give none).
+ANSCHRIFTEN = {
+    "Erika Muster": "Erika Muster\nLindenweg 4\n89073 Ulm",
+    "Hans Müller & Söhne GmbH": "Hans Müller & Söhne GmbH\nz. Hd. Herrn Hans Müller\nIndustriestraße 7\n89079 Ulm",
+    "Aylin Demir": "Aylin Demir\nKeplerstraße 21\n89073 Ulm",
+    "Café Rosa": "Café Rosa\nInh. Rosa Bauer\nMarktplatz 3\n89073 Ulm",
+    "Karl Klein": "Karl Klein\nAm Bach 2\n89075 Ulm",
+}
 
 _PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj "
@@ -152,7 +163,7 @@ def build_demo(target: Path, now: datetime | None = None) -> tuple[Ablage, list[
         item = Incoming(
             channel=kanal,
             subject=subject,
-            sender=Absender(name, addr, phone),
+            sender=Absender(name, addr, phone, ANSCHRIFTEN.get(name, "")),
             time=when,
             text=text,
             dringlichkeit=urgency,

@@ -180,6 +180,8 @@ class Store:
                 (tmp / sub).mkdir()
             created = details or f"Kanal {kanal.label}, Betreff „{betreff}“"
             lines = [history.entry("Angelegt", created, zeit=self.clock())]
+            if bearbeiter:
+                lines.append(history.entry("Zugewiesen", f"niemand → {bearbeiter}", zeit=self.clock()))
             if nachricht is not None:
                 vorgang.nachrichten.append(self._write_message(tmp, final, vorgang, nachricht, fresh=True))
             write_new_file(tmp / META_NAME, _dump(vorgang).encode("utf-8"))

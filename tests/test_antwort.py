@@ -99,7 +99,8 @@ def test_answer_is_threaded_tagged_encoded_and_carries_the_letter(run, ablage: A
     az = import_mail(ablage, raw)
     citizen_mid = parse_mail(raw).message_id
     root = str(ablage.root)
-    assert run("--ablage", root, "brief", az, "rueckfrage", "--feld", "unterlagen=Meldebescheinigung").code == 0
+    felder = ("--feld", "unterlagen=Meldebescheinigung", "--ohne-anschrift")  # the letter goes with the mail
+    assert run("--ablage", root, "brief", az, "rueckfrage", *felder).code == 0
     [letter] = (folder_of(ablage, az) / "Ausgang").glob("*.docx")
     assert letter.name.endswith("Rückfrage.docx")
     text = f"Abholung am 3.12. durch {TRICKY}."

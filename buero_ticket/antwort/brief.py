@@ -20,7 +20,7 @@ from pathlib import Path
 from .. import history
 from ..errors import EingabeFehler
 from ..fileio import atomic_write_bytes
-from ..models import HistoryEntry, Vorgang
+from ..models import HistoryEntry, Kanal, Vorgang
 from ..names import fit_name, unique_name
 from ..store import AUSGANG_DIR, Store
 from . import kontext, render, vorlagen
@@ -119,11 +119,41 @@ def write_new(folder: Path, name: str, data: bytes) -> str:
     raise FileExistsError(folder / wanted)
 
 
+def require_address(vorgang: Vorgang) -> None:
+    """A letter needs a postal address in its window; refuse before anything is written."""
+    if vorgang.absender.anschrift.strip():
+        return
+    az = vorgang.aktenzeichen
+    if vorgang.kanal is Kanal.EMAIL:
+        raise EingabeFehler(
+            f"Vorgang {az} kam per E-Mail und hat keine Postanschrift: der Brief hätte ein leeres Anschriftfeld. "
+            "Es wurde nichts geschrieben.",
+            f"Antworten Sie per E-Mail: 'buero-ticket antworten {az} antwort …'. Für einen Brief erst die "
+            f"Anschrift ergänzen: 'buero-ticket aendern {az} --anschrift …' (oder --ohne-anschrift, wenn Sie "
+            "sie von Hand eintragen).",
+        )
+    raise EingabeFehler(
+        f"Anschrift fehlt – mit `buero-ticket aendern {az} --anschrift …` ergänzen. "
+        "Es wurde nichts geschrieben (der Brief hätte ein leeres Anschriftfeld).",
+        f'Ergänzen Sie die Anschrift, z. B. buero-ticket aendern {az} --anschrift "Name\\nStraße 1\\n12345 Ort", '
+        "oder schreiben Sie den Brief mit --ohne-anschrift und tragen Sie sie in Word von Hand ein.",
+    )
+
+
 def write_letter(
-    store: Store, az: str, name: str, fields: Mapping[str, str], *, pdf: bool, env: Mapping[str, str] = os.environ
+    store: Store,
+    az: str,
+    name: str,
+    fields: Mapping[str, str],
+    *,
+    pdf: bool,
+    ohne_anschrift: bool = False,
+    env: Mapping[str, str] = os.environ,
 ) -> LetterResult:
     """Render, convert, then write both files and a history line under the Vorgang's lock."""
     vorgang = store.get(az)
+    if not ohne_anschrift:
+        require_address(vorgang)
     template = vorlagen.find(store.ablage.vorlagen_dir, name, vorlagen.BRIEF)
     context = kontext.build(vorgang, store.ablage.config, dict(fields))
     render.ensure_complete([template], context, fields)

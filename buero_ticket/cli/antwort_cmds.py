@@ -20,9 +20,18 @@ _FELD_DATEI_HELP = "Feld aus einer Textdatei (UTF-8) füllen, z. B. --feld-datei
 @click.option("--feld", "felder", multiple=True, metavar="NAME=WERT", help=_FELD_HELP)
 @click.option("--feld-datei", "feld_dateien", multiple=True, metavar="NAME=DATEI", help=_FELD_DATEI_HELP)
 @click.option("--pdf", is_flag=True, help="Zusätzlich als PDF speichern (braucht LibreOffice).")
+@click.option(
+    "--ohne-anschrift", is_flag=True, help="Auch ohne Postanschrift schreiben (Anschriftfeld dann von Hand füllen)."
+)
 @click.pass_obj
 def brief(
-    app: App, aktenzeichen: str, vorlage: str, felder: tuple[str, ...], feld_dateien: tuple[str, ...], pdf: bool
+    app: App,
+    aktenzeichen: str,
+    vorlage: str,
+    felder: tuple[str, ...],
+    feld_dateien: tuple[str, ...],
+    pdf: bool,
+    ohne_anschrift: bool,
 ) -> None:
     """Brief (Word, DIN 5008) aus einer Vorlage in den Ordner „Ausgang“ des Vorgangs schreiben.
 
@@ -30,6 +39,7 @@ def brief(
     antwort, rueckfrage, weiterleitung) oder eine eigene NAME.docx im Ordner
     „Vorlagen“ der Ablage (eine eigene gleichen Namens ersetzt die mitgelieferte).
     Fehlen Felder, werden alle auf einmal genannt und es wird nichts geschrieben.
+    Ohne Postanschrift im Vorgang wird kein Brief geschrieben (außer mit --ohne-anschrift).
 
     \b
     Beispiel:
@@ -40,9 +50,13 @@ def brief(
     from ..antwort.brief import write_letter  # docxtpl: loaded only when needed
     from ..antwort.kontext import parse_fields
 
-    result = write_letter(app.store, aktenzeichen, vorlage, parse_fields(felder, feld_dateien), pdf=pdf)
+    result = write_letter(
+        app.store, aktenzeichen, vorlage, parse_fields(felder, feld_dateien), pdf=pdf, ohne_anschrift=ohne_anschrift
+    )
     app.after_change()
     click.echo(f"Brief für Vorgang {result.aktenzeichen} geschrieben: {result.docx}")
+    if ohne_anschrift:
+        click.echo("Hinweis: Der Brief hat kein Anschriftfeld aus dem Vorgang; bitte in Word eintragen.", err=True)
     if result.pdf is not None:
         click.echo(f"PDF: {result.pdf}")
 
@@ -108,7 +122,8 @@ def vorlagen_group() -> None:
     """Brief- und E-Mail-Vorlagen (mitgelieferte und eigene im Ordner „Vorlagen“).
 
     \b
-    Beispiel:
+    Beispiele:
+      buero-ticket vorlagen kopieren
       buero-ticket vorlagen pruefen
     """
 
@@ -140,3 +155,30 @@ def pruefen(app: App) -> None:
         click.echo("Was tun: Korrigieren Sie die genannten Vorlagen und prüfen Sie erneut.", err=True)
         raise click.exceptions.Exit(Exit.PROBLEME)
     click.echo(f"Alle {len(report.checks)} Vorlagen sind in Ordnung.")
+
+
+@vorlagen_group.command("kopieren")
+@click.pass_obj
+def kopieren(app: App) -> None:
+    """Die mitgelieferten Vorlagen in den Ordner „Vorlagen“ der Ablage kopieren, um sie anzupassen.
+
+    Dort kann das Amt Briefkopf, Logo und Unterschrift eintragen; eine Vorlage im Ordner „Vorlagen“
+    ersetzt die mitgelieferte gleichen Namens. Vorhandene Dateien werden nie überschrieben.
+
+    \b
+    Beispiel:
+      buero-ticket vorlagen kopieren
+    """
+    from ..operations.vorlagen import copy_templates
+
+    result = copy_templates(app.ablage)
+    for name in result.copied:
+        click.echo(f"kopiert: {name}")
+    for name in result.kept:
+        click.echo(f"schon vorhanden, nicht überschrieben: {name}")
+    click.echo(
+        f"{anzahl(len(result.copied), 'Vorlage', 'Vorlagen')} nach {result.target} kopiert"
+        + (f", {len(result.kept)} schon vorhanden." if result.kept else ".")
+    )
+    if result.copied:
+        click.echo("Weiter: die .docx-Dateien in Word öffnen (Briefkopf, Logo), dann 'buero-ticket vorlagen pruefen'.")

@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import click
 
-from ..models import HistoryEntry, Vorgang
+from ..models import HistoryEntry, Nachricht, Vorgang
 from ..store import ANLAGEN_DIR, AUSGANG_DIR, NACHRICHTEN_DIR
+
+PREVIEW_LINES = 3  # lines of each message shown by zeige without --voll
 
 
 def vorgang_json(v: Vorgang) -> dict[str, Any]:
@@ -24,6 +27,7 @@ def vorgang_json(v: Vorgang) -> dict[str, Any]:
         "absender_name": v.absender.name,
         "absender_email": v.absender.email,
         "absender_telefon": v.absender.telefon,
+        "absender_anschrift": v.absender.anschrift,
         "eingang": v.eingang.isoformat(),
         "dringlichkeit": v.dringlichkeit.value,
         "bearbeiter": v.bearbeiter,
@@ -106,7 +110,31 @@ def echo_table(vorgaenge: Iterable[Vorgang]) -> int:
     return count
 
 
-def echo_detail(v: Vorgang, verlauf: list[HistoryEntry]) -> None:
+def message_body(folder: Path, nachricht: Nachricht) -> str:
+    """The readable text of a stored message (without the head lines of our own text files)."""
+    if not nachricht.text_datei:
+        return ""
+    try:
+        text = (folder / NACHRICHTEN_DIR / nachricht.text_datei).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    head, sep, body = text.partition("\n\n")
+    if sep and all(": " in line for line in head.splitlines()):
+        text = body
+    return text.strip()
+
+
+def _message_lines(body: str, voll: bool) -> list[str]:
+    lines = [line.rstrip() for line in body.splitlines()]
+    if voll:
+        return lines
+    shown = [line for line in lines if line.strip()][:PREVIEW_LINES]
+    if len([line for line in lines if line.strip()]) > PREVIEW_LINES:
+        shown.append("… (ganzer Text: zeige --voll)")
+    return shown
+
+
+def echo_detail(v: Vorgang, verlauf: list[HistoryEntry], *, voll: bool = False) -> None:
     rows = [
         ("Aktenzeichen", v.aktenzeichen),
         ("Betreff", v.betreff),
@@ -115,6 +143,7 @@ def echo_detail(v: Vorgang, verlauf: list[HistoryEntry]) -> None:
         ("Eingang", f"{v.eingang:%d.%m.%Y %H:%M}"),
         ("Absender", v.absender.display()),
         ("Telefon", v.absender.telefon),
+        ("Anschrift", v.absender.anschrift.replace("\n", "\n" + " " * 15)),
         ("Dringlichkeit", v.dringlichkeit.label),
         ("Bearbeiter", v.bearbeiter or "—"),
         ("Frist", f"{v.frist:%d.%m.%Y}" if v.frist else "—"),
@@ -124,12 +153,16 @@ def echo_detail(v: Vorgang, verlauf: list[HistoryEntry]) -> None:
     for label, value in rows:
         if value:
             click.echo(f"{label + ':':<15}{value}")
+    folder = v.ordner
+    assert folder is not None
     click.echo(f"\nNachrichten ({len(v.nachrichten)}):")
     for n in v.nachrichten:
         auto = " [automatisch]" if n.automatisch else ""
         click.echo(f"  {n.zeit:%d.%m.%Y %H:%M}  {n.richtung:<8} {n.datei}{auto}")
         for anlage in n.anlagen:
             click.echo(f"      Anlage: {anlage}")
+        for line in _message_lines(message_body(folder, n), voll):
+            click.echo(f"      │ {line}")
     click.echo(f"\nVerlauf ({len(verlauf)}):")
     for e in verlauf:
         details = e.details.replace("\n", " / ")

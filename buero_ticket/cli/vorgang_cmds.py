@@ -105,14 +105,16 @@ def liste(app: App, alle: bool, status: str | None, bearbeiter: str | None, as_j
 
 @cli.command("zeige")
 @click.argument("aktenzeichen")
+@click.option("--voll", is_flag=True, help="Den ganzen Text jeder Nachricht zeigen (sonst die ersten Zeilen).")
 @click.option("--json", "as_json", is_flag=True, help="Als JSON ausgeben, mit Nachrichten und Verlauf.")
 @click.pass_obj
-def zeige(app: App, aktenzeichen: str, as_json: bool) -> None:
-    """Einen Vorgang zeigen: Angaben, Nachrichten, Dateien und den ganzen Verlauf.
+def zeige(app: App, aktenzeichen: str, voll: bool, as_json: bool) -> None:
+    """Einen Vorgang zeigen: Angaben, Anschrift, Nachrichten (Text), Dateien und den ganzen Verlauf.
 
     \b
     Beispiel:
       buero-ticket zeige 2026-00042
+      buero-ticket zeige 2026-00042 --voll
     """
     app.sync(reconcile=False)
     vorgang = app.store.get(aktenzeichen)
@@ -121,7 +123,7 @@ def zeige(app: App, aktenzeichen: str, as_json: bool) -> None:
     if as_json:
         echo_json(vorgang_detail_json(vorgang, verlauf))
     else:
-        echo_detail(vorgang, verlauf)
+        echo_detail(vorgang, verlauf, voll=voll)
 
 
 @cli.command("status")
