@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import inspect
 import io
 import logging
+import os
 from collections.abc import Callable, Iterator
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
@@ -19,6 +21,38 @@ pytest_plugins = ["tests.imap_servers"]
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus" / "mail"
+
+
+def need_shared(path: Path, what: str) -> Path:
+    """``path`` from ../shared, or skip with a German reason (under CI=1: fail, nothing may be left out)."""
+    if path.exists():
+        return path
+    reason = f"{what} fehlt ({path}); er liegt neben dem Repository unter ../shared."
+    if os.environ.get("CI"):
+        pytest.fail(reason + " In der CI ist das ein Fehler.")
+    pytest.skip(reason + " Dieser Test wird übersprungen (frischer Checkout ohne ../shared).")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "korpus: braucht den Mail-Korpus in ../shared/corpus/mail")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that reads the mail corpus (its name or code says so) gets the marker ``korpus``."""
+    for item in items:
+        function = getattr(item, "function", None)
+        try:
+            source = inspect.getsource(function) if function is not None else ""
+        except (OSError, TypeError):
+            source = ""
+        if "corpus" in (item.name + source).lower():
+            item.add_marker(pytest.mark.korpus)
+
+
+@pytest.fixture(autouse=True)
+def _corpus_present(request: pytest.FixtureRequest) -> None:
+    if request.node.get_closest_marker("korpus"):
+        need_shared(CORPUS, "Der Mail-Korpus")
 
 
 @pytest.fixture(autouse=True)

@@ -41,9 +41,10 @@ def _manifest() -> dict[str, tuple[str, set[str]]]:
 
 
 MANIFEST = _manifest()
-EML = sorted(p for p in MANIFEST if p.endswith(".eml"))
-MBOX = sorted(p for p in MANIFEST if p.endswith(".mbox"))
-MSG = sorted(p for p in MANIFEST if p.endswith(".msg"))
+# Without the corpus each list holds one placeholder, so its test is skipped with the reason (conftest).
+EML = sorted(p for p in MANIFEST if p.endswith(".eml")) or ["corpus-fehlt.eml"]
+MBOX = sorted(p for p in MANIFEST if p.endswith(".mbox")) or ["corpus-fehlt.mbox"]
+MSG = sorted(p for p in MANIFEST if p.endswith(".msg")) or ["corpus-fehlt.msg"]
 
 #: winmail.dat mails: the files parse_mail must put in place of the winmail.dat.
 TNEF_FILES = {
