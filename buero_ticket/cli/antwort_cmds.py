@@ -122,7 +122,7 @@ def vorlagen_group() -> None:
     """Brief- und E-Mail-Vorlagen (mitgelieferte und eigene im Ordner „Vorlagen“).
 
     \b
-    Beispiele:
+    Beispiel:
       buero-ticket vorlagen kopieren
       buero-ticket vorlagen pruefen
     """
