@@ -1,7 +1,9 @@
 """Passwords for the mail servers, never from the shared config file.
 
 One rule for IMAP and SMTP: ``passwort_datei`` (readable by its owner only) or
-``passwort_befehl`` (a command that prints it) if set, else an environment variable.
+``passwort_befehl`` (a command that prints it) if set, else an environment variable, else the
+operating system's keyring (Windows Credential Manager, macOS Keychain, Secret Service on Linux),
+filled with ``buero-ticket passwort setzen imap|smtp``.
 """
 
 from __future__ import annotations
@@ -29,14 +31,69 @@ def read_secret(
         return _from_file(Path(datei), section)
     if befehl:
         return _from_command(befehl, section)
-    password = env.get(env_name, "")
+    password = env.get(env_name, "") or from_keyring(section, user)
     if not password:
         raise PasswortFehler(
             f"Kein {section.upper()}-Passwort für {user or 'das Postfach'} gefunden.",
-            f"Setzen Sie die Umgebungsvariable {env_name} oder in [{section}] passwort_datei bzw. "
-            "passwort_befehl. Das Passwort gehört nicht in buero-ticket.toml (gemeinsames Laufwerk).",
+            f"Speichern Sie es in der Windows-Anmeldeinformationsverwaltung mit 'buero-ticket passwort setzen "
+            f"{section}', oder setzen Sie die Umgebungsvariable {env_name} oder in [{section}] passwort_datei "
+            "bzw. passwort_befehl. Das Passwort gehört nicht in buero-ticket.toml (gemeinsames Laufwerk).",
         )
     return password
+
+
+# --- the operating system's keyring -------------------------------------------------------------
+
+KEYRING_SERVICE = "buero-ticket"
+
+
+def keyring_entry(section: str, user: str) -> tuple[str, str]:
+    """(service, user name) under which the password of ``[section]`` is kept in the keyring."""
+    return f"{KEYRING_SERVICE} {section}", user
+
+
+def from_keyring(section: str, user: str) -> str:
+    """The password from the OS keyring, or "" (no keyring on this PC, nothing stored, keyring locked)."""
+    if not user:
+        return ""
+    try:
+        import keyring  # loaded only when a password is needed: it scans the installed backends
+        from keyring.errors import KeyringError
+    except ImportError:  # pragma: no cover - keyring is a dependency
+        return ""
+    try:
+        return keyring.get_password(*keyring_entry(section, user)) or ""
+    except (KeyringError, OSError, RuntimeError):
+        return ""
+
+
+def store_in_keyring(section: str, user: str, password: str) -> str:
+    """Save the password in the OS keyring; returns the keyring's name for the message."""
+    import keyring
+    from keyring.errors import KeyringError
+
+    backend = keyring.get_keyring()
+    try:
+        keyring.set_password(*keyring_entry(section, user), password)
+    except (KeyringError, OSError, RuntimeError) as exc:
+        raise PasswortFehler(
+            f"Das Passwort konnte nicht im Schlüsselbund dieses PCs gespeichert werden ({exc}).",
+            "Auf diesem PC gibt es keinen nutzbaren Passwortspeicher (unter Linux ohne Desktop üblich). Nutzen "
+            f"Sie stattdessen passwort_datei in [{section}] oder die Umgebungsvariable.",
+        ) from None
+    return _backend_name(backend)
+
+
+def _backend_name(backend: object) -> str:
+    name = type(backend).__name__
+    module = type(backend).__module__
+    if "Windows" in module or "WinVault" in name:
+        return "Windows-Anmeldeinformationsverwaltung"
+    if "macOS" in module:
+        return "macOS-Schlüsselbund"
+    if "SecretService" in module or "libsecret" in module:
+        return "Schlüsselbund der Arbeitsumgebung (Secret Service)"
+    return f"Schlüsselbund ({module}.{name})"
 
 
 def _from_file(path: Path, section: str) -> str:

@@ -62,6 +62,7 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[N
     monkeypatch.setenv("BUERO_TICKET_REGISTER", "sofort")  # tests check the register right after a command
     monkeypatch.delenv("BUERO_TICKET_IMAP_PASSWORT", raising=False)
     monkeypatch.delenv("BUERO_TICKET_SMTP_PASSWORT", raising=False)
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")  # never the real keyring
     monkeypatch.chdir(tmp_path)
     yield
 

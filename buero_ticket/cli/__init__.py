@@ -253,6 +253,7 @@ from . import (  # noqa: E402,F401  (register the commands)
     einwurf_cmds,
     fristen_cmds,
     mail_cmds,
+    passwort_cmds,
     register_cmds,
     vorgang_cmds,
     wissen_cmds,

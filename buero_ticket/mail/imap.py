@@ -142,7 +142,7 @@ def _password_hint(cfg: ImapConfig) -> str:
         return f"die Passwortdatei {cfg.passwort_datei}"
     if cfg.passwort_befehl:
         return "den passwort_befehl"
-    return PASSWORD_ENV
+    return f"{PASSWORD_ENV} bzw. das mit 'buero-ticket passwort setzen imap' gespeicherte Passwort"
 
 
 # --- mailbox -------------------------------------------------------------------------------
