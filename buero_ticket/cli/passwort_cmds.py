@@ -42,7 +42,8 @@ def setzen(app: App, dienst: str, from_stdin: bool) -> None:
       echo geheim | buero-ticket passwort setzen smtp --stdin
     """
     section = dienst.lower()
-    user = str(app.ablage.config.get(section, "benutzer"))
+    settings = app.ablage.config
+    user = settings.imap.benutzer if section == "imap" else settings.smtp.benutzer
     if not user:
         raise EingabeFehler(
             f"In [{section}] von {app.ablage.root / CONFIG_NAME} ist kein benutzer eingetragen.",
