@@ -17,7 +17,7 @@ from ..clock import system_clock
 from ..errors import Exit
 from ..index import Index
 from ..intake.abruf import AbrufLaeuftSchon, fetch_mail
-from ..intake.mail import ImportCounts, ImportResult, MailImporter
+from ..intake.mail import ImportCounts, ImportResult, MailImporter, ensure_mail_file
 from ..mengen import anzahl
 from . import App, cli
 
@@ -142,6 +142,8 @@ def einlesen(app: App, dateien: tuple[Path, ...]) -> None:
 
 
 def _einlesen(app: App, index: Index, dateien: tuple[Path, ...]) -> None:
+    for path in dateien:  # a document among the files: refused before anything is read
+        ensure_mail_file(path)
     importer = MailImporter(app.store, index)
     counts = ImportCounts()
     for path in dateien:

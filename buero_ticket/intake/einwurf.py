@@ -35,7 +35,7 @@ from ..names import safe_name, unique_name
 from ..operations import vorgang as ops
 from ..operations.context import Context
 from ..store import Store
-from .mail import ImportResult, MailImporter
+from .mail import ImportResult, KeineMailDatei, MailImporter
 
 log = logging.getLogger("buero_ticket.einwurf")
 
@@ -50,6 +50,7 @@ DRAG_BACK_HINT = (
     "Danach die Datei aus diesem Ordner zurück in den Einwurf ziehen (vorher umbenennen, wenn ihr Name ein "
     "falsches Aktenzeichen enthält), oder löschen, wenn sie nicht gebraucht wird."
 )
+_WRONG_ENDING_HINT = "Geben Sie der Datei die passende Endung (z. B. .pdf)."
 AZ_PREFIX_RE = re.compile(r"^((?:[A-Za-z0-9]{1,8}-)?\d{4}-\d{5,7}-\d)(?=$|[\s_.,;-])")
 
 Signature = tuple[tuple[str, int, int], ...]
@@ -258,6 +259,12 @@ class Einwurf:
         if suffix in MAIL_SUFFIXES:
             return self._file_mails(claimed, unit_info, importer)
         data = claimed.read_bytes()
+        if not data:
+            raise EinwurfFehler(
+                "leere Datei (0 Bytes): es gibt nichts, woraus ein Vorgang werden könnte.",
+                "Scannen oder speichern Sie das Dokument noch einmal; die leere Datei können Sie löschen.",
+                drag_back=False,
+            )
         return self._accept(unit_info, [(claimed.name, data)], f"Datei „{claimed.name}“")
 
     def _file_folder(self, claimed: Path, unit_info: Unit) -> DropResult:
@@ -265,6 +272,11 @@ class Einwurf:
         if not files:
             raise EinwurfFehler("Der Ordner enthält keine Dateien.", "Legen Sie die Dateien in den Ordner.")
         attachments = [(" - ".join(f.relative_to(claimed).parts), f.read_bytes()) for f in files]
+        if not any(data for _name, data in attachments):
+            raise EinwurfFehler(
+                f"Der Ordner enthält nur leere Dateien ({len(files)}, je 0 Bytes).",
+                "Legen Sie die richtigen Dateien in den Ordner.",
+            )
         return self._accept(unit_info, attachments, f"Ordner „{claimed.name}“ mit {len(files)} Dateien")
 
     def _accept(self, unit_info: Unit, attachments: list[tuple[str, bytes]], what: str) -> DropResult:
@@ -284,6 +296,8 @@ class Einwurf:
     def _file_mails(self, claimed: Path, unit_info: Unit, importer: MailImporter) -> DropResult:
         try:
             results = list(importer.import_file(claimed, target=unit_info.target))
+        except KeineMailDatei as exc:  # a document with a mail's ending
+            raise EinwurfFehler(exc.text.split(";")[0] + ".", _WRONG_ENDING_HINT) from exc
         except EingabeFehler as exc:  # the Outlook extra is missing; nothing wrong with the file
             raise EinwurfFehler(exc.text, OUTLOOK_HINT) from exc
         if not results:

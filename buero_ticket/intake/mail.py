@@ -30,7 +30,7 @@ from ..clock import system_clock
 from ..errors import BueroTicketError, DatenFehler, EingabeFehler
 from ..fileio import atomic_write_text
 from ..index import Index
-from ..mail.parse import AutoKind, ParsedMail, iter_mbox, parse_mail
+from ..mail.parse import AutoKind, ParsedMail, document_kind, empty_reason, iter_mbox, parse_mail
 from ..mengen import anzahl
 from ..models import Absender, Incoming, Kanal, Vorgang
 from ..operations import vorgang as ops
@@ -43,6 +43,14 @@ if TYPE_CHECKING:
 
 TAG_RE = re.compile(r"\[(?:Az\.?\s*)?((?:[A-Za-z0-9]{1,8}-)?\d{4}-\d{5,7}-\d)\]")
 AUTO_FOLDER = "Automatische Mails"
+
+
+class KeineMailDatei(EingabeFehler):
+    """``mail einlesen`` was given a document, not a mail: nothing is read, the file stays where it is."""
+
+
+class KeineMail(BueroTicketError):
+    """Bytes that are no mail at all (empty, NUL bytes, no mail headers): they go to quarantine."""
 
 
 @dataclass(frozen=True)
@@ -158,9 +166,16 @@ class MailImporter:
         """
         suffix = path.suffix.lower()
         source = f"Datei {path.name}"
+        ensure_mail_file(path)
         if suffix in (".mbox", ".mbx") or _looks_like_mbox(path):
-            for number, raw in enumerate(iter_mbox(path), 1):
-                yield self.import_mail(parse_mail(raw), f"{source}, Nachricht {number}", target=target)
+            count = 0
+            for count, raw in enumerate(iter_mbox(path), 1):
+                yield self.import_mail(parse_mail(raw), f"{source}, Nachricht {count}", target=target)
+            if count == 0:  # an empty mbox says so (and is kept, with the reason, like any unreadable mail)
+                data = path.read_bytes()
+                reason = f"Keine E-Mail in der mbox-Datei gefunden ({empty_reason(data) or 'keine Nachricht'})."
+                stored = quarantine(self.quarantaene_dir, data, "mbox", path.stem, reason, source)
+                yield ImportResult("quarantaene", reason=reason, path=stored)
         elif suffix == ".msg":
             from ..mail.msgfile import MsgFehler, OutlookFehlt, parse_msg
 
@@ -206,6 +221,8 @@ class MailImporter:
 
     # -- deciding where it goes --------------------------------------------------------------
     def _file(self, parsed: ParsedMail, source: str, original_ext: str, note: str, wanted: str) -> ImportResult:
+        if parsed.keine_mail:
+            raise KeineMail(f"Nicht eingelesen: {parsed.keine_mail}.")
         ctx = self.ctx
         item = incoming_from_mail(parsed, source, original_ext)
         if note:
@@ -271,6 +288,21 @@ class MailImporter:
         if parsed.from_email and parsed.from_email.lower() in _addresses(vorgang):
             return vorgang.aktenzeichen, None
         return None, vorgang.aktenzeichen  # unknown sender: new Vorgang, linked
+
+
+def ensure_mail_file(path: Path) -> None:
+    """Refuse a document (PDF, Word, image …) given as a mail file: KeineMailDatei, the file is not touched."""
+    if path.suffix.lower() == ".msg":
+        return  # an Outlook file is an OLE document itself; parse_msg judges it
+    with open(path, "rb") as fh:
+        kind = document_kind(fh.read(16))
+    if kind:
+        raise KeineMailDatei(
+            f"{path.name} ist keine E-Mail, sondern {kind}; nichts eingelesen.",
+            "Dokumente (Scans, PDFs, Word-Dateien) legen Sie in den Ordner '0 Einwurf' (oder "
+            "'0 Einwurf\\<Aktenzeichen>' für einen bestehenden Vorgang); 'buero-ticket beobachten' macht daraus "
+            f"einen Vorgang. {path} wurde nicht verändert.",
+        )
 
 
 def _looks_like_mbox(path: Path) -> bool:

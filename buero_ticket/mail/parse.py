@@ -118,6 +118,8 @@ class ParsedMail:
     auto: AutoKind = AutoKind.MENSCH
     auto_grund: str = ""
     warnungen: list[str] = field(default_factory=list)
+    #: Why these bytes are no mail at all (empty, only NUL bytes, no mail headers), German; "" for a mail.
+    keine_mail: str = ""
 
 
 # --- text and charsets -----------------------------------------------------------------------------
@@ -652,6 +654,8 @@ def _parse_into(mail: ParsedMail) -> None:
         mail.warnungen.append("Nachricht ohne Kopfzeilen.")
     elif "from" not in headers and "sender" not in headers:
         mail.warnungen.append("Kein Absender (From fehlt).")
+    if not any(name in headers for name in _MAIL_HEADERS) and not _MAIL_HEADER_LINE.search(data[:65536]):
+        mail.keine_mail = "keine E-Mail: die Datei hat keine E-Mail-Kopfzeilen (From, Subject, Date …)"
     fill_header_fields(mail, headers)
     walker = _MimeWalker(mail.warnungen, _linesep(data), fallback_charset)
     walker.walk(msg)
@@ -662,11 +666,54 @@ def _parse_into(mail: ParsedMail) -> None:
         mail.warnungen.append(warning)
 
 
+#: At least one of these makes bytes a mail (a text file "Notiz: …" has none of them).
+_MAIL_HEADERS = (
+    "from", "sender", "to", "cc", "subject", "date", "message-id", "received", "return-path", "mime-version",
+    "in-reply-to", "references", "reply-to", "delivered-to", "content-type", "content-transfer-encoding",
+)  # fmt: skip
+#: A mail header line in obsolete syntax the parser does not take ("From  : …", RFC 5322 section 4.5).
+_MAIL_HEADER_LINE = re.compile(rb"^(?:from|to|subject|date|message-id|received)[ \t]*:", re.IGNORECASE | re.MULTILINE)
+
+
+_DOCUMENT_MAGIC = (
+    (b"%PDF-", "ein PDF-Dokument"),
+    (b"PK\x03\x04", "ein Office-Dokument oder ZIP-Archiv"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "ein altes Office-Dokument (.doc/.xls) oder eine Outlook-Datei"),
+    (b"\x89PNG\r\n\x1a\n", "ein Bild (PNG)"),
+    (b"\xff\xd8\xff", "ein Bild (JPEG)"),
+    (b"GIF8", "ein Bild (GIF)"),
+    (b"II*\x00", "ein Bild (TIFF)"),
+    (b"MM\x00*", "ein Bild (TIFF)"),
+    (b"{\\rtf", "ein RTF-Dokument"),
+    (b"Rar!", "ein RAR-Archiv"),
+    (b"7z\xbc\xaf", "ein 7-Zip-Archiv"),
+)
+
+
+def document_kind(head: bytes) -> str:
+    """What kind of document (not mail) ``head`` starts with, in German ("ein PDF-Dokument"), or ""."""
+    head = head.removeprefix(_BOM)
+    return next((kind for magic, kind in _DOCUMENT_MAGIC if head.startswith(magic)), "")
+
+
+def empty_reason(raw: bytes) -> str:
+    """ "leere Datei …" when ``raw`` holds nothing (0 bytes, only NUL bytes or only blanks), else ""."""
+    if not raw:
+        return "leere Datei (0 Bytes)"
+    if not raw.strip(b"\x00"):
+        return f"leere Datei (nur Nullbytes, {len(raw)} Bytes)"
+    if not raw.strip(b" \t\r\n\x00\x0b\x0c"):
+        return "leere Datei (nur Leerzeichen und Zeilenumbrüche)"
+    return ""
+
+
 def parse_mail(raw: bytes) -> ParsedMail:
-    """Parse one raw mail. Never raises for bad input; problems land in ``warnungen``."""
+    """Parse one raw mail. Never raises for bad input; problems land in ``warnungen``, and bytes that are
+    no mail at all (empty, NUL bytes, no mail headers) say why in ``keine_mail``."""
     mail = ParsedMail(raw=raw, sha256=hashlib.sha256(raw).hexdigest())
-    if not raw.strip():
+    if reason := empty_reason(raw):
         mail.warnungen.append("Leere Nachricht.")
+        mail.keine_mail = reason
         return mail
     try:
         _parse_into(mail)
