@@ -16,7 +16,7 @@ import os
 import uuid
 import zlib
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -227,16 +227,32 @@ class Store:
             lines = change(vorgang)
             if not lines:
                 return vorgang
-            self._save(vorgang, lines)
+            try:
+                self._save(vorgang, lines)
+            except BaseException:
+                if vorgang.ordner is not None and vorgang.ordner != folder:  # moved by the change: move back
+                    with suppress(OSError):
+                        retry_on_busy(lambda: os.rename(vorgang.ordner, folder))  # type: ignore[arg-type]
+                raise
             return vorgang
 
     def _save(self, vorgang: Vorgang, lines: list[HistoryEntry]) -> None:
-        """Write metadata (revision + 1) and history. Caller holds the lock."""
+        """Write metadata (revision + 1) and history; on failure (disk full) the old metadata come back.
+
+        Caller holds the lock.
+        """
         assert vorgang.ordner is not None
+        meta = vorgang.ordner / META_NAME
+        old = meta.read_bytes()
         vorgang.revision += 1
         vorgang.geaendert = self.clock()
-        atomic_write_text(vorgang.ordner / META_NAME, _dump(vorgang))
-        history.append_history(vorgang.ordner, lines)
+        atomic_write_text(meta, _dump(vorgang))
+        try:
+            history.append_history(vorgang.ordner, lines)
+        except BaseException:
+            with suppress(OSError):  # the new file's blocks are free again, so the old text fits
+                atomic_write_bytes(meta, old)
+            raise
         if not vorgang.status.is_open:
             _touch(vorgang.ordner.parent)
 

@@ -16,7 +16,7 @@ import click
 
 from .. import __version__, register_update
 from ..ablage import Ablage, find_ablage
-from ..errors import BueroTicketError, Exit
+from ..errors import Exit, translate
 from ..index import Index
 from ..operations.context import Context
 from ..store import Store
@@ -100,22 +100,24 @@ class App:
         return self.index
 
     def after_change(self, *, interactive: bool = False) -> None:
-        """After a change: refresh the Excel register once (see register_update).
+        """After a saved change: refresh the Excel register once (see register_update).
 
+        The change is saved already, so nothing here may turn the command into a failure (a retry
+        would repeat the change): any problem is a warning and the exit code stays 0.
         Only a register written here needs the cache refreshed here; the background writer
         refreshes it itself, and the next command picks up the change anyway.
         """
-        mode = register_update.mode(self.ablage)
-        if mode == "aus":
-            return
-        if interactive and mode == "hintergrund":
-            register_update.start_background(self.ablage)
-            return
-        index = self.sync()
         try:
+            mode = register_update.mode(self.ablage)
+            if mode == "aus":
+                return
+            if interactive and mode == "hintergrund":
+                register_update.start_background(self.ablage)
+                return
+            index = self.sync()
             result = register_update.rewrite(self.ablage, index)
-        except BueroTicketError as exc:  # the change itself is saved; only the overview lags behind
-            click.echo(f"Hinweis: Das Register wurde nicht aktualisiert: {exc.text} {exc.hinweis}", err=True)
+        except Exception as exc:
+            warn_saved("Das Register wurde nicht aktualisiert", exc, "buero-ticket register")
             return
         if result is not None and result.is_side_file:
             click.echo(f"Hinweis: {result.message}", err=True)
@@ -143,6 +145,18 @@ class _ProgressBar:
     def __exit__(self, *exc: object) -> None:
         if self._bar is not None:
             self._bar.__exit__(None, None, None)
+
+
+def warn_saved(what: str, exc: BaseException, retry: str = "") -> None:
+    """A problem after a change was saved: a warning (translated), never an error exit."""
+    meldung = translate(exc)
+    click.echo(f"Warnung: Ihre Änderung ist gespeichert. {what}: {meldung.text}", err=True)
+    then = f" und rufen Sie danach '{retry}' auf" if retry else ""
+    click.echo(
+        f"Was tun: Beheben Sie die Ursache{then}. Den Befehl selbst nicht wiederholen – die Änderung ist schon "
+        "gespeichert.",
+        err=True,
+    )
 
 
 @click.group(cls=GermanGroup, context_settings=CONTEXT)
@@ -216,34 +230,16 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(Exit.BEDIENUNG)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
-    except BueroTicketError as exc:
-        if debug:
-            traceback.print_exc()
-        click.echo(f"Fehler: {exc.text}", err=True)
-        for problem in exc.problems:
-            click.echo(f"  - {problem}", err=True)
-        if exc.hinweis:
-            click.echo(f"Was tun: {exc.hinweis}", err=True)
-        sys.exit(exc.exit_code)
-    except PermissionError as exc:
-        if debug:
-            traceback.print_exc()
-        click.echo(f"Fehler: Keine Berechtigung für {exc.filename or 'eine Datei'} (schreibgeschützt?).", err=True)
-        click.echo("Was tun: Prüfen Sie Ihre Rechte auf dem Laufwerk oder schließen Sie die Datei.", err=True)
-        sys.exit(Exit.ZUGRIFF)
     except KeyboardInterrupt:
         click.echo("Abgebrochen.", err=True)
         sys.exit(Exit.PROBLEME)
-    except Exception:
+    except Exception as exc:  # the one translator: every exception becomes a German message and exit code
+        meldung = translate(exc)
         if debug:
             traceback.print_exc()
-        else:
-            click.echo("Interner Fehler (ein Programmfehler, nicht Ihrer).", err=True)
-            click.echo(
-                "Was tun: Wiederholen Sie den Befehl mit --debug und geben Sie die Ausgabe an die IT.",
-                err=True,
-            )
-        sys.exit(Exit.INTERN)
+        for line in meldung.lines():
+            click.echo(line, err=True)
+        sys.exit(meldung.exit_code)
     sys.exit(code if isinstance(code, int) else Exit.OK)
 
 
