@@ -254,3 +254,4 @@ from . import (  # noqa: E402,F401  (register the commands)
     vorgang_cmds,
     wissen_cmds,
 )
+from . import bericht_cmds  # noqa: E402,F401

@@ -1,0 +1,217 @@
+"""The report as an Excel workbook (XlsxWriter): one sheet per section, charts, print-ready on A4.
+
+Every table is written by :func:`schreibe_abschnitt`, which the register's "Statistik" sheet can
+call with its own workbook, so the figures are counted once and laid out the same way everywhere.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+from buero_ticket.register_cells import clean_text
+
+from .definitionen import DEFINITIONEN, METHODE
+from .modell import Abschnitt, Art, Bericht, Tabelle, Wert
+
+A4 = 9  # XlsxWriter paper code
+CHART_ROWS = 15  # rows a chart covers (20 px each)
+_NUMBER_FORMATS = {
+    Art.ANZAHL: "#,##0",
+    Art.PERSONEN: "0",
+    Art.ANTEIL: "0.0 %",
+    Art.STUNDEN: "0.0",
+    Art.ZAHL: "0.00",
+}
+
+
+@dataclass
+class _Formate:
+    titel: Any
+    untertitel: Any
+    tabellentitel: Any
+    kopf: Any
+    text: Any
+    hinweis: Any
+    fehlt: Any
+    zahlen: dict[Art, Any]
+
+
+def _formate(wb: Any) -> _Formate:
+    base = {"font_name": "Arial", "font_size": 10}
+    return _Formate(
+        titel=wb.add_format({**base, "bold": True, "font_size": 14}),
+        untertitel=wb.add_format({**base, "font_color": "#444444"}),
+        tabellentitel=wb.add_format({**base, "bold": True, "font_size": 11}),
+        kopf=wb.add_format({**base, "bold": True, "bg_color": "#DDEBF7", "bottom": 1, "text_wrap": True}),
+        text=wb.add_format({**base, "text_wrap": True, "valign": "top"}),
+        hinweis=wb.add_format({**base, "italic": True, "font_color": "#666666"}),
+        fehlt=wb.add_format({**base, "italic": True, "font_color": "#808080", "align": "right"}),
+        zahlen={art: wb.add_format({**base, "num_format": fmt}) for art, fmt in _NUMBER_FORMATS.items()},
+    )
+
+
+def als_xlsx(bericht: Bericht) -> bytes:
+    """The whole workbook as bytes (the caller writes it atomically)."""
+    buffer = io.BytesIO()
+    wb = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+    fmt = _formate(wb)
+    _uebersicht(wb, fmt, bericht)
+    for a in bericht.abschnitte:
+        ws = wb.add_worksheet(_sheet_name(a.titel))
+        schreibe_abschnitt(wb, ws, a, bericht, fmt)
+    _definitionen(wb, fmt, bericht)
+    wb.close()
+    return buffer.getvalue()
+
+
+def schreibe_abschnitt(wb: Any, ws: Any, a: Abschnitt, bericht: Bericht, fmt: _Formate | None = None) -> int:
+    """Write one section on ``ws`` (tables, then charts below them); returns the next free row."""
+    fmt = fmt or _formate(wb)
+    breite = max(len(t.spalten) for t in a.tabellen) if a.tabellen else 2
+    _druck(ws, bericht, landscape=breite > 4)
+    _spalten(ws, a)
+    ws.write_string(0, 0, a.titel, fmt.titel)
+    ws.write_string(1, 0, clean_text(f"{bericht.titel} – {bericht.kopf[0] if bericht.kopf else ''}"), fmt.untertitel)
+    row = 3
+    for h in a.hinweise:
+        ws.write_string(row, 0, clean_text(h), fmt.hinweis)
+        row += 1
+    charts = []
+    for t in a.tabellen:
+        top = row
+        row = _tabelle(ws, t, row, fmt)
+        if t.diagramm:
+            charts.append((t, top))
+        row += 1
+    breaks = []
+    for t, top in charts:
+        breaks.append(row)  # each chart starts a page: never cut in half when printed
+        row = _diagramm(wb, ws, t, top, row)
+    if breaks:
+        ws.set_h_pagebreaks(breaks)
+    return row
+
+
+def _tabelle(ws: Any, t: Tabelle, row: int, fmt: _Formate) -> int:
+    """Title, header and rows of one table starting at ``row``; returns the row after it."""
+    ws.write_string(row, 0, clean_text(t.titel), fmt.tabellentitel)
+    for col, name in enumerate(t.spalten):
+        ws.write_string(row + 1, col, clean_text(name), fmt.kopf)
+    r = row + 2
+    for z in t.zeilen:
+        ws.write_string(r, 0, clean_text(z.bezeichnung), fmt.text)
+        for col, w in enumerate(z.werte, 1):
+            _wert(ws, r, col, w, fmt)
+        r += 1
+    if t.diagramm == "heatmap" and t.zeilen:
+        scale = {"type": "3_color_scale", "min_color": "#63BE7B", "mid_color": "#FFEB84", "max_color": "#F8696B"}
+        ws.conditional_format(row + 2, 1, r - 1, len(t.spalten) - 1, scale)
+    if t.hinweis:
+        ws.write_string(r, 0, clean_text(t.hinweis), fmt.hinweis)
+        r += 1
+    return r
+
+
+def _wert(ws: Any, row: int, col: int, w: Wert, fmt: _Formate) -> None:
+    if w.zahl is None:
+        ws.write_string(row, col, str(w.fehlt), fmt.fehlt)
+    else:
+        ws.write_number(row, col, w.zahl, fmt.zahlen[w.art])
+
+
+def _diagramm(wb: Any, ws: Any, t: Tabelle, top: int, row: int) -> int:
+    """A chart of table ``t`` (written at ``top``) placed at ``row``; returns the row below it."""
+    sheet = ws.get_name().replace("'", "''")
+    first, last = top + 2, top + 1 + len(t.zeilen)
+    cols = list(range(1, len(t.spalten)))
+    if t.diagramm == "balken":
+        last -= 1  # without the "Summe" row
+        cols = cols[:-1]  # without "Gesamt"
+        chart = wb.add_chart({"type": "column", "subtype": "stacked"})
+        chart.set_y_axis({"name": "Anzahl"})
+    elif t.diagramm == "linie":
+        chart = wb.add_chart({"type": "line"})
+        chart.set_y_axis({"name": "Vorgänge"})
+    else:
+        return row
+    if last < first:
+        return row
+    for col in cols:
+        chart.add_series(
+            {
+                "name": f"='{sheet}'!{xl_rowcol_to_cell(top + 1, col, row_abs=True, col_abs=True)}",
+                "categories": [sheet, first, 0, last, 0],
+                "values": [sheet, first, col, last, col],
+                **({"marker": {"type": "circle"}} if t.diagramm == "linie" else {}),
+            }
+        )
+    chart.set_title({"name": clean_text(t.titel)})
+    chart.set_legend({"position": "bottom"})
+    chart.set_size({"width": 640, "height": CHART_ROWS * 20})
+    ws.insert_chart(row, 0, chart)
+    return row + CHART_ROWS + 1
+
+
+def _druck(ws: Any, bericht: Bericht, *, landscape: bool) -> None:
+    """A4, one page wide, title and date in the header, page x of y in the footer."""
+    ws.set_paper(A4)
+    if landscape:
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.5, right=0.5, top=0.8, bottom=0.7)
+    titel = clean_text(bericht.titel).replace("&", "&&")[:100]
+    ws.set_header(f"&L&B{titel}&R{bericht.von:%d.%m.%Y} – {bericht.bis:%d.%m.%Y}")
+    ws.set_footer(f"&LStand {bericht.erstellt:%d.%m.%Y %H:%M}&RSeite &P von &N")
+
+
+def _spalten(ws: Any, a: Abschnitt) -> None:
+    labels = [len(z.bezeichnung) for t in a.tabellen for z in t.zeilen] + [len(t.spalten[0]) for t in a.tabellen]
+    ws.set_column(0, 0, min(max([24, *labels]) + 2, 48))
+    breite = max(len(t.spalten) for t in a.tabellen) if a.tabellen else 2
+    ws.set_column(1, breite - 1, 15)
+
+
+def _uebersicht(wb: Any, fmt: _Formate, bericht: Bericht) -> None:
+    ws = wb.add_worksheet("Übersicht")
+    _druck(ws, bericht, landscape=False)
+    ws.set_column(0, 0, 100)
+    ws.write_string(0, 0, clean_text(bericht.titel), fmt.titel)
+    row = 2
+    for line in bericht.kopf:
+        ws.write_string(row, 0, clean_text(line), fmt.text)
+        row += 1
+    row += 1
+    ws.write_string(row, 0, "Blätter", fmt.tabellentitel)
+    for a in bericht.abschnitte:
+        row += 1
+        ws.write_string(row, 0, f"{_sheet_name(a.titel)}: {', '.join(t.titel for t in a.tabellen)}", fmt.text)
+    ws.write_string(row + 2, 0, "Die Definition jeder Zahl steht im Blatt „Definitionen“.", fmt.hinweis)
+
+
+def _definitionen(wb: Any, fmt: _Formate, bericht: Bericht) -> None:
+    ws = wb.add_worksheet("Definitionen")
+    _druck(ws, bericht, landscape=True)
+    ws.set_column(0, 0, 34)
+    ws.set_column(1, 1, 110)
+    ws.write_string(0, 0, "Definitionen", fmt.titel)
+    ws.write_string(2, 0, "Schlüssel", fmt.kopf)
+    ws.write_string(2, 1, "Bedeutung", fmt.kopf)
+    used = sorted({w.definition for *_, w in bericht.werte()})
+    for row, key in enumerate(used, 3):
+        ws.write_string(row, 0, key, fmt.text)
+        ws.write_string(row, 1, DEFINITIONEN[key], fmt.text)
+    ws.write_string(len(used) + 4, 0, "Methode", fmt.tabellentitel)
+    ws.write_string(len(used) + 4, 1, METHODE, fmt.text)
+
+
+def _sheet_name(titel: str) -> str:
+    for ch in "[]:*?/\\":
+        titel = titel.replace(ch, " ")
+    return titel[:31]
