@@ -17,7 +17,7 @@ from buero_ticket.models import Kanal, Status
 
 from .faelle import Erfassung, Fall, Weiterleitung
 from .modell import Abschnitt, Art, Bericht, Fehlt, Tabelle, Wert
-from .servicezeit import ServiceHours
+from .servicezeit import D115Kalender, ServiceHours
 
 NACH = ("kanal", "kategorie", "stelle", "woche", "monat")
 #: (lowest, highest) days of the backlog age buckets; None = open end.
@@ -38,7 +38,7 @@ class Optionen:
     personen: bool = False
     amt: str = ""
     servicezeit: str = "Mo–Fr 08:00–18:00"
-    lokal: Callable[[datetime], datetime] = datetime.astimezone
+    lokal: Callable[[datetime], datetime] = D115Kalender().lokal
 
 
 def alter_label(lo: int, hi: int | None) -> str:

@@ -3,7 +3,7 @@
 The reports only need three things from a calendar (:class:`Kalender`): service time between two
 instants, why a day has no service, and an instant as the office's local time. The office's own
 calendar (settings ``[servicezeiten]``, with the Bundesland's holidays) provides them; without it,
-:class:`D115Kalender` counts Mon–Fri 08:00–18:00 in this PC's time zone without holidays.
+:class:`D115Kalender` counts Mon–Fri 08:00–18:00 German time without holidays.
 """
 
 from __future__ import annotations
@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 ServiceHours = Callable[[datetime, datetime], float]
+BUERO_ZEIT = ZoneInfo("Europe/Berlin")
 Spans = tuple[tuple[tuple[int, int], ...], ...]  # per weekday (0 = Monday): (start, end) minutes
 
 
@@ -28,18 +30,19 @@ class Kalender(Protocol):
 
 
 class D115Kalender:
-    """Mon–Fri 08:00–18:00 in this PC's local time; no holidays (the fallback)."""
+    """Mon–Fri 08:00–18:00 office time (Europe/Berlin); no holidays (the fallback)."""
 
     spans: Spans = tuple(((480, 1080),) if d < 5 else () for d in range(7))
 
     def lokal(self, moment: datetime) -> datetime:
-        return moment.astimezone()
+        """``moment`` as office time (naive input already is office time)."""
+        return moment.astimezone(BUERO_ZEIT) if moment.tzinfo else moment.replace(tzinfo=BUERO_ZEIT)
 
     def geschlossen(self, day: date) -> str:
         return "Wochenende" if not self.spans[day.weekday()] else ""
 
     def zwischen(self, von: datetime, bis: datetime) -> timedelta:
-        a, b = _naive(von), _naive(bis)
+        a, b = self.lokal(von).replace(tzinfo=None), self.lokal(bis).replace(tzinfo=None)
         if b < a:
             return -self.zwischen(bis, von)
         total = timedelta(0)
@@ -80,7 +83,3 @@ def beschreibung(kalender: Kalender) -> str:
         label = names[days[0]] if len(days) == 1 else f"{names[days[0]]}–{names[days[-1]]}"
         parts.append(f"{label} {text}")
     return "; ".join(parts) or "keine Servicezeit"
-
-
-def _naive(value: datetime) -> datetime:
-    return value.astimezone().replace(tzinfo=None) if value.tzinfo else value

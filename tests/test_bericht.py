@@ -1,0 +1,315 @@
+"""bericht through the CLI on a generated Ablage whose figures are worked out by hand below.
+
+The Ablage (built once per module): for r in 0..19 five Vorgänge each, received in the 4 weeks
+05.10.–01.11.2026 (Mon–Sun) on week r//5, weekday r%5, at 09:00 German time; channel r%4
+(E-Mail, Telefon, Persönlich, Brief). Their fate follows the weekday:
+  Mon → open (status Eingang), Tue → open (In Bearbeitung),
+  Wed → erledigt 2 service hours later, Thu → 7 service hours later, Fri → one week later (50 h).
+E-Mail ones got an answer 1 service hour after receipt; Brief ones the next calendar day 09:00
+(10 service hours, 9 for a Friday: the answer came on Saturday). Plus 3 fax Vorgänge of 21.09.2026
+that still wait (age 41 days at the period end).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import openpyxl
+import pytest
+
+from buero_ticket import history
+from buero_ticket.ablage import Ablage, init_ablage
+from buero_ticket.berichte.faelle import Erfassung
+from buero_ticket.berichte.modell import Art, Wert, format_wert
+from buero_ticket.models import Absender, HistoryEntry, Kanal, Status, Vorgang
+from buero_ticket.store import Store
+
+BERLIN = ZoneInfo("Europe/Berlin")
+START = date(2026, 10, 5)
+PERIOD = ("--von", "05.10.2026", "--bis", "01.11.2026")
+KANAELE = (Kanal.EMAIL, Kanal.TELEFON, Kanal.PERSOENLICH, Kanal.BRIEF)
+
+
+def _at(day: date, hour: int) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, tzinfo=BERLIN)
+
+
+def _set(store: Store, az: str, **values: Any) -> None:
+    def change(v: Vorgang) -> list[HistoryEntry]:
+        for key, value in values.items():
+            setattr(v, key, value)
+        return [history.entry("Test", "Werte für den Bericht gesetzt")]
+
+    store.update(az, change)
+
+
+def _build(root: Path) -> Ablage:
+    ablage = init_ablage(root, name="Bürgerbüro Test")[0]
+    store = Store(ablage)
+    for r in range(20):
+        week, weekday = divmod(r, 5)
+        day = START + timedelta(days=7 * week + weekday)
+        eingang = _at(day, 9)
+        kanal = KANAELE[r % 4]
+        for copy in range(5):
+            v = store.create(
+                betreff=f"Anliegen {r}-{copy}",
+                kanal=kanal,
+                absender=Absender(name=f"Person {r}"),
+                eingang=eingang,
+                nachricht=None,
+            )
+            az = v.aktenzeichen
+            if weekday == 1:
+                store.set_status(az, Status.IN_BEARBEITUNG)
+            elif weekday >= 2:
+                store.set_status(az, Status.ERLEDIGT)
+                done = {2: eingang + timedelta(hours=2), 3: eingang + timedelta(hours=7)}.get(
+                    weekday, eingang + timedelta(days=7)
+                )
+                _set(store, az, erledigt=done)
+            if kanal is Kanal.EMAIL:
+                _set(store, az, antwort_gesendet=eingang + timedelta(hours=1))
+            elif kanal is Kanal.BRIEF:
+                _set(store, az, antwort_gesendet=eingang + timedelta(days=1))
+    for n in range(3):
+        v = store.create(
+            betreff=f"Alt {n}",
+            kanal=Kanal.FAX,
+            absender=Absender(name="Alt"),
+            eingang=_at(date(2026, 9, 21), 9),
+            nachricht=None,
+        )
+        store.set_status(v.aktenzeichen, Status.WARTET)
+    return ablage
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    yield _build(tmp_path_factory.mktemp("bericht") / "Ablage").root
+
+
+def _json(run: Callable[..., Any], root: Path, *args: str) -> dict[str, Any]:
+    res = run("--ablage", str(root), "bericht", *PERIOD, "--format", "json", *args)
+    assert res.code == 0, res.err
+    return dict(json.loads(res.out))
+
+
+def _figures(data: dict[str, Any]) -> dict[tuple[str, str, str, str], dict[str, Any]]:
+    out = {}
+    for a in data["abschnitte"]:
+        for t in a["tabellen"]:
+            for z in t["zeilen"]:
+                for w in z["werte"]:
+                    out[a["schluessel"], t["titel"], z["bezeichnung"], w["spalte"]] = w
+    return out
+
+
+def _value(w: dict[str, Any]) -> Any:
+    return w["wert"] if w["wert"] is not None else w["fehlt"]
+
+
+def test_figures_worked_out_by_hand(run: Callable[..., Any], generated: Path) -> None:
+    f = _figures(_json(run, generated))
+
+    def get(section: str, table: str, row: str, col: str) -> Any:
+        return _value(f[section, table, row, col])
+
+    # received and closed by channel: 25 each received; closed = Wed, Thu and the Fridays of weeks 1-3
+    assert [get("volumen", "Nach Kanal", k.label, "Eingegangen") for k in Kanal] == [25, 25, 25, 25, 0, 0]
+    assert [get("volumen", "Nach Kanal", k.label, "Erledigt") for k in Kanal] == [15, 15, 15, 10, 0, 0]
+    assert get("volumen", "Nach Kanal", "Summe", "Eingegangen") == 100
+    assert get("volumen", "Nach Kanal", "Summe", "Erledigt") == 55
+    weeks = [(get("volumen", "Pro Woche", f"2026-KW{w}", "Eingegangen"), get("volumen", "Pro Woche", f"2026-KW{w}",
+              "Erledigt")) for w in (41, 42, 43, 44)]  # fmt: skip
+    assert weeks == [(25, 10), (25, 15), (25, 15), (25, 15)]  # a Friday's Vorgang is closed the week after
+
+    # backlog at 01.11.2026 by age and status; the Fridays of week 4 were closed only afterwards
+    table = "Offen am 01.11.2026 nach Alter und Status"
+    cols = ("Eingang", "In Bearbeitung", "Wartet", "inzwischen erledigt", "Gesamt")
+    expected = {
+        "0–2 Tage": (0, 0, 0, 5, 5),
+        "3–7 Tage": (5, 5, 0, 0, 10),
+        "8–14 Tage": (5, 5, 0, 0, 10),
+        "15–30 Tage": (10, 10, 0, 0, 20),
+        "über 30 Tage": (0, 0, 3, 0, 3),
+        "Summe": (20, 20, 3, 5, 48),
+    }
+    for row, values in expected.items():
+        assert tuple(get("bestand", table, row, c) for c in cols) == values, row
+    # Frist = Eingang + 14 days: open ones of weeks 1-2 and the three old fax Vorgänge
+    assert get("bestand", "Überfällig am 01.11.2026", "Frist überschritten", "Anzahl") == 23
+
+    # service hours: closing 20×2, 20×7, 15×50 → median 7, 90 % (rank 50 of 55) 50
+    times = "In Servicestunden"
+    assert get("zeiten", times, "Bis zur Erledigung", "Anzahl") == 55
+    assert get("zeiten", times, "Bis zur Erledigung", "Median") == pytest.approx(7.0)
+    assert get("zeiten", times, "Bis zur Erledigung", "90 %") == pytest.approx(50.0)
+    # first answer: 25×1 (mail), 5×9 (Friday letters, answered Saturday), 20×10 → median (1+9)/2, 90 % 10
+    assert get("zeiten", times, "Bis zur ersten Antwort", "Anzahl") == 50
+    assert get("zeiten", times, "Bis zur ersten Antwort", "Median") == pytest.approx(5.0)
+    assert get("zeiten", times, "Bis zur ersten Antwort", "90 %") == pytest.approx(10.0)
+
+    # overview by channel: E-Mail residues 0,4,8,12,16 → open at the end: 0, 16 (Mon) → 10
+    assert get("volumen", "Übersicht nach Kanal", "E-Mail", "Offen am Ende") == 10
+    assert get("volumen", "Übersicht nach Kanal", "E-Mail", "Erledigung Median") == pytest.approx(7.0)
+
+
+def test_figures_without_data_say_nicht_erfasst(run: Callable[..., Any], generated: Path) -> None:
+    """What the data model does not record is "nicht erfasst", never 0 (the Vorgänge here carry none of it)."""
+    f = _figures(_json(run, generated))
+    erf = Erfassung.aus_modell()
+    checks = [  # (recorded by the model?, section, table, row or None for the whole table)
+        (erf.erstkontakt, "erstkontakt", "Erstlösungsquote (D115-Ziel 65 %)", None),
+        (erf.wissen, "erstkontakt", "Antworten mit Wissensartikel", None),
+        (erf.wissen, "erstkontakt", "Meistgenutzte Wissensartikel", None),
+        (erf.weiterleitungen, "weiterleitung", "Nach Stelle (in Servicestunden)", None),
+        (erf.wiedervorlage, "bestand", "Überfällig am 01.11.2026", "Wiedervorlage überschritten"),
+        (erf.kategorie, "volumen", "Nach Kategorie", None),
+    ]
+    for recorded, section, table, row in checks:
+        if not recorded:
+            cells = [k for k in f if k[:2] == (section, table) and row in (None, k[2])]
+            assert cells and all(f[k]["fehlt"] == "nicht erfasst" for k in cells), (section, table, row)
+    if erf.erstkontakt:  # recorded by the model, but none of these Vorgänge says so
+        key = ("erstkontakt", "Erstlösungsquote (D115-Ziel 65 %)", "Alle Kanäle", "Erstlösungsquote")
+        assert _value(f[key]) == "nicht erfasst"
+
+
+def test_json_names_a_definition_for_every_figure(run: Callable[..., Any], generated: Path) -> None:
+    data = _json(run, generated)
+    keys = {w["definition"] for w in _figures(data).values()}
+    assert keys == set(data["definitionen"])
+    assert all(len(text) > 20 for text in data["definitionen"].values())
+
+
+def _text_tables(text: str, titles: list[str]) -> dict[str, list[list[str]]]:
+    """Table title → rows of cells (the header and the dashes line removed)."""
+    lines = text.splitlines()
+    out = {}
+    for title in titles:
+        i = lines.index(title)
+        rows = []
+        for line in lines[i + 3 :]:
+            if not line.strip() or line.startswith("Hinweis:"):
+                break
+            rows.append(re.split(r"\s{2,}", line.strip()))
+        out[title] = rows
+    return out
+
+
+def _xlsx_tables(path: Path, data: dict[str, Any]) -> dict[tuple[str, str], list[list[Any]]]:
+    wb = openpyxl.load_workbook(path)
+    out = {}
+    for a in data["abschnitte"]:
+        ws = wb[a["titel"][:31]]
+        rows = [list(r) for r in ws.iter_rows(values_only=True)]
+        for t in a["tabellen"]:
+            i = next(n for n, r in enumerate(rows) if r and r[0] == t["titel"])
+            out[a["schluessel"], t["titel"]] = rows[i + 2 : i + 2 + len(t["zeilen"])]
+    return out
+
+
+def test_text_xlsx_and_json_show_the_same_figures(run: Callable[..., Any], generated: Path, tmp_path: Path) -> None:
+    data = _json(run, generated)
+    res = run("--ablage", str(generated), "bericht", *PERIOD)
+    assert res.code == 0, res.err
+    target = tmp_path / "bericht.xlsx"
+    res_x = run("--ablage", str(generated), "bericht", *PERIOD, "--format", "xlsx", "--ziel", str(target))
+    assert res_x.code == 0, res_x.err
+    titles = [t["titel"] for a in data["abschnitte"] for t in a["tabellen"]]
+    text = _text_tables(res.out, titles)
+    sheets = _xlsx_tables(target, data)
+    compared = 0
+    for a in data["abschnitte"]:
+        for t in a["tabellen"]:
+            assert [r[0] for r in text[t["titel"]]] == [z["bezeichnung"] for z in t["zeilen"]]
+            for z, text_row, xlsx_row in zip(t["zeilen"], text[t["titel"]], sheets[a["schluessel"], t["titel"]],
+                                             strict=True):  # fmt: skip
+                assert xlsx_row[0] == z["bezeichnung"]
+                for n, w in enumerate(z["werte"], 1):
+                    shown = format_wert(Wert(w["wert"], Art(w["art"]), w["definition"], w["fehlt"] and _fehlt(w)))
+                    assert text_row[n] == shown, (t["titel"], z["bezeichnung"], w["spalte"])
+                    if w["wert"] is None:
+                        assert xlsx_row[n] == w["fehlt"]
+                    else:
+                        assert xlsx_row[n] == pytest.approx(w["wert"]), (t["titel"], z["bezeichnung"], w["spalte"])
+                    compared += 1
+    assert compared > 100
+
+
+def _fehlt(w: dict[str, Any]) -> Any:
+    from buero_ticket.berichte.modell import Fehlt
+
+    return Fehlt(w["fehlt"])
+
+
+def _soffice() -> str:
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if found and shutil.which("pdfinfo"):
+        return found
+    import os
+
+    if os.environ.get("CI"):
+        pytest.fail("LibreOffice (soffice) und pdfinfo (poppler-utils) müssen in CI installiert sein")
+    pytest.skip("LibreOffice oder pdfinfo nicht installiert")
+
+
+def test_xlsx_has_charts_and_prints_on_a4(run: Callable[..., Any], generated: Path, tmp_path: Path) -> None:
+    soffice = _soffice()
+    target = tmp_path / "Bericht.xlsx"
+    res = run("--ablage", str(generated), "bericht", *PERIOD, "--format", "xlsx", "--ziel", str(target))
+    assert res.code == 0, res.err
+    assert str(target) in res.out
+    wb = openpyxl.load_workbook(target)
+    assert wb.sheetnames[0] == "Übersicht" and wb.sheetnames[-1] == "Definitionen"
+    volumen, bestand = wb["Eingang und Erledigung"], wb["Offene Vorgänge"]
+    assert [type(c).__name__ for c in volumen._charts] == ["LineChart"]
+    assert [type(c).__name__ for c in bestand._charts] == ["BarChart"]
+    for ws in wb.worksheets:
+        assert ws.page_setup.paperSize == 9, ws.title  # A4
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+    out = tmp_path / "pdf"
+    subprocess.run(
+        [soffice, "--headless", f"-env:UserInstallation=file://{tmp_path / 'profil'}", "--convert-to", "pdf",
+         "--outdir", str(out), str(target)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    info = subprocess.run(["pdfinfo", str(out / "Bericht.pdf")], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"Page size:\s+(595\.\d+ x 841\.\d+|841\.\d+ x 595\.\d+) pts \(A4\)", info), info
+    text = subprocess.run(["pdftotext", str(out / "Bericht.pdf"), "-"], capture_output=True, text=True).stdout
+    for expected in ("Offen am 01.11.2026 nach Alter und Status", "Pro Woche", "Seite 1 von"):
+        assert expected in text
+
+
+def test_period_the_wrong_way_round_is_refused(run: Callable[..., Any], generated: Path) -> None:
+    res = run("--ablage", str(generated), "bericht", "--von", "01.11.2026", "--bis", "05.10.2026")
+    assert res.code == 2
+    assert "beginnt (01.11.2026) nach seinem Ende (05.10.2026)" in res.err
+    res = run("--ablage", str(generated), "bericht", "--von", "31.02.2026")
+    assert res.code == 2 and "kein Datum" in res.err
+
+
+def test_per_person_figures_are_off_by_default(run: Callable[..., Any], generated: Path) -> None:
+    data = _json(run, generated)
+    assert "personen" not in [a["schluessel"] for a in data["abschnitte"]]
+    assert any("Ohne personenbezogene Zahlen" in line for line in data["kopf"])
+
+
+def test_readme_explains_every_figure() -> None:
+    from buero_ticket.berichte.definitionen import DEFINITIONEN, METHODE
+
+    from .conftest import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    missing = [key for key, text in DEFINITIONEN.items() if f"| `{key}` | {text} |" not in readme]
+    assert not missing, f"README: Definitionen fehlen oder weichen ab: {missing}"
+    assert METHODE in readme
