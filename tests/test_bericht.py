@@ -6,8 +6,8 @@ The Ablage (built once per module): for r in 0..19 five Vorgänge each, received
   Mon → open (status Eingang), Tue → open (In Bearbeitung),
   Wed → erledigt 2 service hours later, Thu → 7 service hours later, Fri → one week later (50 h).
 E-Mail ones got an answer 1 service hour after receipt; Brief ones the next calendar day 09:00
-(10 service hours, 9 for a Friday: the answer came on Saturday). Plus 3 fax Vorgänge of 21.09.2026
-that still wait (age 41 days at the period end).
+(10 service hours, 9 for a Friday: the answer came on Saturday). Frist: Eingang + 14 days. Plus 3 fax
+Vorgänge of 21.09.2026 that still wait (age 41 days at the period end, Frist 05.10.2026).
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ from buero_ticket.berichte.faelle import Erfassung
 from buero_ticket.berichte.modell import Art, Wert, format_wert
 from buero_ticket.models import Absender, HistoryEntry, Kanal, Status, Vorgang
 from buero_ticket.store import Store
+
+from .smtp_sink import set_config
 
 BERLIN = ZoneInfo("Europe/Berlin")
 START = date(2026, 10, 5)
@@ -68,6 +70,7 @@ def _build(root: Path) -> Ablage:
                 nachricht=None,
             )
             az = v.aktenzeichen
+            _set(store, az, frist=day + timedelta(days=14))
             if weekday == 1:
                 store.set_status(az, Status.IN_BEARBEITUNG)
             elif weekday >= 2:
@@ -89,6 +92,7 @@ def _build(root: Path) -> Ablage:
             nachricht=None,
         )
         store.set_status(v.aktenzeichen, Status.WARTET)
+        _set(store, v.aktenzeichen, frist=date(2026, 10, 5))
     return ablage
 
 
@@ -313,3 +317,23 @@ def test_readme_explains_every_figure() -> None:
     missing = [key for key, text in DEFINITIONEN.items() if f"| `{key}` | {text} |" not in readme]
     assert not missing, f"README: Definitionen fehlen oder weichen ab: {missing}"
     assert METHODE in readme
+
+
+def test_per_person_figures_when_the_setting_is_on(run: Callable[..., Any], ablage: Ablage) -> None:
+    set_config(ablage.root, {"berichte": {"personen": True}})
+    for name in ("M. Weber", "M. Weber", ""):
+        res = run("--ablage", str(ablage.root), "neu", "--kanal", "telefon", "--betreff", "Frage", "--bearbeiter", name)
+        assert res.code == 0, res.err
+    res = run("--ablage", str(ablage.root), "bericht")
+    assert res.code == 0, res.err
+    assert "Enthält personenbezogene Zahlen (Einstellung [berichte] personen = true)" in res.out
+    rows = {r[0]: r[1:] for r in _text_tables(res.out, ["Nach Bearbeiter/in"])["Nach Bearbeiter/in"]}
+    assert rows["M. Weber"][:3] == ["2", "0", "2"]
+    assert rows["ohne Bearbeiter/in"][:3] == ["1", "0", "1"]
+
+
+def test_a_wrong_setting_is_reported_with_its_line(run: Callable[..., Any], ablage: Ablage) -> None:
+    set_config(ablage.root, {"berichte": {"ziel": "75", "wochen": 12}})
+    res = run("--ablage", str(ablage.root), "bericht")
+    assert res.code == 4
+    assert "[berichte] ziel" in res.err and "[berichte] wochen" in res.err

@@ -84,7 +84,7 @@ VORGAENGE = [
 
 
 def _bericht(erfassung: Erfassung = ALLES, **kw: Any) -> Bericht:
-    return ops.bericht(
+    return ops.erstellen(
         VORGAENGE,
         von=date(2026, 11, 2),
         bis=date(2026, 11, 8),

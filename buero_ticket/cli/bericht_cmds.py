@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -13,10 +13,6 @@ from ..berichte.personal import Ziel
 from ..errors import EingabeFehler
 from ..operations import berichte as ops
 from . import App, cli
-
-
-def _jetzt() -> datetime:
-    return datetime.now().astimezone().replace(microsecond=0)
 
 
 def _ausgabe(b: Bericht, fmt: ops.Format, ziel: str | None) -> None:
@@ -58,31 +54,23 @@ def bericht(ctx: click.Context, von: str | None, bis: str | None, nach: str, fmt
     if ctx.invoked_subcommand is not None:
         return
     app: App = ctx.obj
-    jetzt = _jetzt()
-    heute = jetzt.date()
+    heute = app.ctx.clock().date()
     start, ende = ops.zeitraum(
         ops.parse_tag(von, heute) if von else None, ops.parse_tag(bis, heute) if bis else None, heute
     )
     index = app.sync()
-    b = ops.bericht(
-        index.alle(),
-        von=start,
-        bis=ende,
-        jetzt=jetzt,
-        nach=nach,
-        amt=str(app.ablage.config.get("amt", "name")),
-    )
+    b = ops.bericht(app.ctx, index.alle(), von=start, bis=ende, nach=nach)
     _ausgabe(b, fmt, ziel)
 
 
 @bericht.command("personal")
-@click.option("--ziel", "ziel_text", default="75/30", show_default=True, metavar="PROZENT/SEKUNDEN",
-              help="Service-Ziel: Prozent der Anrufe, die in so vielen Sekunden angenommen werden (D115).")  # fmt: skip
-@click.option("--bearbeitungszeit", type=float, default=240.0, show_default=True, metavar="SEKUNDEN",
-              help="Mittlere Bearbeitungszeit eines Kontakts (Gespräch plus Nacharbeit).")  # fmt: skip
-@click.option("--schwund", type=float, default=0.3, show_default=True,
-              help="Anteil der Arbeitszeit ohne Telefon (Pausen, Urlaub, Krankheit, Schulung).")  # fmt: skip
-@click.option("--wochen", type=int, default=6, show_default=True, help="So viele Wochen auswerten (4 bis 8).")
+@click.option("--ziel", "ziel_text", metavar="PROZENT/SEKUNDEN",
+              help="Service-Ziel Prozent/Sekunden (Standard 75/30, D115).")  # fmt: skip
+@click.option("--bearbeitungszeit", type=float, metavar="SEKUNDEN",
+              help="Mittlere Bearbeitungszeit eines Kontakts, Gespräch plus Nacharbeit (Standard 240).")  # fmt: skip
+@click.option("--schwund", type=float,
+              help="Anteil ohne Telefon: Pausen, Urlaub, Krankheit (Standard 0.3).")  # fmt: skip
+@click.option("--wochen", type=int, help="So viele Wochen auswerten, 4 bis 8 (Standard 6).")
 @click.option("--bis", metavar="DATUM", help="Letzter ausgewerteter Tag (Standard: gestern).")
 @click.option("--anrufe", metavar="CSV", type=click.Path(dir_okay=False, path_type=Path),
               help="Anrufzeiten aus der Telefonanlage (je Zeile ein Zeitpunkt) statt der Vorgänge.")  # fmt: skip
@@ -91,10 +79,10 @@ def bericht(ctx: click.Context, von: str | None, bis: str | None, nach: str, fmt
 @click.pass_obj
 def personal_cmd(
     app: App,
-    ziel_text: str,
-    bearbeitungszeit: float,
-    schwund: float,
-    wochen: int,
+    ziel_text: str | None,
+    bearbeitungszeit: float | None,
+    schwund: float | None,
+    wochen: int | None,
     bis: str | None,
     anrufe: Path | None,
     fmt: ops.Format,
@@ -114,24 +102,17 @@ def personal_cmd(
       buero-ticket bericht personal --anrufe Anrufe-November.csv --format xlsx
     """
     try:
-        ziel = Ziel.parse(ziel_text)
+        ziel = Ziel.parse(ziel_text) if ziel_text else None
     except ValueError as exc:
         raise EingabeFehler(str(exc), "Zum Beispiel --ziel 75/30 (75 % in 30 Sekunden).") from None
-    jetzt = _jetzt()
-    ende = ops.parse_tag(bis, jetzt.date()) if bis else jetzt.date() - timedelta(days=1)
+    heute = app.ctx.clock().date()
+    ende = ops.parse_tag(bis, heute) if bis else heute - timedelta(days=1)
     if anrufe is not None:
         ankuenfte, quelle = ops.ankuenfte_aus_csv(anrufe), f"Anrufe aus {anrufe.name}"
     else:
         ankuenfte, quelle = ops.ankuenfte_aus_vorgaengen(app.sync().alle()), "Telefon- und Schalter-Vorgänge"
     b = ops.personalbedarf(
-        ankuenfte,
-        quelle=quelle,
-        bis=ende,
-        wochen=wochen,
-        ziel=ziel,
-        bearbeitungszeit=bearbeitungszeit,
+        app.ctx, ankuenfte, quelle=quelle, bis=ende, wochen=wochen, ziel=ziel, bearbeitungszeit=bearbeitungszeit,
         schwund=schwund,
-        jetzt=jetzt,
-        amt=str(app.ablage.config.get("amt", "name")),
-    )
+    )  # fmt: skip
     _ausgabe(b, fmt, datei)

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
+from .. import fristen_config
 from ..berichte import ausgabe_json, ausgabe_text, ausgabe_xlsx, personal
 from ..berichte.faelle import Erfassung, faelle
 from ..berichte.kennzahlen import Optionen, erstelle_bericht
@@ -21,6 +22,8 @@ from ..berichte.servicezeit import D115Kalender, Kalender, beschreibung, stunden
 from ..errors import EingabeFehler
 from ..fileio import atomic_write_bytes
 from ..models import Kanal
+from ..settings.berichte import Berichte
+from .context import Context
 
 Format = Literal["text", "xlsx", "json"]
 FORMATE: tuple[Format, ...] = ("text", "xlsx", "json")
@@ -56,7 +59,21 @@ def parse_tag(text: str, heute: date) -> date:
         ) from None
 
 
-def bericht(
+def bericht(ctx: Context, vorgaenge: Iterable[Any], *, von: date, bis: date, nach: str = "kanal") -> Bericht:
+    """The report over ``vorgaenge`` with the Ablage's settings (calendar, per-person figures, office name)."""
+    return erstellen(
+        vorgaenge,
+        von=von,
+        bis=bis,
+        jetzt=ctx.clock(),
+        nach=nach,
+        personen=ctx.settings.section(Berichte).personen,
+        amt=ctx.settings.amt.name,
+        kalender=fristen_config.kalender(ctx.settings),
+    )
+
+
+def erstellen(
     vorgaenge: Iterable[Any],
     *,
     von: date,
@@ -111,6 +128,33 @@ def ankuenfte_aus_csv(path: Path) -> list[datetime]:
 
 
 def personalbedarf(
+    ctx: Context,
+    ankuenfte: Iterable[datetime],
+    *,
+    quelle: str,
+    bis: date,
+    wochen: int | None = None,
+    ziel: personal.Ziel | None = None,
+    bearbeitungszeit: float | None = None,
+    schwund: float | None = None,
+) -> Bericht:
+    """Staffing with the Ablage's calendar; options not given come from ``[berichte]``."""
+    s = ctx.settings.section(Berichte)
+    return personalbedarf_ueber(
+        ankuenfte,
+        quelle=quelle,
+        bis=bis,
+        wochen=s.wochen if wochen is None else wochen,
+        ziel=ziel or personal.Ziel.parse(s.ziel),
+        bearbeitungszeit=s.bearbeitungszeit_sekunden if bearbeitungszeit is None else bearbeitungszeit,
+        schwund=s.schwund if schwund is None else schwund,
+        jetzt=ctx.clock(),
+        amt=ctx.settings.amt.name,
+        kalender=fristen_config.kalender(ctx.settings),
+    )
+
+
+def personalbedarf_ueber(
     ankuenfte: Iterable[datetime],
     *,
     quelle: str,
