@@ -246,6 +246,7 @@ def main(argv: list[str] | None = None) -> None:
 from . import (  # noqa: E402,F401  (register the commands)
     ablage_cmds,
     antwort_cmds,
+    bericht_cmds,
     einwurf_cmds,
     fristen_cmds,
     mail_cmds,
@@ -254,4 +255,3 @@ from . import (  # noqa: E402,F401  (register the commands)
     vorgang_cmds,
     wissen_cmds,
 )
-from . import bericht_cmds  # noqa: E402,F401
