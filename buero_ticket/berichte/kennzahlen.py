@@ -275,6 +275,8 @@ class _Rechner:
             artikel = Counter(name for f in erl for name in dict.fromkeys(f.wissen))
             for name, count in sorted(artikel.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_ARTIKEL]:
                 top.add(name, _n(count, "wissen.artikel"))
+            if not artikel:
+                top.add("kein Artikel verwendet", _n(None, "wissen.artikel"))
         a.tabellen += [w, top]
         return a
 
