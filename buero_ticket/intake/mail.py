@@ -6,11 +6,23 @@ builds an :class:`~buero_ticket.intake.Incoming` and calls the one
 :func:`~buero_ticket.intake.accept`.
 
 Order of work, so nothing is lost: under the import lock, (1) look the mail up
-by its keys (Message-ID, sha256 of the raw bytes, IMAP UIDVALIDITY+UID) in the
-ledger and in the cache of all stored messages; (2) write the Vorgang (fsync);
-(3) record the keys in the ledger. The caller moves the mail on the server only
-after this returned. A crash between (2) and (3) is harmless: the cache finds
-the stored message by its Message-ID and sha256 on the next run.
+by its keys in the ledger and in the cache of all stored messages; (2) write the
+Vorgang (fsync); (3) record the keys in the ledger. The caller moves the mail on
+the server only after this returned. A crash between (2) and (3) is harmless: the
+cache finds the stored message on the next run.
+
+**When a mail counts as "bereits importiert"** (a duplicate, not stored again):
+
+* the same IMAP message: same UIDVALIDITY and UID of the same mailbox, or
+* the same content: the raw bytes are equal once the transport headers are removed
+  (``Received``, ``Return-Path``, ``Delivered-To``, ``X-Original-To`` and the other
+  headers servers add on the way, see :data:`TRANSPORT_HEADERS`) and line endings
+  are unified; e.g. one mail sent to two of our addresses.
+
+A Message-ID alone proves nothing (contact forms and broken mailers reuse them, a
+corrected resend keeps it). A mail with the same *fingerprint* (Message-ID, sender,
+subject, date) as a stored one but other content is therefore stored too: in the
+Vorgang of the first one, as its own message, with a history line saying so.
 """
 
 from __future__ import annotations
@@ -36,7 +48,7 @@ from ..models import Absender, Incoming, Kanal, Vorgang
 from ..operations import vorgang as ops
 from ..operations.context import Context
 from ..quarantaene import quarantine
-from ..store import Store
+from ..store import NACHRICHTEN_DIR, Store
 
 if TYPE_CHECKING:
     from ..antwort.bestaetigung import Pauses
@@ -99,12 +111,44 @@ def fingerprint(parsed: ParsedMail) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
+#: Headers mail servers add or change on the way; removed before two mails are compared.
+TRANSPORT_HEADERS = frozenset(
+    {
+        "received", "return-path", "delivered-to", "x-original-to", "x-delivered-to", "envelope-to",
+        "x-envelope-from", "x-envelope-to", "x-rcpt-to", "x-received", "received-spf", "authentication-results",
+        "x-greylist", "x-forefront-antispam-report", "x-originating-ip", "status", "x-status", "x-uid",
+        "x-keywords", "lines", "content-length", "x-imapbase",
+    }
+)  # fmt: skip
+TRANSPORT_PREFIXES = ("arc-", "x-spam", "x-virus", "x-ms-exchange-organization-", "x-microsoft-antispam")
+_HEADER_END = re.compile(rb"\r?\n\r?\n")
+
+
+def content_key(raw: bytes) -> str:
+    """sha256 of the mail without transport headers and with unified line endings (see module docstring)."""
+    end = _HEADER_END.search(raw)
+    head, body = (raw[: end.start()], raw[end.end() :]) if end else (raw, b"")
+    kept: list[bytes] = []
+    dropping = False
+    for line in head.replace(b"\r\n", b"\n").split(b"\n"):
+        if line[:1] in (b" ", b"\t"):  # a folded continuation of the header before
+            if not dropping:
+                kept.append(line)
+            continue
+        name = line.split(b":", 1)[0].strip().lower().decode("ascii", "replace")
+        dropping = name in TRANSPORT_HEADERS or name.startswith(TRANSPORT_PREFIXES)
+        if not dropping:
+            kept.append(line)
+    data = b"\n".join(kept) + b"\n\n" + body.replace(b"\r\n", b"\n")
+    return hashlib.sha256(data).hexdigest()
+
+
 def message_keys(parsed: ParsedMail, uid_key: str = "") -> list[str]:
-    """Keys that mark a mail as already imported (see :func:`buero_ticket.index.message_keys`)."""
-    keys = [f"sha:{parsed.sha256}"]
-    fp = fingerprint(parsed)
-    if fp:
-        keys.insert(0, f"fp:{fp}")
+    """Keys that mark a mail as already imported: same content, same raw bytes, same IMAP UID.
+
+    The fingerprint is no such key (see the module docstring); :meth:`MailImporter._same_fingerprint` uses it.
+    """
+    keys = [f"inhalt:{content_key(parsed.raw)}", f"sha:{parsed.sha256}"]
     if uid_key:
         keys.append(f"uid:{uid_key}")
     return keys
@@ -146,14 +190,24 @@ class MailImporter:
         with lock:
             keys = message_keys(parsed, uid_key)
             known = self._lookup(keys)
+            fp = fingerprint(parsed)
+            sibling = self._same_fingerprint(fp, parsed) if known is None and fp else None
+            if sibling is not None and sibling[1]:
+                known = sibling[0]  # a stored message with this fingerprint has the same content
             if known is not None:
+                self._remember(keys, known, source)  # e.g. the UID of a copy of a stored mail
                 return ImportResult("doppelt", known, "bereits importiert")
             try:
-                result = self._file(parsed, source, original_ext, note, target)
+                if sibling is not None:  # same fingerprint, other content: its own message in that Vorgang
+                    result = self._file_variant(parsed, source, original_ext, note, sibling[0])
+                else:
+                    result = self._file(parsed, source, original_ext, note, target)
             except BueroTicketError as exc:
                 path = quarantine(self.quarantaene_dir, parsed.raw, original_ext, parsed.subject, exc.text, source)
                 result = ImportResult("quarantaene", reason=exc.text, path=path)
             self._remember(keys, result.aktenzeichen or (str(result.path) if result.path else "?"), source)
+            if fp and result.aktenzeichen:
+                self._remember([f"fp:{fp}"], result.aktenzeichen, source)
             if result.aktenzeichen and parsed.message_id:
                 self._seen[f"mid:{parsed.message_id.lower()}"] = result.aktenzeichen  # for replies in this run
             return result
@@ -210,6 +264,41 @@ class MailImporter:
                 if az:
                     return az
         return None
+
+    def _same_fingerprint(self, fp: str, parsed: ParsedMail) -> tuple[str, bool] | None:
+        """(Vorgang, same content?) for a stored message with fingerprint ``fp``; None if there is none."""
+        az = self._lookup([f"fp:{fp}"])
+        if az is None:
+            return None
+        try:
+            vorgang = self.store.get(az)
+        except BueroTicketError:  # a quarantine entry or a Vorgang that is gone: nothing to add to
+            return None
+        wanted = content_key(parsed.raw)
+        for n in vorgang.nachrichten:
+            if n.fingerabdruck != fp or vorgang.ordner is None:
+                continue
+            try:
+                stored = (vorgang.ordner / NACHRICHTEN_DIR / n.datei).read_bytes()
+            except OSError:
+                continue
+            if content_key(stored) == wanted:
+                return vorgang.aktenzeichen, True
+        return vorgang.aktenzeichen, False
+
+    def _file_variant(self, parsed: ParsedMail, source: str, original_ext: str, note: str, az: str) -> ImportResult:
+        """A mail with the fingerprint of a stored one but other content: its own message in the same Vorgang."""
+        item = incoming_from_mail(parsed, source, original_ext)
+        if note:
+            item.note = f"{note}; {item.note}" if item.note else note
+        item.automatic = parsed.auto is not AutoKind.MENSCH
+        details = (
+            f"E-Mail von {item.sender.display() or 'unbekannt'} ({source}) mit derselben Message-ID, demselben "
+            "Absender, Betreff und Datum wie eine schon gespeicherte Nachricht, aber anderem Inhalt; als eigene "
+            "Nachricht abgelegt. Bitte beide Fassungen vergleichen."
+        )
+        ops.add_message(self.ctx, az, item, action="Weitere Fassung einer Nachricht", details=details)
+        return ImportResult("folge", az, "gleiche Message-ID, anderer Inhalt: als weitere Fassung abgelegt")
 
     def _remember(self, keys: list[str], target: str, source: str) -> None:
         line = f"{target}\t{self.store.clock().isoformat()}\t{source}\n"

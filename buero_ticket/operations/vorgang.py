@@ -89,12 +89,12 @@ def create(ctx: Context, item: Incoming) -> Vorgang:
     )
 
 
-def add_message(ctx: Context, az: str, item: Incoming) -> Vorgang:
-    """File ``item`` as a further message of Vorgang ``az``."""
+def add_message(ctx: Context, az: str, item: Incoming, *, action: str = "", details: str = "") -> Vorgang:
+    """File ``item`` as a further message of Vorgang ``az`` (``action``/``details``: its history line)."""
     message = message_of(item)
     origin = f" ({item.source})" if item.source else ""
-    action = "Automatische Nachricht" if item.automatic else "Nachricht zugeordnet"
-    details = f"{item.channel.label} von {message.von or 'unbekannt'}{origin}"
+    action = action or ("Automatische Nachricht" if item.automatic else "Nachricht zugeordnet")
+    details = details or f"{item.channel.label} von {message.von or 'unbekannt'}{origin}"
     return ctx.store.add_message(az, message, action, details)
 
 
