@@ -99,6 +99,12 @@ class ZugriffFehler(BueroTicketError):
     beschreibung = "Auf eine Datei der Ablage kann nicht geschrieben werden."
 
 
+class GesperrtFehler(ZugriffFehler):
+    """A restricted Vorgang (Art. 18 DSGVO) was to be changed."""
+
+    beschreibung = "Der Vorgang ist gesperrt (Art. 18 DSGVO) und kann nicht geändert werden."
+
+
 class DatenFehler(BueroTicketError):
     """A Vorgang's files are unreadable or inconsistent (pruefen reports these)."""
 

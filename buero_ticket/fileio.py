@@ -119,3 +119,12 @@ def _rename_no_replace(src: Path, dst: Path) -> None:
         retry_on_busy(lambda: os.replace(src, dst))
         return
     src.unlink()
+
+
+def remove_file(path: Path) -> bool:
+    """Delete one file (retrying while a scanner holds it); False if it was already gone."""
+    try:
+        retry_on_busy(lambda: path.unlink())
+    except FileNotFoundError:
+        return False
+    return True

@@ -41,7 +41,7 @@ from .models import Kanal, Status, Vorgang
 from .store import META_NAME, Store
 
 ENV_CACHE = "BUERO_TICKET_CACHE"
-CACHE_VERSION = 4
+CACHE_VERSION = 5  # 5: person keys in schluessel (Datenschutz)
 WRITE_BATCH = 1000  # rows per executemany while refreshing
 #: A folder mtime this close to "now" is not trusted yet: a change in the same clock tick would be missed.
 RACY_SECONDS = 3.0
@@ -139,6 +139,9 @@ def message_keys(vorgang: Vorgang) -> set[str]:
             keys.add(f"fp:{n.fingerabdruck}")
         if n.sha256:
             keys.add(f"sha:{n.sha256}")
+    from .datenschutz.personen import keys_of  # the citizen's contact keys, for "weitere Vorgänge"
+
+    keys.update(f"person:{k}" for k in keys_of(vorgang))
     return keys
 
 
@@ -168,6 +171,8 @@ class Index:
         self.rebuilt = False  # True once the cache was found broken and rebuilt in this process
         self.db = self._connect()
         store.locator = self.locate
+        self.db.execute("PRAGMA secure_delete = ON")  # erased Vorgänge leave no readable rest in the file
+        self.gesperrte_zeigen = False
 
     # -- the database and its repair -------------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
@@ -438,11 +443,35 @@ class Index:
         while batch:
             for rel, status, damaged, data in batch:
                 vorgang = Vorgang.from_json(json.loads(data))
+                if vorgang.gesperrt and not self.gesperrte_zeigen:
+                    continue  # restricted (Art. 18 DSGVO): only 'zeige' and the Datenschutz commands see it
                 vorgang.ordner = self.ablage.root / rel
                 vorgang.status = Status(status)  # the folder wins, also before the move is recorded
                 vorgang.beschaedigt = damaged
                 yield vorgang
             batch = cursor.fetchmany(500)
+
+    def person_count(self, vorgang: Vorgang) -> int:
+        """How many other Vorgänge belong to the same person (keys followed transitively)."""
+        from .datenschutz.personen import keys_of
+
+        keys = {f"person:{k}" for k in keys_of(vorgang)}
+        seen_keys: set[str] = set()
+        azs = {vorgang.aktenzeichen}
+        while keys - seen_keys:
+            batch = sorted(keys - seen_keys)
+            seen_keys |= keys
+            marks = ",".join("?" * len(batch))
+            found = {r[0] for r in self.db.execute(f"SELECT DISTINCT az FROM schluessel WHERE key IN ({marks})", batch)}
+            new = found - azs
+            azs |= found
+            if new:
+                marks = ",".join("?" * len(new))
+                rows = self.db.execute(
+                    f"SELECT key FROM schluessel WHERE az IN ({marks}) AND key LIKE 'person:%'", sorted(new)
+                )
+                keys |= {r[0] for r in rows}
+        return len(azs) - 1
 
     def offen(self) -> Iterator[Vorgang]:
         """Open Vorgänge: most urgent first, then oldest first."""

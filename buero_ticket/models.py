@@ -137,6 +137,10 @@ class Vorgang:
     antwort_gesendet: datetime | None = None
     geaendert: datetime | None = None
     erledigt: datetime | None = None
+    kategorie: str = ""
+    person_alias: list[str] = field(default_factory=list)  # links made by 'person zusammenfuehren'
+    gesperrt: str = ""  # reason of an Art. 18 DSGVO restriction; "" = not restricted
+    archivbewertung: str = ""  # the archive's decision: A, V or B ("" = none yet)
     revision: int = 0
     wissen: str = ""  # the knowledge-base article that answered it (path relative to Wissen/)
     erstkontakt_geloest: bool = False  # answered directly at first contact (anruf/schalter)
@@ -181,6 +185,10 @@ class Vorgang:
             antwort_gesendet=_dt(data.get("antwort_gesendet")),
             geaendert=_dt(data.get("geaendert")),
             erledigt=_dt(data.get("erledigt")),
+            kategorie=str(data.get("kategorie") or ""),
+            person_alias=[str(x) for x in data.get("person_alias") or []],
+            gesperrt=str(data.get("gesperrt") or ""),
+            archivbewertung=str(data.get("archivbewertung") or ""),
             revision=int(data.get("revision", 0)),
             wissen=str(data.get("wissen") or ""),
             erstkontakt_geloest=bool(data.get("erstkontakt_geloest", False)),

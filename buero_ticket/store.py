@@ -27,7 +27,7 @@ from . import aktenzeichen as azmod
 from . import history
 from .ablage import Ablage
 from .clock import Clock, system_clock
-from .errors import DatenFehler, KonfliktFehler, NichtGefunden, ZugriffFehler
+from .errors import DatenFehler, GesperrtFehler, KonfliktFehler, NichtGefunden, ZugriffFehler
 from .fileio import TEMP_PREFIX, atomic_write_bytes, atomic_write_text, fsync_dir, retry_on_busy, write_new_file
 from .models import Absender, Dringlichkeit, HistoryEntry, Kanal, Nachricht, Status, Vorgang
 from .names import MAX_PATH, fit_name, short_subject, unique_name
@@ -208,11 +208,14 @@ class Store:
         change: Callable[[Vorgang], list[HistoryEntry]],
         *,
         expected_revision: int | None = None,
+        gesperrt_ok: bool = False,
     ) -> Vorgang:
         """Apply ``change`` under the lock; it returns the history lines to append.
 
         ``expected_revision`` is the version token of an earlier read: if someone
-        else saved meanwhile, the change is refused (KonfliktFehler).
+        else saved meanwhile, the change is refused (KonfliktFehler). A restricted
+        Vorgang (Art. 18 DSGVO) is read-only unless ``gesperrt_ok`` (lifting the
+        restriction, filing an incoming message so that nothing is lost).
         """
         az = str(azmod.parse(az_text, self.ablage.config.kuerzel))  # the lock key, without a scan
         with self.lock(az):
@@ -223,6 +226,12 @@ class Store:
                     f"Vorgang {vorgang.aktenzeichen} wurde inzwischen von jemand anderem geändert "
                     f"(Stand {expected_revision}, jetzt {vorgang.revision}).",
                     "Laden Sie den Vorgang neu ('buero-ticket zeige') und wiederholen Sie Ihre Änderung.",
+                )
+            if vorgang.gesperrt and not gesperrt_ok:
+                raise GesperrtFehler(
+                    f"Vorgang {vorgang.aktenzeichen} ist gesperrt (Art. 18 DSGVO: {vorgang.gesperrt}) "
+                    "und kann nicht geändert werden.",
+                    f"Die Sperre hebt 'buero-ticket entsperren {vorgang.aktenzeichen} --grund …' auf.",
                 )
             lines = change(vorgang)
             if not lines:
@@ -300,7 +309,7 @@ class Store:
             text = details or f"{nachricht.kanal.label} von {nachricht.von or 'unbekannt'}"
             return [history.entry(aktion, text, zeit=self.clock())]
 
-        return self.update(az_text, change)
+        return self.update(az_text, change, gesperrt_ok=True)  # an incoming message is never lost
 
     def _write_message(
         self, folder: Path, final: Path, vorgang: Vorgang, msg: NeueNachricht, *, fresh: bool = False
@@ -387,6 +396,45 @@ class Store:
         line = history.entry("Ordner an den richtigen Platz verschoben (manuell verschoben)", detail, zeit=self.clock())
         self._save(vorgang, [line])
         return vorgang
+
+
+    # -- erasure -----------------------------------------------------------------------------
+    def delete_vorgang(self, az_text: str) -> Path:
+        """Remove a Vorgang's folder for good (erasure, destruction after the archive's decision).
+
+        The folder is first renamed into the state folder's ``geloescht`` (so it vanishes from every
+        view at once), then removed there; a crash in between leaves it only there, and
+        :meth:`purge_deleted` (run before every erasure and by ``pruefen --reparieren``) finishes it.
+        """
+        az = str(azmod.parse(az_text, self.ablage.config.kuerzel))
+        with self.lock(az):
+            folder = self.find(az)
+            trash = self.deleted_dir / f"{TEMP_PREFIX}{uuid.uuid4().hex[:12]}"
+            trash.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                retry_on_busy(lambda: os.rename(folder, trash))
+            except PermissionError:
+                raise ZugriffFehler(
+                    f"Vorgang {az} kann nicht gelöscht werden: eine Datei darin ist noch geöffnet.",
+                    "Schließen Sie Dokumente und Explorer-Fenster dieses Vorgangs und versuchen Sie es erneut.",
+                ) from None
+            fsync_dir(folder.parent)
+        _remove_tree(trash)
+        return folder
+
+    @property
+    def deleted_dir(self) -> Path:
+        return self.ablage.state_dir / "geloescht"
+
+    def purge_deleted(self) -> int:
+        """Finish erasures a crash interrupted; returns how many leftovers were removed."""
+        if not self.deleted_dir.is_dir():
+            return 0
+        count = 0
+        for entry in os.scandir(self.deleted_dir):
+            _remove_tree(Path(entry.path))
+            count += 1
+        return count
 
 
 def _touch(folder: Path) -> None:

@@ -243,10 +243,11 @@ def main(argv: list[str] | None = None) -> None:
     sys.exit(code if isinstance(code, int) else Exit.OK)
 
 
-from . import (  # noqa: E402,F401  (register the commands)
+from . import (  # noqa: E402,F401  (register the commands; one module a line)
     ablage_cmds,
     antwort_cmds,
     bericht_cmds,
+    datenschutz_cmds,
     einwurf_cmds,
     fristen_cmds,
     mail_cmds,

@@ -134,7 +134,12 @@ def _message_lines(body: str, voll: bool) -> list[str]:
     return shown
 
 
-def echo_detail(v: Vorgang, verlauf: list[HistoryEntry], *, voll: bool = False) -> None:
+def echo_detail(
+    v: Vorgang, verlauf: list[HistoryEntry], extra: list[tuple[str, str]] | None = None, *, voll: bool = False
+) -> None:
+    if v.gesperrt:
+        click.echo(f"ACHTUNG: Vorgang gesperrt (Art. 18 DSGVO): {v.gesperrt}. Nur lesen, nicht bearbeiten.\n")
+
     rows = [
         ("Aktenzeichen", v.aktenzeichen),
         ("Betreff", v.betreff),
@@ -148,6 +153,8 @@ def echo_detail(v: Vorgang, verlauf: list[HistoryEntry], *, voll: bool = False) 
         ("Bearbeiter", v.bearbeiter or "—"),
         ("Frist", f"{v.frist:%d.%m.%Y}" if v.frist else "—"),
         ("Verknüpft", ", ".join(v.verknuepft)),
+        ("Kategorie", v.kategorie),
+        *(extra or []),
         ("Ordner", str(v.ordner)),
     ]
     for label, value in rows:

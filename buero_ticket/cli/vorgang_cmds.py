@@ -116,14 +116,21 @@ def zeige(app: App, aktenzeichen: str, voll: bool, as_json: bool) -> None:
       buero-ticket zeige 2026-00042
       buero-ticket zeige 2026-00042 --voll
     """
-    app.sync(reconcile=False)
+    index = app.sync(reconcile=False)
     vorgang = app.store.get(aktenzeichen)
     assert vorgang.ordner is not None
     verlauf = history.read_history(vorgang.ordner)
     if as_json:
         echo_json(vorgang_detail_json(vorgang, verlauf))
     else:
-        echo_detail(vorgang, verlauf, voll=voll)
+        from ..datenschutz.aufbewahrung import beschreibung
+        from ..operations.datenschutz import aufbewahrung
+
+        extra = [("Aufbewahrung", beschreibung(vorgang, aufbewahrung(app.ctx)))]
+        weitere = index.person_count(vorgang)
+        if weitere:
+            extra.append(("Person", f"weitere Vorgänge dieser Person: {weitere} ('buero-ticket person …')"))
+        echo_detail(vorgang, verlauf, extra, voll=voll)
 
 
 @cli.command("status")

@@ -415,6 +415,36 @@ class ImapPostfach:
         elif _deleted_uids(mb) <= set(uids):
             check_command_status(client.expunge(), MailboxExpungeError)
 
+    def delete_by_message_id(self, folder: str, message_ids: Iterable[str]) -> int:
+        """Delete the messages with these Message-IDs from ``folder`` (erasure, Art. 17 DSGVO).
+
+        Only the matching UIDs are expunged (UID EXPUNGE with UIDPLUS); the inbox is selected again
+        afterwards. Returns how many messages were deleted."""
+        ids = [i.strip() for i in message_ids if i.strip()]
+
+        def action(mb: BaseMailBox) -> int:
+            client = mb.client
+            mb.folder.set(folder)
+            try:
+                uids: set[int] = set()
+                for mid in ids:
+                    typ, data = client.uid("SEARCH", "HEADER", "Message-ID", f'"{mid}"')
+                    if typ == "OK" and data and data[0]:
+                        uids.update(int(u) for u in data[0].split())
+                if not uids:
+                    return 0
+                uid_s = ",".join(str(u) for u in sorted(uids))
+                check_command_status(client.uid("STORE", uid_s, "+FLAGS.SILENT", r"(\Deleted)"), MailboxFlagError)
+                if "UIDPLUS" in self._caps:
+                    check_command_status(client.uid("EXPUNGE", uid_s), MailboxExpungeError)
+                elif _deleted_uids(mb) <= uids:
+                    check_command_status(client.expunge(), MailboxExpungeError)
+                return len(uids)
+            finally:
+                mb.folder.set(self._cfg.ordner_eingang)
+
+        return self._run(f"Löschen im Ordner „{folder}“", action, retry=False)
+
     def quarantine(self, uid: int) -> None:
         """Move a message that could not be imported to the quarantine folder."""
         self.move(uid, self._cfg.ordner_quarantaene)
