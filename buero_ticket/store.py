@@ -397,7 +397,6 @@ class Store:
         self._save(vorgang, [line])
         return vorgang
 
-
     # -- erasure -----------------------------------------------------------------------------
     def delete_vorgang(self, az_text: str) -> Path:
         """Remove a Vorgang's folder for good (erasure, destruction after the archive's decision).
