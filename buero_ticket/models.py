@@ -143,7 +143,8 @@ class Vorgang:
     archivbewertung: str = ""  # the archive's decision: A, V or B ("" = none yet)
     revision: int = 0
     wissen: str = ""  # the knowledge-base article that answered it (path relative to Wissen/)
-    erstkontakt_geloest: bool = False  # answered directly at first contact (anruf/schalter)
+    # answered directly at first contact (anruf/schalter): True/False where recorded, None = not recorded
+    erstkontakt_geloest: bool | None = None
     ordner: Path | None = None  # where the folder is now; never written to the file
     beschaedigt: str = ""  # why the metadata cannot be used (set by the cache); never written to the file
 
@@ -191,7 +192,7 @@ class Vorgang:
             archivbewertung=str(data.get("archivbewertung") or ""),
             revision=int(data.get("revision", 0)),
             wissen=str(data.get("wissen") or ""),
-            erstkontakt_geloest=bool(data.get("erstkontakt_geloest", False)),
+            erstkontakt_geloest=_opt_bool(data.get("erstkontakt_geloest")),
         )
 
 
@@ -204,6 +205,10 @@ def _nachricht_from_json(data: dict[str, Any]) -> Nachricht:
     values = {k: v for k, v in data.items() if k in _NACHRICHT_FIELDS}
     values["zeit"] = datetime.fromisoformat(values["zeit"])
     return Nachricht(**values)
+
+
+def _opt_bool(value: Any) -> bool | None:
+    return None if value is None else bool(value)
 
 
 def _dt(value: Any) -> datetime | None:
