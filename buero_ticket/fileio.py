@@ -7,12 +7,17 @@ nothing about Vorgänge.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import TypeVar
+
+from . import faults
+from .errors import ZugriffFehler
 
 TEMP_PREFIX = ".~bt-"
 TEMP_SUFFIX = ".tmp"
@@ -45,20 +50,71 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def retry_on_busy(action: Callable[[], T], attempts: int = 10, delay: float = 0.05) -> T:
-    """Run ``action``, retrying briefly on PermissionError.
+#: "Someone has the file open" as SMB and Windows report it: EACCES/EPERM (rename while open),
+#: EBUSY (replace or delete while open on another PC), EIO for a moment right after a failed call.
+BUSY_ERRNOS = frozenset({errno.EACCES, errno.EPERM, errno.EBUSY, errno.EIO, errno.ETXTBSY})
+RETRY_DELAYS = (0.05, 0.1, 0.2, 0.4, 0.8, 1.0, 1.0)  # ~3.5 s in all: a virus scanner or backup lets go
 
-    On Windows a rename over a file fails while another process (a virus scanner,
-    Excel, a reader) has it open; that usually clears within a moment.
+
+def retry_on_busy(
+    action: Callable[[], T], attempts: int = len(RETRY_DELAYS) + 1, delay: float = 0.05, *, also: Collection[int] = ()
+) -> T:
+    """Run ``action``, retrying with back-off while the OS says the file is busy.
+
+    A rename, replace or delete fails while another process (a virus scanner, a backup, Excel, a
+    reader on the other PC) has the file open; that usually clears within a moment. ``also``: more
+    errno values to treat as busy (``os.replace`` over a file open on another PC gives EEXIST on
+    some SMB clients). After the last attempt the original error is raised.
     """
     for i in range(attempts):
         try:
             return action()
-        except PermissionError:
+        except OSError as exc:
+            if exc.errno not in BUSY_ERRNOS and exc.errno not in also:
+                raise
             if i == attempts - 1:
                 raise
-            time.sleep(delay * (i + 1))
+            time.sleep(RETRY_DELAYS[min(i, len(RETRY_DELAYS) - 1)] * delay / 0.05)
     raise AssertionError("unreachable")
+
+
+def is_busy(exc: OSError) -> bool:
+    return exc.errno in BUSY_ERRNOS or exc.errno == errno.EEXIST
+
+
+def file_open_error(path: Path) -> ZugriffFehler:
+    """The German message for a file that stays open (Word, Excel, a viewer, a scanner)."""
+    return ZugriffFehler(
+        f"Datei {path} ist in Word/Excel geöffnet – bitte schließen.",
+        "Schließen Sie die Datei (auch die Vorschau im Explorer) und wiederholen Sie den Befehl. Ein "
+        "Virenscanner oder eine Datensicherung sperrt Dateien manchmal kurz: dann genügt ein zweiter Versuch.",
+    )
+
+
+def replace_file(src: Path, dst: Path) -> None:
+    """``os.replace`` with retries; a target that stays open becomes the German "geöffnet" message."""
+    try:
+        retry_on_busy(lambda: os.replace(src, dst), also={errno.EEXIST})
+    except OSError as exc:
+        if is_busy(exc):
+            raise file_open_error(dst) from None
+        raise
+
+
+def remove_file(path: Path) -> bool:
+    """Delete one file, retrying while a scanner or a reader holds it; False if it was already gone.
+
+    A file that stays open gives the German "geöffnet" message.
+    """
+    try:
+        retry_on_busy(lambda: path.unlink())
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        if is_busy(exc):
+            raise file_open_error(path) from None
+        raise
+    return True
 
 
 def temp_path_for(target: Path) -> Path:
@@ -75,16 +131,16 @@ def atomic_write_bytes(target: Path, data: bytes, *, overwrite: bool = True, dur
     tmp = temp_path_for(target)
     try:
         with open(tmp, "xb") as fh:
-            fh.write(data)
+            _write(fh.fileno(), data, target)
             if durable:
-                fh.flush()
                 os.fsync(fh.fileno())
+        faults.point(f"vor-ersetzen:{target.name}")
         if overwrite:
-            retry_on_busy(lambda: os.replace(tmp, target))
+            replace_file(tmp, target)
         else:
             _rename_no_replace(tmp, target)
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        _discard(tmp)
         raise
     if durable:
         fsync_dir(target.parent)
@@ -101,9 +157,27 @@ def write_new_file(target: Path, data: bytes) -> None:
     atomically. The caller fsyncs the folder once before renaming it.
     """
     with open(target, "xb") as fh:
-        fh.write(data)
-        fh.flush()
+        _write(fh.fileno(), data, target)
         os.fsync(fh.fileno())
+
+
+def _write(fd: int, data: bytes, path: Path) -> None:
+    """Write all of ``data``; the crash point in the middle lets tests cut a write in half."""
+    view = memoryview(data)
+    half = len(view) // 2
+    _write_all(fd, view[:half])
+    faults.point(f"halb-geschrieben:{path.name}")
+    _write_all(fd, view[half:])
+
+
+def _write_all(fd: int, view: memoryview) -> None:
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _discard(tmp: Path) -> None:
+    with contextlib.suppress(OSError):  # a leftover temp file is invisible and reported by pruefen
+        tmp.unlink(missing_ok=True)
 
 
 def _rename_no_replace(src: Path, dst: Path) -> None:
@@ -116,15 +190,6 @@ def _rename_no_replace(src: Path, dst: Path) -> None:
         # No hard links (some SMB servers, FAT): exclusive create, then rename over it.
         fd = os.open(dst, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
         os.close(fd)
-        retry_on_busy(lambda: os.replace(src, dst))
+        replace_file(src, dst)
         return
-    src.unlink()
-
-
-def remove_file(path: Path) -> bool:
-    """Delete one file (retrying while a scanner holds it); False if it was already gone."""
-    try:
-        retry_on_busy(lambda: path.unlink())
-    except FileNotFoundError:
-        return False
-    return True
+    remove_file(src)

@@ -87,17 +87,26 @@ def new_file_content(entries: list[HistoryEntry]) -> bytes:
     return (HEADER + "".join(format_line(e) for e in entries)).encode("utf-8")
 
 
+def read_text(folder: Path) -> str:
+    """The whole history file (the header alone if it is missing), ending with a newline."""
+    try:
+        old = (folder / HISTORY_NAME).read_bytes().decode("utf-8", errors="replace")
+    except FileNotFoundError:
+        old = HEADER
+    if old and not old.endswith("\n"):
+        old += "\n"
+    return old
+
+
+def write_text(folder: Path, text: str) -> None:
+    """Replace the history file atomically (never append in place: no half lines, no append mode on
+    SMB). Caller holds the Vorgang lock."""
+    atomic_write_bytes(folder / HISTORY_NAME, text.encode("utf-8"))
+
+
 def append_history(folder: Path, entries: list[HistoryEntry]) -> None:
     """Append lines by rewriting the file atomically. Caller holds the Vorgang lock."""
-    path = folder / HISTORY_NAME
-    try:
-        old = path.read_bytes()
-    except FileNotFoundError:
-        old = HEADER.encode("utf-8")
-    if old and not old.endswith(b"\n"):
-        old += b"\n"
-    new = old + "".join(format_line(e) for e in entries).encode("utf-8")
-    atomic_write_bytes(path, new)
+    write_text(folder, read_text(folder) + "".join(format_line(e) for e in entries))
 
 
 def entry(aktion: str, details: str = "", benutzer: str | None = None, zeit: datetime | None = None) -> HistoryEntry:

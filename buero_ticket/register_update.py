@@ -17,11 +17,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from filelock import FileLock, Timeout
-
 from .ablage import Ablage
 from .errors import ZugriffFehler
 from .index import Index
+from .sharelock import LockTimeout, ShareLock
 
 if TYPE_CHECKING:
     from .register import RegisterResult
@@ -45,10 +44,10 @@ def _paths(ablage: Ablage) -> tuple[Path, Path]:
 def rewrite(ablage: Ablage, index: Index) -> RegisterResult | None:
     """Rewrite the register now; None if another process is writing it (it will include our change)."""
     lock_path, dirty = _paths(ablage)
-    lock = FileLock(str(lock_path), timeout=0)
+    lock = ShareLock(lock_path, timeout=0, what="Register")
     try:
         lock.acquire()
-    except Timeout:
+    except LockTimeout:
         dirty.touch()
         return None
     try:

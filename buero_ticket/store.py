@@ -3,8 +3,23 @@
 A Vorgang is a folder ``<Aktenzeichen> <short subject>`` in its status folder
 with ``vorgang.json`` (metadata, format version, revision), ``verlauf.txt``
 (history) and the subfolders ``Nachrichten``, ``Anlagen`` and ``Ausgang``.
-Every change happens under the Vorgang's lock; metadata carries a revision
-number so a change based on an old read is refused.
+Every change happens under the Vorgang's lock (:mod:`buero_ticket.sharelock`, respected by
+every PC on the share); metadata carries a revision number so a change based on an old read is
+refused.
+
+Crash safety — the metadata file is the commit point of every change:
+
+1. new message files are announced in an intent file ``Nachrichten/.~bt-neu-<id>.json`` and then
+   created under their final names (never overwriting);
+2. ``vorgang.json`` is replaced atomically. It carries ``letzte_aenderung``: the revision, the
+   history lines of this change and, for a status change, the status folder it comes from;
+3. the folder is renamed into its new status folder (status change only);
+4. the intent file is removed and the history lines are written to ``verlauf.txt``.
+
+A crash before 2 leaves files the intent names: the next change deletes them, and the import
+that was interrupted stores the message again. A crash after 2 is completed by the next run:
+a missing folder move (seen as a mismatch by every scan) and missing history lines (checked by
+every change of that Vorgang and by ``pruefen``) are written from ``letzte_aenderung``.
 """
 
 from __future__ import annotations
@@ -13,24 +28,33 @@ import contextlib
 import hashlib
 import json
 import os
+import time
 import uuid
-import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-
-from filelock import FileLock, Timeout
+from typing import Any
 
 from . import aktenzeichen as azmod
-from . import history
+from . import faults, history
 from .ablage import Ablage
 from .clock import Clock, system_clock
 from .errors import DatenFehler, GesperrtFehler, KonfliktFehler, NichtGefunden, ZugriffFehler
-from .fileio import TEMP_PREFIX, atomic_write_bytes, atomic_write_text, fsync_dir, retry_on_busy, write_new_file
+from .fileio import (
+    BUSY_ERRNOS,
+    TEMP_PREFIX,
+    atomic_write_bytes,
+    atomic_write_text,
+    fsync_dir,
+    remove_file,
+    retry_on_busy,
+    write_new_file,
+)
 from .models import Absender, Dringlichkeit, HistoryEntry, Kanal, Nachricht, Status, Vorgang
 from .names import MAX_PATH, fit_name, short_subject, unique_name
+from .sharelock import LockTimeout, NoLockRights, ShareLock
 from .vorschlag import similar_aktenzeichen
 
 META_NAME = "vorgang.json"
@@ -38,7 +62,9 @@ NACHRICHTEN_DIR = "Nachrichten"
 ANLAGEN_DIR = "Anlagen"
 AUSGANG_DIR = "Ausgang"
 SUBDIRS = (NACHRICHTEN_DIR, ANLAGEN_DIR, AUSGANG_DIR)
-LOCK_STRIPES = 64
+LOCK_DIR = "sperren"  # in the state folder .buero-ticket
+INTENT_PREFIX = f"{TEMP_PREFIX}neu-"  # Nachrichten/.~bt-neu-<id>.json: files of a message being added
+RECORD_KEY = "letzte_aenderung"
 # Longest status folder below the root ("2 In Bearbeitung" / "5 Archiv/2026") plus separators.
 _STATUS_PATH_RESERVE = 18
 _FOLDER_PATH_BUDGET = 150  # leaves ~90 characters for "Nachrichten/…" and attachment names
@@ -72,20 +98,33 @@ class Store:
         self.locator: Callable[[str], list[Path]] | None = None
 
     # -- locking -------------------------------------------------------------------------
+    def lock_path(self, name: str) -> Path:
+        return self.ablage.state_dir / LOCK_DIR / f"{name}.lock"
+
+    @contextmanager
+    def named_lock(self, name: str, what: str, timeout: float = 30.0) -> Iterator[None]:
+        """A lock all PCs respect (see :mod:`buero_ticket.sharelock`), with German errors."""
+        try:
+            with ShareLock(self.lock_path(name), timeout=timeout, what=what):
+                yield
+        except LockTimeout as exc:
+            raise ZugriffFehler(
+                f"{what} ist seit {timeout:.0f} Sekunden gesperrt ({exc.holder}).",
+                "Warten Sie einen Moment und versuchen Sie es erneut. Bleibt die Sperre, ist das Programm "
+                "dort abgestürzt oder der PC hat die Verbindung verloren: nach einer Minute gilt die Sperre "
+                "als verwaist und wird aufgehoben.",
+            ) from None
+        except NoLockRights:
+            raise ZugriffFehler(
+                f"Keine Schreibrechte in {self.lock_path(name).parent}.",
+                "Fragen Sie die IT nach Schreib- und Löschrechten auf der ganzen Ablage (auch .buero-ticket).",
+            ) from None
+
     @contextmanager
     def lock(self, az: str, timeout: float = 30.0) -> Iterator[None]:
-        """Exclusive lock for one Vorgang (striped lock files in the state folder)."""
-        stripe = zlib.crc32(az.encode()) % LOCK_STRIPES
-        lock_dir = self.ablage.state_dir / "sperren"
-        lock_dir.mkdir(parents=True, exist_ok=True)
-        try:
-            with FileLock(str(lock_dir / f"vorgang-{stripe:02d}.lock"), timeout=timeout):
-                yield
-        except Timeout:
-            raise ZugriffFehler(
-                f"Vorgang {az} ist seit {timeout:.0f} Sekunden von einem anderen Programm gesperrt.",
-                "Warten Sie einen Moment und versuchen Sie es erneut.",
-            ) from None
+        """Exclusive lock for one Vorgang, across all PCs."""
+        with self.named_lock(f"vorgang-{az}", f"Vorgang {az}", timeout):
+            yield
 
     # -- reading -------------------------------------------------------------------------
     def load(self, folder: Path) -> Vorgang:
@@ -93,9 +132,14 @@ class Store:
 
     def load_with_text(self, folder: Path) -> tuple[Vorgang, str]:
         """The Vorgang and the metadata file's text as read (for the cache)."""
+        vorgang, text, _record = self._load(folder)
+        return vorgang, text
+
+    def _load(self, folder: Path) -> tuple[Vorgang, str, dict[str, Any]]:
         try:
-            text = (folder / META_NAME).read_text(encoding="utf-8")
-            vorgang = Vorgang.from_json(json.loads(text))
+            text = _read_meta(folder / META_NAME)
+            data = json.loads(text)
+            vorgang = Vorgang.from_json(data)
         except FileNotFoundError:
             if not folder.exists():
                 raise NichtGefunden(
@@ -109,7 +153,8 @@ class Store:
                 "Stellen Sie die Datei aus der Sicherung wieder her oder führen Sie 'buero-ticket pruefen' aus.",
             ) from None
         vorgang.ordner = folder
-        return vorgang, text
+        record = data.get(RECORD_KEY)
+        return vorgang, text, record if isinstance(record, dict) else {}
 
     def find(self, text: str) -> Path:
         """The folder of the Vorgang a clerk named; suggests close matches when unknown."""
@@ -154,7 +199,11 @@ class Store:
         details: str = "",
         frist: date | None = None,
     ) -> Vorgang:
-        """Allocate an Aktenzeichen and write the complete folder, then make it visible."""
+        """Allocate an Aktenzeichen and write the complete folder, then make it visible.
+
+        The folder is assembled under a temp name nobody lists and renamed into place in one step:
+        a crash at any point leaves either nothing visible or the complete Vorgang.
+        """
         az = azmod.allocate(self.ablage.state_dir, eingang.year, self.ablage.config.kuerzel)
         status_dir = self.ablage.status_dir(Status.EINGANG)
         name = self._folder_name(str(az), betreff)
@@ -183,12 +232,14 @@ class Store:
             if bearbeiter:
                 lines.append(history.entry("Zugewiesen", f"niemand → {bearbeiter}", zeit=self.clock()))
             if nachricht is not None:
-                vorgang.nachrichten.append(self._write_message(tmp, final, vorgang, nachricht, fresh=True))
-            write_new_file(tmp / META_NAME, _dump(vorgang).encode("utf-8"))
+                vorgang.nachrichten.append(self._write_message(tmp, final, vorgang, nachricht, existing=set()))
+            formatted = [history.format_line(e) for e in lines]
+            write_new_file(tmp / META_NAME, _dump(vorgang, {"revision": 1, "verlauf": formatted}).encode("utf-8"))
             write_new_file(tmp / history.HISTORY_NAME, history.new_file_content(lines))
-            for folder in (*(tmp / sub for sub in SUBDIRS if any((tmp / sub).iterdir())), tmp):
+            for folder in (*(tmp / sub for sub in SUBDIRS if nachricht is not None), tmp):
                 fsync_dir(folder)  # an empty subfolder has no entries to make durable
-            retry_on_busy(lambda: os.rename(tmp, final))
+            faults.point("neu-vor-umbenennen")
+            _rename_dir(tmp, final)
             fsync_dir(status_dir)
         except BaseException:
             _remove_tree(tmp)
@@ -212,6 +263,7 @@ class Store:
     ) -> Vorgang:
         """Apply ``change`` under the lock; it returns the history lines to append.
 
+        ``change`` may set ``vorgang.status``: the folder then moves to that status folder.
         ``expected_revision`` is the version token of an earlier read: if someone
         else saved meanwhile, the change is refused (KonfliktFehler). A restricted
         Vorgang (Art. 18 DSGVO) is read-only unless ``gesperrt_ok`` (lifting the
@@ -220,47 +272,78 @@ class Store:
         az = str(azmod.parse(az_text, self.ablage.config.kuerzel))  # the lock key, without a scan
         with self.lock(az):
             folder = self.find(az)  # looked up under the lock: it may have moved meanwhile
-            vorgang = self.load(folder)
+            vorgang, text, record = self._load(folder)
+            folder_status = vorgang.status
+            old_history, missing = self._history_state(folder, record)
             if expected_revision is not None and vorgang.revision != expected_revision:
+                self._write_missing(folder, old_history, missing)
                 raise KonfliktFehler(
                     f"Vorgang {vorgang.aktenzeichen} wurde inzwischen von jemand anderem geändert "
                     f"(Stand {expected_revision}, jetzt {vorgang.revision}).",
                     "Laden Sie den Vorgang neu ('buero-ticket zeige') und wiederholen Sie Ihre Änderung.",
                 )
             if vorgang.gesperrt and not gesperrt_ok:
+                self._write_missing(folder, old_history, missing)
                 raise GesperrtFehler(
                     f"Vorgang {vorgang.aktenzeichen} ist gesperrt (Art. 18 DSGVO: {vorgang.gesperrt}) "
                     "und kann nicht geändert werden.",
                     f"Die Sperre hebt 'buero-ticket entsperren {vorgang.aktenzeichen} --grund …' auf.",
                 )
-            lines = change(vorgang)
-            if not lines:
-                return vorgang
             try:
-                self._save(vorgang, lines)
+                lines = change(vorgang)
             except BaseException:
-                if vorgang.ordner is not None and vorgang.ordner != folder:  # moved by the change: move back
-                    with suppress(OSError):
-                        retry_on_busy(lambda: os.rename(vorgang.ordner, folder))  # type: ignore[arg-type]
+                self._write_missing(folder, old_history, missing)
                 raise
+            if not lines:
+                self._write_missing(folder, old_history, missing)
+                return vorgang
+            self._save(vorgang, lines, folder_status, old_history + "".join(missing), text)
             return vorgang
 
-    def _save(self, vorgang: Vorgang, lines: list[HistoryEntry]) -> None:
-        """Write metadata (revision + 1) and history; on failure (disk full) the old metadata come back.
+    def _history_state(self, folder: Path, record: dict[str, Any]) -> tuple[str, list[str]]:
+        """verlauf.txt as it is, and the lines of the last change it lacks (a crash before writing them)."""
+        old = history.read_text(folder)
+        wanted = [str(x) for x in record.get("verlauf") or []]
+        return old, [line for line in wanted if line not in old]
 
-        Caller holds the lock.
+    @staticmethod
+    def _write_missing(folder: Path, old_history: str, missing: list[str]) -> None:
+        if missing:
+            history.write_text(folder, old_history + "".join(missing))
+
+    def _save(
+        self, vorgang: Vorgang, lines: list[HistoryEntry], folder_status: Status, old_history: str, old_meta: str
+    ) -> None:
+        """Commit a change (revision + 1): metadata, then the folder move, then the history.
+
+        Caller holds the lock; ``folder_status`` is the status folder the Vorgang sits in now,
+        ``old_meta`` the metadata text as read (restored if the move or the history fails).
         """
         assert vorgang.ordner is not None
-        meta = vorgang.ordner / META_NAME
-        old = meta.read_bytes()
+        folder = vorgang.ordner
+        meta = folder / META_NAME
         vorgang.revision += 1
         vorgang.geaendert = self.clock()
-        atomic_write_text(meta, _dump(vorgang))
+        formatted = [history.format_line(e) for e in lines]
+        record: dict[str, Any] = {"revision": vorgang.revision, "verlauf": formatted}
+        moving = vorgang.status is not folder_status
+        if moving:
+            record["von_status"] = folder_status.value
+            _set_done(vorgang, self.clock())
+        atomic_write_text(meta, _dump(vorgang, record))
+        faults.point("nach-metadaten")
         try:
-            history.append_history(vorgang.ordner, lines)
+            if moving:
+                self._move_folder(vorgang)
+                faults.point("nach-verschieben")
+            history.write_text(vorgang.ordner, old_history + "".join(formatted))
         except BaseException:
+            # The folder could not move (a file inside is open) or the disk is full: the change is undone.
+            if vorgang.ordner != folder:
+                with suppress(OSError):
+                    retry_on_busy(lambda: os.rename(vorgang.ordner, folder))  # type: ignore[arg-type]
             with suppress(OSError):  # the new file's blocks are free again, so the old text fits
-                atomic_write_bytes(meta, old)
+                atomic_write_bytes(meta, old_meta.encode("utf-8"))
             raise
         if not vorgang.status.is_open:
             _touch(vorgang.ordner.parent)
@@ -272,56 +355,98 @@ class Store:
             old = vorgang.status
             if old is status:
                 return []
-            self._move(vorgang, status)
+            vorgang.status = status
             detail = f"{old.label} → {status.label}" + (f" ({grund})" if grund else "")
             return [history.entry("Statuswechsel", detail, zeit=self.clock())]
 
         return self.update(az_text, change, expected_revision=expected_revision)
 
-    def _move(self, vorgang: Vorgang, status: Status) -> None:
+    def _move_folder(self, vorgang: Vorgang) -> None:
+        """Rename the folder into the status folder of ``vorgang.status``."""
         assert vorgang.ordner is not None
-        now = self.clock()
-        target_dir = self.ablage.status_dir(status, now.year if status is Status.ARCHIV else None)
+        year = self.clock().year if vorgang.status is Status.ARCHIV else None
+        target_dir = self.ablage.status_dir(vorgang.status, year)
         target_dir.mkdir(parents=True, exist_ok=True)
         target = target_dir / vorgang.ordner.name
         if target.exists():
             raise DatenFehler(f"{target} existiert bereits.", "Führen Sie 'buero-ticket pruefen' aus.")
         try:
-            retry_on_busy(lambda: os.rename(vorgang.ordner, target))  # type: ignore[arg-type]
+            _rename_dir(vorgang.ordner, target)
         except PermissionError:
             raise ZugriffFehler(
                 f"Der Ordner von Vorgang {vorgang.aktenzeichen} kann nicht verschoben werden: "
-                "eine Datei darin ist noch geöffnet.",
-                "Schließen Sie geöffnete Dokumente und Explorer-Fenster dieses Vorgangs und versuchen Sie es erneut.",
+                "eine Datei darin ist in Word/Excel geöffnet – bitte schließen.",
+                "Schließen Sie geöffnete Dokumente und Explorer-Fenster dieses Vorgangs und versuchen Sie es erneut. "
+                "Es wurde nichts geändert.",
             ) from None
         fsync_dir(target_dir)
         vorgang.ordner = target
-        vorgang.status = status
-        if status in (Status.ERLEDIGT, Status.ARCHIV):
-            vorgang.erledigt = vorgang.erledigt or now
-        else:
-            vorgang.erledigt = None
 
-    def add_message(self, az_text: str, nachricht: NeueNachricht, aktion: str, details: str = "") -> Vorgang:
+    def add_message(
+        self,
+        az_text: str,
+        nachricht: NeueNachricht,
+        aktion: str,
+        details: str = "",
+        *,
+        reopen: Callable[[Vorgang], Status] | None = None,
+        reopen_grund: str = "",
+    ) -> Vorgang:
+        """Store a message in an existing Vorgang.
+
+        ``reopen``: if the Vorgang is closed, it moves to the status this returns, in the same change.
+        """
+
         def change(vorgang: Vorgang) -> list[HistoryEntry]:
             assert vorgang.ordner is not None
-            vorgang.nachrichten.append(self._write_message(vorgang.ordner, vorgang.ordner, vorgang, nachricht))
+            existing = self.finish_interrupted_adds(vorgang)
+            vorgang.nachrichten.append(
+                self._write_message(vorgang.ordner, vorgang.ordner, vorgang, nachricht, existing=existing)
+            )
             text = details or f"{nachricht.kanal.label} von {nachricht.von or 'unbekannt'}"
-            return [history.entry(aktion, text, zeit=self.clock())]
+            lines = [history.entry(aktion, text, zeit=self.clock())]
+            if reopen is not None and not vorgang.status.is_open:
+                target = reopen(vorgang)
+                detail = f"{vorgang.status.label} → {target.label}" + (f" ({reopen_grund})" if reopen_grund else "")
+                vorgang.status = target
+                lines.append(history.entry("Statuswechsel", detail, zeit=self.clock()))
+            return lines
 
         return self.update(az_text, change, gesperrt_ok=True)  # an incoming message is never lost
 
+    def finish_interrupted_adds(self, vorgang: Vorgang) -> set[str]:
+        """Resolve intent files of interrupted message adds; returns the names now in use (casefolded).
+
+        Caller holds the lock. Files named by an intent but not in the metadata were never committed:
+        they are deleted (the interrupted import stores the message again). Names in the metadata stay.
+        """
+        assert vorgang.ordner is not None
+        msg_dir = vorgang.ordner / NACHRICHTEN_DIR
+        try:
+            names = os.listdir(msg_dir)
+        except FileNotFoundError:
+            msg_dir.mkdir(parents=True, exist_ok=True)
+            names = []
+        referenced = _referenced_files(vorgang)
+        for name in names:
+            if not name.startswith(INTENT_PREFIX):
+                continue
+            intent = msg_dir / name
+            for rel in _intent_files(intent):
+                if rel not in referenced:
+                    remove_file(vorgang.ordner / rel)
+            remove_file(intent)
+        in_use = {f"{NACHRICHTEN_DIR}/{n}".casefold() for n in names if not n.startswith(INTENT_PREFIX)}
+        return in_use
+
     def _write_message(
-        self, folder: Path, final: Path, vorgang: Vorgang, msg: NeueNachricht, *, fresh: bool = False
+        self, folder: Path, final: Path, vorgang: Vorgang, msg: NeueNachricht, *, existing: set[str]
     ) -> Nachricht:
-        """Store one message's files. ``fresh``: ``folder`` is an invisible temp folder (see create)."""
+        """Store one message's files. ``existing``: casefolded ``Sub/name`` already in the Nachrichten folder.
 
-        def write(target: Path, data: bytes) -> None:
-            if fresh:
-                write_new_file(target, data)
-            else:
-                atomic_write_bytes(target, data, overwrite=False)
-
+        ``folder`` is the Vorgang folder or, for a new Vorgang, its invisible temp folder (``final`` is
+        where it will be). In an existing Vorgang an intent file names the files first.
+        """
         number = len(vorgang.nachrichten) + 1
         richtung = "Eingang" if msg.richtung == "eingang" else "Ausgang"
         stem = f"{number:03d} {msg.zeit:%Y-%m-%d %H%M} {richtung} {msg.kanal.label}"
@@ -336,65 +461,102 @@ class Store:
             automatisch=msg.automatisch,
             fingerabdruck=msg.fingerabdruck,
         )
-        msg_dir = folder / NACHRICHTEN_DIR
+        plan: list[tuple[str, bytes]] = []  # (Sub/name, data)
+        taken = {e.split("/", 1)[1] for e in existing if e.startswith(NACHRICHTEN_DIR.casefold() + "/")}
+
+        def claim(name: str) -> str:
+            chosen = unique_name(None, name, taken)
+            taken.add(chosen)
+            return chosen
+
         if msg.original is not None:
             ext, data = msg.original
             nachricht.sha256 = hashlib.sha256(data).hexdigest()
-            nachricht.datei = fit_name(final / NACHRICHTEN_DIR, f"{stem}.{ext}", max_path=_FILE_PATH_LIMIT)
-            write(msg_dir / nachricht.datei, data)
+            nachricht.datei = claim(fit_name(final / NACHRICHTEN_DIR, f"{stem}.{ext}", max_path=_FILE_PATH_LIMIT))
+            plan.append((f"{NACHRICHTEN_DIR}/{nachricht.datei}", data))
         if msg.text or msg.original is None:
-            text_name = fit_name(final / NACHRICHTEN_DIR, f"{stem}.txt", max_path=_FILE_PATH_LIMIT)
-            write(msg_dir / text_name, _text_file(msg).encode("utf-8"))
+            text_name = claim(fit_name(final / NACHRICHTEN_DIR, f"{stem}.txt", max_path=_FILE_PATH_LIMIT))
+            plan.append((f"{NACHRICHTEN_DIR}/{text_name}", _text_file(msg).encode("utf-8")))
             nachricht.text_datei = text_name
             nachricht.datei = nachricht.datei or text_name
-        anlagen_dir = folder / ANLAGEN_DIR
-        taken: set[str] = set()
-        for name, data in msg.anlagen:
-            clean = unique_name(anlagen_dir, fit_name(final / ANLAGEN_DIR, name, max_path=_FILE_PATH_LIMIT), taken)
-            taken.add(clean)
-            write(anlagen_dir / clean, data)
-            nachricht.anlagen.append(clean)
+        if msg.anlagen:
+            anlagen_dir = folder / ANLAGEN_DIR
+            anlagen_taken: set[str] = set()
+            for name, data in msg.anlagen:
+                clean = unique_name(
+                    anlagen_dir if folder == final else None,
+                    fit_name(final / ANLAGEN_DIR, name, max_path=_FILE_PATH_LIMIT),
+                    anlagen_taken,
+                )
+                anlagen_taken.add(clean)
+                plan.append((f"{ANLAGEN_DIR}/{clean}", data))
+                nachricht.anlagen.append(clean)
+        if folder == final:  # an existing, visible Vorgang: announce the files first
+            intent = folder / NACHRICHTEN_DIR / f"{INTENT_PREFIX}{uuid.uuid4().hex[:12]}.json"
+            write_new_file(intent, json.dumps([rel for rel, _ in plan], ensure_ascii=False).encode("utf-8"))
+            fsync_dir(intent.parent)
+            faults.point("nachricht-angekuendigt")
+        for i, (rel, data) in enumerate(plan):
+            write_new_file(folder / rel, data)
+            if i == 0:
+                faults.point("nachricht-erste-datei")
+        if folder == final:
+            for sub in {rel.split("/", 1)[0] for rel, _ in plan}:
+                fsync_dir(folder / sub)
         return nachricht
 
     def repair_status(self, folder: Path, status: Status) -> Vorgang | None:
-        """Metadata says another status than the folder: the folder wins (manual move).
+        """Metadata says another status than the folder ``folder`` sits in (``status``).
 
+        Either a status change of this program was interrupted after its metadata was saved (its
+        record names this folder's status as the origin): the move is finished, with the clerk's
+        history line. Or the folder was moved by hand: the folder wins, the metadata is adapted.
         A folder out of place (dragged straight into "5 Archiv", into a wrong or a new subfolder)
         is moved where the program keeps a Vorgang of that status first.
+        Returns the Vorgang (``ordner`` tells where it is now), or None if nothing was to do.
         """
         az = folder.name.split(" ", 1)[0]
         with self.lock(az):
-            vorgang = self.load(folder)
+            try:
+                vorgang, text, record = self._load(folder)
+            except NichtGefunden:
+                return None  # moved meanwhile by a change that held the lock
             if not self.ablage.is_regular_place(folder, status):
-                return self._put_in_place(vorgang, status)
+                return self._put_in_place(vorgang, status, record, text)
             if vorgang.status is status:
                 return None
+            old_history, missing = self._history_state(folder, record)
+            if record.get("von_status") == status.value and record.get("revision") == vorgang.revision:
+                self._move_folder(vorgang)
+                assert vorgang.ordner is not None
+                self._write_missing(vorgang.ordner, old_history, missing)
+                return vorgang
             old = vorgang.status
             vorgang.status = status
-            if status in (Status.ERLEDIGT, Status.ARCHIV):
-                vorgang.erledigt = vorgang.erledigt or self.clock()
-            else:
-                vorgang.erledigt = None
+            _set_done(vorgang, self.clock())
             line = history.entry(
                 "Statuswechsel (manuell verschoben)",
                 f"{old.label} → {status.label}: Ordner wurde im Explorer verschoben, Metadaten angepasst",
                 zeit=self.clock(),
             )
-            self._save(vorgang, [line])
+            self._save(vorgang, [line], status, old_history + "".join(missing), text)
             return vorgang
 
-    def _put_in_place(self, vorgang: Vorgang, status: Status) -> Vorgang:
+    def _put_in_place(self, vorgang: Vorgang, status: Status, record: dict[str, Any], text: str) -> Vorgang:
         """Move a misplaced folder where it belongs, with its status from where it was found. Holds the lock."""
         assert vorgang.ordner is not None
         found_in = vorgang.ordner.parent
+        old_history, missing = self._history_state(vorgang.ordner, record)
         old = vorgang.status
-        self._move(vorgang, status)
+        vorgang.status = status
+        _set_done(vorgang, self.clock())
+        self._move_folder(vorgang)  # repairs a hand-made move: a crash after it leaves a normal manual move
         rel = found_in.relative_to(self.ablage.root) if found_in.is_relative_to(self.ablage.root) else found_in
         detail = f"lag in „{rel}“, jetzt in „{vorgang.ordner.parent.relative_to(self.ablage.root)}“"
         if old is not status:
             detail += f"; {old.label} → {status.label}"
         line = history.entry("Ordner an den richtigen Platz verschoben (manuell verschoben)", detail, zeit=self.clock())
-        self._save(vorgang, [line])
+        self._save(vorgang, [line], status, old_history + "".join(missing), text)
         return vorgang
 
     # -- erasure -----------------------------------------------------------------------------
@@ -435,6 +597,74 @@ class Store:
             count += 1
         return count
 
+    def finish_history(self, folder: Path) -> list[str]:
+        """Write history lines a crash left out (``pruefen --reparieren``); returns them."""
+        az = folder.name.split(" ", 1)[0]
+        with self.lock(az):
+            _vorgang, _text, record = self._load(folder)
+            old_history, missing = self._history_state(folder, record)
+            self._write_missing(folder, old_history, missing)
+            return missing
+
+    def missing_history(self, folder: Path) -> list[str]:
+        """History lines of the last change that verlauf.txt lacks (read only, for pruefen)."""
+        _vorgang, _text, record = self._load(folder)
+        return self._history_state(folder, record)[1]
+
+
+def _set_done(vorgang: Vorgang, now: datetime) -> None:
+    if vorgang.status in (Status.ERLEDIGT, Status.ARCHIV):
+        vorgang.erledigt = vorgang.erledigt or now
+    else:
+        vorgang.erledigt = None
+
+
+def _referenced_files(vorgang: Vorgang) -> set[str]:
+    names: set[str] = set()
+    for n in vorgang.nachrichten:
+        names.update(f"{NACHRICHTEN_DIR}/{x}" for x in (n.datei, n.text_datei) if x)
+        names.update(f"{ANLAGEN_DIR}/{x}" for x in n.anlagen)
+    return names
+
+
+def _intent_files(intent: Path) -> list[str]:
+    """The files an intent file names (``Sub/name``); nothing if it is unreadable (written half)."""
+    try:
+        data = json.loads(intent.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    allowed = (f"{NACHRICHTEN_DIR}/", f"{ANLAGEN_DIR}/")
+    return [str(x) for x in data if isinstance(x, str) and x.startswith(allowed) and ".." not in x]
+
+
+def interrupted_adds(folder: Path) -> list[Path]:
+    """Intent files of message adds that did not finish (for pruefen)."""
+    try:
+        return [
+            folder / NACHRICHTEN_DIR / n for n in os.listdir(folder / NACHRICHTEN_DIR) if n.startswith(INTENT_PREFIX)
+        ]
+    except FileNotFoundError:
+        return []
+
+
+def _read_meta(path: Path) -> str:
+    """Read vorgang.json; rides out the moment an SMB client replaces it (unlink + rename) and busy errors."""
+    for i in range(6):
+        try:
+            return path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            if i == 5 or not path.parent.is_dir():
+                raise
+        except OSError as exc:
+            if exc.errno not in BUSY_ERRNOS or i == 5:
+                raise
+        time.sleep(0.02 * 2**i)
+    raise AssertionError("unreachable")
+
+
+def _rename_dir(src: Path, dst: Path) -> None:
+    retry_on_busy(lambda: os.rename(src, dst))
+
 
 def _touch(folder: Path) -> None:
     """Tell the other PCs' caches that a Vorgang in a closed status folder changed (see index.py)."""
@@ -453,8 +683,10 @@ def _text_file(msg: NeueNachricht) -> str:
     return "\n".join(head) + "\n\n" + (msg.text or "").replace("\r\n", "\n") + "\n"
 
 
-def _dump(vorgang: Vorgang) -> str:
-    return json.dumps(vorgang.to_json(), ensure_ascii=False, indent=2) + "\n"
+def _dump(vorgang: Vorgang, record: dict[str, Any]) -> str:
+    data = vorgang.to_json()
+    data[RECORD_KEY] = record
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
 def _remove_tree(path: Path) -> None:
@@ -462,10 +694,10 @@ def _remove_tree(path: Path) -> None:
         return
     for sub in sorted(path.rglob("*"), key=lambda p: len(p.parts), reverse=True):
         if sub.is_dir():
-            sub.rmdir()
+            retry_on_busy(sub.rmdir)
         else:
-            sub.unlink()
-    path.rmdir()
+            remove_file(sub)
+    retry_on_busy(path.rmdir)
 
 
 def _suggest(wanted: str, known: list[str]) -> str:

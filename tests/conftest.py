@@ -58,6 +58,7 @@ def _corpus_present(request: pytest.FixtureRequest) -> None:
 @pytest.fixture(autouse=True)
 def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("BUERO_TICKET_CACHE", str(tmp_path / "_cache"))
+    monkeypatch.setenv("BUERO_TICKET_PROTOKOLL", str(tmp_path / "_protokoll"))  # run logs are local per PC
     monkeypatch.delenv("BUERO_TICKET_ABLAGE", raising=False)
     monkeypatch.setenv("BUERO_TICKET_REGISTER", "sofort")  # tests check the register right after a command
     monkeypatch.delenv("BUERO_TICKET_IMAP_PASSWORT", raising=False)

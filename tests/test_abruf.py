@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from buero_ticket import protokoll
 from buero_ticket.ablage import Ablage, open_ablage
 from buero_ticket.errors import Exit
 from buero_ticket.index import Index
@@ -81,7 +82,8 @@ def test_abrufen_imports_moves_and_summarises(
     stored = sorted((folder / "Nachrichten").glob("*.eml"))
     assert stored[0].read_bytes() == first  # byte for byte
     assert len(stored) == 3
-    assert list(ablage.log_dir.glob("mail-*.log"))
+    assert list(protokoll.log_dir().glob("mail-*.log"))  # local per PC, never on the share
+    assert not list(ablage.log_dir.glob("*.log"))
     again = run("--ablage", str(ablage.root), "mail", "abrufen")
     assert again.code == 0 and "0 neue Vorgänge" in again.out
 

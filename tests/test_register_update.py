@@ -9,11 +9,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from filelock import FileLock
 
 from buero_ticket import register_update
 from buero_ticket.ablage import Ablage
 from buero_ticket.index import Index
+from buero_ticket.sharelock import ShareLock
 from buero_ticket.store import Store
 
 WAIT_S = 60.0
@@ -50,7 +50,8 @@ def test_background_mode_catches_up(run, ablage: Ablage, monkeypatch: pytest.Mon
     run("--ablage", root, "status", az, "in-bearbeitung")
     _wait(lambda: offen_rows(ablage.register_path).get(az) == "In Bearbeitung")
     lock, _dirty = register_update._paths(ablage)
-    FileLock(str(lock)).acquire(timeout=WAIT_S)  # the background writer has finished and let go
+    with ShareLock(lock, timeout=WAIT_S):  # the background writer has finished and let go
+        pass
 
 
 def test_busy_register_is_marked_and_rewritten_by_the_writer(store: Store) -> None:
@@ -58,7 +59,7 @@ def test_busy_register_is_marked_and_rewritten_by_the_writer(store: Store) -> No
     index = Index(store)
     index.refresh()
     lock_path, dirty = register_update._paths(ablage)
-    with FileLock(str(lock_path)):
+    with ShareLock(lock_path):
         assert register_update.rewrite(ablage, index) is None  # someone else is writing
         assert dirty.exists()
     result = register_update.rewrite(ablage, index)

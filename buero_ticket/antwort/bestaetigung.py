@@ -29,8 +29,6 @@ from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
-from filelock import FileLock
-
 from .. import history
 from ..clock import system_clock
 from ..config import Config
@@ -38,6 +36,7 @@ from ..errors import BueroTicketError
 from ..fileio import atomic_write_text
 from ..mail.parse import AutoKind, ParsedMail
 from ..models import HistoryEntry, Vorgang
+from ..sharelock import ShareLock
 from ..store import Store
 from . import nachricht, smtp, versand, vorlagen
 
@@ -186,7 +185,7 @@ def reserve(state_dir: Path, address: str, limit: int, today: date | None = None
     folder.mkdir(parents=True, exist_ok=True)
     (state_dir / "sperren").mkdir(parents=True, exist_ok=True)
     key = hashlib.sha256(address.strip().lower().encode("utf-8")).hexdigest()[:32]
-    with FileLock(str(state_dir / "sperren" / "bestaetigungen.lock"), timeout=60):
+    with ShareLock(state_dir / "sperren" / "bestaetigungen.lock", timeout=60, what="Bestätigungszähler"):
         path = folder / f"{day.isoformat()}.json"
         counts = _read_counts(path)
         if counts.get(key, 0) >= limit:

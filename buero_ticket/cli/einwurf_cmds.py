@@ -12,12 +12,12 @@ from types import FrameType
 
 import click
 
-from .. import history
 from ..clock import system_clock
 from ..errors import Exit
 from ..intake.beobachter import Watcher
 from ..intake.einwurf import ERROR_DIR, DropResult
 from ..mengen import anzahl
+from ..protokoll import run_log
 from . import App, cli
 
 log = logging.getLogger("buero_ticket.einwurf")
@@ -52,24 +52,6 @@ def _result_line(result: DropResult) -> str:
         "fehler": f"nicht übernommen: {result.reason} Liegt jetzt in {result.path}",
     }[result.kind]
     return f"{system_clock():%H:%M} {result.display}: {what}"
-
-
-@contextmanager
-def _log_file(app: App) -> Iterator[None]:
-    folder = app.ablage.log_dir
-    folder.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(folder / f"einwurf-{system_clock():%Y-%m}.log", encoding="utf-8")
-    handler.setFormatter(logging.Formatter(f"%(asctime)s {history.current_user()} %(levelname)s %(message)s"))
-    logger = logging.getLogger("buero_ticket")
-    old_level = logger.level
-    logger.setLevel(logging.INFO)
-    logger.addHandler(handler)
-    try:
-        yield
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(old_level)
-        handler.close()
 
 
 @contextmanager
@@ -129,7 +111,7 @@ def beobachten(app: App, once: bool) -> None:
     # watchdog warns when the kernel reuses a watch number for a folder created right after another
     # one was removed (nested folders dropped at once); harmless, but not for the clerk's console.
     # Filtered only while the command runs: the process's warning filters are left as they were.
-    with _log_file(app), warnings.catch_warnings():
+    with run_log("einwurf", app.ablage.root), warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Callback with id", category=RuntimeWarning)
         if once:
             watcher.once()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import signal
 import sys
 from collections.abc import Iterator
@@ -12,13 +11,13 @@ from types import FrameType
 
 import click
 
-from .. import history
 from ..clock import system_clock
 from ..errors import Exit
 from ..index import Index
 from ..intake.abruf import AbrufLaeuftSchon, fetch_mail
 from ..intake.mail import ImportCounts, ImportResult, MailImporter, ensure_mail_file
 from ..mengen import anzahl
+from ..protokoll import run_log
 from . import App, cli
 
 
@@ -31,26 +30,6 @@ def mail() -> None:
       buero-ticket mail abrufen
       buero-ticket mail einlesen Anfrage.eml Postfach-Export.mbox
     """
-
-
-@contextmanager
-def _log_file(app: App) -> Iterator[None]:
-    """The month's mail log for the length of one command (removed again: nothing outlives the run)."""
-    folder = app.ablage.log_dir
-    folder.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(folder / f"mail-{system_clock():%Y-%m}.log", encoding="utf-8")
-    user = history.current_user()
-    handler.setFormatter(logging.Formatter(f"%(asctime)s {user} %(levelname)s %(message)s"))
-    logger = logging.getLogger("buero_ticket")
-    old_level = logger.level
-    logger.setLevel(logging.INFO)
-    logger.addHandler(handler)
-    try:
-        yield
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(old_level)
-        handler.close()
 
 
 def _progress(total: int) -> AbstractContextManager[object]:
@@ -86,7 +65,7 @@ def abrufen_cmd(app: App, dauerbetrieb: bool) -> None:
     Beispiel:
       buero-ticket --ablage "S:\\Bürgerbüro" mail abrufen
     """
-    with _log_file(app):
+    with run_log("mail", app.ablage.root):
         _abrufen(app, dauerbetrieb)
 
 
@@ -137,7 +116,7 @@ def einlesen(app: App, dateien: tuple[Path, ...]) -> None:
       buero-ticket mail einlesen Anfrage.eml Export.mbox Weitergeleitet.msg
     """
     index = app.sync()
-    with _log_file(app):
+    with run_log("mail", app.ablage.root):
         _einlesen(app, index, dateien)
 
 

@@ -16,13 +16,12 @@ from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 
-from filelock import FileLock, Timeout
-
 from ..config import Config
 from ..errors import BueroTicketError, Exit
 from ..index import Index
 from ..mail.imap import ImapConfig, ImapFehler, ImapPostfach, ImapVerbindungsfehler, read_password
 from ..quarantaene import quarantine
+from ..sharelock import LockTimeout, ShareLock
 from ..store import Store
 from .mail import ImportCounts, ImportResult, MailImporter
 
@@ -120,9 +119,9 @@ class FetchRun:
         return result
 
 
-def run_lock(store: Store) -> FileLock:
-    (store.ablage.state_dir / "sperren").mkdir(parents=True, exist_ok=True)
-    return FileLock(str(store.ablage.state_dir / "sperren" / "mail-abrufen.lock"), timeout=0)
+def run_lock(store: Store) -> ShareLock:
+    """One mail run at a time on all PCs (a lock every PC respects, see sharelock)."""
+    return ShareLock(store.lock_path("mail-abrufen"), timeout=0, what="Mailabruf")
 
 
 def fetch_mail(
@@ -145,7 +144,7 @@ def fetch_mail(
     lock = run_lock(store)
     try:
         lock.acquire()
-    except Timeout:
+    except LockTimeout:
         raise AbrufLaeuftSchon(
             "Ein anderer Mailabruf für diese Ablage läuft gerade; dieser Lauf endet ohne Änderungen.",
             "Nichts zu tun: der laufende Abruf holt auch diese Mails.",

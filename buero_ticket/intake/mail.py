@@ -36,8 +36,6 @@ from email.utils import parseaddr
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from filelock import FileLock
-
 from ..clock import system_clock
 from ..errors import BueroTicketError, DatenFehler, EingabeFehler
 from ..fileio import atomic_write_text
@@ -185,9 +183,7 @@ class MailImporter:
 
         ``target``: an Aktenzeichen the mail explicitly belongs to (a clerk dropped it there).
         """
-        lock = FileLock(str(self.store.ablage.state_dir / "sperren" / "mailimport.lock"), timeout=120)
-        (self.store.ablage.state_dir / "sperren").mkdir(parents=True, exist_ok=True)
-        with lock:
+        with self.store.named_lock("mailimport", "Der Mailimport (Liste der eingelesenen Mails)", timeout=120):
             keys = message_keys(parsed, uid_key)
             known = self._lookup(keys)
             fp = fingerprint(parsed)
@@ -333,8 +329,7 @@ class MailImporter:
         if vorgang.status.is_open:
             return ImportResult("folge", ops.add_message(ctx, target, item).aktenzeichen)
         if ops.may_reopen(ctx, vorgang):
-            ops.add_message(ctx, target, item)
-            ops.reopen(ctx, target, grund="wieder geöffnet durch Antwort")
+            ops.add_message(ctx, target, item, reopen_grund="wieder geöffnet durch Antwort")  # one change
             return ImportResult("folge", target, "wieder geöffnet")
         item.linked = [target]
         vorgang = ops.create(ctx, item)

@@ -89,13 +89,21 @@ def create(ctx: Context, item: Incoming) -> Vorgang:
     )
 
 
-def add_message(ctx: Context, az: str, item: Incoming, *, action: str = "", details: str = "") -> Vorgang:
-    """File ``item`` as a further message of Vorgang ``az`` (``action``/``details``: its history line)."""
+def add_message(
+    ctx: Context, az: str, item: Incoming, *, action: str = "", details: str = "", reopen_grund: str = ""
+) -> Vorgang:
+    """File ``item`` as a further message of Vorgang ``az`` (``action``/``details``: its history line).
+
+    ``reopen_grund``: a closed Vorgang is reopened in the same change (one commit: a crash never
+    leaves the reply filed and the Vorgang still closed), see :func:`reopen` for the status.
+    """
     message = message_of(item)
     origin = f" ({item.source})" if item.source else ""
     action = action or ("Automatische Nachricht" if item.automatic else "Nachricht zugeordnet")
     details = details or f"{item.channel.label} von {message.von or 'unbekannt'}{origin}"
-    return ctx.store.add_message(az, message, action, details)
+    if not reopen_grund:
+        return ctx.store.add_message(az, message, action, details)
+    return ctx.store.add_message(az, message, action, details, reopen=reopen_status, reopen_grund=reopen_grund)
 
 
 def accept(ctx: Context, item: Incoming) -> AcceptResult:
@@ -176,8 +184,12 @@ def reopen(ctx: Context, az: str, *, grund: str) -> Changed:
     current = ctx.store.get(az)
     if current.status.is_open:
         return Changed(current, False)
-    status = Status.IN_BEARBEITUNG if current.bearbeiter else Status.EINGANG
-    return set_status(ctx, az, status, grund=grund)
+    return set_status(ctx, az, reopen_status(current), grund=grund)
+
+
+def reopen_status(vorgang: Vorgang) -> Status:
+    """Where a reopened Vorgang goes: "In Bearbeitung" if someone has it, else "Eingang"."""
+    return Status.IN_BEARBEITUNG if vorgang.bearbeiter else Status.EINGANG
 
 
 def may_reopen(ctx: Context, vorgang: Vorgang) -> bool:
