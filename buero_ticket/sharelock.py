@@ -177,8 +177,12 @@ class ShareLock:
         try:
             self._content = self._owner(0)
             os.write(fd, self._content)
-        finally:
+        except BaseException:
             os.close(fd)
+            self._token = ""
+            _unlink_retrying(self.path)  # e.g. disk full: leave no empty lock behind
+            raise
+        os.close(fd)
         self._start_heartbeat()
 
     def _start_heartbeat(self) -> None:
