@@ -1,7 +1,8 @@
 """The figures that depend on fields other parts add to a Vorgang (first contact, Wissen article,
 forwardings, category, Wiedervorlage), computed over hand-made Vorgänge; values worked out by hand.
 
-Ten Vorgänge, all received Monday 02.11.2026 09:00; period 02.11.–08.11.2026, "now" Monday 09.11. 10:00.
+Ten Vorgänge received Monday 02.11.2026 09:00 and one the day before; period 02.11.–08.11.2026,
+"now" Monday 09.11. 10:00.
 """
 
 from __future__ import annotations
@@ -80,6 +81,11 @@ VORGAENGE = [
     # forwarded Friday 17:00: 3 service hours until "now" – not yet due, not counted either way
     _v(8, Kanal.EMAIL, wiedervorlage=date(2026, 11, 10), weiterleitungen=[_fw("Bauamt", _t(6, 17))]),
     _v(9, Kanal.EMAIL, kategorie="Meldewesen", wiedervorlage=date(2026, 11, 5)),
+    # received before the period; forwarded in it, in the shape of models.Weiterleitung (deadline recorded):
+    # Rückmeldung after 25 service hours but before the recorded deadline (a Stelle with a longer promise)
+    _v(10, Kanal.BRIEF, eingang=_t(1, 12), weiterleitungen=[SimpleNamespace(
+        stelle="ordnung", stelle_name="Ordnungsamt", zeit=_t(2, 8), rueckmeldung_bis=_t(5, 12),
+        rueckmeldung=_t(4, 13), rueckmeldung_rechtzeitig=None, antwort=_t(3, 8))]),
 ]  # fmt: skip
 
 
@@ -134,12 +140,15 @@ def test_forwardings_in_service_hours() -> None:
     assert _get(b, WL, "Bauamt", "Rückmeldung Median") == pytest.approx(10.0)
     assert _get(b, WL, "Bauamt", "Antwort Median") == pytest.approx(11.0)
     assert _get(b, WL, "Bauamt", "Antwort 90 %") == pytest.approx(20.0)
-    assert _get(b, WL, "Ordnungsamt", "Rückmeldung ≤ 24 Std.") == 0
-    assert _get(b, WL, "Ordnungsamt", "Rückmeldung Median") == pytest.approx(36.0)
-    assert _get(b, WL, "Ordnungsamt", "Antwort Median") == Fehlt.KEINE_FAELLE
-    assert _get(b, WL, "Summe", "Weitergeleitet") == 4
-    assert _get(b, WL, "Summe", "Rückmeldung ≤ 24 Std.") == pytest.approx(1 / 3)
-    assert _get(b, WL, "Summe", "Rückmeldung Median") == pytest.approx(23.0)
+    # #10: Rückmeldung Wed 13:00 after 10+10+5 = 25 h, before its recorded deadline Thu 12:00: in time;
+    # the Stelle answered after 10 h
+    assert _get(b, WL, "Ordnungsamt", "Weitergeleitet") == 2
+    assert _get(b, WL, "Ordnungsamt", "Rückmeldung ≤ 24 Std.") == pytest.approx(0.5)
+    assert _get(b, WL, "Ordnungsamt", "Rückmeldung Median") == pytest.approx((36 + 25) / 2)
+    assert _get(b, WL, "Ordnungsamt", "Antwort Median") == pytest.approx(10.0)
+    assert _get(b, WL, "Summe", "Weitergeleitet") == 5
+    assert _get(b, WL, "Summe", "Rückmeldung ≤ 24 Std.") == pytest.approx(2 / 4)
+    assert _get(b, WL, "Summe", "Rückmeldung Median") == pytest.approx(25.0)
 
 
 def test_category_wiedervorlage_and_grouping_by_stelle() -> None:
@@ -171,4 +180,4 @@ def test_per_person_figures_only_when_switched_on() -> None:
     assert any("personenbezogene Zahlen" in line for line in b.kopf)
     assert _get(b, "Nach Bearbeiter/in", "A. Schmidt", "Eingegangen") == 5
     assert _get(b, "Nach Bearbeiter/in", "A. Schmidt", "Erledigt") == 4
-    assert _get(b, "Nach Bearbeiter/in", "ohne Bearbeiter/in", "Offen am Ende") == 4
+    assert _get(b, "Nach Bearbeiter/in", "ohne Bearbeiter/in", "Offen am Ende") == 5

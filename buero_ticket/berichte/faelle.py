@@ -25,6 +25,7 @@ class Weiterleitung:
     rueckmeldung: datetime | None  # first Rückmeldung to the citizen after the forwarding
     antwort: datetime | None  # the Stelle's answer
     rueckmeldung_rechtzeitig: bool | None = None  # as recorded at the time, if recorded
+    rueckmeldung_bis: datetime | None = None  # the deadline computed when forwarding, if recorded
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ def _pick(obj: Any, *names: str) -> Any:
         return obj
     for name in names:
         value = obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
-        if value is not None:
+        if value is not None and value != "":
             return value
     return None
 
@@ -145,7 +146,7 @@ def _articles(value: Any) -> tuple[str, ...]:
 
 
 def _weiterleitung(item: Any) -> Weiterleitung | None:
-    stelle = _pick(item, "stelle", "an", "name")
+    stelle = _pick(item, "stelle_name", "stelle", "an", "name")
     am = _as_datetime(_pick(item, "am", "weitergeleitet_am", "zeit", "seit"))
     if not stelle or am is None:
         return None
@@ -153,7 +154,8 @@ def _weiterleitung(item: Any) -> Weiterleitung | None:
     return Weiterleitung(
         stelle=str(stelle),
         am=am,
-        rueckmeldung=_as_datetime(_pick(item, "rueckmeldung_am", "rueckmeldung")),
-        antwort=_as_datetime(_pick(item, "antwort_am", "antwort_stelle_am", "beantwortet_am", "zurueck_am")),
+        rueckmeldung=_as_datetime(_pick(item, "rueckmeldung", "rueckmeldung_am")),
+        antwort=_as_datetime(_pick(item, "antwort", "antwort_am", "antwort_stelle_am", "beantwortet_am")),
         rueckmeldung_rechtzeitig=rechtzeitig if isinstance(rechtzeitig, bool) else None,
+        rueckmeldung_bis=_as_datetime(_pick(item, "rueckmeldung_bis")),
     )

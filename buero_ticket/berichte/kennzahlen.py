@@ -308,6 +308,11 @@ class _Rechner:
         a.tabellen.append(t)
         return a
 
+    def _ueberfaellig(self, w: Weiterleitung) -> bool:
+        if w.rueckmeldung_bis is not None:
+            return self.opt.jetzt > w.rueckmeldung_bis
+        return self.sh(w.am, self.opt.jetzt) > RUECKMELDUNG_SERVICESTUNDEN
+
     def _weiterleitung_werte(self, wl: list[Weiterleitung]) -> list[Wert]:
         rechtzeitig = basis = 0
         rueck: list[float] = []
@@ -317,8 +322,13 @@ class _Rechner:
                 stunden = self.sh(w.am, w.rueckmeldung)
                 rueck.append(stunden)
                 basis += 1
-                rechtzeitig += stunden <= RUECKMELDUNG_SERVICESTUNDEN
-            elif self.sh(w.am, self.opt.jetzt) > RUECKMELDUNG_SERVICESTUNDEN:
+                if w.rueckmeldung_rechtzeitig is not None:  # as judged when it happened
+                    rechtzeitig += w.rueckmeldung_rechtzeitig
+                elif w.rueckmeldung_bis is not None:
+                    rechtzeitig += w.rueckmeldung <= w.rueckmeldung_bis
+                else:
+                    rechtzeitig += stunden <= RUECKMELDUNG_SERVICESTUNDEN
+            elif self._ueberfaellig(w):
                 basis += 1  # overdue without Rückmeldung: late
             if w.antwort is not None:
                 antwort.append(self.sh(w.am, w.antwort))
