@@ -181,3 +181,38 @@ def test_per_person_figures_only_when_switched_on() -> None:
     assert _get(b, "Nach Bearbeiter/in", "A. Schmidt", "Eingegangen") == 5
     assert _get(b, "Nach Bearbeiter/in", "A. Schmidt", "Erledigt") == 4
     assert _get(b, "Nach Bearbeiter/in", "ohne Bearbeiter/in", "Offen am Ende") == 5
+
+
+def test_register_statistics_use_the_same_figures(tmp_path: Any) -> None:
+    import openpyxl
+    import xlsxwriter
+
+    from buero_ticket.berichte.statistik import RegisterStatistik
+
+    stats = RegisterStatistik(_t(9, 10))
+    for v in VORGAENGE:
+        stats.add(v)
+    b = stats.bericht()
+    assert (b.von, b.bis) == (date(2026, 5, 18), date(2026, 11, 9))  # 26 weeks, the current one last
+    assert _get(b, "Eingänge pro Woche nach Kanal", "2026-KW45", "Telefon") == 6
+    assert _get(b, "Eingänge pro Woche nach Kanal", "2026-KW44", "Brief") == 1  # #10, Sunday 01.11.
+    assert _get(b, "Eingänge pro Woche nach Kanal", "Summe", "Gesamt") == 11
+    assert _get(b, "Erstlösungsquote pro Woche", "2026-KW45", "Telefon") == pytest.approx(3 / 5)
+    assert _get(b, "Erstlösungsquote pro Woche", "2026-KW45", "Alle Kanäle") == pytest.approx(4 / 7)
+    if Erfassung.aus_modell().weiterleitungen:
+        assert _get(b, WL, "Summe", "Weitergeleitet") == 5
+    else:
+        assert _get(b, WL, "alle Stellen", "Weitergeleitet") == Fehlt.NICHT_ERFASST
+
+    path = tmp_path / "Statistik.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Statistik")
+    charts = stats.schreiben(wb, ws, diagramme_einfuegen=False)
+    for n, chart in enumerate(charts):
+        wb.add_chartsheet(f"Diagramm {n + 1}").set_chart(chart)
+    wb.close()
+    assert len(charts) == 3  # backlog by age, weekly by channel, weekly line
+    rows = list(openpyxl.load_workbook(path)["Statistik"].iter_rows(values_only=True))
+    i = rows.index(next(r for r in rows if r[0] == "Eingänge pro Woche nach Kanal"))
+    kw45 = next(r for r in rows[i:] if r[0] == "2026-KW45")
+    assert kw45[1:8] == (4, 6, 0, 0, 0, 0, 10)

@@ -69,32 +69,71 @@ def als_xlsx(bericht: Bericht) -> bytes:
     return buffer.getvalue()
 
 
-def schreibe_abschnitt(wb: Any, ws: Any, a: Abschnitt, bericht: Bericht, fmt: _Formate | None = None) -> int:
-    """Write one section on ``ws`` (tables, then charts below them); returns the next free row."""
+def schreibe_abschnitt(
+    wb: Any,
+    ws: Any,
+    a: Abschnitt,
+    bericht: Bericht,
+    fmt: _Formate | None = None,
+    *,
+    zeile: int = 0,
+    eigenes_blatt: bool = True,
+    diagramme_einfuegen: bool = True,
+) -> tuple[int, list[Any]]:
+    """Write one section on ``ws`` from row ``zeile``: title, tables, then its charts below them.
+
+    ``eigenes_blatt``: the section owns the sheet (print setup, column widths, report line under the
+    title). With ``diagramme_einfuegen=False`` the charts are returned instead of placed (e.g. for chart
+    sheets). Returns the next free row and the charts.
+    """
     fmt = fmt or _formate(wb)
-    breite = max(len(t.spalten) for t in a.tabellen) if a.tabellen else 2
-    _druck(ws, bericht, landscape=breite > 4)
-    _spalten(ws, a)
-    ws.write_string(0, 0, a.titel, fmt.titel)
-    ws.write_string(1, 0, clean_text(f"{bericht.titel} – {bericht.kopf[0] if bericht.kopf else ''}"), fmt.untertitel)
-    row = 3
+    row = zeile
+    if eigenes_blatt:
+        breite = max(len(t.spalten) for t in a.tabellen) if a.tabellen else 2
+        _druck(ws, bericht, landscape=breite > 4)
+        _spalten(ws, a)
+    ws.write_string(row, 0, a.titel, fmt.titel)
+    row += 1
+    if eigenes_blatt:
+        kopf = bericht.kopf[0] if bericht.kopf else ""
+        ws.write_string(row, 0, clean_text(f"{bericht.titel} – {kopf}"), fmt.untertitel)
+        row += 1
+    row += 1
     for h in a.hinweise:
         ws.write_string(row, 0, clean_text(h), fmt.hinweis)
         row += 1
-    charts = []
+    tables = []
     for t in a.tabellen:
         top = row
         row = _tabelle(ws, t, row, fmt)
-        if t.diagramm:
-            charts.append((t, top))
+        if t.diagramm in ("linie", "balken"):
+            tables.append((t, top))
         row += 1
+    charts = [c for c in (_diagramm(wb, ws, t, top) for t, top in tables) if c is not None]
+    if not diagramme_einfuegen:
+        return row, charts
     breaks = []
-    for t, top in charts:
+    for chart in charts:
         breaks.append(row)  # each chart starts a page: never cut in half when printed
-        row = _diagramm(wb, ws, t, top, row)
+        ws.insert_chart(row, 0, chart)
+        row += CHART_ROWS + 1
     if breaks:
         ws.set_h_pagebreaks(breaks)
-    return row
+    return row, charts
+
+
+def schreibe_auf_blatt(wb: Any, ws: Any, bericht: Bericht, *, diagramme_einfuegen: bool = True) -> list[Any]:
+    """All sections of ``bericht`` one below the other on one sheet (the register's "Statistik")."""
+    fmt = _formate(wb)
+    alle = Abschnitt("alle", bericht.titel, [t for a in bericht.abschnitte for t in a.tabellen])
+    _spalten(ws, alle)
+    row, charts = 0, []
+    for a in bericht.abschnitte:
+        row, neu = schreibe_abschnitt(
+            wb, ws, a, bericht, fmt, zeile=row, eigenes_blatt=False, diagramme_einfuegen=diagramme_einfuegen
+        )
+        charts += neu
+    return charts
 
 
 def _tabelle(ws: Any, t: Tabelle, row: int, fmt: _Formate) -> int:
@@ -124,8 +163,8 @@ def _wert(ws: Any, row: int, col: int, w: Wert, fmt: _Formate) -> None:
         ws.write_number(row, col, w.zahl, fmt.zahlen[w.art])
 
 
-def _diagramm(wb: Any, ws: Any, t: Tabelle, top: int, row: int) -> int:
-    """A chart of table ``t`` (written at ``top``) placed at ``row``; returns the row below it."""
+def _diagramm(wb: Any, ws: Any, t: Tabelle, top: int) -> Any:
+    """A chart of table ``t`` (written at row ``top`` of ``ws``), or None for an empty table."""
     sheet = ws.get_name().replace("'", "''")
     first, last = top + 2, top + 1 + len(t.zeilen)
     cols = list(range(1, len(t.spalten)))
@@ -134,13 +173,11 @@ def _diagramm(wb: Any, ws: Any, t: Tabelle, top: int, row: int) -> int:
         cols = cols[:-1]  # without "Gesamt"
         chart = wb.add_chart({"type": "column", "subtype": "stacked"})
         chart.set_y_axis({"name": "Anzahl"})
-    elif t.diagramm == "linie":
+    else:
         chart = wb.add_chart({"type": "line"})
         chart.set_y_axis({"name": "Vorgänge"})
-    else:
-        return row
     if last < first:
-        return row
+        return None
     for col in cols:
         chart.add_series(
             {
@@ -153,8 +190,7 @@ def _diagramm(wb: Any, ws: Any, t: Tabelle, top: int, row: int) -> int:
     chart.set_title({"name": clean_text(t.titel)})
     chart.set_legend({"position": "bottom"})
     chart.set_size({"width": 640, "height": CHART_ROWS * 20})
-    ws.insert_chart(row, 0, chart)
-    return row + CHART_ROWS + 1
+    return chart
 
 
 def _druck(ws: Any, bericht: Bericht, *, landscape: bool) -> None:

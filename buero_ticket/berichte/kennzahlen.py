@@ -63,7 +63,7 @@ def erstelle_bericht(faelle: Iterable[Fall], opt: Optionen, erfassung: Erfassung
         raise ValueError(f"nach must be one of {NACH}")
     erf = erfassung or Erfassung.aus_modell()
     alle = list(faelle)
-    rechner = _Rechner(alle, opt, erf)
+    rechner = Rechner(alle, opt, erf)
     kopf = [
         f"Zeitraum: {opt.von:%d.%m.%Y} – {opt.bis:%d.%m.%Y}; Stand {opt.jetzt:%d.%m.%Y %H:%M}",
         f"Servicestunden: {opt.servicezeit}",
@@ -88,22 +88,22 @@ def erstelle_bericht(faelle: Iterable[Fall], opt: Optionen, erfassung: Erfassung
     return Bericht("bericht", titel, opt.von, opt.bis, opt.jetzt, kopf, abschnitte)
 
 
-def _kanal_label(kanal: str) -> str:
+def kanal_label(kanal: str) -> str:
     try:
         return Kanal(kanal).label
     except ValueError:
         return kanal
 
 
-def _n(zahl: float | None, definition: str, art: Art = Art.ANZAHL, leer: Fehlt = Fehlt.KEINE_FAELLE) -> Wert:
-    return Wert.of(zahl, art, definition, leer=leer)
+def zahl(n: float | None, definition: str, art: Art = Art.ANZAHL, leer: Fehlt = Fehlt.KEINE_FAELLE) -> Wert:
+    return Wert.of(n, art, definition, leer=leer)
 
 
 def _ne(definition: str, art: Art = Art.ANZAHL) -> Wert:
     return Wert.nicht_erfasst(art, definition)
 
 
-class _Rechner:
+class Rechner:
     def __init__(self, alle: list[Fall], opt: Optionen, erf: Erfassung) -> None:
         self.alle = alle
         self.opt = opt
@@ -131,7 +131,7 @@ class _Rechner:
     def _erledigungszeiten(self, faelle: Iterable[Fall]) -> list[float]:
         return [self.sh(f.eingang, f.erledigt) for f in faelle if f.erledigt is not None]
 
-    def _quote(self, faelle: list[Fall]) -> tuple[Wert, Wert, Wert]:
+    def quote(self, faelle: list[Fall]) -> tuple[Wert, Wert, Wert]:
         """(basis, solved, share) of D115 first-contact resolution over ``faelle`` (received in period)."""
         if not self.erf.erstkontakt:
             return _ne("erstkontakt.basis"), _ne("erstkontakt.geloest"), _ne("erstkontakt.quote", Art.ANTEIL)
@@ -140,9 +140,9 @@ class _Rechner:
         leer = Fehlt.NICHT_ERFASST if faelle else Fehlt.KEINE_FAELLE
         quote = geloest / len(basis) if basis else None
         return (
-            _n(len(basis), "erstkontakt.basis"),
-            _n(geloest, "erstkontakt.geloest"),
-            _n(quote, "erstkontakt.quote", Art.ANTEIL, leer),
+            zahl(len(basis), "erstkontakt.basis"),
+            zahl(geloest, "erstkontakt.geloest"),
+            zahl(quote, "erstkontakt.quote", Art.ANTEIL, leer),
         )
 
     # ---- sections -------------------------------------------------------------------------------
@@ -156,8 +156,8 @@ class _Rechner:
         ein_k, erl_k = Counter(f.kanal for f in ein), Counter(f.kanal for f in erl)
         bekannt = [k.value for k in Kanal]
         for k in bekannt + sorted((set(ein_k) | set(erl_k)) - set(bekannt)):
-            kanal.add(_kanal_label(k), _n(ein_k[k], "eingang.anzahl"), _n(erl_k[k], "erledigt.anzahl"))
-        kanal.add("Summe", _n(len(ein), "eingang.anzahl"), _n(len(erl), "erledigt.anzahl"))
+            kanal.add(kanal_label(k), zahl(ein_k[k], "eingang.anzahl"), zahl(erl_k[k], "erledigt.anzahl"))
+        kanal.add("Summe", zahl(len(ein), "eingang.anzahl"), zahl(len(erl), "erledigt.anzahl"))
         a.tabellen.append(kanal)
 
         kat = Tabelle("Nach Kategorie", ["Kategorie", "Eingegangen", "Erledigt"])
@@ -168,16 +168,16 @@ class _Rechner:
             ein_c = Counter(f.kategorie or "ohne Kategorie" for f in ein)
             erl_c = Counter(f.kategorie or "ohne Kategorie" for f in erl)
             for c in sorted(set(ein_c) | set(erl_c), key=lambda c: (-ein_c[c], c)):
-                kat.add(c, _n(ein_c[c], "eingang.anzahl"), _n(erl_c[c], "erledigt.anzahl"))
-            kat.add("Summe", _n(len(ein), "eingang.anzahl"), _n(len(erl), "erledigt.anzahl"))
+                kat.add(c, zahl(ein_c[c], "eingang.anzahl"), zahl(erl_c[c], "erledigt.anzahl"))
+            kat.add("Summe", zahl(len(ein), "eingang.anzahl"), zahl(len(erl), "erledigt.anzahl"))
         a.tabellen.append(kat)
 
         woche = Tabelle("Pro Woche", ["Woche", "Eingegangen", "Erledigt"], diagramm="linie")
-        for label, lo, hi in _wochen(von, bis):
+        for label, lo, hi in wochen(von, bis):
             woche.add(
                 label,
-                _n(sum(1 for f in ein if lo <= self.tag(f.eingang) <= hi), "eingang.anzahl"),
-                _n(sum(1 for f in erl if f.erledigt and lo <= self.tag(f.erledigt) <= hi), "erledigt.anzahl"),
+                zahl(sum(1 for f in ein if lo <= self.tag(f.eingang) <= hi), "eingang.anzahl"),
+                zahl(sum(1 for f in erl if f.erledigt and lo <= self.tag(f.erledigt) <= hi), "erledigt.anzahl"),
             )
         a.tabellen.append(woche)
         a.tabellen.append(self.uebersicht())
@@ -190,7 +190,7 @@ class _Rechner:
         t = Tabelle(f"Übersicht nach {_NACH_LABEL[nach]}", [_NACH_LABEL[nach], *spalten])
         von, bis = self.opt.von, self.opt.bis
         if nach in ("woche", "monat"):
-            perioden = _wochen(von, bis) if nach == "woche" else _monate(von, bis)
+            perioden = wochen(von, bis) if nach == "woche" else _monate(von, bis)
             for label, lo, hi in perioden:
                 t.add(label, *self._gruppe(self.alle, lo, hi))
             return t
@@ -210,11 +210,11 @@ class _Rechner:
         ein = [f for f in faelle if self.eingegangen(f, von, bis)]
         erl = [f for f in faelle if self.erledigt_in(f, von, bis)]
         return [
-            _n(len(ein), "eingang.anzahl"),
-            _n(len(erl), "erledigt.anzahl"),
-            _n(sum(1 for f in faelle if self.offen_am(f, bis)), "bestand.offen"),
-            self._quote(ein)[2],
-            _n(median(self._erledigungszeiten(erl)), "zeit.erledigung_median", Art.STUNDEN),
+            zahl(len(ein), "eingang.anzahl"),
+            zahl(len(erl), "erledigt.anzahl"),
+            zahl(sum(1 for f in faelle if self.offen_am(f, bis)), "bestand.offen"),
+            self.quote(ein)[2],
+            zahl(median(self._erledigungszeiten(erl)), "zeit.erledigung_median", Art.STUNDEN),
         ]
 
     def bestand(self) -> Abschnitt:
@@ -229,18 +229,18 @@ class _Rechner:
             i = next(i for i, (lo, hi) in enumerate(ALTER) if hi is None or tage <= hi)
             zaehler[i, f.status.label if f.status.is_open else SPAETER_ERLEDIGT] += 1
         for i, (lo, hi) in enumerate(ALTER):
-            werte = [_n(zaehler[i, s], "bestand.offen") for s in spalten]
-            t.add(alter_label(lo, hi), *werte, _n(sum(zaehler[i, s] for s in spalten), "bestand.offen"))
-        summen = [_n(sum(zaehler[i, s] for i in range(len(ALTER))), "bestand.offen") for s in spalten]
-        t.add("Summe", *summen, _n(len(offen), "bestand.offen"))
+            werte = [zahl(zaehler[i, s], "bestand.offen") for s in spalten]
+            t.add(alter_label(lo, hi), *werte, zahl(sum(zaehler[i, s] for s in spalten), "bestand.offen"))
+        summen = [zahl(sum(zaehler[i, s] for i in range(len(ALTER))), "bestand.offen") for s in spalten]
+        t.add("Summe", *summen, zahl(len(offen), "bestand.offen"))
         a.tabellen.append(t)
 
         u = Tabelle(f"Überfällig am {bis:%d.%m.%Y}", ["Art", "Anzahl"])
         frist = sum(1 for f in offen if f.frist and f.frist < bis)
-        u.add("Frist überschritten", _n(frist, "bestand.frist_ueberschritten"))
+        u.add("Frist überschritten", zahl(frist, "bestand.frist_ueberschritten"))
         if self.erf.wiedervorlage:
             wv = sum(1 for f in offen if f.wiedervorlage and f.wiedervorlage < bis)
-            u.add("Wiedervorlage überschritten", _n(wv, "bestand.wiedervorlage_ueberschritten"))
+            u.add("Wiedervorlage überschritten", zahl(wv, "bestand.wiedervorlage_ueberschritten"))
         else:
             u.add("Wiedervorlage überschritten", _ne("bestand.wiedervorlage_ueberschritten"))
         a.tabellen.append(u)
@@ -253,9 +253,9 @@ class _Rechner:
         t = Tabelle(
             "Erstlösungsquote (D115-Ziel 65 %)", ["Kanal", "Basis", "Im Erstkontakt gelöst", "Erstlösungsquote"]
         )
-        t.add("Alle Kanäle", *self._quote(ein))
+        t.add("Alle Kanäle", *self.quote(ein))
         for k in Kanal:
-            t.add(k.label, *self._quote([f for f in ein if f.kanal == k.value]))
+            t.add(k.label, *self.quote([f for f in ein if f.kanal == k.value]))
         if not self.erf.erstkontakt:
             t.hinweis = "Ob ein Anliegen im Erstkontakt gelöst wurde, wird noch nicht erfasst."
         a.tabellen.append(t)
@@ -270,13 +270,13 @@ class _Rechner:
             w.hinweis = "Welcher Wissensartikel eine Anfrage beantwortet hat, wird noch nicht erfasst."
         else:
             mit = [f for f in erl if f.wissen]
-            w.add("Anteil mit Wissensartikel", _n(len(mit) / len(erl) if erl else None, "wissen.anteil", Art.ANTEIL))
-            w.add("Anfragen ohne Artikel", _n(len(erl) - len(mit), "wissen.ohne_artikel"))
+            w.add("Anteil mit Wissensartikel", zahl(len(mit) / len(erl) if erl else None, "wissen.anteil", Art.ANTEIL))
+            w.add("Anfragen ohne Artikel", zahl(len(erl) - len(mit), "wissen.ohne_artikel"))
             artikel = Counter(name for f in erl for name in dict.fromkeys(f.wissen))
             for name, count in sorted(artikel.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_ARTIKEL]:
-                top.add(name, _n(count, "wissen.artikel"))
+                top.add(name, zahl(count, "wissen.artikel"))
             if not artikel:
-                top.add("kein Artikel verwendet", _n(None, "wissen.artikel"))
+                top.add("kein Artikel verwendet", zahl(None, "wissen.artikel"))
         a.tabellen += [w, top]
         return a
 
@@ -333,11 +333,11 @@ class _Rechner:
             if w.antwort is not None:
                 antwort.append(self.sh(w.am, w.antwort))
         return [
-            _n(len(wl), "weiterleitung.anzahl"),
-            _n(rechtzeitig / basis if basis else None, "weiterleitung.rueckmeldung_anteil", Art.ANTEIL),
-            _n(median(rueck), "weiterleitung.rueckmeldung_median", Art.STUNDEN),
-            _n(median(antwort), "weiterleitung.antwort_median", Art.STUNDEN),
-            _n(p90(antwort), "weiterleitung.antwort_p90", Art.STUNDEN),
+            zahl(len(wl), "weiterleitung.anzahl"),
+            zahl(rechtzeitig / basis if basis else None, "weiterleitung.rueckmeldung_anteil", Art.ANTEIL),
+            zahl(median(rueck), "weiterleitung.rueckmeldung_median", Art.STUNDEN),
+            zahl(median(antwort), "weiterleitung.antwort_median", Art.STUNDEN),
+            zahl(p90(antwort), "weiterleitung.antwort_p90", Art.STUNDEN),
         ]
 
     def zeiten(self) -> Abschnitt:
@@ -348,16 +348,16 @@ class _Rechner:
         erste = [self.sh(f.eingang, f.erste_antwort) for f in ein if f.erste_antwort is not None]
         t.add(
             "Bis zur ersten Antwort",
-            _n(len(erste), "zeit.erste_antwort_anzahl"),
-            _n(median(erste), "zeit.erste_antwort_median", Art.STUNDEN),
-            _n(p90(erste), "zeit.erste_antwort_p90", Art.STUNDEN),
+            zahl(len(erste), "zeit.erste_antwort_anzahl"),
+            zahl(median(erste), "zeit.erste_antwort_median", Art.STUNDEN),
+            zahl(p90(erste), "zeit.erste_antwort_p90", Art.STUNDEN),
         )
         erl = self._erledigungszeiten(f for f in self.alle if self.erledigt_in(f, von, bis))
         t.add(
             "Bis zur Erledigung",
-            _n(len(erl), "zeit.erledigung_anzahl"),
-            _n(median(erl), "zeit.erledigung_median", Art.STUNDEN),
-            _n(p90(erl), "zeit.erledigung_p90", Art.STUNDEN),
+            zahl(len(erl), "zeit.erledigung_anzahl"),
+            zahl(median(erl), "zeit.erledigung_median", Art.STUNDEN),
+            zahl(p90(erl), "zeit.erledigung_p90", Art.STUNDEN),
         )
         a.tabellen.append(t)
         return a
@@ -376,10 +376,10 @@ class _Rechner:
             erl = [f for f in fs if self.erledigt_in(f, von, bis)]
             t.add(
                 name,
-                _n(sum(1 for f in fs if self.eingegangen(f, von, bis)), "person.eingang"),
-                _n(len(erl), "person.erledigt"),
-                _n(sum(1 for f in fs if self.offen_am(f, bis)), "person.offen"),
-                _n(median(self._erledigungszeiten(erl)), "person.erledigung_median", Art.STUNDEN),
+                zahl(sum(1 for f in fs if self.eingegangen(f, von, bis)), "person.eingang"),
+                zahl(len(erl), "person.erledigt"),
+                zahl(sum(1 for f in fs if self.offen_am(f, bis)), "person.offen"),
+                zahl(median(self._erledigungszeiten(erl)), "person.erledigung_median", Art.STUNDEN),
             )
         a.tabellen.append(t)
         return a
@@ -390,14 +390,14 @@ _NACH_LABEL = {"kanal": "Kanal", "kategorie": "Kategorie", "stelle": "Stelle", "
 
 def _gruppen_von(f: Fall, nach: str) -> list[str]:
     if nach == "kanal":
-        return [_kanal_label(f.kanal)]
+        return [kanal_label(f.kanal)]
     if nach == "kategorie":
         return [f.kategorie or "ohne Kategorie"]
     stellen = list(dict.fromkeys(w.stelle for w in f.weiterleitungen))
     return stellen or ["nicht weitergeleitet"]
 
 
-def _wochen(von: date, bis: date) -> list[tuple[str, date, date]]:
+def wochen(von: date, bis: date) -> list[tuple[str, date, date]]:
     """ISO weeks touching the period, clipped to it: (label, first day, last day)."""
     out = []
     monday = von - timedelta(days=von.weekday())

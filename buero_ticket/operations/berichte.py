@@ -15,10 +15,11 @@ from typing import Any, Literal
 
 from .. import fristen_config
 from ..berichte import ausgabe_json, ausgabe_text, ausgabe_xlsx, personal
-from ..berichte.faelle import Erfassung, faelle
+from ..berichte.faelle import Erfassung
 from ..berichte.kennzahlen import Optionen, erstelle_bericht
 from ..berichte.modell import Bericht
 from ..berichte.servicezeit import D115Kalender, Kalender, beschreibung, stunden
+from ..berichte.statistik import Sammler
 from ..errors import EingabeFehler
 from ..fileio import atomic_write_bytes
 from ..models import Kanal
@@ -98,7 +99,10 @@ def erstellen(
         servicezeit=beschreibung(kal),
         lokal=kal.lokal,
     )
-    return erstelle_bericht(faelle(vorgaenge), opt, erfassung)
+    sammler = Sammler(von, kal.lokal)
+    for v in vorgaenge:
+        sammler.add(v)
+    return erstelle_bericht(sammler.faelle, opt, erfassung)
 
 
 def ankuenfte_aus_vorgaengen(vorgaenge: Iterable[Any], kanaele: Iterable[Kanal] = KONTAKT_KANAELE) -> list[datetime]:
