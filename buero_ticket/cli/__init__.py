@@ -253,6 +253,7 @@ from . import (  # noqa: E402,F401  (register the commands; one module a line)
     mail_cmds,
     passwort_cmds,
     register_cmds,
+    suche_cmds,
     vorgang_cmds,
     wissen_cmds,
 )

@@ -1,0 +1,56 @@
+"""Searching every Vorgang (read-only): keep the local full-text index current, then query it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from ..index import Index
+from ..models import Status, Vorgang
+from ..suche.analyse import terms
+from ..suche.volltext import Progress, Treffer, Volltext
+from .wissen import request_text
+
+SIMILAR = 5
+
+
+@dataclass
+class Filter:
+    status: list[str] = field(default_factory=list)
+    kanal: str | None = None
+    bearbeiter: str | None = None
+    von: datetime | None = None
+    bis: datetime | None = None
+
+
+def volltext(index: Index, progress: Progress | None = None) -> Volltext:
+    """The full-text index, brought up to date with the metadata cache (call after ``Index.refresh``)."""
+    vt = Volltext(index)
+    vt.update(progress)
+    return vt
+
+
+def suche(vt: Volltext, begriffe: str, filter: Filter, anzahl: int = 20) -> list[Treffer]:
+    return vt.suche(
+        begriffe,
+        status=filter.status or None,
+        kanal=filter.kanal,
+        bearbeiter=filter.bearbeiter,
+        von=filter.von,
+        bis=filter.bis,
+        anzahl=anzahl,
+    )
+
+
+def aehnliche(vt: Volltext, vorgang: Vorgang, anzahl: int = SIMILAR) -> list[Treffer]:
+    """Closed Vorgänge most similar to ``vorgang`` (what did we answer last time?)."""
+    words = list(dict.fromkeys(terms(vorgang.betreff) * 2 + terms(request_text(vorgang))))[:12]
+    if not words:
+        return []
+    return vt.suche(
+        " ".join(words),
+        status=[Status.ERLEDIGT.value, Status.ARCHIV.value],
+        anzahl=anzahl,
+        ohne=vorgang.aktenzeichen,
+        oder=True,
+    )

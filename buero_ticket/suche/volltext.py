@@ -1,0 +1,350 @@
+"""The full-text index over every Vorgang (archive included): a local cache, never on the share.
+
+SQLite FTS5 over analysed tokens (:mod:`.analyse`: folded, Snowball-stemmed), one row per Vorgang,
+columns Betreff (weighted ×3) and the rest (Aktenzeichen, sender, message texts, history notes, the text
+of Word attachments). It follows the metadata cache (:class:`buero_ticket.index.Index`): a Vorgang whose
+``vorgang.json`` changed there (every change through the store rewrites it; the metadata cache finds
+changes from other PCs through the status folders' mtimes) is indexed again, a vanished one removed. So
+the search index costs one SQL comparison per command, no extra scan of the share. Deleting the file is
+always safe: the next ``suche`` rebuilds it with a progress bar.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import sqlite3
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from ..index import Index, cache_dir
+from ..models import Vorgang
+from ..store import ANLAGEN_DIR, NACHRICHTEN_DIR
+from .analyse import STOPWORDS, fold, stem, words
+
+VERSION = 1
+COMPOUND_MIN = 4  # a search word of this many letters also finds compounds ending in it
+MAX_EXPANSION = 60
+PROGRESS_FROM = 500  # a progress bar only when this many Vorgänge are read
+MAX_TEXT = 200_000  # characters of text read per Vorgang
+Progress = Callable[[int, int], None]
+
+_AZ = re.compile(r"^(?:[A-Za-z0-9]{1,8}-)?\d{4}-\d{5}(?:-\d)?$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_QUERY = re.compile(r'"([^"]*)"|(\S+)')
+_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS doc (
+    id INTEGER PRIMARY KEY,
+    relpath TEXT UNIQUE NOT NULL,
+    az TEXT NOT NULL,
+    status TEXT NOT NULL,
+    kanal TEXT NOT NULL,
+    bearbeiter TEXT NOT NULL,
+    eingang_ts REAL NOT NULL,
+    betreff TEXT NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    text BLOB NOT NULL
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(betreff, inhalt, tokenize="unicode61 tokenchars '@.-_'");
+CREATE VIRTUAL TABLE IF NOT EXISTS vocab USING fts5vocab(fts, row);
+PRAGMA user_version = {VERSION};
+"""
+
+
+def index_file(index: Index) -> Path:
+    key = hashlib.sha1(str(index.ablage.root).encode("utf-8")).hexdigest()[:16]
+    return cache_dir() / f"suche-{key}.sqlite"
+
+
+def tokens(text: str) -> str:
+    """The analysed form of a text as FTS5 indexes it: stems separated by spaces."""
+    return " ".join(stem(w) for w in words(text) if w not in STOPWORDS or len(w) > 3)
+
+
+def _exact_tokens(vorgang: Vorgang) -> list[str]:
+    az = vorgang.aktenzeichen.lower()
+    out = [az, az.rsplit("-", 1)[0]]
+    for mail in (vorgang.absender.email, *(n.von for n in vorgang.nachrichten)):
+        found = re.search(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", mail or "")
+        if found:
+            out.append(fold(found.group(0)))
+    return out
+
+
+def read_text(vorgang: Vorgang) -> str:
+    """What a clerk may search for in a Vorgang besides its metadata: messages, history, Word attachments."""
+    folder = vorgang.ordner
+    assert folder is not None
+    parts: list[str] = []
+    size = 0
+    candidates: list[Path] = []
+    for sub in (NACHRICHTEN_DIR, ANLAGEN_DIR):
+        try:
+            candidates += sorted(p for p in (folder / sub).iterdir() if p.is_file())
+        except OSError:
+            continue
+    candidates.append(folder / "verlauf.txt")  # last: snippets come from the messages first
+    for path in candidates:
+        if size > MAX_TEXT:
+            break
+        text = _file_text(path)
+        if text:
+            parts.append(text)
+            size += len(text)
+    return "\n".join(parts)[:MAX_TEXT]
+
+
+def _file_text(path: Path) -> str:
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".txt":
+            return path.read_text(encoding="utf-8", errors="replace")
+        if suffix == ".docx":
+            import docx
+
+            return "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+    except Exception:  # an unreadable attachment only stays unsearchable
+        return ""
+    return ""
+
+
+@dataclass
+class Treffer:
+    aktenzeichen: str
+    betreff: str
+    status: str
+    kanal: str
+    bearbeiter: str
+    eingang: datetime
+    score: float
+    ausschnitt: str
+    ordner: Path
+
+
+class Volltext:
+    def __init__(self, index: Index, path: Path | None = None) -> None:
+        self.index = index
+        self.path = path or index_file(index)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        try:
+            db = sqlite3.connect(self.path, timeout=30)
+            if db.execute("PRAGMA user_version").fetchone()[0] not in (0, VERSION):
+                db.close()
+                self.path.unlink()
+                db = sqlite3.connect(self.path, timeout=30)
+            db.executescript(_SCHEMA)
+            return db
+        except sqlite3.DatabaseError:
+            self.path.unlink(missing_ok=True)  # a broken cache is rebuilt from the folders
+            db = sqlite3.connect(self.path, timeout=30)
+            db.executescript(_SCHEMA)
+            return db
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- keeping up with the metadata cache ---------------------------------------------------------
+    def update(self, progress: Progress | None = None) -> int:
+        """Index what changed in the metadata cache since the last call; returns how many were (re)indexed."""
+        mine = {rel: (m, s) for rel, m, s in self.db.execute("SELECT relpath, mtime_ns, size FROM doc")}
+        theirs = {rel: (m, s) for rel, m, s in self.index.db.execute("SELECT relpath, mtime_ns, size FROM vorgang")}
+        changed = [rel for rel, sig in theirs.items() if mine.get(rel) != sig]
+        gone = [rel for rel in mine if rel not in theirs]
+        if not changed and not gone:
+            return 0
+        if len(changed) < PROGRESS_FROM:
+            progress = None
+        with self.db:
+            for rel in gone:
+                self._delete(rel)
+            for done, vorgang in enumerate(self._load(changed), start=1):
+                rel = self._rel(vorgang)
+                self._delete(rel)
+                self._insert(rel, vorgang, theirs[rel])
+                if progress is not None and done % 200 == 0:
+                    progress(done, len(changed))
+        if progress is not None:
+            progress(len(changed), len(changed))
+        return len(changed)
+
+    def _rel(self, vorgang: Vorgang) -> str:
+        assert vorgang.ordner is not None
+        return str(vorgang.ordner)[len(str(self.index.ablage.root)) + 1 :].replace(os.sep, "/")
+
+    def _load(self, rels: list[str]) -> Iterator[Vorgang]:
+        wanted = set(rels)
+        for vorgang in self.index.alle():
+            if self._rel(vorgang) in wanted:
+                yield vorgang
+
+    def _delete(self, rel: str) -> None:
+        row = self.db.execute("SELECT id FROM doc WHERE relpath = ?", (rel,)).fetchone()
+        if row:
+            self.db.execute("DELETE FROM fts WHERE rowid = ?", row)
+            self.db.execute("DELETE FROM doc WHERE id = ?", row)
+
+    def _insert(self, rel: str, vorgang: Vorgang, sig: tuple[int, int]) -> None:
+        text = read_text(vorgang)
+        a = vorgang.absender
+        meta = " ".join((vorgang.aktenzeichen, a.name, a.email, a.telefon, a.anschrift, vorgang.bearbeiter))
+        cursor = self.db.execute(
+            "INSERT INTO doc (relpath, az, status, kanal, bearbeiter, eingang_ts, betreff, mtime_ns, size, text) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (
+                rel,
+                vorgang.aktenzeichen,
+                vorgang.status.value,
+                vorgang.kanal.value,
+                vorgang.bearbeiter,
+                vorgang.eingang.timestamp(),
+                vorgang.betreff,
+                sig[0],
+                sig[1],
+                zlib.compress(text.encode("utf-8"), 1),
+            ),
+        )
+        inhalt = " ".join([*_exact_tokens(vorgang), tokens(meta), tokens(text)])
+        self.db.execute(
+            "INSERT INTO fts (rowid, betreff, inhalt) VALUES (?,?,?)",
+            (cursor.lastrowid, tokens(vorgang.betreff), inhalt),
+        )
+
+    # -- searching -------------------------------------------------------------------------------------
+    def match_expression(self, query: str) -> tuple[str, list[str]]:
+        """The FTS5 expression for what a clerk typed, and the stems to mark in snippets."""
+        parts: list[str] = []
+        marks: list[str] = []
+        for phrase, word in _QUERY.findall(query):
+            if phrase:
+                stems = [stem(w) for w in words(phrase)]
+                if stems:
+                    parts.append('"' + " ".join(stems) + '"')
+                    marks += stems
+                continue
+            if _AZ.match(word) or _EMAIL.match(word):
+                token = fold(word).strip(".,;")
+                if _AZ.match(word) and re.match(r"^[a-z0-9]{1,8}-\d{4}", token) and not token[:4].isdigit():
+                    token = token.split("-", 1)[1]  # the Kürzel is not part of the token
+                parts.append(f'"{token}"')
+                marks.append(token)
+                continue
+            if word.endswith("*"):
+                prefix = "".join(words(word[:-1]))
+                if prefix:
+                    parts.append(f'"{prefix}"*')
+                    marks.append(prefix)
+                continue
+            for w in words(word):
+                s = stem(w)
+                alternatives = [s, *self._compounds(s)]
+                parts.append("(" + " OR ".join(f'"{t}"' for t in alternatives) + ")")
+                marks += alternatives
+        return " AND ".join(parts), marks
+
+    def _compounds(self, s: str) -> list[str]:
+        """Indexed words that end in ``s`` (``parkausweis`` → ``anwohnerparkausweis``), most frequent first."""
+        if len(s) < COMPOUND_MIN or not s.isalpha():
+            return []
+        rows = self.db.execute(
+            "SELECT term FROM vocab WHERE term > ? AND term LIKE ? ESCAPE '\\' ORDER BY cnt DESC LIMIT ?",
+            ("", "%" + s.replace("%", "\\%").replace("_", "\\_"), MAX_EXPANSION),
+        )
+        return [t for (t,) in rows if t != s]
+
+    def suche(
+        self,
+        query: str,
+        *,
+        status: list[str] | None = None,
+        kanal: str | None = None,
+        bearbeiter: str | None = None,
+        von: datetime | None = None,
+        bis: datetime | None = None,
+        anzahl: int = 20,
+        ohne: str | None = None,
+        oder: bool = False,
+    ) -> list[Treffer]:
+        expression, marks = self.match_expression(query)
+        if oder:
+            expression = expression.replace(" AND ", " OR ")
+        if not expression:
+            return []
+        where: list[str] = ["fts MATCH ?"]
+        args: list[object] = [expression]
+        if status:
+            where.append("doc.status IN (" + ",".join("?" * len(status)) + ")")
+            args += status
+        if kanal:
+            where.append("doc.kanal = ?")
+            args.append(kanal)
+        if bearbeiter:
+            where.append("doc.bearbeiter = ?")
+            args.append(bearbeiter)
+        if von:
+            where.append("doc.eingang_ts >= ?")
+            args.append(von.timestamp())
+        if bis:
+            where.append("doc.eingang_ts < ?")
+            args.append(bis.timestamp())
+        if ohne:
+            where.append("doc.az != ?")
+            args.append(ohne)
+        sql = (
+            "SELECT doc.az, doc.betreff, doc.status, doc.kanal, doc.bearbeiter, doc.eingang_ts, "
+            "bm25(fts, 3.0, 1.0) AS rank, doc.text, doc.relpath FROM fts JOIN doc ON doc.id = fts.rowid "
+            f"WHERE {' AND '.join(where)} ORDER BY rank, doc.eingang_ts DESC LIMIT ?"
+        )
+        try:
+            rows = self.db.execute(sql, (*args, anzahl)).fetchall()
+        except sqlite3.OperationalError:
+            return []  # an expression FTS5 cannot parse finds nothing
+        out = []
+        for az, betreff, st, kn, bb, ts, rank, blob, rel in rows:
+            text = zlib.decompress(blob).decode("utf-8")
+            out.append(
+                Treffer(
+                    az,
+                    betreff,
+                    st,
+                    kn,
+                    bb,
+                    datetime.fromtimestamp(ts).astimezone(),
+                    round(-rank, 3),
+                    snippet(betreff + "\n" + text, marks),
+                    self.index.ablage.root / rel,
+                )
+            )
+        return out
+
+
+def snippet(text: str, marks: list[str], width: int = 160) -> str:
+    """A piece of ``text`` around the first matched word, matched words marked »so«."""
+    stems = set(marks)
+    found: list[tuple[int, int]] = []
+    for m in re.finditer(r"[^\W_]+(?:[-.@][^\W_]+)*", text):
+        folded = fold(m.group(0))
+        w = "".join(words(folded)) if folded else ""
+        if folded in stems or stem(w) in stems or any(folded.startswith(p) for p in stems if len(p) >= 4):
+            found.append((m.start(), m.end()))
+    if not found:
+        return " ".join(text[:width].split())
+    start = max(0, found[0][0] - width // 3)
+    end = min(len(text), start + width)
+    piece = []
+    pos = start
+    for a, b in found:
+        if a < start or b > end:
+            continue
+        piece.append(text[pos:a] + "»" + text[a:b] + "«")
+        pos = b
+    piece.append(text[pos:end])
+    out = " ".join("".join(piece).split())
+    return ("… " if start > 0 else "") + out + (" …" if end < len(text) else "")

@@ -1,0 +1,110 @@
+"""suche: full-text search over every Vorgang through the CLI, with the German edge cases of issue 14."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from docx import Document
+
+from buero_ticket.ablage import Ablage
+
+
+def _neu(
+    run, ablage: Ablage, betreff: str, text: str = "", von: str = "", email: str = "", kanal: str = "telefon"
+) -> str:  # type: ignore[no-untyped-def]
+    res = run(
+        "--ablage", str(ablage.root), "neu", "--kanal", kanal, "--betreff", betreff, "--text", text,
+        "--von", von, "--email", email, "--json",
+    )  # fmt: skip
+    assert res.code == 0, res.err
+    return str(json.loads(res.out)["aktenzeichen"])
+
+
+def _suche(run, ablage: Ablage, *args: str) -> list[dict]:  # type: ignore[no-untyped-def]
+    res = run("--ablage", str(ablage.root), "suche", *args, "--json")
+    assert res.code == 0, res.err
+    return list(json.loads(res.out))
+
+
+@pytest.fixture
+def faelle(run, ablage: Ablage) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    return {
+        "park": _neu(run, ablage, "Anwohnerparkausweis Zone C", "Bitte um Verlängerung.", "Erika Muster"),
+        "amt": _neu(run, ablage, "Frage ans Bürgeramt", "Die Anträge liegen in der Hauptstraße 5 vor.", "Max Beispiel"),
+        "name": _neu(
+            run, ablage, "Rückruf", "Schwerbehindertenausweis verloren", "Ayşe Özdemir", "ayse@example.org", "email"
+        ),
+        "bescheinigung": _neu(run, ablage, "Meldebescheinigung", "Brauche eine Bescheinigung für die Bank."),
+    }
+
+
+@pytest.mark.parametrize(
+    ("begriff", "key"),
+    [
+        ("Bürgeramt", "amt"),
+        ("Buergeramt", "amt"),
+        ("Burgeramt", "amt"),
+        ("BÜRGERAMT", "amt"),
+        ("Strasse", "amt"),  # "Hauptstraße": ß = ss, and a compound part
+        ("Antrag", "amt"),  # Anträge
+        ("Bescheinigungen", "bescheinigung"),
+        ("Parkausweis", "park"),  # Anwohnerparkausweis
+        ("Schwerbehind*", "name"),
+        ("Oezdemir", "name"),
+        ("Ozdemir", "name"),
+        ("ayse@example.org", "name"),
+    ],
+)
+def test_german_as_clerks_type_it(run, ablage: Ablage, faelle: dict[str, str], begriff: str, key: str) -> None:  # type: ignore[no-untyped-def]
+    found = [t["aktenzeichen"] for t in _suche(run, ablage, begriff)]
+    assert found == [faelle[key]], (begriff, found)
+
+
+def test_json_fields_snippet_marks_and_exact_aktenzeichen(run, ablage: Ablage, faelle: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    hits = _suche(run, ablage, faelle["park"])
+    assert [t["aktenzeichen"] for t in hits] == [faelle["park"]]
+    assert set(hits[0]) >= {"aktenzeichen", "betreff", "status", "score", "ausschnitt"}
+    hit = _suche(run, ablage, "Verlängerung")[0]
+    assert "»Verlängerung«" in hit["ausschnitt"]
+    short = faelle["park"].rsplit("-", 1)[0]  # without the check digit
+    assert [t["aktenzeichen"] for t in _suche(run, ablage, short)] == [faelle["park"]]
+
+
+def test_phrase_needs_the_words_in_order(run, ablage: Ablage, faelle: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    assert [t["aktenzeichen"] for t in _suche(run, ablage, '"Zone C"')] == [faelle["park"]]
+    assert _suche(run, ablage, '"C Zone"') == []
+
+
+def test_filters_and_the_archive(run, ablage: Ablage, faelle: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    root = str(ablage.root)
+    assert run("--ablage", root, "status", faelle["amt"], "archiv").code == 0
+    assert [t["status"] for t in _suche(run, ablage, "Bürgeramt")] == ["archiv"]  # found in the archive
+    assert _suche(run, ablage, "Bürgeramt", "--status", "eingang") == []
+    assert _suche(run, ablage, "Schwerbehind*", "--kanal", "telefon") == []
+    assert len(_suche(run, ablage, "Schwerbehind*", "--kanal", "email")) == 1
+    assert _suche(run, ablage, "Bürgeramt", "--von", "01.01.2099") == []
+    assert len(_suche(run, ablage, "Bürgeramt", "--bis", "31.12.2099")) == 1
+
+
+def test_changes_are_found_at_the_next_command(run, ablage: Ablage, faelle: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    assert _suche(run, ablage, "Sperrmülltermin") == []
+    assert run("--ablage", str(ablage.root), "notiz", faelle["park"], "Sperrmülltermin vereinbart").code == 0
+    assert [t["aktenzeichen"] for t in _suche(run, ablage, "Sperrmülltermin")] == [faelle["park"]]
+
+
+def test_word_attachments_are_searched(run, ablage: Ablage, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    az = _neu(run, ablage, "Brief mit Anlage")
+    folder = next(ablage.root.glob(f"*/{az}*"))
+    doc = Document()
+    doc.add_paragraph("Widerspruch gegen den Gebührenbescheid")
+    doc.save(str(folder / "Anlagen" / "Schreiben.docx"))
+    assert run("--ablage", str(ablage.root), "notiz", az, "Anlage abgelegt").code == 0  # a change through the store
+    assert [t["aktenzeichen"] for t in _suche(run, ablage, "Gebührenbescheid")] == [az]
+
+
+def test_no_hit_says_what_to_do(run, ablage: Ablage, faelle: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    res = run("--ablage", str(ablage.root), "suche", "Walfang")
+    assert res.code == 0, res.err
+    assert "Keine Vorgänge gefunden" in res.out and "Was tun" in res.out
