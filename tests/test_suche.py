@@ -108,3 +108,23 @@ def test_no_hit_says_what_to_do(run, ablage: Ablage, faelle: dict[str, str]) -> 
     res = run("--ablage", str(ablage.root), "suche", "Walfang")
     assert res.code == 0, res.err
     assert "Keine Vorgänge gefunden" in res.out and "Was tun" in res.out
+
+
+def test_zeige_lists_similar_closed_vorgaenge_and_suggestions(run, ablage: Ablage) -> None:  # type: ignore[no-untyped-def]
+    from tests.wissen_artikel import write_articles
+
+    write_articles(ablage.wissen_dir)
+    root = str(ablage.root)
+    alt = _neu(run, ablage, "Sperrmüll abholen", "Couch und Schrank sollen weg")
+    anders = _neu(run, ablage, "Hundesteuer", "Hund angemeldet")
+    for az in (alt, anders):
+        assert run("--ablage", root, "status", az, "erledigt").code == 0
+    neu = _neu(run, ablage, "Sperrmüll Termin", "Wann wird der Sperrmüll abgeholt? Ein Schrank.")
+    res = run("--ablage", root, "zeige", neu, "--json")
+    assert res.code == 0, res.err
+    data = json.loads(res.out)
+    assert [t["aktenzeichen"] for t in data["aehnliche"]] == [alt]
+    assert data["wissen_vorschlaege"][0]["datei"] == "Abfall/Sperrmüll anmelden.md"
+    text = run("--ablage", root, "zeige", neu).out
+    assert "Ähnliche erledigte Vorgänge" in text and alt in text
+    assert "1. Sperrmüll anmelden" in text

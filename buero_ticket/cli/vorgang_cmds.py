@@ -120,8 +120,11 @@ def zeige(app: App, aktenzeichen: str, voll: bool, as_json: bool) -> None:
     vorgang = app.store.get(aktenzeichen)
     assert vorgang.ordner is not None
     verlauf = history.read_history(vorgang.ordner)
+    from .wissen_cmds import echo_zeige_extras, zeige_extras  # Wissen and similar Vorgänge (issue 14)
+
+    extras = zeige_extras(app, vorgang)
     if as_json:
-        echo_json(vorgang_detail_json(vorgang, verlauf))
+        echo_json({**vorgang_detail_json(vorgang, verlauf), **extras})
     else:
         from ..datenschutz.aufbewahrung import beschreibung
         from ..operations.datenschutz import aufbewahrung
@@ -131,6 +134,7 @@ def zeige(app: App, aktenzeichen: str, voll: bool, as_json: bool) -> None:
         if weitere:
             extra.append(("Person", f"weitere Vorgänge dieser Person: {weitere} ('buero-ticket person …')"))
         echo_detail(vorgang, verlauf, extra, voll=voll)
+        echo_zeige_extras(extras)
 
 
 @cli.command("status")

@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from ..errors import EingabeFehler, Exit
+from ..models import Vorgang
 from ..operations import wissen as ops
 from ..wissen.vorschlag import Vorschlag
 from . import App, cli
@@ -205,3 +206,46 @@ def luecken(app: App, as_json: bool) -> None:
         click.echo(f"{label}: {len(g.vorgaenge)} Vorgänge ohne Artikel")
         for v in g.vorgaenge[:10]:
             click.echo(f"   {v.aktenzeichen}  {v.betreff}")
+
+
+# -- in 'zeige': suggestions and similar closed Vorgänge ---------------------------------------------
+
+
+def zeige_extras(app: App, vorgang: Vorgang) -> dict[str, Any]:
+    """For ``zeige``: article suggestions (open Vorgänge) and up to 5 similar closed Vorgänge."""
+    from ..operations import suche as suche_ops
+
+    extras: dict[str, Any] = {"wissen": vorgang.wissen or None, "erstkontakt_geloest": vorgang.erstkontakt_geloest}
+    basis = ops.wissensbasis(app.ablage)
+    extras["wissen_vorschlaege"] = (
+        [vorschlag_json(v) for v in ops.vorschlaege_fuer(basis, vorgang)]
+        if basis.docs and vorgang.status.is_open
+        else []
+    )
+    vt = suche_ops.volltext(app.index)
+    try:
+        extras["aehnliche"] = [
+            {"aktenzeichen": t.aktenzeichen, "betreff": t.betreff, "status": t.status, "score": t.score}
+            for t in suche_ops.aehnliche(vt, vorgang)
+        ]
+    finally:
+        vt.close()
+    return extras
+
+
+def echo_zeige_extras(extras: dict[str, Any]) -> None:
+    if extras["wissen"]:
+        click.echo(f"\nBeantwortet mit Wissensartikel: {extras['wissen']}")
+    if extras["erstkontakt_geloest"]:
+        click.echo("Beim ersten Kontakt gelöst (direkt beantwortet).")
+    if extras["wissen_vorschlaege"]:
+        click.echo("\nWissen – passende Artikel:")
+        if not any(v["sicher"] for v in extras["wissen_vorschlaege"]):
+            click.echo(f"   {KEIN_ARTIKEL}")
+        for v in extras["wissen_vorschlaege"]:
+            mark = "sicher" if v["sicher"] else "unsicher"
+            click.echo(f"   {v['rang']}. {v['titel']}  [{v['datei']}]  Score {v['score']:.2f} ({mark})")
+    if extras["aehnliche"]:
+        click.echo("\nÄhnliche erledigte Vorgänge (was wurde damals geantwortet?):")
+        for t in extras["aehnliche"]:
+            click.echo(f"   {t['aktenzeichen']}  {t['betreff']}")
