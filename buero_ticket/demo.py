@@ -7,12 +7,12 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
-from . import register_update
 from .ablage import Ablage, init_ablage
 from .index import Index
 from .models import Absender, Dringlichkeit, Incoming, Kanal, Status, Vorgang
 from .operations import vorgang as ops
 from .operations.context import Context
+from .register import update as register_update
 from .store import Store
 
 # (days ago, hour, channel, subject, name, email, phone, text, urgency, final status, clerk)

@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from .ablage import Ablage, looks_like_vorgang
 from .aktenzeichen import FOLDER_RE, from_folder_name
@@ -73,6 +74,15 @@ class Abweichung:
     ordner: Path
     status: Status  # the status of the folder it lies in: the folder wins
     art: str  # "status" (metadata says another status) | "ort" (not where the program puts it)
+
+
+@dataclass(frozen=True)
+class Fingerprints:
+    years: dict[int, str]  # year of Eingang -> digest of its rows
+    main: str  # digest of the rows in the main register (open, this year, the statistics' window)
+    total: int
+    open_count: int
+    main_count: int
 
 
 @dataclass
@@ -477,9 +487,49 @@ class Index:
         """Open Vorgänge: most urgent first, then oldest first."""
         return self._iter(f"{_SELECT} WHERE offen = 1 ORDER BY rang, eingang_ts, az, relpath")
 
-    def alle(self, newest_first: bool = True) -> Iterator[Vorgang]:
+    def alle(
+        self,
+        newest_first: bool = True,
+        *,
+        year: int | None = None,
+        from_year: int | None = None,
+        since: float | None = None,
+    ) -> Iterator[Vorgang]:
+        """All Vorgänge by Eingang; only one year's, from a year on, or received since a timestamp."""
         order = "DESC" if newest_first else "ASC"
-        return self._iter(f"{_SELECT} ORDER BY eingang_ts {order}, az {order}, relpath {order}")
+        where = []
+        if year is not None:
+            where.append(f"jahr = {int(year)}")
+        if from_year is not None:
+            where.append(f"jahr >= {int(from_year)}")
+        if since is not None:
+            where.append(f"eingang_ts >= {float(since)!r}")
+        condition = f" WHERE {' AND '.join(where)}" if where else ""
+        return self._iter(f"{_SELECT}{condition} ORDER BY eingang_ts {order}, az {order}, relpath {order}")
+
+    def fingerprints(self, this_year: int, window_start: float) -> Fingerprints:
+        """What each year's rows look like now, and the rows of the main register (see register.update).
+
+        Built from what every PC's cache holds alike (paths, mtimes and sizes of the metadata files,
+        status), so any PC can tell whether a workbook another PC wrote is still current.
+        """
+        years: dict[int, Any] = {}
+        main = hashlib.sha1()
+        total = open_count = main_count = 0
+        rows = self._query(
+            "SELECT jahr, offen, eingang_ts, relpath, mtime_ns, size, status, beschaedigt FROM vorgang ORDER BY relpath"
+        )
+        for jahr, offen, eingang_ts, *rest in rows:
+            line = "\t".join(map(str, rest)).encode("utf-8") + b"\n"
+            years.setdefault(int(str(jahr)), hashlib.sha1()).update(line)
+            total += 1
+            if offen or int(str(jahr)) >= this_year or float(str(eingang_ts)) >= window_start:
+                main.update(line)
+                main_count += 1
+                open_count += bool(offen)
+        return Fingerprints(
+            {y: h.hexdigest() for y, h in years.items()}, main.hexdigest(), total, open_count, main_count
+        )
 
     def worklist(self) -> Iterator[Vorgang]:
         """All Vorgänge, open ones first in worklist order, then done ones newest first."""

@@ -6,6 +6,7 @@ import csv
 import errno
 import json
 import os
+import re
 import shutil
 import subprocess
 import zipfile
@@ -19,7 +20,6 @@ from xml.etree import ElementTree
 import openpyxl
 import pytest
 
-from buero_ticket import register
 from buero_ticket.models import Absender, Dringlichkeit, Kanal, Nachricht, Status, Vorgang
 from buero_ticket.register import (
     COLUMNS,
@@ -29,11 +29,12 @@ from buero_ticket.register import (
     side_file_for,
     write_register,
 )
-from buero_ticket.register_cells import CUT_MARKER, MAX_CELL_TEXT
+from buero_ticket.register import cells as register_cells
+from buero_ticket.register.cells import CUT_MARKER, MAX_CELL_TEXT
 
 NOW = datetime(2026, 3, 2, 12, 0)  # a Monday
 EXAMPLE = Path(__file__).resolve().parents[1] / "beispiel_ordnerstruktur" / "Ablage"
-HEADERS = [title for title, _, _ in COLUMNS]
+HEADERS = [c.header for c in COLUMNS]
 FORMULA_LIKE = [
     "=1+1",
     "=cmd|' /C calc'!A0",
@@ -105,7 +106,7 @@ def test_sheets_rows_and_order(ablage_root: Path, mixed: list[Vorgang]) -> None:
     result = write(ablage_root, mixed)
 
     wb = openpyxl.load_workbook(result.file)
-    assert wb.sheetnames == ["Offen", "Alle", "Statistik", "Info"]
+    assert wb.sheetnames == ["Offen", "Alle", "Statistik", "Diagramm Alter", "Diagramm Wochen", "Info"]
     assert [c.value for c in wb["Offen"][1]] == HEADERS == [c.value for c in wb["Alle"][1]]
     # Offen: most urgent first, then oldest first; closed ones left out.
     assert column(wb["Offen"], "A") == ["2026-000003-3", "2026-000005-5", "2026-000004-4", "2026-000001-1"]
@@ -228,7 +229,7 @@ def test_register_in_a_subfolder_links_upwards(ablage_root: Path) -> None:
 def test_hyperlinks_stop_at_the_per_sheet_cap(
     ablage_root: Path, mixed: list[Vorgang], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(register, "MAX_LINKS_PER_SHEET", 2)
+    monkeypatch.setattr(register_cells, "MAX_LINKS_PER_SHEET", 2)
     write(ablage_root, mixed)
 
     wb = openpyxl.load_workbook(ablage_root / REGISTER_NAME)
@@ -259,6 +260,9 @@ def test_formula_like_text_stays_text_as_typed(ablage_root: Path) -> None:
     ws = openpyxl.load_workbook(ablage_root / REGISTER_NAME)["Alle"]
     for row, text in enumerate(FORMULA_LIKE, 2):
         for cell in (ws[f"D{row}"], ws[f"E{row}"], ws[f"G{row}"]):
+            if text.startswith("\r"):  # a line break: a CR becomes a LF, and starts no formula
+                assert (cell.value, cell.data_type) == ("\n" + text[1:], "s"), cell.coordinate
+                continue
             assert (cell.value, cell.data_type) == (text, "s"), cell.coordinate
             assert cell.quotePrefix, cell.coordinate  # Excel keeps it text even after F2 + Enter
     with zipfile.ZipFile(ablage_root / REGISTER_NAME) as z:
@@ -312,8 +316,10 @@ def test_list_sheet_layout(ablage_root: Path, mixed: list[Vorgang]) -> None:
         ws = wb[name]
         assert ws.freeze_panes == "B2"
         assert ws.auto_filter.ref == f"A1:M{rows + 1}"
-        assert ws.column_dimensions["A"].width == 16
-        assert ws.column_dimensions["E"].width == 50
+        widths = {c.header: c.width for c in COLUMNS}
+        assert ws.column_dimensions["A"].width == pytest.approx(widths["Aktenzeichen"] + 0.71, abs=0.01)
+        assert ws.column_dimensions["E"].width == pytest.approx(widths["Betreff"] + 0.71, abs=0.01)
+        assert ws["E2"].alignment.wrap_text  # long subjects wrap instead of running over
         assert ws["A1"].font.b and ws["A1"].font.name == "Calibri"
         assert ws["A2"].font.name == "Calibri"
         assert ws.print_title_rows == "$1:$1"
@@ -357,8 +363,8 @@ def test_info_sheet(ablage_root: Path, mixed: list[Vorgang]) -> None:
     assert row_of(ws, "Vorgänge gesamt")[1] == 6
     assert "nicht übernommen" in row_of(ws, "Nur Ansicht")[1]
     assert "relativ" in row_of(ws, "Verweise")[1]
-    for title, _, meaning in COLUMNS:
-        assert row_of(ws, title)[1] == meaning
+    for c in COLUMNS:
+        assert row_of(ws, c.header)[1] == c.meaning
     assert ws["B2"].number_format == "DD.MM.YYYY hh:mm"
 
 
@@ -444,7 +450,8 @@ def test_statistik_per_week(ablage_root: Path, known: list[Vorgang]) -> None:
     assert week("2025-KW44")["Brief"] == 1
     assert week("2025-KW49")["Gesamt"] == 0  # weeks without Vorgänge are listed too
     weeks = [r[0] for r in ws.iter_rows(values_only=True) if str(r[0]).startswith(("2025-KW", "2026-KW"))]
-    assert len(weeks) == 19  # 2025-10-27 … 2026-03-02
+    assert weeks[0] == "2025-KW37" and weeks[-1] == "2026-KW10"  # the last 26 weeks: 2025-09-08 … 2026-03-02
+    assert len(weeks) == 26
     with zipfile.ZipFile(ablage_root / REGISTER_NAME) as z:
         charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
     assert len(charts) == 2
@@ -617,7 +624,7 @@ def test_libreoffice_reads_the_register(ablage_root: Path, tmp_path: Path) -> No
 
     convert(ablage_root / REGISTER_NAME, CSV_ALL_SHEETS, out, profile)
     sheets = {p.stem.rsplit("-", 1)[1]: read_csv(p) for p in out.glob("*.csv")}
-    assert set(sheets) == {"Offen", "Alle", "Statistik", "Info"}
+    assert set(sheets) == {"Offen", "Alle", "Statistik", "Diagramm Alter", "Diagramm Wochen", "Info"}
     offen = sheets["Offen"]
     assert offen[0] == HEADERS
     assert offen[1][:5] == ["2026-000002-2", "02.02.2026 08:00", "E-Mail", "", "Müll"]
@@ -632,3 +639,60 @@ def test_libreoffice_reads_the_register(ablage_root: Path, tmp_path: Path) -> No
     hrefs = [e.get("{http://www.w3.org/1999/xlink}href") for e in tree.iter() if e.tag.endswith("}a")]
     resolved = {Path(unquote(urljoin(out.as_uri() + "/", h)).removeprefix("file://")) for h in hrefs if h}
     assert resolved == {v.ordner for v in vorgaenge}
+
+
+# --- printing: LibreOffice converts the register to PDF ---------------------------------------
+
+
+def pdf_pages(pdf: Path) -> list[str]:
+    """The text of each page (pdftotext keeps the page breaks as form feeds)."""
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    return text.split("\f")[:-1]
+
+
+def pdf_page_sizes(pdf: Path) -> list[str]:
+    out = subprocess.run(["pdfinfo", "-f", "1", "-l", "999", str(pdf)], check=True, capture_output=True, text=True)
+    return [line.split(":", 1)[1].strip() for line in out.stdout.splitlines() if re.match(r"Page +\d+ size:", line)]
+
+
+def test_register_prints_on_a4_landscape_with_title_and_page_numbers(ablage_root: Path, tmp_path: Path) -> None:
+    if not shutil.which("pdftotext"):
+        message = "pdftotext fehlt: apt-get install -y poppler-utils"
+        pytest.fail(message) if os.environ.get("CI") else pytest.skip(message)
+    long_subject = "Beschwerde über die defekte Straßenbeleuchtung in der Hauptstraße zwischen Marktplatz und Bahnhof"
+    vorgaenge = [
+        make(
+            ablage_root,
+            f"2026-{i:06d}-{i % 10}",
+            betreff=long_subject if i % 7 == 0 else f"Anfrage Sperrmüll Nr. {i}",
+            absender=Absender(name=f"Erika Mustermann {i}", email=f"erika{i}@example.org"),
+            status=(Status.EINGANG, Status.IN_BEARBEITUNG, Status.ERLEDIGT)[i % 3],
+            eingang=NOW - timedelta(days=i),
+            frist=date(2026, 2, 20) if i % 4 == 0 else None,
+        )
+        for i in range(60)
+    ]
+    # One Vorgang from long ago must not add years of empty weeks to the statistics.
+    vorgaenge.append(make(ablage_root, "2023-000001-1", eingang=datetime(2023, 1, 5, 9), status=Status.ARCHIV))
+    write(ablage_root, vorgaenge)
+    out, profile = tmp_path / "pdf", tmp_path / "profile"
+
+    convert(ablage_root / REGISTER_NAME, "pdf", out, profile)
+    pdf = out / "Vorgangsregister.pdf"
+
+    sizes = pdf_page_sizes(pdf)
+    assert sizes and all(s.startswith("841.89 x 595.") and "(A4)" in s for s in sizes), sizes  # A4 landscape
+    pages = pdf_pages(pdf)
+    # Offen (40 rows) and Alle (61 rows) one page wide; Statistik on one page; each chart on its own; Info.
+    assert len(pages) == len(sizes) == 8
+    for number, page in enumerate(pages, 1):
+        assert "Vorgangsregister Bürgeramt Musterstadt – Stand 02.03.2026 12:00" in page, number
+        assert f"Seite {number} von {len(pages)}" in page, number
+    sheet_of = [re.search(r"Stand 02\.03\.2026 12:00 +(\S.*)", p)[1].strip() for p in pages]  # type: ignore[index]
+    assert sheet_of == ["Offen", "Offen", "Alle", "Alle", "Statistik", "Diagramm Alter", "Diagramm Wochen", "Info"]
+    for page in (pages[1], pages[3]):  # the header row is repeated on the second page of a list
+        assert "Aktenzeichen" in page and "Betreff" in page and "Letzte Aktivität" in page
+    assert "Eingänge pro Woche nach Kanal" in pages[6] and "Offene Vorgänge nach Alter" in pages[5]
+    assert "2026-000059-9" in pages[3] and "2023-000001-1" in pages[3]
+    assert "2023-KW" not in pages[4] and "###" not in pages[4]  # 26 weeks, every cell wide enough
+    assert "Dringlichkeit" in pages[0] and "Antwort am" in pages[0]  # one page wide: the last column too

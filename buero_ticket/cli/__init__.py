@@ -14,11 +14,12 @@ from typing import Any
 
 import click
 
-from .. import __version__, register_update
+from .. import __version__
 from ..ablage import Ablage, find_ablage
 from ..errors import Exit, translate
 from ..index import Index
 from ..operations.context import Context
+from ..register import update as register_update
 from ..store import Store
 from .hilfe import GermanGroup
 from .klick_deutsch import install as install_german_click

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .. import register_update
+from ..register import update as register_update
 from . import App, cli
 
 

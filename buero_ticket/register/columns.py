@@ -1,0 +1,113 @@
+"""The columns of the register's list sheets: one entry each.
+
+To add a column, add one :class:`Column` to :data:`COLUMNS` (or append one with
+:func:`add_column` from the module that owns the value): its header, its width
+in characters, its meaning (shown on the "Info" sheet), a function from the
+Vorgang to the value, and the kind of cell (see ``cells.CellWriter``). ``sheets``
+limits a column to some sheets, e.g. a suggestion only on "Offen".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ..models import Vorgang
+
+SHEET_OPEN, SHEET_ALL = "Offen", "Alle"
+LIST_SHEETS = (SHEET_OPEN, SHEET_ALL)
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    width: float  # characters at the register's font size
+    meaning: str
+    value: Callable[[Vorgang], Any]
+    kind: str = "text"  # text | wrap | label | number | when | day (see cells.CellWriter)
+    sheets: tuple[str, ...] = LIST_SHEETS
+
+
+def _damaged_or(value: Callable[[Vorgang], Any]) -> Callable[[Vorgang], Any]:
+    """Fields that a damaged Vorgang does not have stay empty (the cache made them up)."""
+    return lambda v: None if v.beschaedigt else value(v)
+
+
+COLUMNS: list[Column] = [
+    Column(
+        "Aktenzeichen",
+        13,
+        "Nummer des Vorgangs. Ein Klick öffnet seinen Ordner in der Ablage.",
+        lambda v: v.aktenzeichen,
+        "link",
+    ),
+    Column("Eingang", 14, "Datum und Uhrzeit des Eingangs.", _damaged_or(lambda v: v.eingang), "when"),
+    Column(
+        "Kanal",
+        9,
+        "Wie das Anliegen kam: E-Mail, Telefon, persönlich, Brief, Fax oder Scan.",
+        _damaged_or(lambda v: v.kanal.label),
+        "label",
+    ),
+    Column(
+        "Absender",
+        22,
+        "Name und E-Mail-Adresse (oder Telefon) der Absenderin / des Absenders.",
+        lambda v: v.absender.display(),
+        "wrap",
+    ),
+    Column("Betreff", 32, "Betreff des Vorgangs.", lambda v: v.betreff, "wrap"),
+    Column("Status", 12, "Eingang, In Bearbeitung, Wartet, Erledigt oder Archiv.", lambda v: v.status.label, "label"),
+    Column("Bearbeiter", 12, "Wer den Vorgang bearbeitet.", lambda v: v.bearbeiter, "text"),
+    Column("Dringlichkeit", 11, "Hoch, Normal oder Niedrig.", lambda v: v.dringlichkeit.label, "label"),
+    Column(
+        "Frist",
+        10,
+        "Frist des Vorgangs; rot hinterlegt, wenn sie überschritten und der Vorgang offen ist.",
+        lambda v: v.frist,
+        "day",
+    ),
+    Column(
+        "Letzte Aktivität",
+        14,
+        "Letzte Änderung am Vorgang (sonst der Eingang).",
+        _damaged_or(lambda v: v.letzte_aktivitaet),
+        "when",
+    ),
+    Column(
+        "Nachrichten",
+        10,
+        "Anzahl gespeicherter Nachrichten (ein- und ausgehend).",
+        _damaged_or(lambda v: len(v.nachrichten)),
+        "number",
+    ),
+    Column(
+        "Antwort gesendet",
+        8,
+        "ja, wenn eine Antwort an die Absenderin / den Absender ging, sonst nein.",
+        _damaged_or(lambda v: "ja" if v.antwort_gesendet else "nein"),
+        "label",
+    ),
+    Column("Antwort am", 14, "Wann die Antwort gesendet wurde.", lambda v: v.antwort_gesendet, "when"),
+]
+
+
+def add_column(column: Column, *, after: str | None = None) -> None:
+    """Add a column (at the end, or right after the column with header ``after``)."""
+    if any(c.header == column.header for c in COLUMNS):
+        return
+    if after is None:
+        COLUMNS.append(column)
+        return
+    position = next(i for i, c in enumerate(COLUMNS) if c.header == after) + 1
+    COLUMNS.insert(position, column)
+
+
+def columns_for(sheet: str) -> list[Column]:
+    return [c for c in COLUMNS if sheet in c.sheets]
+
+
+def layout_key() -> str:
+    """Changes whenever the columns change (a workbook written with other columns is rewritten)."""
+    return "|".join(f"{c.header}:{c.kind}:{c.width}:{','.join(c.sheets)}" for c in COLUMNS)
