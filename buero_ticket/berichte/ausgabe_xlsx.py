@@ -13,7 +13,7 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from buero_ticket.register_cells import clean_text
+from buero_ticket.register.cells import clean_text
 
 from .definitionen import DEFINITIONEN, METHODE
 from .modell import Abschnitt, Art, Bericht, Tabelle, Wert
