@@ -64,6 +64,7 @@ def check(store: Store, index: Index) -> Bericht:
         probleme += _folder_problems(store, folder, status, str(az))
         probleme += _place_problems(ablage, folder, status)
     probleme += _temp_problems(ablage)
+    probleme += _einwurf_problems(store)
     for az_text, folders in seen.items():
         if len(folders) > 1:
             for folder in folders:
@@ -178,41 +179,76 @@ def _folder_problems(store: Store, folder: Path, status: Status, az: str) -> lis
 
 
 def _temp_problems(ablage: Ablage) -> list[Problem]:
+    """Every leftover of an interrupted write, right away: in the status folders, inside Vorgänge, in the
+    main folder and in the program's own folder (ledger, counters). Only those older than an hour are
+    removed by --reparieren: a younger one may belong to a write in progress."""
     probleme = []
-    cutoff = time.time() - TEMP_MAX_AGE_S
-    for _status, folder in ablage.status_dirs():
-        if not folder.is_dir():
-            continue
-        for entry in os.scandir(folder):
-            if entry.name.startswith(TEMP_PREFIX) and entry.stat().st_mtime < cutoff:
-                probleme.append(
-                    Problem(
-                        "temp_rest",
-                        Path(entry.path),
-                        "Überrest eines abgebrochenen Schreibvorgangs (älter als eine Stunde).",
-                        reparierbar=True,
-                    )
-                )
-    for vorgang_status, entry in ablage.iter_vorgang_dirs():
-        del vorgang_status
-        for root, dirs, files in os.walk(entry.path):
-            for name in files + dirs:
-                path = Path(root) / name
-                if name.startswith(TEMP_PREFIX) and path.stat().st_mtime < cutoff:
-                    probleme.append(
-                        Problem(
-                            "temp_rest",
-                            path,
-                            "Überrest eines abgebrochenen Schreibvorgangs.",
-                            reparierbar=True,
-                        )
-                    )
+    places: list[tuple[Path, bool]] = [(ablage.root, False), (ablage.state_dir, True)]
+    places += [(folder, False) for _status, folder in ablage.status_dirs()]
+    places += [(Path(entry.path), True) for _status, entry in ablage.iter_vorgang_dirs()]
+    for folder, deep in places:
+        for path in _temp_entries(folder, deep):
+            probleme.append(_temp_problem(path))
+    return probleme
+
+
+def _temp_entries(folder: Path, deep: bool) -> list[Path]:
+    """Our temp names directly in ``folder`` (``deep``: at any depth)."""
+    found = []
+    try:
+        walk = os.walk(folder) if deep else [(str(folder), [], [e.name for e in os.scandir(folder)])]
+        for root, dirs, files in walk:
+            found += [Path(root) / n for n in files + dirs if n.startswith(TEMP_PREFIX)]
+            dirs[:] = [d for d in dirs if not d.startswith(TEMP_PREFIX) and d != "sperren"]  # locks: not ours
+    except OSError:
+        pass
+    return found
+
+
+def _temp_problem(path: Path) -> Problem:
+    try:
+        age = time.time() - path.stat().st_mtime
+    except OSError:
+        age = 0.0
+    if age >= TEMP_MAX_AGE_S:
+        return Problem("temp_rest", path, "Überrest eines abgebrochenen Schreibvorgangs (älter als eine Stunde).", True)
+    minutes = max(1, round(age / 60))
+    return Problem(
+        "temp_rest",
+        path,
+        f"Überrest eines Schreibvorgangs von vor {minutes} Min.: gehört zu einem gerade laufenden Befehl oder ist "
+        "von einem Absturz übrig. Prüfen Sie in einer Stunde erneut; dann entfernt --reparieren ihn.",
+    )
+
+
+def _einwurf_problems(store: Store) -> list[Problem]:
+    """Files a crashed watcher left in its work folder in the Einwurf."""
+    from .intake.einwurf import Einwurf
+
+    probleme = []
+    for claim in Einwurf(store).leftover_claims():
+        since = f"seit {max(1, round(claim.age_s / 60))} Min."
+        if claim.recoverable:
+            text = (
+                f"Datei aus dem Einwurf, deren Übernahme unterbrochen wurde ({claim.owner.describe()}, {since}). "
+                "--reparieren (oder der nächste Start von 'beobachten') legt sie zurück in den Einwurf."
+            )
+        else:
+            text = (
+                f"Datei wird gerade übernommen ({claim.owner.describe()}, {since}). Läuft dort kein "
+                "'beobachten' mehr, legt der nächste Start sie nach einer Stunde zurück in den Einwurf."
+            )
+        probleme.append(Problem("einwurf_unterbrochen", claim.path, text, claim.recoverable))
     return probleme
 
 
 def repair(store: Store, index: Index, bericht: Bericht) -> list[Problem]:
     """Fix the safe problems; returns those that were fixed."""
     fixed = []
+    if any(p.art == "einwurf_unterbrochen" and p.reparierbar for p in bericht.probleme):
+        from .intake.einwurf import Einwurf
+
+        Einwurf(store).recover()  # back into the Einwurf; what cannot go back goes to _Fehler
     for problem in bericht.probleme:
         if not problem.reparierbar:
             continue
@@ -223,6 +259,8 @@ def repair(store: Store, index: Index, bericht: Bericht) -> list[Problem]:
                 _remove_tree(problem.pfad)
             else:
                 problem.pfad.unlink(missing_ok=True)
+        elif problem.art == "einwurf_unterbrochen":
+            pass  # done above, for all of them at once
         elif problem.art in ("status_abweichend", "falscher_ort"):
             status = _status_of(store.ablage, problem.pfad)
             if status is not None:

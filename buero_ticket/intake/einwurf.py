@@ -7,20 +7,30 @@ Vorgang with the file attached; ``.eml``/``.msg``/``.mbox`` go through ``MailImp
 with an Aktenzeichen, or in an Aktenzeichen folder, is added to that Vorgang. ``_Fehler`` and temp/system names
 (:func:`~buero_ticket.fileio.is_temp_name`) are never processed.
 
-Nothing is lost. A unit is first *claimed*: renamed into ``<Einwurf>/.~bt-arbeit/<instance>/`` (a watcher on
-another PC cannot take it too; a file still open on Windows cannot be renamed and is retried later). It is
-deleted only after the Vorgang is written; on any failure it moves to ``_Fehler`` (never over an existing name)
-with ``<name> - Grund.txt`` beside it. Claims left by a crash go to ``_Fehler`` after an hour (:meth:`recover`).
+Nothing is lost. A unit is first *claimed*: renamed into ``<Einwurf>/.~bt-arbeit/<instance>/<its folders>/``
+(a watcher on another PC cannot take it too; a file still open on Windows cannot be renamed and is retried
+later). The instance folder is named ``<PC>-<process id>-<random>``, and the unit keeps the folders it was
+dropped in (``Fax``, ``2026-00042-7 Müller`` …) below it. It is deleted only after the Vorgang is written; on
+any failure it moves to ``_Fehler`` (never over an existing name) with ``<name> - Grund.txt`` beside it.
+
+Claims left by a crash (:meth:`Einwurf.recover`, at every start and every rescan): when the instance that
+made them is known to be gone (same PC, process no longer running) they go back at once to the place they were
+dropped and are filed again like a new drop; claims of another PC count as gone after an hour. A drop whose
+content is already stored from the Einwurf (same sha256, kept as the message's ``fingerabdruck``
+``einwurf-<sha256>``) is not filed a second time: a crash after the Vorgang was written, or a file dragged
+back from ``_Fehler``, never makes a second Vorgang.
 When a unit is complete is decided from :func:`signature` by ``beobachter.QuietTracker`` (pitfalls §8).
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import os
 import re
 import shutil
+import socket
 import stat
 import time
 import uuid
@@ -127,7 +137,8 @@ class Einwurf:
         self.work_dir = self.root / WORK_DIR
         # One work folder per instance, made once: a folder per claim would add and remove an inotify
         # watch for every drop. Other watchers (other PCs) have their own.
-        self._claim_dir = self.work_dir / uuid.uuid4().hex[:8]
+        self._claim_dir = self.work_dir / _instance_token()
+        self._stored: dict[str, str] = {}  # einwurf fingerprints filed in this run -> Aktenzeichen
         self.channel = Kanal(store.ablage.config.einwurf.kanal)
 
     def prepare(self) -> None:
@@ -229,19 +240,32 @@ class Einwurf:
         return result
 
     def _claim(self, unit: Path) -> Path | None:
-        """Rename ``unit`` into this instance's own work folder; None if someone else took it."""
-        if os.path.lexists(self._claim_dir / unit.name):  # a leftover there: never rename over it
-            self._claim_dir = self.work_dir / uuid.uuid4().hex[:8]
-        self._claim_dir.mkdir(parents=True, exist_ok=True)
+        """Rename ``unit`` into this instance's own work folder (below the folders it was dropped in, so a
+        crash can put it back); None if someone else took it."""
+        rel = unit.relative_to(self.root)
+        if os.path.lexists(self._claim_dir / rel):  # a leftover there: never rename over it
+            self._claim_dir = self.work_dir / _instance_token()
+        target = self._claim_dir / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
         try:
-            os.rename(unit, self._claim_dir / unit.name)
+            os.rename(unit, target)
         except FileNotFoundError:
+            self._tidy(target)
             return None
-        return self._claim_dir / unit.name
+        return target
 
     def close(self) -> None:
         """Remove this instance's work folder if it is empty."""
         _rmdir_quietly(self._claim_dir)
+
+    def _tidy(self, claimed: Path) -> None:
+        """Remove the now empty folders between ``claimed`` and its instance folder."""
+        folder = claimed.parent
+        while folder != self.work_dir and self.work_dir in folder.parents and folder.parent != self.work_dir:
+            if os.path.lexists(folder) and any(os.scandir(folder)):
+                return
+            _rmdir_quietly(folder)
+            folder = folder.parent
 
     def _release(self, claimed: Path) -> None:
         try:
@@ -249,13 +273,15 @@ class Einwurf:
                 shutil.rmtree(claimed)
             else:
                 retry_on_busy(claimed.unlink)
-        except OSError:  # stored already; recover() moves the rest to _Fehler later
+        except OSError:  # stored already; recover() puts it back and the fingerprint stops a second Vorgang
             log.warning("Übernommene Datei %s konnte nicht gelöscht werden", claimed, exc_info=True)
+            return
+        self._tidy(claimed)
 
     def _file(self, claimed: Path, unit_info: Unit, importer: MailImporter) -> DropResult:
         suffix = claimed.suffix.lower()
         if claimed.is_dir():
-            return self._file_folder(claimed, unit_info)
+            return self._file_folder(claimed, unit_info, importer.index)
         if suffix in MAIL_SUFFIXES:
             return self._file_mails(claimed, unit_info, importer)
         data = claimed.read_bytes()
@@ -265,9 +291,9 @@ class Einwurf:
                 "Scannen oder speichern Sie das Dokument noch einmal; die leere Datei können Sie löschen.",
                 drag_back=False,
             )
-        return self._accept(unit_info, [(claimed.name, data)], f"Datei „{claimed.name}“")
+        return self._accept(unit_info, [(claimed.name, data)], f"Datei „{claimed.name}“", importer.index)
 
-    def _file_folder(self, claimed: Path, unit_info: Unit) -> DropResult:
+    def _file_folder(self, claimed: Path, unit_info: Unit, index: Index) -> DropResult:
         files = folder_files(claimed)
         if not files:
             raise EinwurfFehler("Der Ordner enthält keine Dateien.", "Legen Sie die Dateien in den Ordner.")
@@ -277,9 +303,18 @@ class Einwurf:
                 f"Der Ordner enthält nur leere Dateien ({len(files)}, je 0 Bytes).",
                 "Legen Sie die richtigen Dateien in den Ordner.",
             )
-        return self._accept(unit_info, attachments, f"Ordner „{claimed.name}“ mit {len(files)} Dateien")
+        return self._accept(unit_info, attachments, f"Ordner „{claimed.name}“ mit {len(files)} Dateien", index)
 
-    def _accept(self, unit_info: Unit, attachments: list[tuple[str, bytes]], what: str) -> DropResult:
+    def _accept(self, unit_info: Unit, attachments: list[tuple[str, bytes]], what: str, index: Index) -> DropResult:
+        fingerprint = drop_fingerprint(attachments)
+        stored = self._already_stored(fingerprint, unit_info.target, index)
+        if stored:
+            raise EinwurfFehler(
+                f"Dieser Inhalt ist schon in Vorgang {stored} gespeichert (gleiche Datei, sha256); "
+                "er wird nicht noch einmal angelegt.",
+                f"Prüfen Sie mit 'buero-ticket zeige {stored}', ob alles da ist, und löschen Sie dann diese Kopie.",
+                drag_back=False,
+            )
         item = Incoming(
             channel=unit_info.channel,
             subject=subject_from_name(unit_info.path.name),
@@ -289,9 +324,22 @@ class Einwurf:
             attachments=attachments,
             target=unit_info.target or None,
             source=f"Einwurf {unit_info.display}",
+            fingerabdruck=fingerprint,
         )
         result = ops.accept(Context.of(self.store), item)
+        self._stored[fingerprint] = result.vorgang.aktenzeichen
         return DropResult(unit_info.display, result.kind, (result.vorgang.aktenzeichen,))
+
+    def _already_stored(self, fingerprint: str, target: str, index: Index) -> str:
+        """The Vorgang that already holds this drop's content from the Einwurf ("" if none)."""
+        if target:
+            try:
+                vorgang = self.store.get(target)
+            except BueroTicketError:
+                return ""  # filing reports the unknown Aktenzeichen
+            found = any(n.fingerabdruck == fingerprint for n in vorgang.nachrichten)
+            return vorgang.aktenzeichen if found else ""
+        return self._stored.get(fingerprint) or index.find_key(f"fp:{fingerprint}") or ""
 
     def _file_mails(self, claimed: Path, unit_info: Unit, importer: MailImporter) -> DropResult:
         try:
@@ -338,22 +386,144 @@ class Einwurf:
             except FileExistsError:
                 continue
 
-    def recover(self, min_age: float = STALE_CLAIM_S) -> list[DropResult]:
-        """Claims left behind by a crash (older than ``min_age`` seconds) go to ``_Fehler``."""
-        results = []
-        cutoff = time.time() - min_age
+    def leftover_claims(self, min_age: float = STALE_CLAIM_S) -> list[Claim]:
+        """Claims of other instances (not this one), with whether they may be taken back now."""
+        claims = []
         for token in _entries(self.work_dir):
+            if token == self._claim_dir:
+                continue
+            owner = ClaimOwner.of(token.name)
             try:
-                if token.stat().st_mtime > cutoff:
-                    continue
+                age = time.time() - token.stat().st_mtime
             except OSError:
                 continue
-            for entry in _entries(token):
+            for unit in self._claimed_units(token, token):
+                claims.append(Claim(unit, token, owner, age, owner.gone() or age >= min_age))
+        return claims
+
+    def _claimed_units(self, token: Path, folder: Path) -> list[Path]:
+        """The units inside an instance folder (its folders mirror the Einwurf)."""
+        units = []
+        for entry in _entries(folder):
+            parts = entry.relative_to(token).parts
+            depth = self._containers(entry, parts)[0] if self._parts(self.root.joinpath(*parts)) else 0
+            if entry.is_dir() and len(parts) <= depth:
+                units += self._claimed_units(token, entry)
+            else:
+                units.append(entry)
+        return units
+
+    def recover(self, min_age: float = STALE_CLAIM_S) -> list[DropResult]:
+        """Claims left by a crash go back where they were dropped, to be filed again (see module docstring).
+
+        Returns a result only for what could not be put back (then it is in ``_Fehler``).
+        """
+        results = []
+        tokens = set()
+        for claim in self.leftover_claims(min_age):
+            if not claim.recoverable:
+                continue
+            tokens.add(claim.token)
+            rel = claim.path.relative_to(claim.token)
+            original = self.root / rel
+            try:
+                original.parent.mkdir(parents=True, exist_ok=True)
+                _move_unique(claim.path, original.parent, original.name)
+                log.info("Unterbrochene Übernahme von %s: zurück in den Einwurf gelegt", rel)
+            except OSError:
                 reason = "Die Verarbeitung wurde unterbrochen (Programm beendet oder abgestürzt)."
                 hint = f"Prüfen Sie mit 'buero-ticket liste', ob es den Vorgang dazu schon gibt. {DRAG_BACK_HINT}"
-                results.append(self._reject(entry, entry.name, reason, hint))
-            _rmdir_quietly(token)
+                results.append(self._reject(claim.path, str(PureWindowsPath(rel)), reason, hint))
+        for token in _entries(self.work_dir):  # also instance folders a crash left empty
+            if token != self._claim_dir and (token in tokens or ClaimOwner.of(token.name).gone()):
+                _remove_empty_tree(token)
         return results
+
+
+@dataclass(frozen=True)
+class ClaimOwner:
+    """Who made a claim, from its instance folder's name ``<PC>-<process id>-<random>``."""
+
+    host: str
+    pid: int
+
+    @classmethod
+    def of(cls, token: str) -> ClaimOwner:
+        host, _, rest = token.rpartition("-")
+        host, _, pid = host.rpartition("-")
+        return cls(host, int(pid)) if host and pid.isdigit() and rest else cls("", 0)
+
+    def gone(self) -> bool:
+        """True only when certain: an instance on this PC whose process no longer runs."""
+        if not self.host or self.host != _host_name():
+            return False
+        return self.pid == os.getpid() or not _pid_running(self.pid)  # our own pid: a dead predecessor's
+
+    def describe(self) -> str:
+        if not self.host:
+            return "von einer älteren Programmversion"
+        where = "diesem PC" if self.host == _host_name() else f"PC {self.host}"
+        return f"von Prozess {self.pid} auf {where}"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A unit left in another instance's work folder."""
+
+    path: Path
+    token: Path
+    owner: ClaimOwner
+    age_s: float
+    recoverable: bool  # its instance is gone (or it is older than an hour)
+
+
+def drop_fingerprint(files: list[tuple[str, bytes]]) -> str:
+    """``einwurf-<sha256>`` of a drop's content: the file's bytes; a folder: its names and bytes."""
+    if len(files) == 1:
+        digest = hashlib.sha256(files[0][1]).hexdigest()
+    else:
+        lines = "".join(f"{name}\t{hashlib.sha256(data).hexdigest()}\n" for name, data in files)
+        digest = hashlib.sha256(lines.encode("utf-8")).hexdigest()
+    return f"einwurf-{digest}"
+
+
+def _host_name() -> str:
+    name = re.sub(r"[^A-Za-z0-9]+", "_", socket.gethostname() or "PC").strip("_")
+    return name[:40] or "PC"
+
+
+def _instance_token() -> str:
+    return f"{_host_name()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+
+
+def _pid_running(pid: int) -> bool:
+    """Whether a process with this id runs on this PC (unsure: True)."""
+    if pid <= 0:
+        return False
+    if os.name == "nt":  # os.kill(pid, 0) would end the process on Windows
+        import ctypes
+
+        kernel32 = getattr(ctypes, "windll").kernel32  # noqa: B009 (no windll on other systems)
+        handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+        if not handle:
+            return bool(kernel32.GetLastError() == 5)  # access denied: it exists
+        code = ctypes.c_ulong()
+        kernel32.GetExitCodeProcess(handle, ctypes.byref(code))
+        kernel32.CloseHandle(handle)
+        return code.value == 259  # STILL_ACTIVE
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def _remove_empty_tree(folder: Path) -> None:
+    """Remove ``folder`` and its sub-folders if no file is left in them."""
+    for root, _dirs, _files in sorted(os.walk(folder), key=lambda t: -len(t[0])):
+        _rmdir_quietly(Path(root))
 
 
 def subject_from_name(name: str) -> str:
