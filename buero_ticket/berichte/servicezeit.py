@@ -82,4 +82,10 @@ def beschreibung(kalender: Kalender) -> str:
     for days, text in groups:
         label = names[days[0]] if len(days) == 1 else f"{names[days[0]]}–{names[days[-1]]}"
         parts.append(f"{label} {text}")
-    return "; ".join(parts) or "keine Servicezeit"
+    text = "; ".join(parts) or "keine Servicezeit"
+    land = getattr(kalender, "land", "")
+    text += f"; ohne Feiertage ({land})" if land else "; Feiertage nicht berücksichtigt"
+    schliesstage = len(getattr(kalender, "schliesstage", ()) or ())
+    if schliesstage:
+        text += f" und {schliesstage} eigene Schließtage"
+    return text
