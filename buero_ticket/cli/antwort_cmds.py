@@ -8,6 +8,7 @@ import click
 
 from ..errors import Exit
 from ..mengen import anzahl
+from ..wissen.artikel import Artikel
 from . import App, cli
 
 _FELD_HELP = "Wert für ein Feld der Vorlage, z. B. --feld bis=15.12.2026 (mehrfach möglich)."
@@ -19,6 +20,13 @@ _FELD_DATEI_HELP = "Feld aus einer Textdatei (UTF-8) füllen, z. B. --feld-datei
 @click.argument("vorlage")
 @click.option("--feld", "felder", multiple=True, metavar="NAME=WERT", help=_FELD_HELP)
 @click.option("--feld-datei", "feld_dateien", multiple=True, metavar="NAME=DATEI", help=_FELD_DATEI_HELP)
+@click.option(
+    "--wissen",
+    "wissen",
+    default=None,
+    metavar="ARTIKEL",
+    help="Antwortabschnitte dieses Wissensartikels einfügen (Feld text).",
+)
 @click.option("--pdf", is_flag=True, help="Zusätzlich als PDF speichern (braucht LibreOffice).")
 @click.option(
     "--ohne-anschrift", is_flag=True, help="Auch ohne Postanschrift schreiben (Anschriftfeld dann von Hand füllen)."
@@ -30,6 +38,7 @@ def brief(
     vorlage: str,
     felder: tuple[str, ...],
     feld_dateien: tuple[str, ...],
+    wissen: str | None,
     pdf: bool,
     ohne_anschrift: bool,
 ) -> None:
@@ -50,9 +59,11 @@ def brief(
     from ..antwort.brief import write_letter  # docxtpl: loaded only when needed
     from ..antwort.kontext import parse_fields
 
-    result = write_letter(
-        app.store, aktenzeichen, vorlage, parse_fields(felder, feld_dateien), pdf=pdf, ohne_anschrift=ohne_anschrift
-    )
+    fields = parse_fields(felder, feld_dateien)
+    artikel = _with_article(app, fields, wissen)
+    result = write_letter(app.store, aktenzeichen, vorlage, fields, pdf=pdf, ohne_anschrift=ohne_anschrift)
+    if artikel is not None:
+        _record_article(app, result.aktenzeichen, artikel, "Brief")
     app.after_change()
     click.echo(f"Brief für Vorgang {result.aktenzeichen} geschrieben: {result.docx}")
     if ohne_anschrift:
@@ -75,6 +86,13 @@ def brief(
     help="Datei anhängen, z. B. einen mit 'brief' erstellten Brief (Name im Ordner Ausgang genügt).",
 )
 @click.option(
+    "--wissen",
+    "wissen",
+    default=None,
+    metavar="ARTIKEL",
+    help="Antwortabschnitte dieses Wissensartikels einfügen (Feld text).",
+)
+@click.option(
     "--senden", is_flag=True, help="Sofort über den Mailserver ([smtp]) senden; sonst nur als Entwurf ablegen."
 )
 @click.pass_obj
@@ -85,6 +103,7 @@ def antworten_cmd(
     felder: tuple[str, ...],
     feld_dateien: tuple[str, ...],
     anlagen: tuple[Path, ...],
+    wissen: str | None,
     senden: bool,
 ) -> None:
     """E-Mail an die Absenderin / den Absender aus einer Vorlage (NAME.txt.j2) erstellen und ablegen.
@@ -106,15 +125,35 @@ def antworten_cmd(
     from ..antwort.kontext import parse_fields
     from ..antwort.versand import answer
 
-    result = answer(
-        app.store, aktenzeichen, vorlage, parse_fields(felder, feld_dateien), senden=senden, anlagen=list(anlagen)
-    )
+    fields = parse_fields(felder, feld_dateien)
+    artikel = _with_article(app, fields, wissen)
+    result = answer(app.store, aktenzeichen, vorlage, fields, senden=senden, anlagen=list(anlagen))
+    if artikel is not None:
+        _record_article(app, aktenzeichen, artikel, "E-Mail gesendet" if result.sent else "E-Mail-Entwurf")
     app.after_change()
     if result.sent:
         click.echo(f"E-Mail an {result.to} gesendet („{result.betreff}“), abgelegt: {result.datei}")
     else:
         click.echo(f"E-Mail-Entwurf an {result.to} abgelegt (nicht gesendet): {result.datei}")
         click.echo("Senden: denselben Befehl mit --senden, oder die Datei in Outlook öffnen und dort senden.")
+
+
+def _with_article(app: App, fields: dict[str, str], name: str | None) -> Artikel | None:
+    """``--wissen ARTIKEL``: the article's answer sections go into the field ``text`` (after a given text)."""
+    if not name:
+        return None
+    from ..operations import wissen as wissen_ops
+
+    artikel = wissen_ops.artikel(app.ablage, name)
+    given = fields.get("text", "").strip()
+    fields["text"] = (given + "\n\n" if given else "") + artikel.antwort()
+    return artikel
+
+
+def _record_article(app: App, az: str, artikel: Artikel, wie: str) -> None:
+    from ..operations import wissen as wissen_ops
+
+    wissen_ops.record_article(app.ctx, az, artikel, wie)
 
 
 @cli.group("vorlagen")

@@ -33,6 +33,10 @@ STAND_OPTION = click.option(
 @click.option("--text", default="", help="Das Anliegen in eigenen Worten (Gesprächsnotiz).")
 @click.option("--dringlichkeit", type=DRINGLICHKEIT_CHOICE, default="normal", help="Ohne Angabe: normal.")
 @click.option("--bearbeiter", default="", help="Gleich jemandem zuweisen.")
+@click.option(
+    "--direkt-beantwortet", "direkt", is_flag=True, help="Beim ersten Kontakt beantwortet: gleich „Erledigt“."
+)
+@click.option("--wissen", "wissen", default=None, metavar="ARTIKEL", help="Mit diesem Wissensartikel beantwortet.")
 @click.option("--json", "as_json", is_flag=True, help="Ergebnis als JSON ausgeben.")
 @click.pass_obj
 def neu(
@@ -46,9 +50,14 @@ def neu(
     text: str,
     dringlichkeit: str,
     bearbeiter: str,
+    direkt: bool,
+    wissen: str | None,
     as_json: bool,
 ) -> None:
     """Neuen Vorgang anlegen (Telefon, Schalter, Brief …).
+
+    Mit --direkt-beantwortet (und --wissen ARTIKEL) ist das Anliegen beim ersten Kontakt gelöst:
+    der Vorgang kommt gleich nach „Erledigt“.
 
     \b
     Beispiel:
@@ -66,7 +75,12 @@ def neu(
         bearbeiter=bearbeiter,
         source="erfasst mit 'buero-ticket neu'",
     )
-    vorgang = ops.create(app.ctx, item)
+    if direkt or wissen:
+        from .anruf_cmds import neu_direkt  # answering at first contact (issue 14)
+
+        vorgang = neu_direkt(app, item, direkt, wissen)
+    else:
+        vorgang = ops.create(app.ctx, item)
     app.after_change(interactive=True)
     if as_json:
         echo_json(vorgang_json(vorgang))

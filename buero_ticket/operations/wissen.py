@@ -17,12 +17,13 @@ from pathlib import Path
 from ..ablage import Ablage
 from ..errors import EingabeFehler, NichtGefunden
 from ..fileio import atomic_write_bytes
-from ..models import Status, Vorgang
+from ..models import HistoryEntry, Status, Vorgang
 from ..names import safe_name
 from ..store import NACHRICHTEN_DIR, Store
 from ..suche.analyse import terms
 from ..wissen.artikel import FIELDS, Artikel, Sammlung, lade
 from ..wissen.vorschlag import Vorschlag, Wissensbasis
+from .context import Context
 
 LEIKA_RE = re.compile(r"^\d{14}$")
 DRAFT_DIR = "Entwürfe"
@@ -233,3 +234,16 @@ def luecken(vorgaenge: Iterable[Vorgang]) -> list[Luecke]:
     if rest:
         groups.append(Luecke([], rest))
     return groups
+
+
+# -- recording which article answered a Vorgang ------------------------------------------------------
+
+
+def record_article(ctx: Context, az: str, artikel: Artikel, wie: str) -> Vorgang:
+    """Vorgang ``az`` was answered with ``artikel`` (field ``wissen`` and a history line)."""
+
+    def change(v: Vorgang) -> list[HistoryEntry]:
+        v.wissen = artikel.datei
+        return [ctx.entry("Wissensartikel", f"{wie} mit Artikel „{artikel.titel}“ ({artikel.datei})")]
+
+    return ctx.store.update(az, change)

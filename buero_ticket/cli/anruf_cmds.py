@@ -1,0 +1,223 @@
+"""Commands ``anruf`` and ``schalter``: a request at first contact, answered directly if possible.
+
+Interactive for a new colleague (every prompt says what to type), or entirely with options for
+scripts and tests: ``--anliegen`` and ``--ergebnis`` given means no question is asked.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import click
+
+from ..errors import EingabeFehler
+from ..models import Absender, Incoming, Kanal, Vorgang
+from ..operations import erstkontakt
+from ..operations import wissen as wissen_ops
+from ..wissen.artikel import Artikel
+from ..wissen.vorschlag import Vorschlag
+from . import App, cli
+from .ausgabe import echo_json, vorgang_json
+from .wissen_cmds import KEIN_ARTIKEL
+
+ERGEBNISSE = ("direkt", "rueckruf", "fachabteilung")
+
+
+def _betreff(anliegen: str) -> str:
+    first = re.split(r"(?<=[.!?])\s", " ".join(anliegen.split()), maxsplit=1)[0]
+    return first if len(first) <= 60 else first[:57].rsplit(" ", 1)[0] + " …"
+
+
+def _show(vorschlaege: list[Vorschlag]) -> None:
+    click.echo("")
+    if not any(v.sicher for v in vorschlaege):
+        click.echo(f"Wissen: {KEIN_ARTIKEL} – vermutlich nicht direkt zu beantworten.")
+    if not vorschlaege:
+        return
+    click.echo("Passende Artikel aus dem Wissen:")
+    for v in vorschlaege:
+        short = " ".join(v.artikel.kurzinfo.split())
+        mark = "sicher" if v.sicher else "unsicher"
+        click.echo(f"  [{v.rang}] {v.artikel.titel} ({mark})")
+        click.echo(f"      {short[:400]}{' …' if len(short) > 400 else ''}")
+
+
+def _ask_choice(vorschlaege: list[Vorschlag]) -> tuple[str, Artikel | None]:
+    numbers = [str(v.rang) for v in vorschlaege]
+    lines = ["", "Wie geht es weiter? Tippen Sie:"]
+    if numbers:
+        lines.append(f"  {', '.join(numbers)}  = direkt beantwortet mit diesem Artikel")
+    lines += ["  d  = direkt beantwortet, ohne Artikel", "  r  = Rückruf nötig / in die Liste"]
+    allowed = [*numbers, "d", "r"]
+    if erstkontakt.weiterleiten_moeglich():
+        lines.append("  f  = an Fachabteilung weitergeben")
+        allowed.append("f")
+    click.echo("\n".join(lines))
+    while True:
+        answer = click.prompt("Ihre Wahl", default="", show_default=False).strip().lower()
+        if answer in numbers:
+            return "direkt", vorschlaege[int(answer) - 1].artikel
+        if answer == "d":
+            return "direkt", None
+        if answer == "r":
+            return "rueckruf", None
+        if answer == "f" and "f" in allowed:
+            return "fachabteilung", None
+        click.echo(f"Bitte eines davon tippen: {', '.join(allowed)}")
+
+
+def _run(
+    app: App,
+    kanal: Kanal,
+    von: str | None,
+    kontakt: str | None,
+    anliegen: str | None,
+    betreff: str | None,
+    ergebnis: str | None,
+    artikel_name: str | None,
+    stelle: str,
+    as_json: bool,
+) -> None:
+    interactive = anliegen is None or ergebnis is None
+    wer = "Anrufer" if kanal is Kanal.TELEFON else "Bürger"
+    if interactive:
+        click.echo(f"Neues Anliegen ({kanal.label}). Enter ohne Eingabe überspringt eine Frage.")
+    if von is None:
+        von = (
+            click.prompt(f"Name der {wer}in / des {wer}s (Enter: ohne Namen)", default="", show_default=False)
+            if interactive
+            else ""
+        )
+    if kontakt is None:
+        kontakt = (
+            click.prompt("Telefon oder E-Mail für Rückfragen (Enter: keine)", default="", show_default=False)
+            if interactive
+            else ""
+        )
+    while not (anliegen or "").strip():
+        if not interactive:
+            raise EingabeFehler("Das Anliegen fehlt.", 'Geben Sie --anliegen "…" an (ein, zwei Sätze).')
+        anliegen = click.prompt("Worum geht es? Das Anliegen in ein, zwei Sätzen", default="", show_default=False)
+    assert anliegen is not None
+    basis = wissen_ops.wissensbasis(app.ablage)
+    vorschlaege = wissen_ops.vorschlaege(basis, anliegen, betreff or "") if basis.docs else []
+    artikel: Artikel | None = None
+    if interactive:
+        _show(vorschlaege)
+        if ergebnis is None:
+            ergebnis, artikel = _ask_choice(vorschlaege)
+    if artikel_name:
+        artikel = _pick(app, basis, vorschlaege, artikel_name)
+    if ergebnis == "fachabteilung" and not erstkontakt.weiterleiten_moeglich():
+        raise EingabeFehler(
+            "„an Fachabteilung“ gibt es noch nicht (die Weiterleitung ist in dieser Version nicht eingerichtet).",
+            "Wählen Sie --ergebnis rueckruf: der Vorgang kommt in die Liste.",
+        )
+    kontakt = (kontakt or "").strip()
+    sender = Absender(
+        name=(von or "").strip(), email=kontakt if "@" in kontakt else "", telefon="" if "@" in kontakt else kontakt
+    )
+    item = Incoming(
+        channel=kanal,
+        subject=(betreff or "").strip() or _betreff(anliegen),
+        sender=sender,
+        time=app.ctx.clock(),
+        text=anliegen.strip(),
+        source=f"erfasst mit 'buero-ticket {'anruf' if kanal is Kanal.TELEFON else 'schalter'}'",
+    )
+    app.sync()
+    assert ergebnis is not None
+    vorgang = erstkontakt.erfassen(app.ctx, item, erstkontakt.Ausgang(ergebnis), artikel, stelle)
+    app.after_change(interactive=True)
+    if as_json:
+        data: dict[str, Any] = {
+            **vorgang_json(vorgang),
+            "erstkontakt_geloest": vorgang.erstkontakt_geloest,
+            "wissen": vorgang.wissen or None,
+        }
+        echo_json(data)
+        return
+    if vorgang.erstkontakt_geloest:
+        mit = f" mit „{artikel.titel}“" if artikel else ""
+        click.echo(f"Vorgang {vorgang.aktenzeichen} direkt beantwortet{mit} und erledigt: {vorgang.ordner}")
+    else:
+        click.echo(f"Vorgang {vorgang.aktenzeichen} angelegt, steht in der Liste: {vorgang.ordner}")
+        click.echo("Was tun: zurückrufen; 'buero-ticket zeige " + vorgang.aktenzeichen + "' zeigt alles dazu.")
+
+
+def _pick(app: App, basis: Any, vorschlaege: list[Vorschlag], name: str) -> Artikel:
+    if name.strip().isdigit() and 1 <= int(name) <= len(vorschlaege):
+        return vorschlaege[int(name) - 1].artikel
+    return wissen_ops.artikel(app.ablage, name, basis)
+
+
+def _options(func: Any) -> Any:
+    for option in reversed(
+        [
+            click.option("--von", default=None, help="Name der Bürgerin / des Bürgers."),
+            click.option("--kontakt", default=None, help="Telefonnummer oder E-Mail-Adresse für Rückfragen."),
+            click.option("--anliegen", default=None, help="Das Anliegen in ein, zwei Sätzen."),
+            click.option("--betreff", default=None, help="Betreff (ohne Angabe: der erste Satz des Anliegens)."),
+            click.option(
+                "--ergebnis",
+                type=click.Choice(ERGEBNISSE),
+                default=None,
+                help="direkt (beantwortet), rueckruf (in die Liste), fachabteilung (sobald es Weiterleitung gibt).",
+            ),
+            click.option(
+                "--artikel",
+                "artikel_name",
+                default=None,
+                metavar="ARTIKEL",
+                help="Artikel, mit dem beantwortet wurde: Nummer 1–3 der Vorschläge, Dateiname oder Titel.",
+            ),
+            click.option("--stelle", default="", help="Fachabteilung (bei --ergebnis fachabteilung)."),
+            click.option("--json", "as_json", is_flag=True, help="Ergebnis als JSON ausgeben."),
+        ]
+    ):
+        func = option(func)
+    return func
+
+
+@cli.command("anruf")
+@_options
+@click.pass_obj
+def anruf(app: App, **kw: Any) -> None:
+    """Anruf aufnehmen: Anliegen erfassen, Antwort im Wissen nachsehen, direkt beantworten oder in die Liste.
+
+    Ohne Optionen fragt das Programm Schritt für Schritt und zeigt die drei passendsten Artikel mit
+    Kurzinfo. Direkt beantwortet: der Vorgang ist sofort „Erledigt“ (beim ersten Kontakt gelöst).
+
+    \b
+    Beispiele:
+      buero-ticket anruf
+      buero-ticket anruf --von "Erika Muster" --kontakt "0123 456789" \\
+                         --anliegen "Perso abgelaufen, was tun?" --ergebnis direkt --artikel 1
+    """
+    _run(app, Kanal.TELEFON, **kw)
+
+
+@cli.command("schalter")
+@_options
+@click.pass_obj
+def schalter(app: App, **kw: Any) -> None:
+    """Anliegen am Schalter aufnehmen (wie 'anruf', Kanal persönlich).
+
+    \b
+    Beispiele:
+      buero-ticket schalter
+      buero-ticket schalter --anliegen "Fundsache abgeben: Geldbörse" --ergebnis direkt --artikel Fundbüro
+    """
+    _run(app, Kanal.PERSOENLICH, **kw)
+
+
+def neu_direkt(app: App, item: Incoming, direkt: bool, wissen: str | None) -> Vorgang:
+    """``neu --direkt-beantwortet [--wissen ARTIKEL]``: the Vorgang is answered at first contact."""
+    if not direkt:
+        raise EingabeFehler(
+            "--wissen gibt es bei 'neu' nur zusammen mit --direkt-beantwortet.",
+            "Für einen offenen Vorgang den Artikel später mit 'buero-ticket antworten … --wissen ARTIKEL' verwenden.",
+        )
+    artikel = wissen_ops.artikel(app.ablage, wissen) if wissen else None
+    return erstkontakt.erfassen(app.ctx, item, erstkontakt.Ausgang.DIREKT, artikel)
