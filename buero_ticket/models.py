@@ -122,6 +122,33 @@ class Nachricht:
 
 
 @dataclass
+class Weiterleitung:
+    """One forwarding of a Vorgang to a Stelle (2nd level), tracked on its own."""
+
+    stelle: str  # key of [stellen.KEY]
+    stelle_name: str
+    weg: str  # "email" | "ablage"
+    zeit: datetime
+    rueckmeldung_bis: datetime  # "Rückmeldung an Bürger bis" (service hours)
+    antwort_bis: datetime  # "Antwort der Stelle bis" (the Stelle's service hours)
+    adresse: str = ""  # the Stelle's e-mail address (a known sender of this Vorgang)
+    message_id: str = ""  # of our forwarding mail: the Stelle's reply threads back by it
+    ziel_ablage: str = ""  # the Stelle's own Ablage (weg "ablage")
+    ziel_aktenzeichen: str = ""  # the linked Vorgang there, once its intake took the drop
+    ziel_status: str = ""  # last seen status there (keyword) and since when
+    ziel_status_seit: datetime | None = None
+    rueckmeldung: datetime | None = None  # first outgoing message to the citizen after the forwarding
+    rueckmeldung_rechtzeitig: bool | None = None
+    antwort: datetime | None = None  # the Stelle answered (mail, zurueck, done in its Ablage)
+    antwort_wie: str = ""
+    erinnert: datetime | None = None  # last reminder mail to the Stelle
+
+    @property
+    def offen(self) -> bool:
+        return self.antwort is None
+
+
+@dataclass
 class Vorgang:
     aktenzeichen: str
     betreff: str
@@ -145,8 +172,17 @@ class Vorgang:
     wissen: str = ""  # the knowledge-base article that answered it (path relative to Wissen/)
     # answered directly at first contact (anruf/schalter): True/False where recorded, None = not recorded
     erstkontakt_geloest: bool | None = None
+    wiedervorlage: date | None = None
+    wiedervorlage_grund: str = ""
+    neue_nachricht: datetime | None = None  # a follow-up nobody has looked at yet (cleared by zeige or a change)
+    weiterleitungen: list[Weiterleitung] = field(default_factory=list)
     ordner: Path | None = None  # where the folder is now; never written to the file
     beschaedigt: str = ""  # why the metadata cannot be used (set by the cache); never written to the file
+
+    @property
+    def bei_stelle(self) -> list[str]:
+        """Names of the Stellen with an open forwarding (written to vorgang.json for readers, derived)."""
+        return [w.stelle_name for w in self.weiterleitungen if w.offen]
 
     @property
     def letzte_aktivitaet(self) -> datetime:
@@ -162,6 +198,7 @@ class Vorgang:
             if f.name in _NOT_STORED:
                 continue
             data[f.name] = _to_plain(getattr(self, f.name))
+        data["bei_stelle"] = self.bei_stelle
         return data
 
     @classmethod
@@ -193,6 +230,10 @@ class Vorgang:
             revision=int(data.get("revision", 0)),
             wissen=str(data.get("wissen") or ""),
             erstkontakt_geloest=_opt_bool(data.get("erstkontakt_geloest")),
+            wiedervorlage=date.fromisoformat(data["wiedervorlage"]) if data.get("wiedervorlage") else None,
+            wiedervorlage_grund=str(data.get("wiedervorlage_grund") or ""),
+            neue_nachricht=_dt(data.get("neue_nachricht")),
+            weiterleitungen=[_weiterleitung_from_json(w) for w in data.get("weiterleitungen") or []],
         )
 
 
@@ -209,6 +250,26 @@ def _nachricht_from_json(data: dict[str, Any]) -> Nachricht:
 
 def _opt_bool(value: Any) -> bool | None:
     return None if value is None else bool(value)
+
+
+_WEITERLEITUNG_TIMES = (
+    "zeit",
+    "rueckmeldung_bis",
+    "antwort_bis",
+    "ziel_status_seit",
+    "rueckmeldung",
+    "antwort",
+    "erinnert",
+)
+_WEITERLEITUNG_FIELDS = frozenset(f.name for f in dataclasses.fields(Weiterleitung))
+
+
+def _weiterleitung_from_json(data: dict[str, Any]) -> Weiterleitung:
+    values = {k: v for k, v in data.items() if k in _WEITERLEITUNG_FIELDS}
+    for key in _WEITERLEITUNG_TIMES:
+        if key in values:
+            values[key] = _dt(values[key])
+    return Weiterleitung(**values)
 
 
 def _dt(value: Any) -> datetime | None:

@@ -260,6 +260,7 @@ class Store:
         *,
         expected_revision: int | None = None,
         gesperrt_ok: bool = False,
+        gesehen: bool = True,
     ) -> Vorgang:
         """Apply ``change`` under the lock; it returns the history lines to append.
 
@@ -267,7 +268,9 @@ class Store:
         ``expected_revision`` is the version token of an earlier read: if someone
         else saved meanwhile, the change is refused (KonfliktFehler). A restricted
         Vorgang (Art. 18 DSGVO) is read-only unless ``gesperrt_ok`` (lifting the
-        restriction, filing an incoming message so that nothing is lost).
+        restriction, filing an incoming message so that nothing is lost). A change by a
+        person (``gesehen``, the default) clears the marker "neue Nachricht";
+        intake and reminders pass ``gesehen=False``.
         """
         az = str(azmod.parse(az_text, self.ablage.config.kuerzel))  # the lock key, without a scan
         with self.lock(az):
@@ -289,12 +292,16 @@ class Store:
                     "und kann nicht geändert werden.",
                     f"Die Sperre hebt 'buero-ticket entsperren {vorgang.aktenzeichen} --grund …' auf.",
                 )
+            marker = vorgang.neue_nachricht
+            if gesehen:
+                vorgang.neue_nachricht = None
             try:
                 lines = change(vorgang)
             except BaseException:
                 self._write_missing(folder, old_history, missing)
                 raise
             if not lines:
+                vorgang.neue_nachricht = marker
                 self._write_missing(folder, old_history, missing)
                 return vorgang
             self._save(vorgang, lines, folder_status, old_history + "".join(missing), text)
@@ -349,7 +356,13 @@ class Store:
             _touch(vorgang.ordner.parent)
 
     def set_status(
-        self, az_text: str, status: Status, *, grund: str = "", expected_revision: int | None = None
+        self,
+        az_text: str,
+        status: Status,
+        *,
+        grund: str = "",
+        expected_revision: int | None = None,
+        gesehen: bool = True,
     ) -> Vorgang:
         def change(vorgang: Vorgang) -> list[HistoryEntry]:
             old = vorgang.status
@@ -359,7 +372,7 @@ class Store:
             detail = f"{old.label} → {status.label}" + (f" ({grund})" if grund else "")
             return [history.entry("Statuswechsel", detail, zeit=self.clock())]
 
-        return self.update(az_text, change, expected_revision=expected_revision)
+        return self.update(az_text, change, expected_revision=expected_revision, gesehen=gesehen)
 
     def _move_folder(self, vorgang: Vorgang) -> None:
         """Rename the folder into the status folder of ``vorgang.status``."""
@@ -391,6 +404,7 @@ class Store:
         *,
         reopen: Callable[[Vorgang], Status] | None = None,
         reopen_grund: str = "",
+        gesehen: bool = True,
     ) -> Vorgang:
         """Store a message in an existing Vorgang.
 
@@ -412,7 +426,7 @@ class Store:
                 lines.append(history.entry("Statuswechsel", detail, zeit=self.clock()))
             return lines
 
-        return self.update(az_text, change, gesperrt_ok=True)  # an incoming message is never lost
+        return self.update(az_text, change, gesperrt_ok=True, gesehen=gesehen)  # an incoming message is never lost
 
     def finish_interrupted_adds(self, vorgang: Vorgang) -> set[str]:
         """Resolve intent files of interrupted message adds; returns the names now in use (casefolded).

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from collections.abc import Iterable
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
-from ..models import HistoryEntry, Nachricht, Vorgang
+from ..clock import system_clock
+from ..models import HistoryEntry, Nachricht, Vorgang, Weiterleitung
 from ..store import ANLAGEN_DIR, AUSGANG_DIR, NACHRICHTEN_DIR
 
 PREVIEW_LINES = 3  # lines of each message shown by zeige without --voll
@@ -36,9 +39,18 @@ def vorgang_json(v: Vorgang) -> dict[str, Any]:
         "anzahl_nachrichten": len(v.nachrichten),
         "antwort_gesendet": v.antwort_gesendet.isoformat() if v.antwort_gesendet else None,
         "verknuepft": v.verknuepft,
+        "wiedervorlage": v.wiedervorlage.isoformat() if v.wiedervorlage else None,
+        "wiedervorlage_grund": v.wiedervorlage_grund,
+        "neue_nachricht": v.neue_nachricht is not None,
+        "bei_stelle": v.bei_stelle,
+        "weiterleitungen": [weiterleitung_json(w) for w in v.weiterleitungen],
         "revision": v.revision,
         "ordner": str(v.ordner) if v.ordner else None,
     }
+
+
+def weiterleitung_json(w: Weiterleitung) -> dict[str, Any]:
+    return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in dataclasses.asdict(w).items()}
 
 
 def vorgang_detail_json(v: Vorgang, verlauf: list[HistoryEntry]) -> dict[str, Any]:
@@ -92,21 +104,47 @@ def echo_json_list(items: Iterable[dict[str, Any]]) -> None:
     out.flush()
 
 
-def echo_table(vorgaenge: Iterable[Vorgang]) -> int:
+def frist_zelle(v: Vorgang, heute: date) -> str:
+    """``15.12.2026`` or ``15.12.2026!`` when overdue (open Vorgänge only)."""
+    if v.frist is None:
+        return ""
+    return f"{v.frist:%d.%m.%Y}" + ("!" if v.status.is_open and v.frist < heute else "")
+
+
+def merker(v: Vorgang, heute: date) -> str:
+    """Markers after the subject: new message, Wiedervorlage due, at a Stelle."""
+    marks = []
+    if v.neue_nachricht is not None:
+        marks.append("[neue Nachricht]")
+    if v.status.is_open and v.wiedervorlage is not None and v.wiedervorlage <= heute:
+        grund = f": {v.wiedervorlage_grund}" if v.wiedervorlage_grund else ""
+        marks.append(f"[Wiedervorlage {v.wiedervorlage:%d.%m.}{grund}]")
+    if v.bei_stelle:
+        marks.append("[bei " + ", ".join(v.bei_stelle) + "]")
+    return " ".join(marks)
+
+
+def echo_table(vorgaenge: Iterable[Vorgang], jetzt: datetime | None = None) -> int:
     width = shutil.get_terminal_size((120, 20)).columns
-    header = f"{'Aktenzeichen':<16} {'Status':<14} {'Dringl.':<8} {'Eingang':<16} {'Absender':<22} Betreff"
+    heute = (jetzt or system_clock()).date()
+    header = (
+        f"{'Aktenzeichen':<16} {'Status':<14} {'Dringl.':<8} {'Eingang':<16} {'Frist':<11} {'Absender':<22} Betreff"
+    )
     click.echo(header)
     click.echo("-" * min(width, len(header) + 30))
     count = 0
     for v in vorgaenge:
         count += 1
+        marks = merker(v, heute)
         line = (
             f"{v.aktenzeichen:<16} {v.status.label:<14} {v.dringlichkeit.label:<8} "
-            f"{v.eingang:%d.%m.%Y %H:%M} {_cut(v.absender.display(), 22):<22} {v.betreff}"
+            f"{v.eingang:%d.%m.%Y %H:%M} {frist_zelle(v, heute):<11} {_cut(v.absender.display(), 22):<22} " + v.betreff
         )
         if v.bearbeiter:
             line += f"  [{v.bearbeiter}]"
         click.echo(_cut(line, max(width, 60)))
+        if marks:  # on a line of its own, so a long subject never hides them
+            click.echo(_cut(f"{'':<16} > {marks}", max(width, 60)))
     return count
 
 
@@ -135,8 +173,14 @@ def _message_lines(body: str, voll: bool) -> list[str]:
 
 
 def echo_detail(
-    v: Vorgang, verlauf: list[HistoryEntry], extra: list[tuple[str, str]] | None = None, *, voll: bool = False
+    v: Vorgang,
+    verlauf: list[HistoryEntry],
+    extra: list[tuple[str, str]] | None = None,
+    *,
+    voll: bool = False,
+    jetzt: datetime | None = None,
 ) -> None:
+    jetzt = jetzt or system_clock()
     if v.gesperrt:
         click.echo(f"ACHTUNG: Vorgang gesperrt (Art. 18 DSGVO): {v.gesperrt}. Nur lesen, nicht bearbeiten.\n")
 
@@ -151,7 +195,8 @@ def echo_detail(
         ("Anschrift", v.absender.anschrift.replace("\n", "\n" + " " * 15)),
         ("Dringlichkeit", v.dringlichkeit.label),
         ("Bearbeiter", v.bearbeiter or "—"),
-        ("Frist", f"{v.frist:%d.%m.%Y}" if v.frist else "—"),
+        ("Frist", (frist_zelle(v, jetzt.date()).replace("!", " (überschritten)")) if v.frist else "—"),
+        ("Wiedervorlage", _wiedervorlage(v)),
         ("Verknüpft", ", ".join(v.verknuepft)),
         ("Kategorie", v.kategorie),
         *(extra or []),
@@ -160,6 +205,10 @@ def echo_detail(
     for label, value in rows:
         if value:
             click.echo(f"{label + ':':<15}{value}")
+    for w in v.weiterleitungen:
+        click.echo("")
+        for line in weiterleitung_zeilen(w, jetzt):
+            click.echo(line)
     folder = v.ordner
     assert folder is not None
     click.echo(f"\nNachrichten ({len(v.nachrichten)}):")
@@ -174,6 +223,48 @@ def echo_detail(
     for e in verlauf:
         details = e.details.replace("\n", " / ")
         click.echo(f"  {e.zeit:%d.%m.%Y %H:%M}  {e.benutzer:<12} {e.aktion}: {details}")
+
+
+def _wiedervorlage(v: Vorgang) -> str:
+    if v.wiedervorlage is None:
+        return ""
+    return f"{v.wiedervorlage:%d.%m.%Y}" + (f" – {v.wiedervorlage_grund}" if v.wiedervorlage_grund else "")
+
+
+def weiterleitung_zeilen(w: Weiterleitung, jetzt: datetime) -> list[str]:
+    """How ``zeige`` shows one forwarding: where, since when, both deadlines and their state."""
+    weg = "per E-Mail an " + w.adresse if w.weg == "email" else "in deren Ablage " + w.ziel_ablage
+    lines = [f"Weitergeleitet an {w.stelle_name} am {w.zeit:%d.%m.%Y %H:%M} ({weg})"]
+    if w.ziel_status:
+        seit = f" seit {w.ziel_status_seit:%d.%m.%Y %H:%M}" if w.ziel_status_seit else ""
+        ziel = f" (dort {w.ziel_aktenzeichen})" if w.ziel_aktenzeichen else ""
+        lines.append(f"  bei {w.stelle_name}: {_status_label(w.ziel_status)}{seit}{ziel}")
+    elif w.weg == "ablage" and w.offen:
+        lines.append(f"  bei {w.stelle_name}: noch nicht übernommen (liegt im Einwurf)")
+    if w.rueckmeldung is not None:
+        zeit = "rechtzeitig" if w.rueckmeldung_rechtzeitig else "zu spät"
+        lines.append(f"  Rückmeldung an Bürger: am {w.rueckmeldung:%d.%m.%Y %H:%M} ({zeit})")
+    else:
+        over = " – ÜBERFÄLLIG" if w.rueckmeldung_bis <= jetzt else ""
+        lines.append(f"  Rückmeldung an Bürger bis: {w.rueckmeldung_bis:%d.%m.%Y %H:%M}{over}")
+    if w.antwort is not None:
+        lines.append(f"  Antwort der Stelle: am {w.antwort:%d.%m.%Y %H:%M} ({_WIE.get(w.antwort_wie, w.antwort_wie)})")
+    else:
+        over = " – ÜBERFÄLLIG" if w.antwort_bis <= jetzt else ""
+        lines.append(f"  Antwort der Stelle bis: {w.antwort_bis:%d.%m.%Y %H:%M}{over}")
+    return lines
+
+
+_WIE = {"email": "per E-Mail", "zurueck": "telefonisch/persönlich", "ablage": "in deren Ablage erledigt"}
+
+
+def _status_label(keyword: str) -> str:
+    from ..models import Status
+
+    try:
+        return Status(keyword).label
+    except ValueError:
+        return keyword
 
 
 def _cut(text: str, width: int) -> str:

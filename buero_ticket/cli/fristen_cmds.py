@@ -7,8 +7,9 @@ from typing import Any
 import click
 
 from .. import fristen_config
-from ..datum import format_zeitpunkt_lang, parse_zeitpunkt
+from ..datum import format_datum, format_zeitpunkt_lang, parse_zeitpunkt
 from ..errors import EingabeFehler
+from ..operations import fristen
 from ..servicezeit import LAENDER
 from ..settings.fristen import Servicezeiten
 from . import App, cli
@@ -82,6 +83,69 @@ def berechnen(app: App, ab: str, servicestunden: float | None, land: str | None,
         f"Fällig: {format_zeitpunkt_lang(due)} Uhr "
         f"({_stunden(stunden)} Servicestunden ab {format_zeitpunkt_lang(start)} Uhr, Land {kalender.land})"
     )
+
+
+STAND_OPTION = click.option(
+    "--stand",
+    type=int,
+    default=None,
+    metavar="REVISION",
+    help="Nur ändern, wenn der Vorgang noch diesen Stand hat (Feld revision aus 'zeige --json').",
+)
+
+
+@frist.command("setzen")
+@click.argument("aktenzeichen")
+@click.argument("datum")
+@STAND_OPTION
+@click.pass_obj
+def setzen(app: App, aktenzeichen: str, datum: str, stand: int | None) -> None:
+    """Frist eines Vorgangs setzen (kurz: buero-ticket frist AZ DATUM); „keine“ entfernt sie.
+
+    DATUM: 15.12.2026, 15.12., morgen, +3 (Tage), +2w (Wochen), montag …
+
+    \b
+    Beispiele:
+      buero-ticket frist 2026-00042 15.12.
+      buero-ticket frist 2026-00042 +2w
+      buero-ticket frist 2026-00042 keine
+    """
+    app.sync()
+    vorgang = fristen.frist_setzen(app.ctx, aktenzeichen, datum, stand=stand)
+    app.after_change(interactive=True)
+    if vorgang.frist is None:
+        click.echo(f"Vorgang {vorgang.aktenzeichen} hat jetzt keine Frist.")
+    else:
+        click.echo(f"Frist von Vorgang {vorgang.aktenzeichen}: {format_datum(vorgang.frist)}.")
+
+
+@cli.command("wiedervorlage")
+@click.argument("aktenzeichen")
+@click.argument("datum")
+@click.option("--grund", default="", help="Worum es bei der Wiedervorlage geht (erscheint in der Arbeitsliste).")
+@STAND_OPTION
+@click.pass_obj
+def wiedervorlage(app: App, aktenzeichen: str, datum: str, grund: str, stand: int | None) -> None:
+    """Wiedervorlage: Vorgang auf „Wartet“ bis DATUM; an dem Tag steht er oben in der Liste.
+
+    DATUM: 15.12.2026, 15.12., morgen, +3 (Tage), +2w (Wochen), montag …; „keine“ entfernt sie.
+
+    \b
+    Beispiele:
+      buero-ticket wiedervorlage 2026-00042 +2w --grund "Unterlagen nachgereicht?"
+      buero-ticket wiedervorlage 2026-00042 15.12.
+    """
+    app.sync()
+    vorgang = fristen.wiedervorlage_setzen(app.ctx, aktenzeichen, datum, grund=grund, stand=stand)
+    app.after_change(interactive=True)
+    if vorgang.wiedervorlage is None:
+        click.echo(f"Wiedervorlage von Vorgang {vorgang.aktenzeichen} entfernt.")
+    else:
+        click.echo(
+            f"Vorgang {vorgang.aktenzeichen} wartet bis {format_datum(vorgang.wiedervorlage)}"
+            + (f" ({grund})" if grund else "")
+            + "; an dem Tag steht er oben in 'buero-ticket liste'."
+        )
 
 
 def _stunden(value: float) -> str:

@@ -7,6 +7,7 @@ import click
 from .. import history
 from ..mengen import anzahl
 from ..models import Absender, Dringlichkeit, Incoming, Kanal, Status
+from ..operations import fristen
 from ..operations import vorgang as ops
 from . import App, cli, stichworte
 from .ausgabe import echo_detail, echo_json, echo_json_list, echo_table, vorgang_detail_json, vorgang_json
@@ -92,9 +93,10 @@ def neu(
 @click.option("--alle", is_flag=True, help="Auch erledigte und archivierte Vorgänge zeigen.")
 @click.option("--status", "status", type=STATUS_CHOICE, help="Nur Vorgänge mit diesem Status.")
 @click.option("--bearbeiter", default=None, help="Nur Vorgänge dieser Person.")
+@click.option("--faellig", is_flag=True, help="Nur was heute fällig oder überfällig ist (Frist, Wiedervorlage …).")
 @click.option("--json", "as_json", is_flag=True, help="Als JSON ausgeben (Felder siehe README).")
 @click.pass_obj
-def liste(app: App, alle: bool, status: str | None, bearbeiter: str | None, as_json: bool) -> None:
+def liste(app: App, alle: bool, status: str | None, bearbeiter: str | None, faellig: bool, as_json: bool) -> None:
     """Offene Vorgänge zeigen: dringendste zuerst, dann älteste zuerst.
 
     \b
@@ -102,19 +104,26 @@ def liste(app: App, alle: bool, status: str | None, bearbeiter: str | None, as_j
       buero-ticket liste
       buero-ticket liste --alle --json
       buero-ticket liste --status wartet --bearbeiter "M. Weber"
+      buero-ticket liste --faellig
     """
     index = app.sync(reconcile=False)
-    rows = index.worklist() if (alle or status) else index.offen()
+    jetzt = app.ctx.clock()
+    rows = index.worklist() if (alle or status) else fristen.arbeitsliste(index.offen(), jetzt.date())
     selected = (
         v
         for v in rows
-        if (status is None or v.status.value == status) and (bearbeiter is None or v.bearbeiter == bearbeiter)
+        if (status is None or v.status.value == status)
+        and (bearbeiter is None or v.bearbeiter == bearbeiter)
+        and (not faellig or fristen.ist_faellig(v, jetzt))
     )
     if as_json:
         echo_json_list(vorgang_json(v) for v in selected)
         return
-    count = echo_table(selected)
-    click.echo("\n" + anzahl(count, "Vorgang", "Vorgänge") + ("" if alle or status else " offen"))
+    count = echo_table(selected, jetzt)
+    if faellig:
+        click.echo("\n" + anzahl(count, "Vorgang", "Vorgänge") + " fällig oder überfällig")
+    else:
+        click.echo("\n" + anzahl(count, "Vorgang", "Vorgänge") + ("" if alle or status else " offen"))
 
 
 @cli.command("zeige")
@@ -132,6 +141,8 @@ def zeige(app: App, aktenzeichen: str, voll: bool, as_json: bool) -> None:
     """
     index = app.sync(reconcile=False)
     vorgang = app.store.get(aktenzeichen)
+    if vorgang.neue_nachricht is not None:  # opened: the marker "neue Nachricht" goes away
+        vorgang = fristen.gesehen(app.ctx, vorgang.aktenzeichen)
     assert vorgang.ordner is not None
     verlauf = history.read_history(vorgang.ordner)
     from .wissen_cmds import echo_zeige_extras, zeige_extras  # Wissen and similar Vorgänge (issue 14)
@@ -147,7 +158,7 @@ def zeige(app: App, aktenzeichen: str, voll: bool, as_json: bool) -> None:
         weitere = index.person_count(vorgang)
         if weitere:
             extra.append(("Person", f"weitere Vorgänge dieser Person: {weitere} ('buero-ticket person …')"))
-        echo_detail(vorgang, verlauf, extra, voll=voll)
+        echo_detail(vorgang, verlauf, extra, voll=voll, jetzt=app.ctx.clock())
         echo_zeige_extras(extras)
 
 

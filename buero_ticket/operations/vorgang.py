@@ -48,10 +48,12 @@ UNSET = _Unset()
 # --- incoming items ------------------------------------------------------------------------------
 
 
-def frist_for(ctx: Context, eingang: datetime) -> date | None:
-    """The deadline of a new Vorgang received at ``eingang`` ([vorgang] frist_tage; 0 = none)."""
-    days = ctx.settings.vorgang.frist_tage
-    return eingang.date() + timedelta(days=days) if days else None
+def frist_for(ctx: Context, eingang: datetime, kanal: str = "", kategorie: str = "") -> date | None:
+    """The deadline of a new Vorgang received at ``eingang``: [fristen.kategorie], [fristen.kanal], else
+    [vorgang] frist_tage (0 = none); a day without service moves it to the next service day."""
+    from ..fristen_config import standard_frist
+
+    return standard_frist(ctx.settings, kanal, eingang.date(), kategorie)
 
 
 def message_of(item: Incoming) -> NeueNachricht:
@@ -85,7 +87,7 @@ def create(ctx: Context, item: Incoming) -> Vorgang:
         bearbeiter=item.bearbeiter,
         verknuepft=item.linked,
         details=f"Kanal {item.channel.label}, Betreff „{item.subject}“{origin}",
-        frist=frist_for(ctx, item.time),
+        frist=frist_for(ctx, item.time, item.channel.value),
     )
 
 
@@ -102,8 +104,16 @@ def add_message(
     action = action or ("Automatische Nachricht" if item.automatic else "Nachricht zugeordnet")
     details = details or f"{item.channel.label} von {message.von or 'unbekannt'}{origin}"
     if not reopen_grund:
-        return ctx.store.add_message(az, message, action, details)
-    return ctx.store.add_message(az, message, action, details, reopen=reopen_status, reopen_grund=reopen_grund)
+        vorgang = ctx.store.add_message(az, message, action, details, gesehen=False)
+    else:
+        vorgang = ctx.store.add_message(
+            az, message, action, details, reopen=reopen_status, reopen_grund=reopen_grund, gesehen=False
+        )
+    if item.automatic:
+        return vorgang
+    from .fristen import folgenachricht  # back into the worklist, marked "neue Nachricht" (or the Stelle's answer)
+
+    return folgenachricht(ctx, vorgang, item.sender.email, item.time)
 
 
 def accept(ctx: Context, item: Incoming) -> AcceptResult:
