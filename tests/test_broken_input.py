@@ -148,3 +148,40 @@ def test_a_small_real_file_is_still_a_vorgang(einwurf: Einwurf, importer: MailIm
     unit.write_bytes(b"x")
     assert einwurf.process(unit, importer).kind == "neu"
     assert vorgang_count(store.ablage) == 1
+
+
+HEAD = (
+    b"From: Erika Muster <erika@example.org>\nTo: bb@example.org\nSubject: Tief verschachtelt\n"
+    b"Message-ID: <tief@example.org>\nDate: Mon, 30 Nov 2026 10:00:00 +0100\nMIME-Version: 1.0\n"
+)
+
+
+def nested_multipart(levels: int) -> bytes:
+    body = b"Content-Type: text/plain\n\nText ganz innen\n"
+    for i in range(levels):
+        body = b"Content-Type: multipart/mixed; boundary=b%d\n\n--b%d\n%s\n--b%d--\n" % (i, i, body, i)
+    return HEAD + body
+
+
+def nested_messages(levels: int) -> bytes:
+    body = b"Content-Type: text/plain\n\nText ganz innen\n"
+    for i in range(levels):
+        body = b"Content-Type: message/rfc822\n\nSubject: innen %d\n%s" % (i, body)
+    return HEAD + body
+
+
+@pytest.mark.parametrize("raw", [nested_multipart(1000), nested_messages(1000)], ids=["multipart", "rfc822"])
+def test_a_mail_nested_1000_levels_keeps_its_outer_headers_and_raw_bytes(store: Store, raw: bytes) -> None:
+    index = Index(store)
+    index.refresh()
+    result = MailImporter(store, index).import_raw(raw, "Postfach")
+    assert result.kind == "neu", result
+    vorgang = store.get(result.aktenzeichen)
+    assert vorgang.betreff == "Tief verschachtelt" and vorgang.absender.email == "erika@example.org"
+    assert vorgang.absender.name == "Erika Muster"
+    [message] = vorgang.nachrichten
+    assert message.message_id == "tief@example.org"
+    assert vorgang.ordner is not None
+    assert (vorgang.ordner / "Nachrichten" / message.datei).read_bytes() == raw
+    text = (vorgang.ordner / "Nachrichten" / message.text_datei).read_text(encoding="utf-8")
+    assert "zu tief verschachtelt" in text and "vollständig als .eml" in text

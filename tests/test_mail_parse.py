@@ -478,4 +478,4 @@ def test_stdlib_recursion_ends_in_a_warning() -> None:
     depth = 1200  # the stdlib feed parser recurses once per level
     raw = "".join(f'Content-Type: multipart/mixed; boundary="b{i}"\n\n--b{i}\n' for i in range(depth)) + "innen\n"
     mail = parse_mail(raw.encode())
-    assert any("nur teilweise lesbar" in w for w in mail.warnungen) and "innen" in mail.body_text
+    assert any("zu tief verschachtelt" in w for w in mail.warnungen) and "innen" in mail.body_text

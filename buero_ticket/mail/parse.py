@@ -42,8 +42,10 @@ Decisions, with reasons:
   requirement asks; nobody must get an automatic reply to a list.
 * **Limits:** at most 2,000 parts and 40 levels of nesting are walked (a
   warning says when the rest was ignored); a nested ``message/rfc822`` is stored,
-  not walked. Anything the stdlib still trips over (a 1,000-level nesting makes
-  its parser recurse too deep) ends in a warning and the raw text as body.
+  not walked. A nesting so deep that the stdlib parser runs out of stack (1,000
+  levels) is read headers-only: sender, subject, ids and date stay, the body is
+  kept as one text, a warning says so. Anything else the stdlib trips over ends
+  in a warning and the raw text as body.
 """
 
 from __future__ import annotations
@@ -78,6 +80,7 @@ _PARSER = BytesParser(policy=compat32)
 _BOM = b"\xef\xbb\xbf"
 _MAX_DEPTH = 40
 _MAX_PARTS = 2000
+_MAX_SHALLOW_BODY = 1_000_000  # bytes of raw body shown as text when a mail cannot be taken apart
 
 
 class AutoKind(StrEnum):
@@ -647,7 +650,11 @@ def _parse_into(mail: ParsedMail) -> None:
     if data.startswith(_BOM):
         data = data[len(_BOM) :]
         mail.warnungen.append("Byte-Order-Mark vor den Kopfzeilen übergangen.")
-    msg = _PARSER.parsebytes(data)
+    try:
+        msg = _PARSER.parsebytes(data)
+    except RecursionError:  # the stdlib parser recurses once per nesting level (1,000 levels: no stack left)
+        _parse_headers_only(mail, data)
+        return
     fallback_charset = _first_charset(msg)
     headers = Headers(msg.raw_items(), mail.warnungen, fallback_charset)
     if not headers:
@@ -705,6 +712,22 @@ def empty_reason(raw: bytes) -> str:
     if not raw.strip(b" \t\r\n\x00\x0b\x0c"):
         return "leere Datei (nur Leerzeichen und Zeilenumbrüche)"
     return ""
+
+
+def _parse_headers_only(mail: ParsedMail, data: bytes) -> None:
+    """The outer headers of a mail nested too deep to parse; its whole body as one text, nothing unpacked."""
+    msg = _PARSER.parsebytes(data, headersonly=True)
+    headers = Headers(msg.raw_items(), mail.warnungen)
+    fill_header_fields(mail, headers)
+    mail.auto, mail.auto_grund = detect_auto(headers, mail.from_email)
+    payload = msg.get_payload()
+    body = payload.encode("ascii", "surrogateescape") if isinstance(payload, str) else b""
+    mail.body_text = _clean(decode_text(body[:_MAX_SHALLOW_BODY], None, mail.warnungen))
+    mail.warnungen.insert(
+        0,
+        "Nachricht zu tief verschachtelt, um sie zu zerlegen: nur die äußeren Kopfzeilen wurden gelesen, "
+        "Text und Anhänge nicht entpackt (unten der Rohtext). Die Mail liegt vollständig als .eml-Datei im Vorgang.",
+    )
 
 
 def parse_mail(raw: bytes) -> ParsedMail:
