@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import mmap
 import os
 import time
 import uuid
@@ -115,6 +116,44 @@ def remove_file(path: Path) -> bool:
             raise file_open_error(path) from None
         raise
     return True
+
+
+def read_fresh(path: Path) -> bytes:
+    """The file's bytes as the server has them now, past the client's page cache.
+
+    A network-drive client may keep a small file's old content for a moment after another PC
+    replaced it (same size, same second: nothing tells the cache it changed). Locks and read-modify-
+    write under a lock must not act on that, so they read with ``O_DIRECT`` where the OS offers it
+    (falling back to a normal read where the filesystem refuses it, e.g. tmpfs; Windows' SMB client
+    keeps its cache coherent with leases).
+    """
+    flag = getattr(os, "O_DIRECT", 0)
+    if not flag:
+        return path.read_bytes()
+    try:
+        fd = os.open(path, os.O_RDONLY | flag)
+    except OSError as exc:
+        if exc.errno == errno.EINVAL:
+            return path.read_bytes()
+        raise
+    try:
+        buf = mmap.mmap(-1, _DIRECT_CHUNK)  # page-aligned, as O_DIRECT wants
+        parts: list[bytes] = []
+        while True:
+            try:
+                n = os.readv(fd, [buf])
+            except OSError as exc:
+                if exc.errno == errno.EINVAL and not parts:
+                    return path.read_bytes()
+                raise
+            parts.append(buf[:n])
+            if n < _DIRECT_CHUNK:
+                return b"".join(parts)
+    finally:
+        os.close(fd)
+
+
+_DIRECT_CHUNK = 1 << 20
 
 
 def temp_path_for(target: Path) -> Path:

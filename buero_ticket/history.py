@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from .clock import system_clock
-from .fileio import atomic_write_bytes
+from .fileio import atomic_write_bytes, read_fresh
 from .models import HistoryEntry
 
 HISTORY_NAME = "verlauf.txt"
@@ -90,7 +90,7 @@ def new_file_content(entries: list[HistoryEntry]) -> bytes:
 def read_text(folder: Path) -> str:
     """The whole history file (the header alone if it is missing), ending with a newline."""
     try:
-        old = (folder / HISTORY_NAME).read_bytes().decode("utf-8", errors="replace")
+        old = read_fresh(folder / HISTORY_NAME).decode("utf-8", errors="replace")  # never a cached old version
     except FileNotFoundError:
         old = HEADER
     if old and not old.endswith("\n"):

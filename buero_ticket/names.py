@@ -66,7 +66,7 @@ def safe_name(name: str, *, fallback: str = "Datei", max_len: int = 120) -> str:
     stem, dot, ext = text.rpartition(".")
     if not dot:
         stem, ext = text, ""
-    if stem.upper().rstrip(" ") in _RESERVED or text.upper() in _RESERVED:
+    if text.split(".", 1)[0].rstrip(" ").upper() in _RESERVED:  # "com1.tar.gz" is reserved too (Windows, SMB)
         text = "_" + text
         stem = "_" + stem
     if len(text) > max_len:

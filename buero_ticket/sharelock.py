@@ -2,9 +2,11 @@
 
 OS locks (``flock``, ``lockf``, the ``filelock`` package) exclude processes on one PC only: an SMB
 client keeps them to itself, so a process on a second PC is not excluded (measured with Samba and
-two mounts). Creating a file with ``O_CREAT | O_EXCL`` is decided by the server: exactly one winner
-across all PCs. So a lock here is a file ``<name>.lock`` created exclusively, holding its owner
-(host, process, user, since when) as JSON. Releasing deletes it.
+two mounts). Creating a folder (``mkdir``) is decided by the server: exactly one winner across all
+PCs. (``O_CREAT | O_EXCL`` on a file is not always: an SMB client that believes the name is free may
+open the existing file — two holders were seen in the 800-notes test.) So a lock here is a folder
+``<name>.lock`` created with ``mkdir``, holding its owner (host, process, user, since when) as JSON
+in ``besitzer.json``. Releasing deletes both.
 
 Stale locks (the holder crashed, was killed or lost the connection) are broken by a safe rule that
 never compares the clocks of two PCs:
@@ -19,7 +21,7 @@ never compares the clocks of two PCs:
   run on another PC never blocks the scheduled task for good.
 
 Breaking happens under a second, short-lived lock (``<name>.lock.bruch``), after re-reading the
-file: only the exact content judged stale is removed, never a lock someone took meanwhile.
+owner file: only the exact content judged stale is removed, never a lock someone took meanwhile.
 The filelock package is not used at all: its 4.x releases crash with EBUSY on their probe file on
 SMB shares, and no version of it excludes the other PC.
 """
@@ -34,10 +36,12 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
 from . import faults
+from .fileio import read_fresh
 
 HEARTBEAT = 10.0  # seconds between rewrites of a held lock
 STALE_AFTER = 60.0  # unchanged this long (observed by the waiter) → the holder is gone
@@ -48,6 +52,7 @@ _TRANSIENT = {errno.EBUSY, errno.EIO, errno.EAGAIN, errno.EINTR}
 _NO_RIGHTS_GRACE = 3.0  # EACCES for this long while creating → really no write access
 
 
+OWNER = "besitzer.json"
 _Seen = tuple[bytes, float, bool]  # a holder's content, when first seen (monotonic), old by its time stamp
 
 
@@ -141,12 +146,12 @@ class ShareLock:
         token, self._token = self._token, ""
         faults.point("sperre-freigeben")
         try:
-            content = self.path.read_bytes()
+            content = read_fresh(self.path / OWNER)
         except FileNotFoundError:
             return  # broken by someone who judged us stale; nothing of ours to remove
         if token.encode() not in content:
             return  # not ours any more
-        _unlink_retrying(self.path)
+        _remove_lock(self.path)
 
     def __enter__(self) -> ShareLock:
         self.acquire()
@@ -172,17 +177,16 @@ class ShareLock:
 
     def _create(self) -> None:
         token = uuid.uuid4().hex
-        fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_BINARY", 0), 0o666)
+        os.mkdir(self.path)  # FileExistsError: someone holds it
         self._token = token
         try:
             self._content = self._owner(0)
-            os.write(fd, self._content)
+            with open(self.path / OWNER, "xb") as fh:
+                fh.write(self._content)
         except BaseException:
-            os.close(fd)
             self._token = ""
-            _unlink_retrying(self.path)  # e.g. disk full: leave no empty lock behind
+            _remove_lock(self.path)  # e.g. disk full: leave no ownerless lock behind
             raise
-        os.close(fd)
         self._start_heartbeat()
 
     def _start_heartbeat(self) -> None:
@@ -196,7 +200,7 @@ class ShareLock:
             beat += 1
             content = self._owner(beat)
             try:
-                with open(self.path, "r+b") as fh:  # rewrite in place: no append mode, no rename
+                with open(self.path / OWNER, "r+b") as fh:  # rewrite in place: no append mode, no rename
                     if self._token.encode() not in fh.read():
                         return  # broken meanwhile; the next write will notice the lost lock
                     fh.seek(0)
@@ -208,10 +212,12 @@ class ShareLock:
     def _check_stale(self, observed: _Seen | None, now: float) -> _Seen | None:
         """Read the holder's content; break the lock if it is stale. None: gone, try again."""
         try:
-            content = self.path.read_bytes()
-            old = time.time() - self.path.stat().st_mtime > STALE_AFTER + CLOCK_SKEW
+            content = read_fresh(self.path / OWNER)
+            old = time.time() - (self.path / OWNER).stat().st_mtime > STALE_AFTER + CLOCK_SKEW
         except FileNotFoundError:
-            return None
+            if not self.path.is_dir():
+                return None  # released meanwhile
+            content, old = b"", False  # created a moment ago, or its owner crashed before writing
         except OSError:
             return observed
         if observed is None or observed[0] != content:
@@ -223,45 +229,52 @@ class ShareLock:
         return observed
 
     def _break(self, content: bytes) -> bool:
-        """Remove the lock file if it still holds exactly ``content``."""
+        """Remove the lock if its owner file still holds exactly ``content``."""
         guard = self.path.with_name(self.path.name + ".bruch")
         try:
-            fd = os.open(guard, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)
+            os.mkdir(guard)
         except FileExistsError:
             _remove_old_guard(guard)
             return False
         except OSError:
             return False
-        os.close(fd)
         try:
             try:
-                if self.path.read_bytes() != content:
+                if read_fresh(self.path / OWNER) != content:
                     return False
             except FileNotFoundError:
-                return True
-            _unlink_retrying(self.path)
+                if content:
+                    return not self.path.is_dir()
+            _remove_lock(self.path)
             return True
         finally:
-            _unlink_retrying(guard)
+            _retrying(lambda: guard.rmdir())
 
 
 def _remove_old_guard(guard: Path) -> None:
     """A breaker that crashed leaves its guard: it only lives for a moment, so an old one is removed."""
     try:
         if time.time() - guard.stat().st_mtime > STALE_AFTER:
-            guard.unlink(missing_ok=True)
+            guard.rmdir()
     except OSError:
         pass
 
 
-def _unlink_retrying(path: Path) -> None:
-    """Delete; a reader on another PC holding the file open makes SMB answer EBUSY for a moment."""
+def _remove_lock(path: Path) -> None:
+    _retrying(lambda: (path / OWNER).unlink(missing_ok=True))
+    _retrying(lambda: path.rmdir())
+
+
+def _retrying(action: Callable[[], None]) -> None:
+    """Delete with retries: a reader on another PC holding the file open makes SMB answer EBUSY a moment."""
     for i in range(40):
         try:
-            path.unlink(missing_ok=True)
+            action()
+            return
+        except FileNotFoundError:
             return
         except OSError as exc:
-            if exc.errno not in (*_TRANSIENT, errno.EACCES, errno.EPERM) or i == 39:
+            if exc.errno not in (*_TRANSIENT, errno.EACCES, errno.EPERM, errno.ENOTEMPTY) or i == 39:
                 raise
             time.sleep(min(0.005 * 2**i, 0.2))
 

@@ -48,6 +48,7 @@ from .fileio import (
     atomic_write_bytes,
     atomic_write_text,
     fsync_dir,
+    read_fresh,
     remove_file,
     retry_on_busy,
     write_new_file,
@@ -665,7 +666,7 @@ def _read_meta(path: Path) -> str:
     """Read vorgang.json; rides out the moment an SMB client replaces it (unlink + rename) and busy errors."""
     for i in range(6):
         try:
-            return path.read_text(encoding="utf-8")
+            return read_fresh(path).decode("utf-8")  # under the lock: never a cached old version
         except FileNotFoundError:
             if i == 5 or not path.parent.is_dir():
                 raise

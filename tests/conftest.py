@@ -17,7 +17,7 @@ from buero_ticket.ablage import Ablage, init_ablage
 from buero_ticket.cli import main
 from buero_ticket.store import Store
 
-pytest_plugins = ["tests.imap_servers"]
+pytest_plugins = ["tests.imap_servers", "tests.smb_share"]
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus" / "mail"

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from buero_ticket import sharelock
-from buero_ticket.sharelock import LockTimeout, ShareLock
+from buero_ticket.sharelock import OWNER, LockTimeout, ShareLock
 
 COUNTER = """
 import sys
@@ -29,6 +29,12 @@ for _ in range(n):
         value = int(counter.read_text())  # read-modify-write: loses counts without exclusion
         counter.write_text(str(value + 1))
 """
+
+
+def _foreign_lock(lock: Path) -> None:
+    """A lock as a process on another PC leaves it when that PC crashes."""
+    lock.mkdir()
+    (lock / OWNER).write_text(json.dumps({"rechner": "ANDERER-PC", "pid": 1, "token": "x"}), encoding="utf-8")
 
 
 def test_processes_exclude_each_other(tmp_path: Path) -> None:
@@ -51,24 +57,24 @@ def test_lock_of_a_killed_process_is_taken_over_at_once(tmp_path: Path) -> None:
         stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
     assert holder.stdout is not None and holder.stdout.readline().strip() == "gesperrt"
-    owner = json.loads(lock.read_text(encoding="utf-8"))
+    owner = json.loads((lock / OWNER).read_text(encoding="utf-8"))
     assert owner["pid"] == holder.pid and owner["rechner"] and owner["benutzer"]
     with pytest.raises(LockTimeout):
         ShareLock(lock, timeout=0).acquire()  # alive: not stale
     os.kill(holder.pid, signal.SIGKILL)
     holder.wait()
     with ShareLock(lock, timeout=0):  # dead on this PC: broken at once
-        assert json.loads(lock.read_text(encoding="utf-8"))["pid"] == os.getpid()
+        assert json.loads((lock / OWNER).read_text(encoding="utf-8"))["pid"] == os.getpid()
 
 
 def test_silent_lock_of_another_pc_is_broken_after_stale_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sharelock, "STALE_AFTER", 0.6)
     lock = tmp_path / "v.lock"
-    lock.write_text(json.dumps({"rechner": "ANDERER-PC", "pid": 1, "token": "x"}), encoding="utf-8")
+    _foreign_lock(lock)
     with pytest.raises(LockTimeout, match="ANDERER-PC"):
         ShareLock(lock, timeout=0.2).acquire()
     with ShareLock(lock, timeout=5):
-        assert "ANDERER-PC" not in lock.read_text(encoding="utf-8")
+        assert "ANDERER-PC" not in (lock / OWNER).read_text(encoding="utf-8")
 
 
 def test_holder_with_heartbeat_is_never_judged_stale(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -81,7 +87,7 @@ def test_holder_with_heartbeat_is_never_judged_stale(tmp_path: Path, monkeypatch
     try:
         with pytest.raises(LockTimeout):
             ShareLock(lock, timeout=2.0).acquire()  # four times the stale time, but the holder beats
-        assert holder.is_locked and json.loads(lock.read_text(encoding="utf-8"))["puls"] > 0
+        assert holder.is_locked and json.loads((lock / OWNER).read_text(encoding="utf-8"))["puls"] > 0
     finally:
         holder.release()
     assert not lock.exists()
@@ -93,8 +99,8 @@ def test_old_lock_is_confirmed_dead_even_by_a_non_waiting_caller(
 ) -> None:
     monkeypatch.setattr(sharelock, "CONFIRM_OLD", 0.5)
     lock = tmp_path / "v.lock"
-    lock.write_text(json.dumps({"rechner": "ANDERER-PC", "pid": 1, "token": "x"}), encoding="utf-8")
+    _foreign_lock(lock)
     long_ago = time.time() - 3600
-    os.utime(lock, (long_ago, long_ago))
+    os.utime(lock / OWNER, (long_ago, long_ago))
     with ShareLock(lock, timeout=0):  # e.g. the next scheduled mail run after a crash on another PC
         pass
