@@ -412,11 +412,15 @@ class Store:
         ``reopen``: if the Vorgang is closed, it moves to the status this returns, in the same change.
         """
 
+        intents: list[str] = []
+
         def change(vorgang: Vorgang) -> list[HistoryEntry]:
             assert vorgang.ordner is not None
             existing = self.finish_interrupted_adds(vorgang)
             vorgang.nachrichten.append(
-                self._write_message(vorgang.ordner, vorgang.ordner, vorgang, nachricht, existing=existing)
+                self._write_message(
+                    vorgang.ordner, vorgang.ordner, vorgang, nachricht, existing=existing, intents=intents
+                )
             )
             text = details or f"{nachricht.kanal.label} von {nachricht.von or 'unbekannt'}"
             lines = [history.entry(aktion, text, zeit=self.clock())]
@@ -427,7 +431,13 @@ class Store:
                 lines.append(history.entry("Statuswechsel", detail, zeit=self.clock()))
             return lines
 
-        return self.update(az_text, change, gesperrt_ok=True, gesehen=gesehen)  # an incoming message is never lost
+        # an incoming message is never lost, not even in a restricted Vorgang
+        saved = self.update(az_text, change, gesperrt_ok=True, gesehen=gesehen)
+        assert saved.ordner is not None
+        for name in intents:  # committed: the announcement is done (a crash here: the next add removes it)
+            with suppress(OSError):
+                remove_file(saved.ordner / NACHRICHTEN_DIR / name)
+        return saved
 
     def finish_interrupted_adds(self, vorgang: Vorgang) -> set[str]:
         """Resolve intent files of interrupted message adds; returns the names now in use (casefolded).
@@ -455,7 +465,14 @@ class Store:
         return in_use
 
     def _write_message(
-        self, folder: Path, final: Path, vorgang: Vorgang, msg: NeueNachricht, *, existing: set[str]
+        self,
+        folder: Path,
+        final: Path,
+        vorgang: Vorgang,
+        msg: NeueNachricht,
+        *,
+        existing: set[str],
+        intents: list[str] | None = None,
     ) -> Nachricht:
         """Store one message's files. ``existing``: casefolded ``Sub/name`` already in the Nachrichten folder.
 
@@ -510,6 +527,8 @@ class Store:
             intent = folder / NACHRICHTEN_DIR / f"{INTENT_PREFIX}{uuid.uuid4().hex[:12]}.json"
             write_new_file(intent, json.dumps([rel for rel, _ in plan], ensure_ascii=False).encode("utf-8"))
             fsync_dir(intent.parent)
+            if intents is not None:
+                intents.append(intent.name)
             faults.point("nachricht-angekuendigt")
         for i, (rel, data) in enumerate(plan):
             write_new_file(folder / rel, data)
