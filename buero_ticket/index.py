@@ -414,7 +414,8 @@ class Index:
     def _write_rows(self, rows: list[tuple[object, ...]], keys: list[tuple[str, str, str]]) -> None:
         if not rows:
             return
-        self.db.executemany("DELETE FROM schluessel WHERE relpath = ?", [(r[0],) for r in rows])
+        # A damaged row keeps the message keys it had: a reply to it is still recognised (and quarantined).
+        self.db.executemany("DELETE FROM schluessel WHERE relpath = ?", [(r[0],) for r in rows if not r[11]])
         self.db.executemany(f"INSERT OR REPLACE INTO vorgang ({_COLUMNS}) VALUES ({_ROW_PLACEHOLDERS})", rows)
         self.db.executemany("INSERT INTO schluessel VALUES (?,?,?)", keys)
         rows.clear()

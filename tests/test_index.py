@@ -239,3 +239,34 @@ def test_cache_broken_between_refresh_and_query_is_rebuilt(store: Store) -> None
     index.db.execute("DROP TABLE vorgang")  # any SQLite error on use, not only at opening
     assert sorted(v.aktenzeichen for v in index.alle()) == sorted(v.aktenzeichen for v in made)
     assert index.rebuilt
+
+
+def test_reply_by_message_id_to_a_vorgang_damaged_later_is_quarantined(store: Store) -> None:
+    index = Index(store)
+    index.sync()
+    first = EmailMessage()
+    first["From"] = "Erika Muster <erika@example.org>"
+    first["To"] = "buergerbuero@example.org"
+    first["Subject"] = "Frage zum Bescheid"
+    first["Message-ID"] = "<frage-1@example.org>"
+    first["Date"] = "Mon, 02 Mar 2026 09:00:00 +0100"
+    first.set_content("Ich habe eine Frage.")
+    made = MailImporter(store, index).import_raw(first.as_bytes(), "test")
+    assert made.kind == "neu"
+    index.sync()  # the cache knows the message now
+    (store.find(made.aktenzeichen) / META_NAME).write_text("kaputt", encoding="utf-8")
+    index.sync()
+    before = {e.name for _s, e in store.ablage.iter_vorgang_dirs()}
+
+    reply = EmailMessage()
+    reply["From"] = "Erika Muster <erika@example.org>"
+    reply["To"] = "buergerbuero@example.org"
+    reply["Subject"] = "Re: Frage zum Bescheid"  # no Aktenzeichen: only In-Reply-To names the Vorgang
+    reply["Message-ID"] = "<antwort-2@example.org>"
+    reply["In-Reply-To"] = "<frage-1@example.org>"
+    reply["Date"] = "Mon, 02 Mar 2026 11:00:00 +0100"
+    reply.set_content("Noch eine Frage.")
+    result = MailImporter(store, index).import_raw(reply.as_bytes(), "test")
+
+    assert result.kind == "quarantaene", result
+    assert {e.name for _s, e in store.ablage.iter_vorgang_dirs()} == before
