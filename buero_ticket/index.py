@@ -540,6 +540,18 @@ class Index:
             "CASE WHEN offen = 1 THEN eingang_ts ELSE -eingang_ts END, az, relpath"
         )
 
+    def by_relpath(self, relpaths: list[str]) -> Iterator[Vorgang]:
+        """The Vorgänge in these folders (paths relative to the Ablage, "/"-separated), without a full scan."""
+        for start in range(0, len(relpaths), 500):
+            chunk = relpaths[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for rel, status, damaged, data in self._query(f"{_SELECT} WHERE relpath IN ({marks})", tuple(chunk)):
+                vorgang = Vorgang.from_json(json.loads(str(data)))
+                vorgang.ordner = self.ablage.root / str(rel)
+                vorgang.status = Status(str(status))
+                vorgang.beschaedigt = str(damaged)
+                yield vorgang
+
     def locate(self, az: str) -> list[Path]:
         """The folders the cache knows for an Aktenzeichen (no scan; the caller confirms with a stat)."""
         rows = self._query("SELECT relpath FROM vorgang WHERE az = ?", (az,))

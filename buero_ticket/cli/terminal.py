@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import io
+import re
 import sys
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -36,11 +37,23 @@ def _is_unsafe(ch: str) -> bool:
     return ch in _REMOVE or (ch >= "\u00ad" and unicodedata.category(ch) == "Cf")
 
 
+# Everything but printable ASCII and the kept controls: only these runs are looked at character by character
+# (``liste --alle --json`` writes megabytes through here).
+_SUSPECT_RUN = re.compile(r"[^\x20-\x7e\n\t\r]+")
+
+
+def _clean_run(match: re.Match[str]) -> str:
+    run = match.group()
+    if run.isprintable():  # umlauts and other letters: no control, no format character
+        return run
+    return "".join(ch for ch in run if not _is_unsafe(ch))
+
+
 def terminal_text(text: str) -> str:
     """``text`` without control characters, escape sequences' introducers and format characters."""
     if text.isascii() and text.isprintable():
         return text
-    return "".join(ch for ch in text if not _is_unsafe(ch))
+    return _SUSPECT_RUN.sub(_clean_run, text)
 
 
 class _SafeStream(io.TextIOBase):

@@ -180,10 +180,7 @@ class Volltext:
         return str(vorgang.ordner)[len(str(self.index.ablage.root)) + 1 :].replace(os.sep, "/")
 
     def _load(self, rels: list[str]) -> Iterator[Vorgang]:
-        wanted = set(rels)
-        for vorgang in self.index.alle():
-            if self._rel(vorgang) in wanted:
-                yield vorgang
+        return self.index.by_relpath(rels)  # only the changed rows, not all 100,000
 
     def _delete(self, rel: str) -> None:
         row = self.db.execute("SELECT id FROM doc WHERE relpath = ?", (rel,)).fetchone()
