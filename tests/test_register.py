@@ -392,28 +392,22 @@ def known(ablage_root: Path) -> list[Vorgang]:
 
 
 def test_statistik_backlog_by_age(ablage_root: Path, known: list[Vorgang]) -> None:
+    """The figures of 'bericht' (buero_ticket.berichte): age buckets 0–2, 3–7, 8–14, 15–30, über 30 days."""
     write(ablage_root, known)
 
     ws = openpyxl.load_workbook(ablage_root / REGISTER_NAME)["Statistik"]
-    assert row_of(ws, "Alter seit Eingang")[:6] == [
-        "Alter seit Eingang",
-        "Eingang",
-        "In Bearbeitung",
-        "Wartet",
-        "Gesamt",
-        "davon Frist überschritten",
-    ]
-    expected = {  # Eingang, In Bearbeitung, Wartet, Gesamt, Frist überschritten
-        "bis 1 Tag": [1, 0, 0, 1, 1],
-        "2–7 Tage": [0, 1, 0, 1, 0],
-        "8–14 Tage": [0, 0, 1, 1, 1],
+    assert row_of(ws, "Alter")[:6] == ["Alter", "Eingang", "In Bearbeitung", "Wartet", "inzwischen erledigt", "Gesamt"]
+    expected = {  # Eingang, In Bearbeitung, Wartet, inzwischen erledigt, Gesamt (ages on Monday 2026-03-02)
+        "0–2 Tage": [1, 0, 0, 0, 1],  # A1 (today)
+        "3–7 Tage": [0, 1, 0, 0, 1],  # A2 (Fri)
+        "8–14 Tage": [0, 0, 1, 0, 1],  # A3 (10 days)
         "15–30 Tage": [0, 0, 0, 0, 0],
-        "31–90 Tage": [0, 0, 0, 0, 0],
-        "über 90 Tage": [0, 1, 0, 1, 0],
-        "Summe": [1, 2, 1, 4, 2],
+        "über 30 Tage": [0, 1, 0, 0, 1],  # A4 (2025-11-01)
+        "Summe": [1, 2, 1, 0, 4],
     }
     for label, counts in expected.items():
         assert row_of(ws, label)[1:6] == counts, label
+    assert row_of(ws, "Frist überschritten")[1] == 2  # A1 (1 March), A3 (25 Feb); A5 is done
 
 
 def test_statistik_per_week(ablage_root: Path, known: list[Vorgang]) -> None:
@@ -423,35 +417,33 @@ def test_statistik_per_week(ablage_root: Path, known: list[Vorgang]) -> None:
     header = row_of(ws, "Woche")
     assert header == [
         "Woche",
-        "ab Montag",
         "E-Mail",
         "Telefon",
         "Persönlich",
         "Brief",
         "Fax",
         "Scan",
-        "Eingang",
-        "In Bearbeitung",
-        "Wartet",
-        "Erledigt",
-        "Archiv",
         "Gesamt",
+        "Erledigt",
+        "Erstlösungsquote",
     ]
 
     def week(label: str) -> dict[str, Any]:
         return dict(zip(header, row_of(ws, label), strict=True))
 
     kw09 = week("2026-KW09")  # A2 (Fri), A5 (Thu), A6 (Mon)
-    assert kw09["ab Montag"] == datetime(2026, 2, 23)
     assert [kw09[k] for k in ("E-Mail", "Telefon", "Fax", "Brief", "Gesamt")] == [1, 1, 1, 0, 3]
-    assert [kw09[k] for k in ("In Bearbeitung", "Erledigt", "Archiv", "Eingang")] == [1, 1, 1, 0]
-    assert week("2026-KW10")["Gesamt"] == week("2026-KW10")["Eingang"] == 1
-    assert week("2026-KW08")["Wartet"] == 1
+    assert week("2026-KW10")["Gesamt"] == 1
+    assert week("2026-KW08")["Gesamt"] == 1
     assert week("2025-KW44")["Brief"] == 1
     assert week("2025-KW49")["Gesamt"] == 0  # weeks without Vorgänge are listed too
+    assert week("2026-KW09")["Erstlösungsquote"] == "nicht erfasst"  # none of them records it: not 0 %
     weeks = [r[0] for r in ws.iter_rows(values_only=True) if str(r[0]).startswith(("2025-KW", "2026-KW"))]
     assert weeks[0] == "2025-KW37" and weeks[-1] == "2026-KW10"  # the last 26 weeks: 2025-09-08 … 2026-03-02
     assert len(weeks) == 26
+    rows = list(ws.iter_rows(values_only=True))
+    total = rows[next(i for i, r in enumerate(rows) if r[0] == "2026-KW10") + 1]
+    assert total[0] == "Summe" and dict(zip(header, total, strict=False))["Gesamt"] == 6
     with zipfile.ZipFile(ablage_root / REGISTER_NAME) as z:
         charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
     assert len(charts) == 2
@@ -630,8 +622,9 @@ def test_libreoffice_reads_the_register(ablage_root: Path, tmp_path: Path) -> No
     assert offen[1][:5] == ["2026-000002-2", "02.02.2026 08:00", "E-Mail", "", "Müll"]
     assert offen[2][:5] == ["2026-000001-1", "03.02.2026 09:30", "E-Mail", "=1+1", "=cmd|' /C calc'!A0"]
     assert offen[2][8] == "01.03.2026"
-    summe = next(r for r in sheets["Statistik"] if r[0] == "Summe")
-    assert summe[1:6] == ["2", "0", "0", "2", "1"]
+    summe = next(r for r in sheets["Statistik"] if r[0] == "Summe")  # the backlog table's
+    assert summe[1:6] == ["2", "0", "0", "0", "2"]
+    assert next(r for r in sheets["Statistik"] if r[0] == "Frist überschritten")[1] == "1"
 
     # The hyperlinks, as LibreOffice resolves them, lead to the real folders.
     convert(ablage_root / REGISTER_NAME, "fods", out, profile)
@@ -683,16 +676,21 @@ def test_register_prints_on_a4_landscape_with_title_and_page_numbers(ablage_root
     sizes = pdf_page_sizes(pdf)
     assert sizes and all(s.startswith("841.89 x 595.") and "(A4)" in s for s in sizes), sizes  # A4 landscape
     pages = pdf_pages(pdf)
-    # Offen (40 rows) and Alle (61 rows) one page wide; Statistik on one page; each chart on its own; Info.
-    assert len(pages) == len(sizes) == 8
+    # Offen (40 rows) and Alle (61 rows) one page wide; Statistik (the figures of 'bericht') on two pages;
+    # each chart on its own; Info.
+    assert len(pages) == len(sizes) == 9
     for number, page in enumerate(pages, 1):
         assert "Vorgangsregister Bürgeramt Musterstadt – Stand 02.03.2026 12:00" in page, number
         assert f"Seite {number} von {len(pages)}" in page, number
     sheet_of = [re.search(r"Stand 02\.03\.2026 12:00 +(\S.*)", p)[1].strip() for p in pages]  # type: ignore[index]
-    assert sheet_of == ["Offen", "Offen", "Alle", "Alle", "Statistik", "Diagramm Alter", "Diagramm Wochen", "Info"]
+    assert sheet_of == [
+        "Offen", "Offen", "Alle", "Alle", "Statistik", "Statistik", "Diagramm Alter", "Diagramm Wochen", "Info"
+    ]  # fmt: skip
     for page in (pages[1], pages[3]):  # the header row is repeated on the second page of a list
         assert "Aktenzeichen" in page and "Betreff" in page and "Letzte Aktivität" in page
-    assert "Eingänge pro Woche nach Kanal" in pages[6] and "Offene Vorgänge nach Alter" in pages[5]
+    assert "Eingänge pro Woche nach Kanal" in pages[7] and "Offen am 02.03.2026 nach Alter und Status" in pages[6]
     assert "2026-000059-9" in pages[3] and "2023-000001-1" in pages[3]
-    assert "2023-KW" not in pages[4] and "###" not in pages[4]  # 26 weeks, every cell wide enough
+    statistik = pages[4] + pages[5]
+    assert "2023-KW" not in statistik and "###" not in statistik  # 26 weeks, every cell wide enough
+    assert "2025-KW37" in statistik and "2026-KW10" in statistik
     assert "Dringlichkeit" in pages[0] and "Antwort am" in pages[0]  # one page wide: the last column too

@@ -35,6 +35,7 @@ class _Formate:
     untertitel: Any
     tabellentitel: Any
     kopf: Any
+    kopf_zahl: Any  # header of a column of figures: right-aligned like them
     text: Any
     hinweis: Any
     fehlt: Any
@@ -48,6 +49,9 @@ def _formate(wb: Any) -> _Formate:
         untertitel=wb.add_format({**base, "font_color": "#444444"}),
         tabellentitel=wb.add_format({**base, "bold": True, "font_size": 11}),
         kopf=wb.add_format({**base, "bold": True, "bg_color": "#DDEBF7", "bottom": 1, "text_wrap": True}),
+        kopf_zahl=wb.add_format(
+            {**base, "bold": True, "bg_color": "#DDEBF7", "bottom": 1, "text_wrap": True, "align": "right"}
+        ),
         text=wb.add_format({**base, "text_wrap": True, "valign": "top"}),
         hinweis=wb.add_format({**base, "italic": True, "font_color": "#666666"}),
         fehlt=wb.add_format({**base, "italic": True, "font_color": "#808080", "align": "right"}),
@@ -140,7 +144,7 @@ def _tabelle(ws: Any, t: Tabelle, row: int, fmt: _Formate) -> int:
     """Title, header and rows of one table starting at ``row``; returns the row after it."""
     ws.write_string(row, 0, clean_text(t.titel), fmt.tabellentitel)
     for col, name in enumerate(t.spalten):
-        ws.write_string(row + 1, col, clean_text(name), fmt.kopf)
+        ws.write_string(row + 1, col, clean_text(name), fmt.kopf_zahl if col else fmt.kopf)
     r = row + 2
     for z in t.zeilen:
         ws.write_string(r, 0, clean_text(z.bezeichnung), fmt.text)
@@ -167,10 +171,11 @@ def _diagramm(wb: Any, ws: Any, t: Tabelle, top: int) -> Any:
     """A chart of table ``t`` (written at row ``top`` of ``ws``), or None for an empty table."""
     sheet = ws.get_name().replace("'", "''")
     first, last = top + 2, top + 1 + len(t.zeilen)
-    cols = list(range(1, len(t.spalten)))
+    if t.zeilen and t.zeilen[-1].bezeichnung == "Summe":
+        last -= 1  # the total is no category
+    wanted = t.diagramm_spalten or [name for name in t.spalten[1:] if name != "Gesamt"]
+    cols = [i for i, name in enumerate(t.spalten) if i and name in wanted]
     if t.diagramm == "balken":
-        last -= 1  # without the "Summe" row
-        cols = cols[:-1]  # without "Gesamt"
         chart = wb.add_chart({"type": "column", "subtype": "stacked"})
         chart.set_y_axis({"name": "Anzahl"})
     else:

@@ -63,6 +63,7 @@ class Tabelle:
     zeilen: list[Zeile] = field(default_factory=list)
     diagramm: str = ""  # "linie", "balken", "heatmap" or "" (used by the xlsx output)
     hinweis: str = ""
+    diagramm_spalten: list[str] = field(default_factory=list)  # charted columns (default: all but "Gesamt")
 
     def add(self, bezeichnung: str, *werte: Wert) -> None:
         if len(werte) != len(self.spalten) - 1:

@@ -30,9 +30,11 @@ class Sammler:
     von: date
     lokal: Callable[[datetime], datetime]
     faelle: list[Fall] = field(default_factory=list)
+    _gesehen: set[str] = field(default_factory=set)
 
     def add(self, v: Any) -> None:
-        if getattr(v, "beschaedigt", ""):
+        """Take a Vorgang (one that was added before is ignored: streams may overlap)."""
+        if getattr(v, "beschaedigt", "") or v.aktenzeichen in self._gesehen:
             return  # unusable metadata: pruefen reports it
         f = fall_aus_vorgang(v)
         if (
@@ -42,6 +44,7 @@ class Sammler:
             or any(self._ab_von(w.am) for w in f.weiterleitungen)
         ):
             self.faelle.append(f)
+            self._gesehen.add(f.aktenzeichen)
 
     def _ab_von(self, moment: datetime) -> bool:
         return self.lokal(moment).date() >= self.von
@@ -53,48 +56,41 @@ def statistik_zeitraum(heute: date, wochen_anzahl: int = STATISTIK_WOCHEN) -> tu
 
 
 def erstelle_statistik(faelle: list[Fall], opt: Optionen, erfassung: Erfassung | None = None) -> Bericht:
-    """The register's statistics: backlog today, weekly volume by channel, first contact, forwardings."""
+    """The register's statistics: backlog today, the weeks (volume by channel, closed, first contact),
+    first contact by channel, forwardings — the functions and definitions of ``bericht``."""
     r = Rechner(faelle, opt, erfassung or Erfassung.aus_modell())
-    volumen = r.volumen()
-    pro_woche = next(t for t in volumen.tabellen if t.diagramm == "linie")
+    fcr = r.erstkontakt().tabellen[0]  # the D115 quote by channel (no article tables in the register)
+    n = len(wochen(opt.von, opt.bis))
     abschnitte = [
         r.bestand(),
-        Abschnitt("wochen", "Eingänge pro Woche", [_wochen_nach_kanal(r), pro_woche]),
-        _erstkontakt(r),
+        Abschnitt("wochen", f"Die letzten {n} Wochen", [_wochen_tabelle(r), fcr]),
         r.weiterleitungen(),
     ]
     kopf = [f"Zeitraum: {opt.von:%d.%m.%Y} – {opt.bis:%d.%m.%Y}; Stand {opt.jetzt:%d.%m.%Y %H:%M}"]
     return Bericht("statistik", "Statistik", opt.von, opt.bis, opt.jetzt, kopf, abschnitte)
 
 
-def _wochen_nach_kanal(r: Rechner) -> Tabelle:
+def _wochen_tabelle(r: Rechner) -> Tabelle:
+    """Per week: received by channel, in total, closed, and the first-contact rate of those received."""
     kanaele = list(Kanal)
+    labels = [k.label for k in kanaele]
     t = Tabelle(
         "Eingänge pro Woche nach Kanal",
-        ["Woche", *(k.label for k in kanaele), "Gesamt"],
+        ["Woche", *labels, "Gesamt", "Erledigt", "Erstlösungsquote"],
         diagramm="balken",
+        diagramm_spalten=labels,
     )
-    summen = [0] * (len(kanaele) + 1)
-    for label, lo, hi in wochen(r.opt.von, r.opt.bis):
+    for label, lo, hi in [*wochen(r.opt.von, r.opt.bis), ("Summe", r.opt.von, r.opt.bis)]:
         ein = [f for f in r.alle if r.eingegangen(f, lo, hi)]
         counts = [sum(1 for f in ein if f.kanal == k.value) for k in kanaele] + [len(ein)]
-        summen = [a + b for a, b in zip(summen, counts, strict=True)]
-        t.add(label, *(zahl(c, "eingang.anzahl") for c in counts))
-    t.add("Summe", *(zahl(c, "eingang.anzahl") for c in summen))
+        erledigt = sum(1 for f in r.alle if r.erledigt_in(f, lo, hi))
+        t.add(
+            label,
+            *(zahl(c, "eingang.anzahl") for c in counts),
+            zahl(erledigt, "erledigt.anzahl"),
+            r.quote(ein)[2],
+        )
     return t
-
-
-def _erstkontakt(r: Rechner) -> Abschnitt:
-    a = r.erstkontakt()
-    a.tabellen = a.tabellen[:1]  # the D115 quote by channel (no article tables in the register)
-    kanaele = [Kanal.TELEFON, Kanal.PERSOENLICH, Kanal.EMAIL]
-    t = Tabelle("Erstlösungsquote pro Woche", ["Woche", "Alle Kanäle", *(k.label for k in kanaele)])
-    for label, lo, hi in wochen(r.opt.von, r.opt.bis):
-        ein = [f for f in r.alle if r.eingegangen(f, lo, hi)]
-        quoten = [r.quote(ein)[2], *(r.quote([f for f in ein if f.kanal == k.value])[2] for k in kanaele)]
-        t.add(label, *quoten)
-    a.tabellen.append(t)
-    return a
 
 
 class RegisterStatistik:
@@ -106,7 +102,7 @@ class RegisterStatistik:
 
     def __init__(self, jetzt: datetime, kalender: Kalender | None = None) -> None:
         self.kalender = kalender or D115Kalender()
-        self.jetzt = jetzt
+        self.jetzt = self.kalender.lokal(jetzt)  # naive: office time
         self.von, self.bis = statistik_zeitraum(self.kalender.lokal(jetzt).date())
         self.sammler = Sammler(self.von, self.kalender.lokal)
 

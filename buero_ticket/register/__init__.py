@@ -2,7 +2,7 @@
 
 - ``columns``: the columns of the list sheets, one entry each (add a column there).
 - ``cells``: safe, formatted cells (no formulas from outside text, German date formats, links).
-- ``stats``: the "Statistik" sheet and its two chart sheets.
+- ``stats``: the "Statistik" sheet (figures from ``buero_ticket.berichte``) and its two chart sheets.
 - ``workbook``: writing a register (XlsxWriter, A4 printing) and a closed year's workbook.
 - ``publish``: putting a written workbook in place, or beside it when the old one is open in Excel.
 - ``update``: when and what to rewrite (once per run, only the workbooks whose Vorgänge changed).

@@ -87,17 +87,19 @@ def years_folder(target: Path) -> Path:
 
 def _write_workbooks(ablage: Ablage, index: Index, now: datetime) -> RegisterResult:
     """Write what changed: the closed years' workbooks whose Vorgänge changed, then the main register."""
+    from .. import fristen_config
     from .columns import layout_key
     from .publish import Counts, RegisterResult, number
-    from .stats import Statistics
+    from .stats import first_monday
     from .workbook import write_register, write_year_register
 
     target = ablage.register_path
     name = ablage.config.amt.name
-    window_start = datetime.combine(Statistics(now.date()).first_monday, time(), now.tzinfo)
+    kalender = fristen_config.kalender(ablage.config)
+    window_start = datetime.combine(first_monday(now.date()), time(), now.tzinfo)
     fingerprints = index.fingerprints(now.year, window_start.timestamp())
     if fingerprints.total < SPLIT_FROM:
-        return write_register(target, index.offen(), index.alle(), ablage_name=name, now=now)
+        return write_register(target, index.offen(), index.alle(), ablage_name=name, now=now, kalender=kalender)
     layout = layout_key()
     year_files = []
     for year in sorted(y for y in fingerprints.years if y < now.year):
@@ -124,6 +126,7 @@ def _write_workbooks(ablage: Ablage, index: Index, now: datetime) -> RegisterRes
         window=index.alle(newest_first=False, since=window_start.timestamp()),
         all_title=f"Alle Vorgänge mit Eingang ab dem 1.1.{now.year}, die neuesten zuerst. Frühere Jahre: siehe unten.",
         year_files=year_files,
+        kalender=kalender,
     )
     if not result.is_side_file:
         _store_key(ablage, target, key)

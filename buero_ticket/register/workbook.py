@@ -20,13 +20,14 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
+from ..berichte.servicezeit import Kalender
 from ..fileio import temp_path_for
 from ..models import Status, Vorgang
 from . import cells as cellmod
 from .cells import CellWriter, relative_link, to_local_naive
 from .columns import COLUMNS, SHEET_ALL, SHEET_OPEN, Column, columns_for
 from .publish import Counts, RegisterResult, number, publish
-from .stats import CHART_AGE, CHART_WEEKS, SHEET_STATISTICS, WEEKS, Statistics, write_statistics
+from .stats import CHART_AGE, CHART_WEEKS, SHEET_STATISTICS, WEEKS, RegisterStatistik
 
 REGISTER_NAME = "Vorgangsregister.xlsx"
 SHEET_INFO = "Info"
@@ -46,6 +47,7 @@ def write_register(
     window: Iterable[Vorgang] | None = None,
     all_title: str = "Alle Vorgänge, die neuesten zuerst.",
     year_files: Sequence[Path] = (),
+    kalender: Kalender | None = None,
 ) -> RegisterResult:
     """Write the register to ``target`` (or its side file if ``target`` is open).
 
@@ -53,7 +55,7 @@ def write_register(
     first; both are consumed once, row by row. The weekly statistics count ``window`` (the Vorgänge
     of the last weeks), or else the Vorgänge of ``all_vorgaenge``. ``year_files`` are listed on the
     Info sheet (the closed years, see ``update``). Raises :class:`RegisterLockedError` if both the
-    register and its side file are locked.
+    register and its side file are locked. ``kalender`` counts the statistics' service hours.
     """
     as_of = to_local_naive(now or datetime.now())
     tmp = temp_path_for(target)
@@ -66,16 +68,16 @@ def write_register(
         ws_stats = _sheet(wb, SHEET_STATISTICS, head)
         charts = [_chart_sheet(wb, name, head) for name in (CHART_AGE, CHART_WEEKS)]
         ws_info = _sheet(wb, SHEET_INFO, head)
-        stats = Statistics(as_of.date())
+        stats = RegisterStatistik(now or as_of, kalender)
         counts = Counts(
-            open_count=_write_list(ws_open, cells, SHEET_OPEN, open_vorgaenge, target.parent, seen=stats.add_open),
+            open_count=_write_list(ws_open, cells, SHEET_OPEN, open_vorgaenge, target.parent, seen=stats.add),
             all_count=_write_list(
                 ws_all, cells, SHEET_ALL, all_vorgaenge, target.parent, seen=stats.add if window is None else None
             ),
         )
         for v in window or ():
             stats.add(v)
-        for sheet, chart in zip(charts, write_statistics(wb, ws_stats, cells, stats, as_of), strict=True):
+        for sheet, chart in zip(charts, stats.schreiben(wb, ws_stats, diagramme_einfuegen=False), strict=True):
             sheet.set_chart(chart)
         _write_info(ws_info, cells, target, ablage_name, as_of, counts, all_title, year_files)
         wb.close()
@@ -272,8 +274,9 @@ def _write_info(
         (SHEET_ALL, all_title, "wrap"),
         (
             SHEET_STATISTICS,
-            f"Offene Vorgänge nach Alter; Eingänge pro Woche der letzten {WEEKS} Wochen nach Kanal und "
-            "heutigem Status. Die beiden Diagramme stehen auf eigenen Blättern.",
+            f"Offene Vorgänge nach Alter und Status, überschrittene Fristen; die letzten {WEEKS} Wochen: Eingänge "
+            "nach Kanal, Erledigte, Erstlösungsquote; Weiterleitungen – dieselben Zahlen wie 'buero-ticket bericht' "
+            "(Definitionen in der Anleitung). Die beiden Diagramme stehen auf eigenen Blättern.",
             "wrap",
         ),
     ]
