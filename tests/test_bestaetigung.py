@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
 
 from buero_ticket.ablage import Ablage, init_ablage, open_ablage
-from buero_ticket.clock import system_clock
+from buero_ticket.clock import FixedClock, system_clock
 from buero_ticket.index import Index
 from buero_ticket.intake.mail import ImportResult, MailImporter
 from buero_ticket.mail.parse import AutoKind, parse_mail
@@ -128,7 +128,9 @@ def test_daily_limit_per_address(ablage: Ablage, sink: SmtpSink) -> None:
     assert [m.rcpt_tos for m in sink.take()] == [["erika@example.org"]] and other.kind == "neu"
     [counter] = (ablage.state_dir / "bestaetigungen").glob("*.json")
     counts = json.loads(counter.read_text(encoding="utf-8"))
-    assert sorted(counts.values()) == [1, 2] and "example.org" not in counter.read_text(encoding="utf-8")
+    per_address = [n for key, n in counts.items() if len(key) == 32]  # address hashes
+    assert sorted(per_address) == [1, 2] and counts["gesamt"] == 3
+    assert "example.org" not in counter.read_text(encoding="utf-8")
 
 
 def test_failing_send_never_fails_the_import(ablage: Ablage) -> None:
@@ -195,3 +197,106 @@ def test_a_naive_auto_responder_is_stopped_by_the_daily_limit(tmp_path: Path, si
     a.import_raw(make_mail(sender="Autoresponder <bot@naiv.example>", subject="Hallo"), "test")
     assert _deliver(sink, systems, naive={"bot@naiv.example"}) == 3
     assert len(list(a.store.ablage.iter_vorgang_dirs())) == 4  # every naive mail is filed, only 3 answered
+
+
+# --- loops with helpdesk auto-responders (issue 10, item 13) ------------------------------------------
+
+
+def configure_at(ablage: Ablage, sink: SmtpSink, clock: FixedClock, **smtp: object) -> MailImporter:
+    """Like configure, with the store's clock fixed (the hourly cap must not depend on when the test runs)."""
+    configure(ablage, sink.toml(), eingangsbestaetigung=True, **smtp)
+    store = Store(open_ablage(ablage.root), clock=clock)
+    index = Index(store)
+    index.refresh()
+    return MailImporter(store, index)
+
+
+NOON = FixedClock(datetime(2026, 11, 30, 12, 0, 0).astimezone())
+
+
+def test_a_responder_answering_from_a_new_address_each_time_is_stopped_per_domain(
+    ablage: Ablage, sink: SmtpSink
+) -> None:
+    """ticket-1@, ticket-2@, … : the per-address cap never bites, the per-domain cap does."""
+    a = configure_at(ablage, sink, NOON, max_bestaetigungen_pro_domain=3, max_bestaetigungen_pro_tag=3)
+    a.import_raw(make_mail(sender="Helpdesk <ticket-0@helpdesk.example>", subject="Anfrage"), "test")
+    sent = 0
+    for n in range(1, 30):
+        batch = sink.take()
+        if not batch:
+            break
+        sent += len(batch)
+        answer = make_mail(sender=f"Helpdesk <ticket-{n}@helpdesk.example>", subject="Ihre Nachricht")
+        a.import_raw(answer, "zugestellt")  # a naive responder: no headers, a fresh address every time
+    else:
+        raise AssertionError("the loop did not stop")
+    assert sent == 3
+    last = sorted(a.store.ablage.iter_vorgang_dirs(), key=lambda e: e[1].name)[-1][1]
+    assert "Höchstzahl je Domain und Tag" in (Path(last.path) / "verlauf.txt").read_text(encoding="utf-8")
+    other = a.import_raw(make_mail(sender="Erika <erika@example.org>"), "test")  # other domains still get one
+    assert [m.rcpt_tos for m in sink.take()] == [["erika@example.org"]] and other.kind == "neu"
+
+
+def test_the_global_caps_per_hour_and_per_day(tmp_path: Path, sink: SmtpSink) -> None:
+    clock = FixedClock(NOON.now)
+    hourly = configure_at(init_ablage(tmp_path / "A")[0], sink, clock, max_bestaetigungen_pro_stunde_gesamt=2)
+    results = [hourly.import_raw(make_mail(sender=f"p{i}@d{i}.example", subject=f"A {i}"), "t") for i in range(3)]
+    assert len(sink.take()) == 2 and "Höchstzahl pro Stunde" in verlauf(hourly, results[2])
+    clock.advance(hours=1)  # the next hour has room again
+    hourly.import_raw(make_mail(sender="p9@d9.example", subject="B"), "t")
+    assert len(sink.take()) == 1
+    daily = configure_at(init_ablage(tmp_path / "B")[0], sink, clock, max_bestaetigungen_pro_tag_gesamt=2)
+    results = [daily.import_raw(make_mail(sender=f"q{i}@e{i}.example", subject=f"C {i}"), "t") for i in range(3)]
+    assert len(sink.take()) == 2 and "Höchstzahl pro Tag, alle zusammen" in verlauf(daily, results[2])
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "[Ticket#2026113012345] Ihre Anfrage",
+        "[#48213] Wir haben Ihre Nachricht erhalten",
+        "Automatische Antwort: Sperrmüll",
+        "Out of Office: Sperrmüll",
+        "Abwesenheitsnotiz",
+        "AW: Eingangsbestätigung: Sperrmüll [Az. 2026-00001-8]",
+        "Ihre Anfrage ist bei uns eingegangen",
+        "Automatic reply: Request",
+        "We have received your request",
+        "Thank you for contacting Stadtwerke",
+    ],
+)
+def test_a_mail_that_looks_like_an_acknowledgement_is_never_acknowledged(
+    ablage: Ablage, sink: SmtpSink, subject: str
+) -> None:
+    importer = configure(ablage, sink.toml(), eingangsbestaetigung=True)
+    result = importer.import_raw(make_mail(sender="Service <service@stadtwerke.example>", subject=subject), "t")
+    assert result.kind == "neu" and sink.received == []  # filed, so nothing is lost; not answered
+    assert "sieht nach einer automatischen Antwort oder Bestätigung aus" in verlauf(importer, result)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Auto-Submitted": "auto-replied"},
+        {"Auto-Submitted": "auto-generated"},
+        {"X-Autoreply": "yes"},
+        {"X-Autorespond": "Ihre Nachricht"},
+        {"X-Auto-Response-Suppress": "All"},
+        {"Precedence": "auto_reply"},
+        {"Precedence": "bulk"},
+        {"List-Id": "<ankuendigungen.helpdesk.example>"},
+    ],
+)
+def test_rfc3834_and_helpdesk_headers_get_no_acknowledgement(
+    ablage: Ablage, sink: SmtpSink, headers: dict[str, str]
+) -> None:
+    importer = configure(ablage, sink.toml(), eingangsbestaetigung=True)
+    assert importer.import_raw(make_mail(sender=CITIZEN, headers=headers), "t").kind == "automatisch"
+    assert sink.received == []
+
+
+def test_an_ordinary_subject_still_gets_its_acknowledgement(ablage: Ablage, sink: SmtpSink) -> None:
+    importer = configure(ablage, sink.toml(), eingangsbestaetigung=True)
+    for subject in ("Ist mein Antrag angekommen?", "Ticket für das Stadtfest", "Antwort auf Ihr Schreiben"):
+        importer.import_raw(make_mail(sender=CITIZEN, subject=subject), "t")
+    assert len(sink.take()) == 3

@@ -6,8 +6,16 @@ auto-responders can never ping-pong:
 - never to automatic mail (auto-replies, bounces, lists: the import's classification),
 - never to noreply/mailer-daemon/postmaster-like addresses or our own addresses
   ([smtp] absender and benutzer, [amt] email, [imap] benutzer),
-- at most ``max_bestaetigungen_pro_tag`` per address and day (counter in the
-  Ablage's state folder, reserved *before* sending, so a crash cannot exceed it),
+- never to a mail that itself looks like an acknowledgement or a helpdesk's automatic
+  answer by its subject (``[Ticket#…]``, "Automatische Antwort", "Out of Office",
+  "Eingangsbestätigung", "Ihre Anfrage ist eingegangen" …), even without the RFC 3834 headers
+  the import already recognises (Auto-Submitted, X-Autoreply, X-Autorespond,
+  X-Auto-Response-Suppress, Precedence, List-Id, X-Loop),
+- caps, all counted in the Ablage's state folder and reserved *before* sending, so a crash
+  cannot exceed them: ``max_bestaetigungen_pro_tag`` per address and day,
+  ``max_bestaetigungen_pro_domain`` per sender domain and day (a responder that answers from
+  a new address each time, ``ticket-1234@…``), and ``max_bestaetigungen_pro_stunde_gesamt`` /
+  ``max_bestaetigungen_pro_tag_gesamt`` for all together,
 - the acknowledgement itself carries ``Auto-Submitted: auto-replied``,
   ``X-Auto-Response-Suppress: All`` and ``Precedence: auto_reply``, so other
   systems (and our own import) treat it as automatic and do not answer it.
@@ -25,8 +33,8 @@ import os
 import re
 import time
 from collections.abc import Mapping
-from dataclasses import replace
-from datetime import date, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from .. import history
@@ -96,6 +104,8 @@ def refusal(parsed: ParsedMail, config: Config) -> str:
     """Why no acknowledgement may go to the sender of ``parsed`` (German), or ""."""
     if parsed.auto is not AutoKind.MENSCH:
         return f"automatische Mail ({parsed.auto_grund or parsed.auto.value})"
+    if marker := looks_automatic(parsed.subject):
+        return f"der Betreff sieht nach einer automatischen Antwort oder Bestätigung aus („{marker}“)"
     if parsed.date is not None and system_clock() - parsed.date > MAX_AGE:
         return f"die Mail vom {parsed.date:%d.%m.%Y} ist älter als {MAX_AGE.days} Tage"
     target = recipient_address(parsed)
@@ -108,6 +118,26 @@ def refusal(parsed: ParsedMail, config: Config) -> str:
         if _NOREPLY.search(address.lower().partition("@")[0]):
             return f"{address} ist eine automatische Adresse (noreply, mailer-daemon, postmaster …)"
     return ""
+
+
+#: Subjects of automatic answers and acknowledgements (helpdesks, out-of-office, our own kind of mail).
+_AUTOMATIC_SUBJECT = re.compile(
+    r"\[\s*(?:ticket|case|request|anfrage|vorgang|incident|sr|req)?\s*(?:#|nr\.?|no\.?|id:?)\s*[\w-]*\d[\w-]*\s*\]"
+    r"|\[az\.?\s"  # our own tag: an answer to our acknowledgement
+    r"|\bticket\s*(?:#|nr\.?|id:?)\s*\d"
+    r"|automatische\s+antwort|automatic\s+reply|auto[-\s]?reply|autoreply|auto[-\s]?response|out\s+of\s+(?:the\s+)?office"
+    r"|abwesenheits(?:notiz|meldung)|nicht\s+im\s+b(?:ü|ue)ro|eingangsbest(?:ä|ae)tigung|empfangsbest(?:ä|ae)tigung"
+    r"|lesebest(?:ä|ae)tigung|(?:ist|wurde)\s+(?:bei\s+uns\s+)?eingegangen|haben\s+ihre\s+(?:nachricht|anfrage|e-?mail)\s+erhalten"
+    r"|(?:we\s+have\s+)?received\s+your\s+(?:message|request|e-?mail)|request\s+(?:has\s+been\s+)?received"
+    r"|thank\s+you\s+for\s+(?:your\s+(?:message|e-?mail)|contacting)|delivery\s+status\s+notification|unzustellbar",
+    re.IGNORECASE,
+)
+
+
+def looks_automatic(subject: str) -> str:
+    """The part of ``subject`` that marks it as an automatic answer or acknowledgement, or ""."""
+    match = _AUTOMATIC_SUBJECT.search(subject or "")
+    return " ".join(match.group(0).split()) if match else ""
 
 
 def recipient_address(parsed: ParsedMail) -> str:
@@ -126,10 +156,9 @@ def _acknowledge(store: Store, vorgang: Vorgang, parsed: ParsedMail, env: Mappin
         return
     password = smtp.read_password(cfg, env) if cfg.benutzer else ""
     address = recipient_address(parsed)
-    limit = config.smtp.max_bestaetigungen_pro_tag
-    if not reserve(store.ablage.state_dir, address, limit):
-        detail = f"an {address} gingen heute schon {limit} Eingangsbestätigungen (Höchstzahl pro Tag)"
-        _note(store, vorgang.aktenzeichen, "Keine Eingangsbestätigung", detail)
+    refused = reserve(store.ablage.state_dir, address, Limits.of(config), store.clock())
+    if refused:
+        _note(store, vorgang.aktenzeichen, "Keine Eingangsbestätigung", refused)
         return
     _send(store, vorgang, parsed, cfg, password, pauses)
 
@@ -175,25 +204,63 @@ def _note(store: Store, az: str, action: str, details: str) -> None:
         log.exception("Verlaufseintrag „%s“ für %s nicht geschrieben", action, az)
 
 
-# --- daily limit per address -----------------------------------------------------------------------
+# --- caps -------------------------------------------------------------------------------------------
 
 
-def reserve(state_dir: Path, address: str, limit: int, today: date | None = None) -> bool:
-    """Count one acknowledgement to ``address`` today; False if ``limit`` is reached (nothing counted)."""
-    day = today or system_clock().date()
+@dataclass(frozen=True)
+class Limits:
+    """The acknowledgement caps of ``[smtp]``."""
+
+    per_address: int = 3
+    per_domain: int = 20
+    per_hour: int = 30
+    per_day: int = 200
+
+    @classmethod
+    def of(cls, config: Config) -> Limits:
+        s = config.smtp
+        return cls(
+            s.max_bestaetigungen_pro_tag,
+            s.max_bestaetigungen_pro_domain,
+            s.max_bestaetigungen_pro_stunde_gesamt,
+            s.max_bestaetigungen_pro_tag_gesamt,
+        )
+
+
+def reserve(state_dir: Path, address: str, limits: Limits, now: datetime) -> str:
+    """Count one acknowledgement to ``address`` now; if a cap is reached, count nothing and return why."""
+    day = now.date()
     folder = state_dir / STATE_DIR
     folder.mkdir(parents=True, exist_ok=True)
     (state_dir / "sperren").mkdir(parents=True, exist_ok=True)
-    key = hashlib.sha256(address.strip().lower().encode("utf-8")).hexdigest()[:32]
+    address = address.strip().lower()
+    domain = address.rpartition("@")[2]
+    keys = {  # counter key -> (cap, German reason); addresses and domains only as hashes (no personal data)
+        _hashed(address): (limits.per_address, f"an {address} gingen heute schon {limits.per_address} "
+                           "Eingangsbestätigungen (Höchstzahl pro Tag)"),
+        "domain-" + _hashed(domain): (limits.per_domain, f"an Adressen bei {domain} gingen heute schon "
+                                      f"{limits.per_domain} Eingangsbestätigungen (Höchstzahl je Domain und Tag)"),
+        f"stunde-{now:%H}": (limits.per_hour, f"in dieser Stunde gingen schon {limits.per_hour} "
+                             "Eingangsbestätigungen hinaus (Höchstzahl pro Stunde, alle zusammen)"),
+        "gesamt": (limits.per_day, f"heute gingen schon {limits.per_day} Eingangsbestätigungen hinaus "
+                   "(Höchstzahl pro Tag, alle zusammen)"),
+    }  # fmt: skip
     with ShareLock(state_dir / "sperren" / "bestaetigungen.lock", timeout=60, what="Bestätigungszähler"):
         path = folder / f"{day.isoformat()}.json"
         counts = _read_counts(path)
-        if counts.get(key, 0) >= limit:
-            return False
-        counts[key] = counts.get(key, 0) + 1
+        for key, (cap, reason) in keys.items():
+            if counts.get(key, 0) >= cap:
+                log.warning("Eingangsbestätigung an %s nicht gesendet: %s", address, reason)
+                return reason
+        for key in keys:
+            counts[key] = counts.get(key, 0) + 1
         atomic_write_text(path, json.dumps(counts, indent=0, sort_keys=True) + "\n")
         _forget_old(folder, day)
-    return True
+    return ""
+
+
+def _hashed(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 def _read_counts(path: Path) -> dict[str, int]:

@@ -129,6 +129,9 @@ class Imap:
 # Passwort: Umgebungsvariable BUERO_TICKET_SMTP_PASSWORT (oder passwort_datei / passwort_befehl)
 # eingangsbestaetigung = false      # true: automatische Eingangsbestätigung an neue Absender
 # max_bestaetigungen_pro_tag = 3    # höchstens so viele Bestätigungen je Adresse und Tag
+# max_bestaetigungen_pro_domain = 20          # je Absender-Domain (z. B. helpdesk.example) und Tag
+# max_bestaetigungen_pro_stunde_gesamt = 30   # an alle zusammen je Stunde
+# max_bestaetigungen_pro_tag_gesamt = 200     # an alle zusammen je Tag
 """,
 )
 @dataclass(frozen=True)
@@ -143,6 +146,9 @@ class Smtp:
     passwort_befehl: str = ""
     eingangsbestaetigung: bool = False
     max_bestaetigungen_pro_tag: int = 3
+    max_bestaetigungen_pro_domain: int = 20
+    max_bestaetigungen_pro_stunde_gesamt: int = 30
+    max_bestaetigungen_pro_tag_gesamt: int = 200
 
 
 @section(
