@@ -396,6 +396,30 @@ class Store:
         fsync_dir(target_dir)
         vorgang.ordner = target
 
+    def rename_for_subject(self, vorgang: Vorgang) -> None:
+        """After a change of the Betreff: the folder name follows it (Aktenzeichen first, as always).
+
+        Called from a change function of :meth:`update` (the lock is held). A crash after the rename and
+        before the metadata are saved leaves a folder whose name is new and whose Betreff is old: harmless,
+        the Aktenzeichen at the start of the name is what counts.
+        """
+        assert vorgang.ordner is not None
+        target = vorgang.ordner.parent / self._folder_name(vorgang.aktenzeichen, vorgang.betreff)
+        if target.name == vorgang.ordner.name:
+            return
+        if target.exists():
+            raise DatenFehler(f"{target} existiert bereits.", "Führen Sie 'buero-ticket pruefen' aus.")
+        try:
+            retry_on_busy(lambda: os.rename(vorgang.ordner, target))  # type: ignore[arg-type]
+        except PermissionError:
+            raise ZugriffFehler(
+                f"Der Ordner von Vorgang {vorgang.aktenzeichen} kann nicht umbenannt werden: "
+                "eine Datei darin ist noch geöffnet.",
+                "Schließen Sie geöffnete Dokumente und Explorer-Fenster dieses Vorgangs und versuchen Sie es erneut.",
+            ) from None
+        fsync_dir(target.parent)
+        vorgang.ordner = target
+
     def add_message(
         self,
         az_text: str,

@@ -246,6 +246,7 @@ def main(argv: list[str] | None = None) -> None:
 
 from . import (  # noqa: E402,F401  (register the commands; one module a line)
     ablage_cmds,
+    aendern_cmds,
     anruf_cmds,
     antwort_cmds,
     bericht_cmds,

@@ -38,6 +38,7 @@ def vorgang_json(v: Vorgang) -> dict[str, Any]:
         "letzte_aktivitaet": v.letzte_aktivitaet.isoformat(),
         "anzahl_nachrichten": len(v.nachrichten),
         "antwort_gesendet": v.antwort_gesendet.isoformat() if v.antwort_gesendet else None,
+        "kategorie": v.kategorie,
         "verknuepft": v.verknuepft,
         "wiedervorlage": v.wiedervorlage.isoformat() if v.wiedervorlage else None,
         "wiedervorlage_grund": v.wiedervorlage_grund,
