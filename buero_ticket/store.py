@@ -55,6 +55,7 @@ from .fileio import (
 )
 from .models import Absender, Dringlichkeit, HistoryEntry, Kanal, Nachricht, Status, Vorgang
 from .names import MAX_PATH, fit_name, short_subject, unique_name
+from .personen import display_name
 from .sharelock import LockTimeout, NoLockRights, ShareLock
 from .vorschlag import similar_aktenzeichen
 
@@ -66,6 +67,8 @@ SUBDIRS = (NACHRICHTEN_DIR, ANLAGEN_DIR, AUSGANG_DIR)
 LOCK_DIR = "sperren"  # in the state folder .buero-ticket
 INTENT_PREFIX = f"{TEMP_PREFIX}neu-"  # Nachrichten/.~bt-neu-<id>.json: files of a message being added
 RECORD_KEY = "letzte_aenderung"
+#: The history's "Benutzer" of a change made by hand in Explorer: who did it is unknown.
+MANUELL = "im Explorer"
 # Longest status folder below the root ("2 In Bearbeitung" / "5 Archiv/2026") plus separators.
 _STATUS_PATH_RESERVE = 18
 _FOLDER_PATH_BUDGET = 150  # leaves ~90 characters for "Nachrichten/…" and attachment names
@@ -95,8 +98,16 @@ class Store:
     def __init__(self, ablage: Ablage, clock: Clock = system_clock) -> None:
         self.ablage = ablage
         self.clock = clock
+        self._user = ""
         #: Where a cache says an Aktenzeichen's folder is (see index.Index.locate); confirmed by a stat.
         self.locator: Callable[[str], list[Path]] | None = None
+
+    @property
+    def user(self) -> str:
+        """Who is acting, for the history: the name from [benutzer.LOGIN], else the login name."""
+        if not self._user:
+            self._user = display_name(self.ablage.config, history.current_user())
+        return self._user
 
     # -- locking -------------------------------------------------------------------------
     def lock_path(self, name: str) -> Path:
@@ -229,9 +240,11 @@ class Store:
             for sub in SUBDIRS:
                 (tmp / sub).mkdir()
             created = details or f"Kanal {kanal.label}, Betreff „{betreff}“"
-            lines = [history.entry("Angelegt", created, zeit=self.clock())]
+            lines = [history.entry("Angelegt", created, zeit=self.clock(), benutzer=self.user)]
             if bearbeiter:
-                lines.append(history.entry("Zugewiesen", f"niemand → {bearbeiter}", zeit=self.clock()))
+                lines.append(
+                    history.entry("Zugewiesen", f"niemand → {bearbeiter}", zeit=self.clock(), benutzer=self.user)
+                )
             if nachricht is not None:
                 vorgang.nachrichten.append(self._write_message(tmp, final, vorgang, nachricht, existing=set()))
             formatted = [history.format_line(e) for e in lines]
@@ -371,7 +384,7 @@ class Store:
                 return []
             vorgang.status = status
             detail = f"{old.label} → {status.label}" + (f" ({grund})" if grund else "")
-            return [history.entry("Statuswechsel", detail, zeit=self.clock())]
+            return [history.entry("Statuswechsel", detail, zeit=self.clock(), benutzer=self.user)]
 
         return self.update(az_text, change, expected_revision=expected_revision, gesehen=gesehen)
 
@@ -447,12 +460,12 @@ class Store:
                 )
             )
             text = details or f"{nachricht.kanal.label} von {nachricht.von or 'unbekannt'}"
-            lines = [history.entry(aktion, text, zeit=self.clock())]
+            lines = [history.entry(aktion, text, zeit=self.clock(), benutzer=self.user)]
             if reopen is not None and not vorgang.status.is_open:
                 target = reopen(vorgang)
                 detail = f"{vorgang.status.label} → {target.label}" + (f" ({reopen_grund})" if reopen_grund else "")
                 vorgang.status = target
-                lines.append(history.entry("Statuswechsel", detail, zeit=self.clock()))
+                lines.append(history.entry("Statuswechsel", detail, zeit=self.clock(), benutzer=self.user))
             return lines
 
         # an incoming message is never lost, not even in a restricted Vorgang
@@ -594,8 +607,9 @@ class Store:
             _set_done(vorgang, self.clock())
             line = history.entry(
                 "Statuswechsel (manuell verschoben)",
-                f"{old.label} → {status.label}: Ordner wurde im Explorer verschoben, Metadaten angepasst",
+                f"{old.label} → {status.label}: im Explorer verschoben (bemerkt von {self.user}), Metadaten angepasst",
                 zeit=self.clock(),
+                benutzer=MANUELL,
             )
             self._save(vorgang, [line], status, old_history + "".join(missing), text)
             return vorgang
@@ -613,7 +627,10 @@ class Store:
         detail = f"lag in „{rel}“, jetzt in „{vorgang.ordner.parent.relative_to(self.ablage.root)}“"
         if old is not status:
             detail += f"; {old.label} → {status.label}"
-        line = history.entry("Ordner an den richtigen Platz verschoben (manuell verschoben)", detail, zeit=self.clock())
+        detail += f"; im Explorer verschoben (bemerkt von {self.user})"
+        line = history.entry(
+            "Ordner an den richtigen Platz verschoben (manuell verschoben)", detail, zeit=self.clock(), benutzer=MANUELL
+        )
         self._save(vorgang, [line], status, old_history + "".join(missing), text)
         return vorgang
 

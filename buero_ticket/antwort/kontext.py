@@ -20,6 +20,7 @@ from ..clock import system_clock
 from ..config import Config
 from ..errors import EingabeFehler
 from ..models import Absender, Vorgang
+from ..personen import display_name, person_named
 
 _PROTECTED = {"vorgang", "absender", "amt"}
 _FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -78,6 +79,18 @@ def office_context(config: Config) -> dict[str, Any]:
     }
 
 
+def bearbeiter_context(vorgang: Vorgang, config: Config) -> dict[str, str]:
+    """Who signs: the Vorgang's Bearbeiter, else the person at this PC ([benutzer.LOGIN]), with their line."""
+    name = vorgang.bearbeiter or display_name(config, history.current_user())
+    person = person_named(config, name)
+    return {
+        "bearbeiter": name,
+        "bearbeiter_kuerzel": person.kuerzel if person else "",
+        "bearbeiter_telefon": person.telefon if person else "",
+        "bearbeiter_email": person.email if person else "",
+    }
+
+
 def build(vorgang: Vorgang, config: Config, fields: dict[str, str], *, today: date | None = None) -> dict[str, Any]:
     """The whole context; ``fields`` (from --feld) override ``datum`` and ``bearbeiter``."""
     context: dict[str, Any] = {
@@ -85,7 +98,7 @@ def build(vorgang: Vorgang, config: Config, fields: dict[str, str], *, today: da
         "absender": sender_context(vorgang.absender),
         "amt": office_context(config),
         "datum": date_text(today or system_clock().date()),
-        "bearbeiter": vorgang.bearbeiter or history.current_user(),
+        **bearbeiter_context(vorgang, config),
     }
     context.update(fields)
     return context

@@ -17,8 +17,10 @@ import click
 from .. import __version__
 from ..ablage import Ablage, find_ablage
 from ..errors import Exit, translate
-from ..index import Index
+from ..history import current_user
+from ..index import Index, cache_dir
 from ..operations.context import Context
+from ..personen import unknown_login_hint
 from ..register import update as register_update
 from ..store import Store
 from .hilfe import GermanGroup
@@ -79,6 +81,9 @@ class App:
         """
         with _ProgressBar() as progress:
             result = self.index.sync(progress=progress) if reconcile else self.index.refresh(progress=progress)
+        hint = unknown_login_hint(self.ablage.config, current_user(), cache_dir())
+        if hint:
+            click.echo(hint, err=True)
         if result.cache_neu_aufgebaut:
             click.echo(
                 "Hinweis: Der lokale Zwischenspeicher (Cache) war beschädigt und wurde aus den Vorgangsordnern "

@@ -9,6 +9,7 @@ from ..mengen import anzahl
 from ..models import Absender, Dringlichkeit, Incoming, Kanal, Status
 from ..operations import fristen
 from ..operations import vorgang as ops
+from ..personen import person_named, resolve
 from . import App, cli, stichworte
 from .ausgabe import echo_detail, echo_json, echo_json_list, echo_table, vorgang_detail_json, vorgang_json
 
@@ -73,7 +74,7 @@ def neu(
         time=app.ctx.clock(),
         text=text,
         dringlichkeit=Dringlichkeit(dringlichkeit),
-        bearbeiter=bearbeiter,
+        bearbeiter=resolve(app.ctx.settings, bearbeiter),
         source="erfasst mit 'buero-ticket neu'",
     )
     if direkt or wissen:
@@ -103,17 +104,21 @@ def liste(app: App, alle: bool, status: str | None, bearbeiter: str | None, fael
     Beispiele:
       buero-ticket liste
       buero-ticket liste --alle --json
-      buero-ticket liste --status wartet --bearbeiter "M. Weber"
+      buero-ticket liste --status wartet --bearbeiter MW
       buero-ticket liste --faellig
     """
     index = app.sync(reconcile=False)
     jetzt = app.ctx.clock()
     rows = index.worklist() if (alle or status) else fristen.arbeitsliste(index.offen(), jetzt.date())
+    if bearbeiter is not None:
+        person = person_named(app.ctx.settings, bearbeiter)
+        bearbeiter = person.name if person else bearbeiter
+    wanted = None if bearbeiter is None else " ".join(bearbeiter.split()).casefold()
     selected = (
         v
         for v in rows
         if (status is None or v.status.value == status)
-        and (bearbeiter is None or v.bearbeiter == bearbeiter)
+        and (wanted is None or v.bearbeiter.casefold() == wanted)
         and (not faellig or fristen.ist_faellig(v, jetzt))
     )
     if as_json:
@@ -187,18 +192,24 @@ def status_cmd(app: App, aktenzeichen: str, neuer_status: str, grund: str, stand
 
 @cli.command("zuweisen")
 @click.argument("aktenzeichen")
-@click.option("--an", "an", required=True, help="Name der Bearbeiterin / des Bearbeiters (leer: niemand).")
+@click.option(
+    "--an", "an", required=True, help='Kürzel oder Name der Person aus [benutzer] (z. B. MW; "" für niemand).'
+)
 @STAND_OPTION
 @click.pass_obj
 def zuweisen(app: App, aktenzeichen: str, an: str, stand: int | None) -> None:
     """Vorgang einer Person zuweisen.
 
+    Groß-/Kleinschreibung ist egal; mit einer Liste [benutzer] in buero-ticket.toml gilt nur,
+    wer dort steht (ein Tippfehler ergibt keine neue Person).
+
     \b
     Beispiel:
-      buero-ticket zuweisen 2026-00042 --an "M. Weber"
+      buero-ticket zuweisen 2026-00042 --an MW
+      buero-ticket zuweisen 2026-00042 --an "maria weber"
     """
     app.sync()
-    vorgang = ops.assign(app.ctx, aktenzeichen, an, stand=stand).vorgang
+    vorgang = ops.assign(app.ctx, aktenzeichen, resolve(app.ctx.settings, an), stand=stand).vorgang
     app.after_change(interactive=True)
     click.echo(f"Vorgang {vorgang.aktenzeichen} ist {vorgang.bearbeiter or 'niemandem'} zugewiesen.")
 

@@ -23,7 +23,7 @@ class Context:
     @classmethod
     def of(cls, store: Store, *, clock: Clock | None = None, user: str | None = None) -> Context:
         """The context for ``store``: its clock (or ``clock``), its Ablage's settings, the logged-in user."""
-        return cls(store, clock or store.clock, store.ablage.config, user or current_user())
+        return cls(store, clock or store.clock, store.ablage.config, user or store.user)
 
     def entry(self, aktion: str, details: str = "") -> HistoryEntry:
         """A history line stamped with this context's clock and user."""

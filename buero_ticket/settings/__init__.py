@@ -8,12 +8,15 @@ reads it with ``settings.section(ItsDataclass)``.
 from __future__ import annotations
 
 from .base import Problems, SectionSpec, SettingsBase, check_value, line_of, section, sections, validate
+from .benutzer import Benutzer, Person
 from .core import Amt, Einwurf, Imap, Register, Smtp, VorgangSettings
 
 __all__ = [
     "Amt",
+    "Benutzer",
     "Einwurf",
     "Imap",
+    "Person",
     "Problems",
     "Register",
     "SectionSpec",
@@ -54,6 +57,10 @@ class Settings(SettingsBase):
     @property
     def einwurf(self) -> Einwurf:
         return self.section(Einwurf)
+
+    @property
+    def benutzer(self) -> Benutzer:
+        return self.section(Benutzer)
 
     @property
     def kuerzel(self) -> str:
