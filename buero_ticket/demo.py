@@ -7,7 +7,10 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
-from .ablage import Ablage, init_ablage
+from .ablage import Ablage, init_ablage, open_ablage
+from .clock import FixedClock, system_clock
+from .config import CONFIG_NAME
+from .fileio import atomic_write_text
 from .index import Index
 from .models import Absender, Dringlichkeit, Incoming, Kanal, Status, Vorgang
 from .operations import vorgang as ops
@@ -29,7 +32,7 @@ SAMPLES = [
         "Mit freundlichen Grüßen\nJonas Becker",
         Dringlichkeit.NORMAL,
         Status.ERLEDIGT,
-        "M. Weber",
+        "Maria Weber",
     ),
     (
         6,
@@ -42,7 +45,7 @@ SAMPLES = [
         "Bittet um einen Termin für die Sperrmüllabholung (Sofa, Schrank). Rückruf erwünscht.",
         Dringlichkeit.HOCH,
         Status.IN_BEARBEITUNG,
-        "M. Weber",
+        "Maria Weber",
     ),
     (
         5,
@@ -55,7 +58,7 @@ SAMPLES = [
         "Schreiben eingescannt, siehe Anlage.",
         Dringlichkeit.HOCH,
         Status.WARTET,
-        "S. Yilmaz",
+        "Sevgi Yilmaz",
     ),
     (
         3,
@@ -152,14 +155,35 @@ def _mail(subject: str, name: str, addr: str, text: str, when: datetime) -> byte
     return msg.as_bytes()
 
 
+DEMO_BENUTZER = """
+[benutzer.mweber]
+name = "Maria Weber"
+kuerzel = "MW"
+telefon = "0731 161-2345"
+email = "m.weber@musterstadt.example"
+
+[benutzer.syilmaz]
+name = "Sevgi Yilmaz"
+kuerzel = "SY"
+telefon = "0731 161-2346"
+email = "s.yilmaz@musterstadt.example"
+"""
+_FIRST = "Maria Weber"  # who takes Vorgänge in that nobody has yet
+
+
 def build_demo(target: Path, now: datetime | None = None) -> tuple[Ablage, list[Vorgang]]:
     ablage, _ = init_ablage(target, name="Bürgerbüro Musterstadt (Demo)", kuerzel="")
-    store = Store(ablage)
-    ctx = Context.of(store)
-    now = now or ctx.clock()
+    config = ablage.root / CONFIG_NAME
+    atomic_write_text(config, config.read_text(encoding="utf-8") + DEMO_BENUTZER)
+    ablage = open_ablage(ablage.root)
+    now = now or system_clock()
+    clock = FixedClock(now)
     created = []
     for days, hour, kanal, subject, name, addr, phone, text, urgency, final, clerk in SAMPLES:
-        when = (now - timedelta(days=days)).replace(hour=hour, minute=15, second=0)
+        when = min((now - timedelta(days=days)).replace(hour=hour, minute=15, second=0), now - timedelta(hours=1))
+        clock.now = when  # the history reads as the office's days did, not as the minute of the demo
+        store = Store(ablage, clock, user=clerk or _FIRST)
+        ctx = Context.of(store)
         item = Incoming(
             channel=kanal,
             subject=subject,
@@ -175,15 +199,25 @@ def build_demo(target: Path, now: datetime | None = None) -> tuple[Ablage, list[
             item.attachments = [(f"{kanal.label} {when:%Y-%m-%d}.pdf", _PDF)]
         vorgang = ops.create(ctx, item)
         if clerk:
+            _later(clock, now, minutes=25)
             vorgang = ops.assign(ctx, vorgang.aktenzeichen, clerk).vorgang
         for status in _path_to(final):
+            _later(clock, now, hours=23)
             vorgang = ops.set_status(ctx, vorgang.aktenzeichen, status).vorgang
+        if subject == "Sperrmüll Termin":
+            _later(clock, now, hours=3)
+            vorgang = ops.add_note(ctx, vorgang.aktenzeichen, "Rückruf erledigt, Termin 12.12.").vorgang
         created.append(vorgang)
-    ops.add_note(ctx, created[1].aktenzeichen, "Rückruf erledigt, Termin 12.12.")
+    store = Store(ablage)
     index = Index(store)
     index.sync()
     register_update.rewrite(ablage, index)
     return ablage, created
+
+
+def _later(clock: FixedClock, now: datetime, **delta: float) -> None:
+    """Move the demo's clock on, but never past the real now."""
+    clock.now = min(clock.now + timedelta(**delta), now - timedelta(minutes=1))
 
 
 def _path_to(final: Status) -> list[Status]:

@@ -95,10 +95,10 @@ class NeueNachricht:
 
 
 class Store:
-    def __init__(self, ablage: Ablage, clock: Clock = system_clock) -> None:
+    def __init__(self, ablage: Ablage, clock: Clock = system_clock, user: str = "") -> None:
         self.ablage = ablage
         self.clock = clock
-        self._user = ""
+        self._user = user  # "": the person at this PC ([benutzer.LOGIN]), looked up on first use
         #: Where a cache says an Aktenzeichen's folder is (see index.Index.locate); confirmed by a stat.
         self.locator: Callable[[str], list[Path]] | None = None
 

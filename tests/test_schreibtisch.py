@@ -101,6 +101,11 @@ def test_demo_looks_like_a_real_office(run, tmp_path: Path) -> None:  # type: ig
         assert "Test" not in v["absender"] and "example.com" not in v["absender"], v["absender"]
         if v["kanal"] in ("brief", "fax", "persoenlich"):
             assert v["absender_anschrift"], f"{v['aktenzeichen']} ({v['kanal']}) ohne Anschrift"
+        detail = json.loads(run("--ablage", root, "zeige", v["aktenzeichen"], "--json").out)
+        first = detail["verlauf"][0]
+        assert first["aktion"] == "Angelegt" and first["zeit"] == v["eingang"]  # not the minute the demo ran
+        assert {e["benutzer"] for e in detail["verlauf"]} <= {"Maria Weber", "Sevgi Yilmaz"}
+    assert "Sevgi Yilmaz" in run("--ablage", root, "zuweisen", rows[0]["aktenzeichen"], "--an", "sy").out
     brief = next(v for v in rows if v["kanal"] == "brief")
     res = run("--ablage", root, "brief", brief["aktenzeichen"], "antwort", "--feld", "text=Ihr Widerspruch")
     assert res.code == 0, res.err
