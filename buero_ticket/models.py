@@ -159,7 +159,6 @@ class Vorgang:
     bearbeiter: str = ""
     absender: Absender = field(default_factory=Absender)
     frist: date | None = None
-    kategorie: str = ""  # free text for now ("Sperrmüll", "Meldewesen" …), set with 'aendern --kategorie'
     verknuepft: list[str] = field(default_factory=list)
     nachrichten: list[Nachricht] = field(default_factory=list)
     antwort_gesendet: datetime | None = None
@@ -219,7 +218,6 @@ class Vorgang:
             bearbeiter=str(data.get("bearbeiter") or ""),
             absender=absender,
             frist=date.fromisoformat(data["frist"]) if data.get("frist") else None,
-            kategorie=str(data.get("kategorie") or ""),
             verknuepft=[str(x) for x in data.get("verknuepft") or []],
             nachrichten=nachrichten,
             antwort_gesendet=_dt(data.get("antwort_gesendet")),

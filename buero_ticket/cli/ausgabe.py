@@ -199,7 +199,6 @@ def echo_detail(
         ("Frist", (frist_zelle(v, jetzt.date()).replace("!", " (überschritten)")) if v.frist else "—"),
         ("Wiedervorlage", _wiedervorlage(v)),
         ("Verknüpft", ", ".join(v.verknuepft)),
-        ("Kategorie", v.kategorie),
         *(extra or []),
         ("Ordner", str(v.ordner)),
     ]
