@@ -109,3 +109,44 @@ def test_demo_looks_like_a_real_office(run, tmp_path: Path) -> None:  # type: ig
     brief = next(v for v in rows if v["kanal"] == "brief")
     res = run("--ablage", root, "brief", brief["aktenzeichen"], "antwort", "--feld", "text=Ihr Widerspruch")
     assert res.code == 0, res.err
+
+
+def test_liste_and_register_show_the_same_office_time(run, ablage: Ablage, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import openpyxl
+
+    from .smtp_sink import set_config
+    from .test_intake_mail import make_mail
+
+    root = str(ablage.root)
+    set_config(ablage.root, {"servicezeiten": {"zeitzone": "America/New_York"}})  # an office far away
+    eml = tmp_path / "Anfrage.eml"
+    raw = make_mail().replace(b"\nSubject:", b"\nDate: Thu, 26 Nov 2026 07:30:00 +0000\nSubject:", 1)
+    eml.write_bytes(raw)
+    assert run("--ablage", root, "mail", "einlesen", str(eml)).code == 0
+    [row] = [line for line in run("--ablage", root, "liste").out.splitlines() if line.startswith("20")]
+    assert " 26.11.2026 02:30 " in row, row  # 07:30 UTC in New York
+    az = row.split()[0]
+    assert "Eingang:       26.11.2026 02:30" in run("--ablage", root, "zeige", az).out
+    sheet = openpyxl.load_workbook(ablage.root / "Vorgangsregister.xlsx")["Offen"]
+    cells = [c for r in sheet.iter_rows() for c in r if c.value is not None]
+    header = next(c for c in cells if c.value == "Eingang")
+    value = sheet.cell(row=header.row + 1, column=header.column).value
+    assert f"{value:%d.%m.%Y %H:%M}" == "26.11.2026 02:30"
+
+
+def test_einwurf_log_has_no_traceback_for_a_typo(run, ablage: Ablage) -> None:  # type: ignore[no-untyped-def]
+    from buero_ticket import protokoll
+
+    path = ablage.root / "buero-ticket.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace("ruhezeit_sekunden = 5", "ruhezeit_sekunden = 0.1"))
+    az = _neu(run, ablage, "--kanal", "telefon", "--betreff", "Da")["aktenzeichen"]
+    from buero_ticket.aktenzeichen import Aktenzeichen
+
+    typo = str(Aktenzeichen(int(az[:4]), 10))  # 2026-00001 with two digits swapped: 2026-00010-…
+    (ablage.einwurf_dir / f"{typo} Nachtrag.pdf").write_bytes(b"%PDF-1.4 nachtrag")
+    res = run("--ablage", str(ablage.root), "beobachten", "--einmal")
+    assert res.code == 1 and "nicht übernommen" in res.out
+    [log] = protokoll.log_dir().glob("einwurf-*.log")
+    text = log.read_text(encoding="utf-8")
+    assert "Nachtrag.pdf nicht verarbeitet" in text and "gibt es nicht" in text
+    assert "Traceback" not in text and 'File "' not in text

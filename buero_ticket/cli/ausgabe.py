@@ -6,7 +6,7 @@ import dataclasses
 import json
 import shutil
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ import click
 
 from ..clock import system_clock
 from ..models import HistoryEntry, Nachricht, Vorgang, Weiterleitung
+from ..ortszeit import in_office
 from ..store import ANLAGEN_DIR, AUSGANG_DIR, NACHRICHTEN_DIR
 
 PREVIEW_LINES = 3  # lines of each message shown by zeige without --voll
@@ -125,7 +126,8 @@ def merker(v: Vorgang, heute: date) -> str:
     return " ".join(marks)
 
 
-def echo_table(vorgaenge: Iterable[Vorgang], jetzt: datetime | None = None) -> int:
+def echo_table(vorgaenge: Iterable[Vorgang], jetzt: datetime | None = None, *, zone: tzinfo | None = None) -> int:
+    """The worklist; times in the office's zone ``zone`` (as in the register)."""
     width = shutil.get_terminal_size((120, 20)).columns
     heute = (jetzt or system_clock()).date()
     header = (
@@ -139,7 +141,8 @@ def echo_table(vorgaenge: Iterable[Vorgang], jetzt: datetime | None = None) -> i
         marks = merker(v, heute)
         line = (
             f"{v.aktenzeichen:<16} {v.status.label:<14} {v.dringlichkeit.label:<8} "
-            f"{v.eingang:%d.%m.%Y %H:%M} {frist_zelle(v, heute):<11} {_cut(v.absender.display(), 22):<22} " + v.betreff
+            f"{in_office(v.eingang, zone):%d.%m.%Y %H:%M} {frist_zelle(v, heute):<11} {_cut(v.absender.display(), 22):<22} "
+            + v.betreff
         )
         if v.bearbeiter:
             line += f"  [{v.bearbeiter}]"
@@ -180,6 +183,7 @@ def echo_detail(
     *,
     voll: bool = False,
     jetzt: datetime | None = None,
+    zone: tzinfo | None = None,
 ) -> None:
     jetzt = jetzt or system_clock()
     if v.gesperrt:
@@ -190,7 +194,7 @@ def echo_detail(
         ("Betreff", v.betreff),
         ("Status", v.status.label),
         ("Kanal", v.kanal.label),
-        ("Eingang", f"{v.eingang:%d.%m.%Y %H:%M}"),
+        ("Eingang", f"{in_office(v.eingang, zone):%d.%m.%Y %H:%M}"),
         ("Absender", v.absender.display()),
         ("Telefon", v.absender.telefon),
         ("Anschrift", v.absender.anschrift.replace("\n", "\n" + " " * 15)),
@@ -214,7 +218,7 @@ def echo_detail(
     click.echo(f"\nNachrichten ({len(v.nachrichten)}):")
     for n in v.nachrichten:
         auto = " [automatisch]" if n.automatisch else ""
-        click.echo(f"  {n.zeit:%d.%m.%Y %H:%M}  {n.richtung:<8} {n.datei}{auto}")
+        click.echo(f"  {in_office(n.zeit, zone):%d.%m.%Y %H:%M}  {n.richtung:<8} {n.datei}{auto}")
         for anlage in n.anlagen:
             click.echo(f"      Anlage: {anlage}")
         for line in _message_lines(message_body(folder, n), voll):
@@ -222,7 +226,7 @@ def echo_detail(
     click.echo(f"\nVerlauf ({len(verlauf)}):")
     for e in verlauf:
         details = e.details.replace("\n", " / ")
-        click.echo(f"  {e.zeit:%d.%m.%Y %H:%M}  {e.benutzer:<12} {e.aktion}: {details}")
+        click.echo(f"  {in_office(e.zeit, zone):%d.%m.%Y %H:%M}  {e.benutzer:<12} {e.aktion}: {details}")
 
 
 def _wiedervorlage(v: Vorgang) -> str:

@@ -9,6 +9,7 @@ from ..mengen import anzahl
 from ..models import Absender, Dringlichkeit, Incoming, Kanal, Status
 from ..operations import fristen
 from ..operations import vorgang as ops
+from ..ortszeit import office_zone
 from ..personen import person_named, resolve
 from . import App, cli, stichworte
 from .ausgabe import echo_detail, echo_json, echo_json_list, echo_table, vorgang_detail_json, vorgang_json
@@ -124,7 +125,7 @@ def liste(app: App, alle: bool, status: str | None, bearbeiter: str | None, fael
     if as_json:
         echo_json_list(vorgang_json(v) for v in selected)
         return
-    count = echo_table(selected, jetzt)
+    count = echo_table(selected, jetzt, zone=office_zone(app.ctx.settings))
     if faellig:
         click.echo("\n" + anzahl(count, "Vorgang", "Vorgänge") + " fällig oder überfällig")
     else:
@@ -163,7 +164,7 @@ def zeige(app: App, aktenzeichen: str, voll: bool, as_json: bool) -> None:
         weitere = index.person_count(vorgang)
         if weitere:
             extra.append(("Person", f"weitere Vorgänge dieser Person: {weitere} ('buero-ticket person …')"))
-        echo_detail(vorgang, verlauf, extra, voll=voll, jetzt=app.ctx.clock())
+        echo_detail(vorgang, verlauf, extra, voll=voll, jetzt=app.ctx.clock(), zone=office_zone(app.ctx.settings))
         echo_zeige_extras(extras)
 
 

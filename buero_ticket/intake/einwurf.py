@@ -226,7 +226,10 @@ class Einwurf:
         try:
             result = self._file(claimed, unit_info, importer)
         except Exception as exc:
-            log.warning("Einwurf %s nicht verarbeitet", unit_info.display, exc_info=True)
+            if isinstance(exc, BueroTicketError):  # an ordinary case (typo'd Aktenzeichen …): no traceback
+                log.warning("Einwurf %s nicht verarbeitet: %s %s", unit_info.display, exc.text, exc.hinweis)
+            else:
+                log.warning("Einwurf %s nicht verarbeitet", unit_info.display, exc_info=True)
             return self._reject(claimed, unit_info.display, *_reason(exc))
         except BaseException:  # interrupted (second Ctrl+C): put it back; else recover() finds it
             with contextlib.suppress(OSError):

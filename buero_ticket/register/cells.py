@@ -13,6 +13,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from ..ortszeit import naive_office
+
 #: Excel's limit for the text of one cell (UTF-16 code units).
 MAX_CELL_TEXT = 32_767
 CUT_MARKER = " …[gekürzt]"
@@ -58,10 +60,8 @@ def looks_like_formula(text: str) -> bool:
 
 
 def to_local_naive(value: datetime) -> datetime:
-    """Excel has no time zones: aware times become this computer's local time."""
-    if value.tzinfo is None:
-        return value
-    return value.astimezone().replace(tzinfo=None)
+    """Excel has no time zones: aware times become the office's wall-clock time (see ortszeit.py)."""
+    return naive_office(value)
 
 
 def relative_link(folder: Path, base: Path) -> str:

@@ -23,6 +23,7 @@ from ..ablage import Ablage
 from ..errors import ZugriffFehler
 from ..fileio import atomic_write_text
 from ..index import Index
+from ..ortszeit import office_time, office_zone
 from ..sharelock import LockTimeout, ShareLock
 
 if TYPE_CHECKING:
@@ -73,8 +74,10 @@ def rewrite(ablage: Ablage, index: Index) -> RegisterResult | None:
 def _write(ablage: Ablage, index: Index) -> RegisterResult:
     from .publish import RegisterLockedError  # XlsxWriter: only when writing
 
+    zone = office_zone(ablage.config)
     try:
-        return _write_workbooks(ablage, index, datetime.now().astimezone())
+        with office_time(zone):  # the same wall-clock times as 'liste' shows
+            return _write_workbooks(ablage, index, datetime.now(zone) if zone else datetime.now().astimezone())
     except RegisterLockedError as exc:
         raise ZugriffFehler(
             str(exc), "Schließen Sie das Register in Excel und rufen Sie 'buero-ticket register' erneut auf."
