@@ -141,8 +141,8 @@ def echo_table(vorgaenge: Iterable[Vorgang], jetzt: datetime | None = None, *, z
         marks = merker(v, heute)
         line = (
             f"{v.aktenzeichen:<16} {v.status.label:<14} {v.dringlichkeit.label:<8} "
-            f"{in_office(v.eingang, zone):%d.%m.%Y %H:%M} {frist_zelle(v, heute):<11} {_cut(v.absender.display(), 22):<22} "
-            + v.betreff
+            f"{in_office(v.eingang, zone):%d.%m.%Y %H:%M} {frist_zelle(v, heute):<11} "
+            f"{_cut(v.absender.display(), 22):<22} " + v.betreff
         )
         if v.bearbeiter:
             line += f"  [{v.bearbeiter}]"
