@@ -202,6 +202,7 @@ def echo_detail(
         ("Bearbeiter", v.bearbeiter or "—"),
         ("Frist", (frist_zelle(v, jetzt.date()).replace("!", " (überschritten)")) if v.frist else "—"),
         ("Wiedervorlage", _wiedervorlage(v)),
+        ("Kategorie", v.kategorie),
         ("Verknüpft", ", ".join(v.verknuepft)),
         *(extra or []),
         ("Ordner", str(v.ordner)),
