@@ -205,6 +205,9 @@ def test_keywords_accept_labels_case_and_umlauts(run, ablage: Ablage) -> None:  
     assert [v["aktenzeichen"] for v in listed] == [persoenlich["aktenzeichen"]]
     assert listed[0]["kanal"] == "persoenlich"
 
+    found = run("--ablage", root, "suche", "A", "--kanal", "Telefon", "--status", "Erledigt", "--json")
+    assert found.code == 0, found.err
+
     wrong = run("--ablage", root, "status", az, "Erldigt")
     assert wrong.code == Exit.BEDIENUNG and "Meinten Sie erledigt?" in wrong.err
 

@@ -161,7 +161,7 @@ def _options(func: Any) -> Any:
             click.option("--betreff", default=None, help="Betreff (ohne Angabe: der erste Satz des Anliegens)."),
             click.option(
                 "--ergebnis",
-                type=click.Choice(ERGEBNISSE),
+                type=click.Choice(ERGEBNISSE, case_sensitive=False),
                 default=None,
                 help="direkt (beantwortet), rueckruf (in die Liste), fachabteilung (sobald es Weiterleitung gibt).",
             ),

@@ -7,9 +7,9 @@ from datetime import datetime, time, timedelta
 import click
 
 from ..datum import parse_datum
-from ..models import Kanal, Status
+from ..models import Status
 from ..operations import suche as ops
-from . import App, _ProgressBar, cli
+from . import App, _ProgressBar, cli, stichworte
 from .ausgabe import echo_json
 
 
@@ -19,10 +19,10 @@ from .ausgabe import echo_json
     "--status",
     "status",
     multiple=True,
-    type=click.Choice([s.value for s in Status]),
+    type=stichworte.STATUS,
     help="Nur diesen Status (mehrfach möglich).",
 )
-@click.option("--kanal", type=click.Choice([k.value for k in Kanal]), default=None, help="Nur dieser Kanal.")
+@click.option("--kanal", type=stichworte.KANAL, default=None, help="Nur dieser Kanal.")
 @click.option("--bearbeiter", default=None, help="Nur Vorgänge dieser Person.")
 @click.option("--von", "von", default=None, metavar="DATUM", help="Eingang ab diesem Tag (z. B. 01.03.2026).")
 @click.option("--bis", "bis", default=None, metavar="DATUM", help="Eingang bis einschließlich diesem Tag.")
