@@ -270,3 +270,16 @@ def test_reply_by_message_id_to_a_vorgang_damaged_later_is_quarantined(store: St
 
     assert result.kind == "quarantaene", result
     assert {e.name for _s, e in store.ablage.iter_vorgang_dirs()} == before
+
+
+def test_cold_start_says_what_it_does(run, store: Store, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from buero_ticket import index as index_module
+
+    for i in range(3):
+        _new(store, f"Vorgang {i}", hours=i)
+    monkeypatch.setattr(index_module, "PROGRESS_FROM", 2)  # as with thousands of Vorgänge on a new PC
+    res = run("--ablage", str(store.ablage.root), "liste")
+    assert res.code == 0 and "3 Vorgänge offen" in res.out
+    assert "Erster Start auf diesem PC: Vorgänge werden in den lokalen Zwischenspeicher gelesen" in res.err
+    res = run("--ablage", str(store.ablage.root), "liste")  # warm: no progress bar
+    assert "Erster Start" not in res.err
