@@ -19,7 +19,7 @@ from .errors import BueroTicketError
 from .fileio import TEMP_PREFIX, is_temp_name
 from .index import Abweichung, Index, reconcile
 from .models import Status
-from .store import META_NAME, SUBDIRS, Store, _remove_tree
+from .store import META_NAME, SUBDIRS, Store, _remove_tree, is_intent
 
 TEMP_MAX_AGE_S = 3600  # younger temp files may belong to a write in progress
 
@@ -141,10 +141,10 @@ def _layout_problems(ablage: Ablage) -> list[Problem]:
 
 def _folder_problems(store: Store, folder: Path, status: Status, az: str) -> list[Problem]:
     try:
-        vorgang = store.load(folder)
+        vorgang, history_short, intents, orphans = store.check_files(folder)
     except BueroTicketError as exc:
         return [Problem("metadaten_unlesbar", folder / META_NAME, exc.text)]
-    probleme = []
+    probleme = _interrupted_problems(folder, history_short, intents, orphans)
     if vorgang.aktenzeichen != az:
         probleme.append(
             Problem(
@@ -178,6 +178,40 @@ def _folder_problems(store: Store, folder: Path, status: Status, az: str) -> lis
     return probleme
 
 
+def _interrupted_problems(folder: Path, history_short: bool, intents: list[Path], orphans: list[Path]) -> list[Problem]:
+    """What a crash while saving left inside a Vorgang (see store.py, "Crash safety")."""
+    probleme = [
+        Problem(
+            "nachricht_unterbrochen",
+            intent,
+            "Das Speichern einer Nachricht wurde unterbrochen (Absturz oder Verbindungsabbruch). --reparieren "
+            "entfernt ihre halb geschriebenen Dateien; die Nachricht selbst speichert der nächste Abruf erneut.",
+            reparierbar=True,
+        )
+        for intent in intents
+    ]
+    probleme += [
+        Problem(
+            "nachricht_verwaist",
+            orphan,
+            "Datei im Ordner Nachrichten, die in den Angaben des Vorgangs fehlt (Rest eines abgebrochenen "
+            "Speicherns oder von Hand abgelegt). Prüfen Sie sie: in Anlagen verschieben oder löschen.",
+        )
+        for orphan in orphans
+    ]
+    if history_short:
+        probleme.append(
+            Problem(
+                "verlauf_unvollstaendig",
+                folder / "verlauf.txt",
+                "Dem Verlauf fehlt die Zeile der letzten Änderung (Absturz beim Speichern); --reparieren "
+                "(oder die nächste Änderung am Vorgang) trägt sie nach.",
+                reparierbar=True,
+            )
+        )
+    return probleme
+
+
 def _temp_problems(ablage: Ablage) -> list[Problem]:
     """Every leftover of an interrupted write, right away: in the status folders, inside Vorgänge, in the
     main folder and in the program's own folder (ledger, counters). Only those older than an hour are
@@ -198,7 +232,7 @@ def _temp_entries(folder: Path, deep: bool) -> list[Path]:
     try:
         walk = os.walk(folder) if deep else [(str(folder), [], [e.name for e in os.scandir(folder)])]
         for root, dirs, files in walk:
-            found += [Path(root) / n for n in files + dirs if n.startswith(TEMP_PREFIX)]
+            found += [Path(root) / n for n in files + dirs if n.startswith(TEMP_PREFIX) and not is_intent(n)]
             dirs[:] = [d for d in dirs if not d.startswith(TEMP_PREFIX) and d != "sperren"]  # locks: not ours
     except OSError:
         pass
@@ -259,6 +293,10 @@ def repair(store: Store, index: Index, bericht: Bericht) -> list[Problem]:
                 _remove_tree(problem.pfad)
             else:
                 problem.pfad.unlink(missing_ok=True)
+        elif problem.art == "nachricht_unterbrochen":
+            store.finish_interrupted(problem.pfad.parent.parent)
+        elif problem.art == "verlauf_unvollstaendig":
+            store.finish_interrupted(problem.pfad.parent)
         elif problem.art == "einwurf_unterbrochen":
             pass  # done above, for all of them at once
         elif problem.art in ("status_abweichend", "falscher_ort"):

@@ -33,7 +33,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +48,7 @@ from .fileio import (
     atomic_write_bytes,
     atomic_write_text,
     fsync_dir,
+    is_temp_name,
     read_fresh,
     remove_file,
     retry_on_busy,
@@ -69,6 +70,13 @@ INTENT_PREFIX = f"{TEMP_PREFIX}neu-"  # Nachrichten/.~bt-neu-<id>.json: files of
 RECORD_KEY = "letzte_aenderung"
 #: The history's "Benutzer" of a change made by hand in Explorer: who did it is unknown.
 MANUELL = "im Explorer"
+
+
+def is_intent(name: str) -> bool:
+    """An intent file of a message add (reported by pruefen as its own kind, not as a temp file)."""
+    return name.startswith(INTENT_PREFIX)
+
+
 # Longest status folder below the root ("2 In Bearbeitung" / "5 Archiv/2026") plus separators.
 _STATUS_PATH_RESERVE = 18
 _FOLDER_PATH_BUDGET = 150  # leaves ~90 characters for "Nachrichten/…" and attachment names
@@ -143,8 +151,17 @@ class Store:
         return self.load_with_text(folder)[0]
 
     def load_with_text(self, folder: Path) -> tuple[Vorgang, str]:
-        """The Vorgang and the metadata file's text as read (for the cache)."""
-        vorgang, text, _record = self._load(folder)
+        """The Vorgang and the metadata file's text as read (for the cache).
+
+        A recent change whose history lines a crash left out gets them now (if nobody holds the
+        Vorgang at this moment; else the next reader or change does it): every command that reads
+        a changed Vorgang is "the next run" that completes it.
+        """
+        vorgang, text, record = self._load(folder)
+        recent = vorgang.geaendert is not None and self.clock() - vorgang.geaendert < _COMPLETE_RECENT
+        if recent and history_incomplete(folder, record):
+            with suppress(ZugriffFehler):
+                self._finish_history(folder, timeout=0)
         return vorgang, text
 
     def _load(self, folder: Path) -> tuple[Vorgang, str, dict[str, Any]]:
@@ -248,8 +265,10 @@ class Store:
             if nachricht is not None:
                 vorgang.nachrichten.append(self._write_message(tmp, final, vorgang, nachricht, existing=set()))
             formatted = [history.format_line(e) for e in lines]
-            write_new_file(tmp / META_NAME, _dump(vorgang, {"revision": 1, "verlauf": formatted}).encode("utf-8"))
-            write_new_file(tmp / history.HISTORY_NAME, history.new_file_content(lines))
+            content = history.new_file_content(lines)
+            record = {"revision": 1, "verlauf": formatted, "verlauf_groesse": len(content)}
+            write_new_file(tmp / META_NAME, _dump(vorgang, record).encode("utf-8"))
+            write_new_file(tmp / history.HISTORY_NAME, content)
             for folder in (*(tmp / sub for sub in SUBDIRS if nachricht is not None), tmp):
                 fsync_dir(folder)  # an empty subfolder has no entries to make durable
             faults.point("neu-vor-umbenennen")
@@ -346,7 +365,12 @@ class Store:
         vorgang.revision += 1
         vorgang.geaendert = self.clock()
         formatted = [history.format_line(e) for e in lines]
-        record: dict[str, Any] = {"revision": vorgang.revision, "verlauf": formatted}
+        new_history = old_history + "".join(formatted)
+        record: dict[str, Any] = {
+            "revision": vorgang.revision,
+            "verlauf": formatted,
+            "verlauf_groesse": len(new_history.encode("utf-8")),  # a shorter verlauf.txt lacks these lines
+        }
         moving = vorgang.status is not folder_status
         if moving:
             record["von_status"] = folder_status.value
@@ -357,7 +381,7 @@ class Store:
             if moving:
                 self._move_folder(vorgang)
                 faults.point("nach-verschieben")
-            history.write_text(vorgang.ordner, old_history + "".join(formatted))
+            history.write_text(vorgang.ordner, new_history)
         except BaseException:
             # The folder could not move (a file inside is open) or the disk is full: the change is undone.
             if vorgang.ordner != folder:
@@ -672,19 +696,55 @@ class Store:
             count += 1
         return count
 
-    def finish_history(self, folder: Path) -> list[str]:
-        """Write history lines a crash left out (``pruefen --reparieren``); returns them."""
+    def _finish_history(self, folder: Path, timeout: float = 30.0) -> list[str]:
+        """Write history lines a crash left out; returns them."""
         az = folder.name.split(" ", 1)[0]
-        with self.lock(az):
-            _vorgang, _text, record = self._load(folder)
+        with self.lock(az, timeout):
+            vorgang, _text, record = self._load(folder)
+            self.finish_interrupted_adds(vorgang)  # a crash after the commit also left the intent file
             old_history, missing = self._history_state(folder, record)
             self._write_missing(folder, old_history, missing)
             return missing
 
-    def missing_history(self, folder: Path) -> list[str]:
-        """History lines of the last change that verlauf.txt lacks (read only, for pruefen)."""
-        _vorgang, _text, record = self._load(folder)
-        return self._history_state(folder, record)[1]
+    def check_files(self, folder: Path) -> tuple[Vorgang, bool, list[Path], list[Path]]:
+        """For pruefen: the Vorgang, whether its history lacks the last change's lines, intent files
+        of interrupted message adds, and files in Nachrichten the metadata does not name."""
+        vorgang, _text, record = self._load(folder)
+        referenced = _referenced_files(vorgang)
+        try:
+            names = os.listdir(folder / NACHRICHTEN_DIR)
+        except FileNotFoundError:
+            names = []
+        intents = [folder / NACHRICHTEN_DIR / n for n in names if n.startswith(INTENT_PREFIX)]
+        orphans = [
+            folder / NACHRICHTEN_DIR / n
+            for n in names
+            if f"{NACHRICHTEN_DIR}/{n}" not in referenced and not is_temp_name(n)
+        ]
+        return vorgang, history_incomplete(folder, record), intents, orphans
+
+    def finish_interrupted(self, folder: Path) -> None:
+        """``pruefen --reparieren``: remove the files of interrupted message adds, write missing history."""
+        az = folder.name.split(" ", 1)[0]
+        with self.lock(az):
+            vorgang, _text, record = self._load(folder)
+            self.finish_interrupted_adds(vorgang)
+            old_history, missing = self._history_state(folder, record)
+            self._write_missing(folder, old_history, missing)
+
+
+_COMPLETE_RECENT = timedelta(days=7)  # readers complete the history of changes this recent (pruefen: all)
+
+
+def history_incomplete(folder: Path, record: dict[str, Any]) -> bool:
+    """verlauf.txt is shorter than the last change left it: a crash came before its lines (one stat)."""
+    expected = record.get("verlauf_groesse")
+    if not isinstance(expected, int):
+        return False
+    try:
+        return os.stat(folder / history.HISTORY_NAME).st_size < expected
+    except FileNotFoundError:
+        return True
 
 
 def _set_done(vorgang: Vorgang, now: datetime) -> None:
@@ -710,16 +770,6 @@ def _intent_files(intent: Path) -> list[str]:
         return []
     allowed = (f"{NACHRICHTEN_DIR}/", f"{ANLAGEN_DIR}/")
     return [str(x) for x in data if isinstance(x, str) and x.startswith(allowed) and ".." not in x]
-
-
-def interrupted_adds(folder: Path) -> list[Path]:
-    """Intent files of message adds that did not finish (for pruefen)."""
-    try:
-        return [
-            folder / NACHRICHTEN_DIR / n for n in os.listdir(folder / NACHRICHTEN_DIR) if n.startswith(INTENT_PREFIX)
-        ]
-    except FileNotFoundError:
-        return []
 
 
 def _read_meta(path: Path) -> str:
