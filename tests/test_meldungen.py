@@ -246,3 +246,33 @@ def test_singular_and_plural(run, ablage: Ablage, tmp_path: Path) -> None:  # ty
     (ablage.status_dir(Status.EINGANG) / "Fremder Ordner").mkdir()
     res = run("--ablage", root, "pruefen")
     assert "\n1 Problem in 2 Vorgängen." in res.out, res.out
+
+
+def _command_paths(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], click.Command]]:
+    found = []
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        assert command is not None
+        found.append(((*prefix, name), command))
+        if isinstance(command, click.Group):
+            found += _command_paths(command, (*prefix, name))
+    return found
+
+
+def test_every_command_answers_a_usage_error_in_german(run, ablage: Ablage) -> None:  # type: ignore[no-untyped-def]
+    """Every command of the CLI, also those added later: an unknown option, and missing arguments."""
+    from buero_ticket.cli import cli
+
+    assert isinstance(cli, click.Group)
+    paths = _command_paths(cli)
+    assert len(paths) > 20
+    for path, command in paths:
+        res = run("--ablage", str(ablage.root), *path, "--gibtsnicht")
+        assert res.code == Exit.BEDIENUNG, (path, res.err)
+        assert "Eine Option '--gibtsnicht' gibt es nicht" in res.err and "Was tun:" in res.err, (path, res.err)
+        assert _english_words(res.err) == [], (path, res.err)
+        if any(isinstance(p, click.Argument) and p.required for p in command.params):
+            bare = run("--ablage", str(ablage.root), *path)
+            assert bare.code == Exit.BEDIENUNG, (path, bare.err)
+            assert _english_words(bare.err) == [], (path, bare.err)
