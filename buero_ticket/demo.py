@@ -15,6 +15,7 @@ from .index import Index
 from .models import Absender, Dringlichkeit, Incoming, Kanal, Status, Vorgang
 from .operations import vorgang as ops
 from .operations.context import Context
+from .ortszeit import in_office, office_zone
 from .register import update as register_update
 from .store import Store
 
@@ -176,7 +177,7 @@ def build_demo(target: Path, now: datetime | None = None) -> tuple[Ablage, list[
     config = ablage.root / CONFIG_NAME
     atomic_write_text(config, config.read_text(encoding="utf-8") + DEMO_BENUTZER)
     ablage = open_ablage(ablage.root)
-    now = now or system_clock()
+    now = in_office(now or system_clock(), office_zone(ablage.config))  # office hours in the office's zone
     clock = FixedClock(now)
     created = []
     for days, hour, kanal, subject, name, addr, phone, text, urgency, final, clerk in SAMPLES:
