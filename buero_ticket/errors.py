@@ -14,7 +14,7 @@ import errno
 import os
 import sqlite3
 import ssl
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import IntEnum, StrEnum
 from pathlib import PurePath
 from typing import ClassVar
@@ -144,6 +144,7 @@ class Meldung:
     exit_code: Exit
     schwere: Schwere
     problems: tuple[str, ...] = ()
+    technik: str = ""  # exception type and text, for the IT only (log, "Für die IT:" in reason files)
 
     def lines(self, prefix: str = "Fehler: ") -> list[str]:
         """The message as printed: text, one line per problem, "Was tun: …"."""
@@ -152,6 +153,15 @@ class Meldung:
         if self.hinweis:
             out.append(f"Was tun: {self.hinweis}")
         return out
+
+    def fuer_eintrag(self) -> tuple[str, str]:
+        """(reason, what to do) for one mail or file set aside in a batch run (quarantine, ``_Fehler``)."""
+        if self.schwere is Schwere.INTERN:
+            return (
+                f"Interner Fehler beim Verarbeiten (ein Programmfehler, nicht Ihrer). Für die IT: {self.technik}",
+                "Geben Sie diese Datei und das Protokoll aus '.buero-ticket\\protokoll' an die IT.",
+            )
+        return " ".join([self.text, *self.problems]), self.hinweis
 
     @property
     def einzeln(self) -> bool:
@@ -263,6 +273,10 @@ def translate(exc: BaseException) -> Meldung:
     """The one translator: any exception → German text, what to do, exit code, severity."""
     if isinstance(exc, BueroTicketError):
         return Meldung(exc.text, exc.hinweis, exc.exit_code, exc.schwere, tuple(exc.problems))
+    return replace(_translate_foreign(exc), technik=_technik(exc))
+
+
+def _translate_foreign(exc: BaseException) -> Meldung:
     if isinstance(exc, ssl.SSLError | ConnectionError | TimeoutError) and not exc.filename:
         return Meldung(
             f"Die Verbindung zu einem Server ist fehlgeschlagen ({exc.strerror or exc}).",
@@ -295,3 +309,7 @@ def translate(exc: BaseException) -> Meldung:
             Schwere.INTERN,
         )
     return Meldung("Interner Fehler (ein Programmfehler, nicht Ihrer).", _IT, Exit.INTERN, Schwere.INTERN)
+
+
+def _technik(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:500]

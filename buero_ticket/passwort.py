@@ -22,6 +22,8 @@ COMMAND_TIMEOUT_S = 30.0
 class PasswortFehler(KonfigFehler):
     """The password could not be found or read; ``text`` and ``hinweis`` are German."""
 
+    beschreibung = "Das Passwort für den Mailserver fehlt oder ist nicht lesbar."
+
 
 def read_secret(
     section: str, *, datei: str | None, befehl: str | None, env_name: str, env: Mapping[str, str], user: str

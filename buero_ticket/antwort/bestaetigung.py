@@ -40,7 +40,7 @@ from pathlib import Path
 from .. import history
 from ..clock import system_clock
 from ..config import Config
-from ..errors import BueroTicketError
+from ..errors import translate
 from ..fileio import atomic_write_text
 from ..mail.parse import AutoKind, ParsedMail
 from ..models import HistoryEntry, Vorgang
@@ -95,7 +95,7 @@ def acknowledge(
             return
         _acknowledge(store, vorgang, parsed, env, pauses if pauses is not None else Pauses())
     except Exception as exc:  # the import must go on whatever happens here
-        text = exc.text if isinstance(exc, BueroTicketError) else f"{type(exc).__name__}: {exc}"
+        text = translate(exc).fuer_eintrag()[0]
         log.warning("Eingangsbestätigung für %s nicht gesendet: %s", vorgang.aktenzeichen, text, exc_info=True)
         _note(store, vorgang.aktenzeichen, "Eingangsbestätigung nicht gesendet", text)
 

@@ -36,6 +36,8 @@ _WINDOWS_SOFFICE = (
 class PdfFehler(render.VorlagenFehler):
     """LibreOffice could not convert the letter."""
 
+    beschreibung = "Der Brief konnte nicht als PDF gespeichert werden."
+
 
 @dataclass(frozen=True)
 class LetterResult:

@@ -27,7 +27,7 @@ from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, Undefine
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from jinja2.utils import missing
 
-from ..errors import BueroTicketError, EingabeFehler, Exit
+from ..errors import BueroTicketError, EingabeFehler, Exit, Schwere
 from .kontext import split_lines
 from .vorlagen import AUTOMATIC, BRIEF, Vorlage, key
 
@@ -38,10 +38,14 @@ class VorlagenFehler(BueroTicketError):
     """A template is broken (syntax, forbidden access, no subject line, not a Word file)."""
 
     exit_code = Exit.PROBLEME
+    schwere = Schwere.EINZELN
+    beschreibung = "Eine Vorlage ist fehlerhaft."
 
 
 class MissingFields(EingabeFehler):
     """Fields are missing or unknown; ``problems`` lists every one."""
+
+    beschreibung = "Für die Vorlage fehlen Angaben oder es sind unbekannte angegeben."
 
 
 @dataclass(frozen=True)

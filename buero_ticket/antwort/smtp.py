@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from email.utils import parseaddr
 
 from ..config import Config
-from ..errors import BueroTicketError, Exit, KonfigFehler
+from ..errors import Exit, KonfigFehler, VerbindungsFehler
 from ..passwort import read_secret
 
 PASSWORD_ENV = "BUERO_TICKET_SMTP_PASSWORT"
@@ -26,10 +26,11 @@ TIMEOUT_S = 30.0
 _CONFIG_HINT = "Korrigieren Sie den Abschnitt [smtp] in buero-ticket.toml (Vorlage steht auskommentiert darin)."
 
 
-class VersandFehler(BueroTicketError):
+class VersandFehler(VerbindungsFehler):
     """The mail could not be sent (server unreachable, login refused, recipient refused)."""
 
     exit_code = Exit.VERBINDUNG
+    beschreibung = "Die E-Mail konnte nicht gesendet werden."
 
     def __init__(self, text: str, hinweis: str = "", *, connection_failed: bool = False) -> None:
         super().__init__(text, hinweis)

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from .. import history
 from ..clock import system_clock
-from ..errors import BueroTicketError, EingabeFehler
+from ..errors import EingabeFehler, NichtAbgelegt, translate
 from ..models import HistoryEntry, Kanal, Vorgang
 from ..names import safe_name
 from ..store import AUSGANG_DIR, NACHRICHTEN_DIR, NeueNachricht, Store
@@ -50,6 +50,7 @@ class SendResult:
     datei: Path
     to: str
     betreff: str
+    warnungen: tuple[str, ...] = ()  # problems after the mail was sent and filed (shown, exit code stays 0)
 
 
 def sender(store: Store) -> str:
@@ -172,8 +173,9 @@ def answer(
     except smtp.VersandFehler as exc:
         _file_failed(store, draft, details, exc)
         raise
-    path = _file_sent(store, draft, raw, details)
-    return SendResult(draft.vorgang.aktenzeichen, True, path, mail.to.display, mail.betreff)
+    warnings: list[str] = []
+    path = _file_sent(store, draft, raw, details, warnings)
+    return SendResult(draft.vorgang.aktenzeichen, True, path, mail.to.display, mail.betreff, tuple(warnings))
 
 
 def _smtp_ready(store: Store, env: Mapping[str, str]) -> tuple[smtp.SmtpConfig, str]:
@@ -187,21 +189,28 @@ def _file_failed(store: Store, draft: Draft, details: str, exc: smtp.VersandFehl
     exc.text += f" Die E-Mail wurde nicht gesendet; sie liegt als Entwurf in {path}."
 
 
-def _file_sent(store: Store, draft: Draft, raw: bytes, details: str) -> Path:
+def _file_sent(store: Store, draft: Draft, raw: bytes, details: str, warnings: list[str]) -> Path:
     mail = draft.mail
     sent_at = store.clock()
     try:
         path = file_mail(store, draft, raw, "E-Mail gesendet", details, sent=True)
-        mark_answered(store, draft.vorgang.aktenzeichen, mail.to.address, sent_at)
-    except (BueroTicketError, OSError) as exc:
+    except Exception as exc:
         rescue = _rescue(raw, draft.vorgang.aktenzeichen)
         log.error("Gesendete Mail %s nicht abgelegt: %s; Kopie in %s", mail.message_id, exc, rescue)
-        raise EingabeFehler(
+        raise NichtAbgelegt(
             f"Die E-Mail an {mail.to.address} wurde GESENDET, konnte aber nicht in Vorgang "
-            f"{draft.vorgang.aktenzeichen} abgelegt werden ({getattr(exc, 'text', exc)}).",
+            f"{draft.vorgang.aktenzeichen} abgelegt werden ({translate(exc).text}).",
             f"Eine Kopie liegt in {rescue}. Ziehen Sie sie in den Ordner 0 Einwurf\\{draft.vorgang.aktenzeichen} "
             "oder legen Sie sie von Hand in den Vorgang; NICHT erneut senden.",
+            exc,
         ) from exc
+    try:
+        mark_answered(store, draft.vorgang.aktenzeichen, mail.to.address, sent_at)
+    except Exception as exc:  # sent and filed: only the "answered" mark is missing; never an error exit
+        log.error("Antwort-Vermerk für %s nicht gespeichert", draft.vorgang.aktenzeichen, exc_info=True)
+        warnings.append(
+            f"Die Mail ist gesendet und abgelegt; nur der Vermerk „Antwort gesendet“ fehlt ({translate(exc).text})."
+        )
     return path
 
 

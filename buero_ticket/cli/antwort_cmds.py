@@ -56,12 +56,12 @@ def brief(
       buero-ticket brief 2026-00042-7 antwort --feld-datei text=Antwort.txt --pdf
     """
     app.sync()
-    from ..antwort.brief import write_letter  # docxtpl: loaded only when needed
     from ..antwort.kontext import parse_fields
+    from ..operations.antwort import file_letter
 
     fields = parse_fields(felder, feld_dateien)
     artikel = _with_article(app, fields, wissen)
-    result = write_letter(app.store, aktenzeichen, vorlage, fields, pdf=pdf, ohne_anschrift=ohne_anschrift)
+    result = file_letter(app.ctx, aktenzeichen, vorlage, fields, pdf=pdf, ohne_anschrift=ohne_anschrift)
     if artikel is not None:
         _record_article(app, result.aktenzeichen, artikel, "Brief")
     app.after_change()
@@ -123,16 +123,18 @@ def antworten_cmd(
     """
     app.sync()
     from ..antwort.kontext import parse_fields
-    from ..antwort.versand import answer
+    from ..operations.antwort import send_reply
 
     fields = parse_fields(felder, feld_dateien)
     artikel = _with_article(app, fields, wissen)
-    result = answer(app.store, aktenzeichen, vorlage, fields, senden=senden, anlagen=list(anlagen))
+    result = send_reply(app.ctx, aktenzeichen, vorlage, fields, senden=senden, anlagen=list(anlagen))
     if artikel is not None:
         _record_article(app, aktenzeichen, artikel, "E-Mail gesendet" if result.sent else "E-Mail-Entwurf")
     app.after_change()
     if result.sent:
         click.echo(f"E-Mail an {result.to} gesendet („{result.betreff}“), abgelegt: {result.datei}")
+        for text in result.warnungen:
+            click.echo(f"Warnung: {text} Den Befehl NICHT wiederholen (die Mail ist gesendet).", err=True)
     else:
         click.echo(f"E-Mail-Entwurf an {result.to} abgelegt (nicht gesendet): {result.datei}")
         click.echo("Senden: denselben Befehl mit --senden, oder die Datei in Outlook öffnen und dort senden.")

@@ -17,7 +17,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 
 from ..config import Config
-from ..errors import BueroTicketError, Exit
+from ..errors import BueroTicketError, Exit, VerbindungsFehler, translate
 from ..index import Index
 from ..mail.imap import ImapConfig, ImapFehler, ImapPostfach, ImapVerbindungsfehler, read_password
 from ..quarantaene import quarantine
@@ -29,12 +29,17 @@ log = logging.getLogger("buero_ticket.mail")
 MOVE_BATCH = 50  # mails moved to the "imported" folder with one command
 
 
-class PostfachFehler(BueroTicketError):
-    exit_code = Exit.VERBINDUNG
+class PostfachFehler(VerbindungsFehler):
+    """The shared mailbox cannot be used (settings, password, server): the run stops with exit 8."""
+
+    beschreibung = "Das gemeinsame Postfach ist nicht erreichbar oder nicht eingerichtet."
 
 
 class AbrufLaeuftSchon(BueroTicketError):
+    """Another ``mail abrufen`` holds the run lock: this one ends at once, without changes (exit 0)."""
+
     exit_code = Exit.OK
+    beschreibung = "Ein anderer Mailabruf läuft gerade."
 
 
 def imap_config(config: Config) -> ImapConfig:
@@ -106,12 +111,14 @@ class FetchRun:
         note = f"Übergroße Mail ({size / 1048576:.1f} MB, Grenze {self.cfg.max_groesse_mb} MB)" if size > limit else ""
         try:
             result = importer.import_raw(raw, source, uid_key=uid_key, note=note)
-        except (BueroTicketError, OSError):
-            raise  # the Ablage itself is unusable (share gone, read-only): stop, leave the mail in place
-        except Exception as exc:  # a bug on one mail must not block the rest
-            log.exception("Unerwarteter Fehler bei %s", source)
-            path = quarantine(importer.quarantaene_dir, raw, "eml", "", f"Unerwarteter Fehler: {exc!r}", source)
-            result = ImportResult("quarantaene", reason=str(exc), path=path)
+        except Exception as exc:
+            meldung = translate(exc)
+            if not meldung.einzeln:
+                raise  # the Ablage itself is unusable (share gone, read-only, full): stop, leave the mail in place
+            log.exception("Fehler bei %s", source)  # a bug on one mail must not block the rest
+            reason = meldung.fuer_eintrag()[0]
+            path = quarantine(importer.quarantaene_dir, raw, "eml", "", reason, source)
+            result = ImportResult("quarantaene", reason=reason, path=path)
         if result.kind == "quarantaene":
             log.warning("Quarantäne: %s (%s) -> %s", source, result.reason, result.path)
         else:

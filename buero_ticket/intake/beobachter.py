@@ -38,6 +38,7 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
+from ..errors import translate
 from ..fileio import is_temp_name
 from ..index import Index, RefreshResult
 from ..models import Status
@@ -266,7 +267,9 @@ class Watcher:
                 try:
                     self._work(importer)
                     self._housekeeping(index)
-                except Exception:  # the watcher must keep running; the log has the details
+                except Exception as exc:  # the watcher keeps running, unless the Ablage or the disk fails
+                    if not translate(exc).einzeln:
+                        raise  # the file went back into the Einwurf; the command ends with exit 3/7
                     log.exception("Fehler im Beobachter")
                     self._notice("Interner Fehler im Beobachter (Details im Protokoll); er läuft weiter.")
                 if until():

@@ -37,7 +37,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path, PureWindowsPath
 
-from ..errors import BueroTicketError, EingabeFehler, Exit
+from ..errors import BueroTicketError, EingabeFehler, Exit, Schwere, translate
 from ..fileio import TEMP_PREFIX, atomic_write_text, is_temp_name, retry_on_busy
 from ..index import Index
 from ..models import Absender, Incoming, Kanal
@@ -70,6 +70,8 @@ class EinwurfFehler(BueroTicketError):
     """A dropped unit that cannot be filed; text and hint go into its reason file."""
 
     exit_code = Exit.PROBLEME
+    schwere = Schwere.EINZELN
+    beschreibung = "Die abgelegte Datei konnte nicht übernommen werden."
 
     def __init__(self, text: str, hint: str = "", *, drag_back: bool = True) -> None:
         super().__init__(text, hint)
@@ -226,6 +228,11 @@ class Einwurf:
         try:
             result = self._file(claimed, unit_info, importer)
         except Exception as exc:
+            if not translate(exc).einzeln and not _about(exc, claimed):
+                # The Ablage or the disk, not this file: it goes back into the Einwurf, the run stops.
+                with contextlib.suppress(OSError):
+                    _rename_exclusive(claimed, unit)
+                raise
             if isinstance(exc, BueroTicketError):  # an ordinary case (typo'd Aktenzeichen …): no traceback
                 log.warning("Einwurf %s nicht verarbeitet: %s %s", unit_info.display, exc.text, exc.hinweis)
             else:
@@ -547,17 +554,17 @@ def _mail_result(display: str, results: list[ImportResult]) -> DropResult:
 
 
 def _reason(exc: BaseException) -> tuple[str, str]:
-    if isinstance(exc, BueroTicketError):
-        return exc.text, f"{exc.hinweis} {DRAG_BACK_HINT}".strip() if getattr(exc, "drag_back", True) else exc.hinweis
-    if isinstance(exc, OSError):
-        return (
-            f"Die Datei konnte nicht gelesen oder gespeichert werden ({exc.strerror or exc}).",
-            f"Prüfen Sie das Laufwerk und Ihre Rechte. {DRAG_BACK_HINT}",
-        )
-    return (
-        f"Interner Fehler beim Verarbeiten ({type(exc).__name__}: {exc}).",
-        f"Geben Sie die Datei und die Protokolldatei aus '.buero-ticket\\protokoll' an die IT. {DRAG_BACK_HINT}",
-    )
+    """Reason and advice for the ``_Fehler`` reason file (from the one translator)."""
+    reason, hint = translate(exc).fuer_eintrag()
+    if not getattr(exc, "drag_back", True):
+        return reason, hint
+    return reason, f"{hint} {DRAG_BACK_HINT}".strip()
+
+
+def _about(exc: BaseException, unit: Path) -> bool:
+    """True when an OSError concerns the dropped unit itself (unreadable file), not the Ablage."""
+    name = getattr(exc, "filename", None)
+    return isinstance(exc, OSError) and bool(name) and str(name).startswith(str(unit))
 
 
 def _rename_exclusive(src: Path, dst: Path) -> None:

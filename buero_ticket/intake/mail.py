@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..clock import system_clock
-from ..errors import BueroTicketError, DatenFehler, EingabeFehler
+from ..errors import BueroTicketError, DatenFehler, EingabeFehler, Schwere, translate
 from ..fileio import atomic_write_text
 from ..index import Index
 from ..mail.parse import AutoKind, ParsedMail, document_kind, empty_reason, iter_mbox, parse_mail
@@ -58,9 +58,14 @@ AUTO_FOLDER = "Automatische Mails"
 class KeineMailDatei(EingabeFehler):
     """``mail einlesen`` was given a document, not a mail: nothing is read, the file stays where it is."""
 
+    beschreibung = "Die Datei ist keine E-Mail."
+
 
 class KeineMail(BueroTicketError):
     """Bytes that are no mail at all (empty, NUL bytes, no mail headers): they go to quarantine."""
+
+    schwere = Schwere.EINZELN
+    beschreibung = "Der Inhalt ist keine E-Mail (leer oder ohne Kopfzeilen)."
 
 
 @dataclass(frozen=True)
@@ -199,8 +204,12 @@ class MailImporter:
                 else:
                     result = self._file(parsed, source, original_ext, note, target)
             except BueroTicketError as exc:
-                path = quarantine(self.quarantaene_dir, parsed.raw, original_ext, parsed.subject, exc.text, source)
-                result = ImportResult("quarantaene", reason=exc.text, path=path)
+                meldung = translate(exc)
+                if not meldung.einzeln:
+                    raise  # the Ablage, not this mail: stop, the mail stays where it is
+                reason = meldung.fuer_eintrag()[0]
+                path = quarantine(self.quarantaene_dir, parsed.raw, original_ext, parsed.subject, reason, source)
+                result = ImportResult("quarantaene", reason=reason, path=path)
             self._remember(keys, result.aktenzeichen or (str(result.path) if result.path else "?"), source)
             if fp and result.aktenzeichen:
                 self._remember([f"fp:{fp}"], result.aktenzeichen, source)

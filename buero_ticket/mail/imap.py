@@ -35,6 +35,7 @@ from imap_tools.errors import (
 from imap_tools.mailbox import BaseMailBox
 from imap_tools.utils import check_command_status, encode_folder
 
+from ..errors import VerbindungsFehler
 from ..passwort import PasswortFehler, read_secret
 
 PASSWORD_ENV = "BUERO_TICKET_IMAP_PASSWORT"
@@ -50,12 +51,16 @@ _PROTOCOL_ERRORS = (imaplib.IMAP4.error, ImapToolsError)
 T = TypeVar("T")
 
 
-class ImapFehler(Exception):
+class ImapFehler(VerbindungsFehler):
     """An IMAP problem, with a German message that says what happened and what to do next."""
+
+    beschreibung = "Das Postfach meldet einen Fehler."
 
 
 class ImapVerbindungsfehler(ImapFehler):
     """The server is unreachable or the connection broke; trying again later may help."""
+
+    beschreibung = "Die Verbindung zum Postfach ist abgebrochen oder nicht möglich."
 
 
 class ImapUidvalidityGeaendert(ImapVerbindungsfehler):
@@ -63,6 +68,8 @@ class ImapUidvalidityGeaendert(ImapVerbindungsfehler):
 
     Starting the round again (uidvalidity(), list_uids()) is the right reaction.
     """
+
+    beschreibung = "Der Posteingang wurde auf dem Server neu angelegt (neue UIDVALIDITY)."
 
 
 @dataclass(frozen=True)

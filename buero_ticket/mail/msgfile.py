@@ -37,6 +37,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+from buero_ticket.errors import BueroTicketError, EingabeFehler, Exit, Schwere
 from buero_ticket.mail.parse import (
     AttachmentCollector,
     AutoKind,
@@ -90,12 +91,18 @@ _INSTALL_HINT = 'Outlook-Dateien (.msg) brauchen das Zusatzpaket extract-msg: pi
 _HTML_CHARSET = re.compile(rb"""charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 
 
-class MsgFehler(Exception):
+class MsgFehler(BueroTicketError):
     """A ``.msg`` file that cannot be read as a mail; the text is the German reason."""
 
+    exit_code = Exit.PROBLEME
+    schwere = Schwere.EINZELN
+    beschreibung = "Die Outlook-Datei ist keine lesbare E-Mail."
 
-class OutlookFehlt(ImportError):
+
+class OutlookFehlt(EingabeFehler):
     """extract-msg (the ``outlook`` extra) is not installed."""
+
+    beschreibung = "Die Outlook-Unterstützung ist auf diesem PC nicht installiert."
 
 
 def _extract_msg() -> ModuleType:

@@ -22,12 +22,19 @@ if TYPE_CHECKING:
 
 
 def file_letter(
-    ctx: Context, az: str, vorlage: str, fields: Mapping[str, str], *, pdf: bool, env: Mapping[str, str] = os.environ
+    ctx: Context,
+    az: str,
+    vorlage: str,
+    fields: Mapping[str, str],
+    *,
+    pdf: bool,
+    ohne_anschrift: bool = False,
+    env: Mapping[str, str] = os.environ,
 ) -> LetterResult:
     """A Word letter (and PDF) from template ``vorlage`` into the Vorgang's ``Ausgang`` folder."""
     from ..antwort.brief import write_letter  # docxtpl: loaded only when needed
 
-    return write_letter(ctx.store, az, vorlage, fields, pdf=pdf, env=env)
+    return write_letter(ctx.store, az, vorlage, fields, pdf=pdf, ohne_anschrift=ohne_anschrift, env=env)
 
 
 def send_reply(

@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import ZugriffFehler
 from ..fileio import fsync_dir, retry_on_busy
 
 #: Attempts to rename over a busy register before falling back to the side file (about 0.5 s).
@@ -20,8 +21,10 @@ REPLACE_ATTEMPTS = 5
 _BUSY_ERRNOS = {errno.EBUSY}
 
 
-class RegisterLockedError(PermissionError):
+class RegisterLockedError(ZugriffFehler):
     """Neither the register nor its side file could be replaced; the message is German."""
+
+    beschreibung = "Das Register ist geöffnet und kann nicht ersetzt werden."
 
 
 @dataclass(frozen=True)
