@@ -41,6 +41,7 @@ from pathlib import Path
 from types import TracebackType
 
 from . import faults
+from .errors import ZugriffFehler
 from .fileio import read_fresh
 
 HEARTBEAT = 10.0  # seconds between rewrites of a held lock
@@ -56,17 +57,21 @@ OWNER = "besitzer.json"
 _Seen = tuple[bytes, float, bool]  # a holder's content, when first seen (monotonic), old by its time stamp
 
 
-class LockTimeout(Exception):
+class LockTimeout(ZugriffFehler):
     """The lock stayed taken for the whole timeout; ``holder`` describes who has it."""
 
+    beschreibung = "Eine Sperre wird von einem anderen Programm gehalten."
+
     def __init__(self, path: Path, holder: str) -> None:
-        super().__init__(f"{path} ist gesperrt ({holder})")
+        super().__init__(f"{path} ist gesperrt ({holder}).", "Warten Sie einen Moment und versuchen Sie es erneut.")
         self.path = path
         self.holder = holder
 
 
-class NoLockRights(PermissionError):
+class NoLockRights(ZugriffFehler):
     """The lock folder is not writable (no rights, read-only share)."""
+
+    beschreibung = "Im Ordner der Sperrdateien darf nicht geschrieben werden."
 
 
 def holder_text(content: bytes) -> str:
@@ -119,7 +124,10 @@ class ShareLock:
                 now = time.monotonic()
                 denied_since = denied_since or now
                 if now - denied_since > _NO_RIGHTS_GRACE:
-                    raise NoLockRights(errno.EACCES, "keine Schreibrechte", str(self.path)) from None
+                    raise NoLockRights(
+                        f"Keine Schreibrechte für die Sperrdatei {self.path}.",
+                        "Fragen Sie die IT nach Schreib- und Löschrechten auf der ganzen Ablage.",
+                    ) from None
             except OSError as exc:
                 if exc.errno not in _TRANSIENT:
                     raise
