@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 
-from buero_ticket import history
+from buero_ticket import history, models
 from buero_ticket.ablage import Ablage, init_ablage
 from buero_ticket.berichte.faelle import Erfassung
 from buero_ticket.berichte.modell import Art, Wert, format_wert
@@ -42,6 +42,9 @@ PERIOD = ("--von", "05.10.2026", "--bis", "01.11.2026")
 KANAELE = (Kanal.EMAIL, Kanal.TELEFON, Kanal.PERSOENLICH, Kanal.BRIEF)
 
 
+#: Wiedervorlage of open Tuesday ones: overdue at the period end (20.10.) or not yet (05.11.); the old fax
+#: ones have theirs on the period's last day (due, not overdue).
+WIEDERVORLAGE = {1: date(2026, 10, 20), 6: date(2026, 11, 5)}
 #: Residues solved at first contact (phone: 9, 13, 17; counter: 2, 14, 18), with the article used.
 GELOEST = {9: "Reisepass.md", 13: "Reisepass.md", 17: "", 2: "Meldebescheinigung.md", 14: "", 18: ""}
 
@@ -79,6 +82,8 @@ def _build(root: Path) -> Ablage:
             _set(store, az, frist=day + timedelta(days=14))
             if weekday == 1:
                 store.set_status(az, Status.IN_BEARBEITUNG)
+                if r in WIEDERVORLAGE:
+                    _set(store, az, wiedervorlage=WIEDERVORLAGE[r])
             elif weekday >= 2:
                 store.set_status(az, Status.ERLEDIGT)
                 done = {2: eingang + timedelta(hours=2), 3: eingang + timedelta(hours=7)}.get(
@@ -102,7 +107,7 @@ def _build(root: Path) -> Ablage:
             nachricht=None,
         )
         store.set_status(v.aktenzeichen, Status.WARTET)
-        _set(store, v.aktenzeichen, frist=date(2026, 10, 5))
+        _set(store, v.aktenzeichen, frist=date(2026, 10, 5), wiedervorlage=date(2026, 11, 1))
     return ablage
 
 
@@ -161,6 +166,7 @@ def test_figures_worked_out_by_hand(run: Callable[..., Any], generated: Path) ->
         assert tuple(get("bestand", table, row, c) for c in cols) == values, row
     # Frist = Eingang + 14 days: open ones of weeks 1-2 and the three old fax Vorgänge
     assert get("bestand", "Überfällig am 01.11.2026", "Frist überschritten", "Anzahl") == 23
+    assert get("bestand", "Überfällig am 01.11.2026", "Wiedervorlage überschritten", "Anzahl") == 5
 
     # service hours: closing 20×2, 20×7, 15×50 → median 7, 90 % (rank 50 of 55) 50
     times = "In Servicestunden"
@@ -361,3 +367,53 @@ def test_a_wrong_setting_is_reported_with_its_line(run: Callable[..., Any], abla
     res = run("--ablage", str(ablage.root), "bericht")
     assert res.code == 4
     assert "[berichte] ziel" in res.err and "[berichte] wochen" in res.err
+
+
+def test_forwardings_through_the_cli(run: Callable[..., Any], ablage: Ablage) -> None:
+    """Four forwardings in the week 02.–08.11.2026, service hours of the office calendar (Mo–Fr 8–18, BY)."""
+    store = Store(ablage)
+
+    def forwarded(kanal: Kanal, eingang: datetime, geloest: bool | None, *forwardings: dict[str, Any]) -> None:
+        v = store.create(betreff="Weitergeleitet", kanal=kanal, absender=Absender(name="X"), eingang=eingang,
+                         nachricht=None)  # fmt: skip
+        records = [
+            models.Weiterleitung(weg="email", antwort_bis=f["zeit"] + timedelta(days=5), **f) for f in forwardings
+        ]
+        _set(store, v.aktenzeichen, erstkontakt_geloest=geloest, weiterleitungen=records)
+
+    def fw(stelle: str, zeit: datetime, bis: datetime, rueck: datetime | None, ok: bool | None,
+           antwort: datetime | None) -> dict[str, Any]:  # fmt: skip
+        return {"stelle": stelle.lower(), "stelle_name": stelle, "zeit": zeit, "rueckmeldung_bis": bis,
+                "rueckmeldung": rueck, "rueckmeldung_rechtzeitig": ok, "antwort": antwort}  # fmt: skip
+
+    mon, tue, wed, thu = (date(2026, 11, d) for d in (2, 3, 4, 5))
+    # Rückmeldung after 10 service hours (in time), the Bauamt answered after 20
+    forwarded(Kanal.TELEFON, _at(mon, 9), False, fw("Bauamt", _at(mon, 10), _at(wed, 14), _at(tue, 10), True,
+                                                   _at(wed, 10)))  # fmt: skip
+    # Rückmeldung after 6 + 10 + 10 + 1 = 27 service hours (late), answer after 10
+    forwarded(Kanal.EMAIL, _at(mon, 9), None, fw("Bauamt", _at(mon, 12), _at(wed, 16), _at(thu, 9), False,
+                                                _at(tue, 12)))  # fmt: skip
+    # no Rückmeldung and long overdue: late; no answer yet
+    forwarded(Kanal.EMAIL, _at(tue, 9), None, fw("Ordnungsamt", _at(tue, 9), _at(thu, 13), None, None, None))
+    # "solved" at first contact but forwarded: a transfer is no resolution (D115); Rückmeldung after 0.5 h
+    half = _at(mon, 11) + timedelta(minutes=30)
+    forwarded(Kanal.TELEFON, _at(mon, 11), True, fw("Bauamt", _at(mon, 11), _at(wed, 15), half, True, None))
+
+    res = run("--ablage", str(ablage.root), "bericht", "--von", "02.11.2026", "--bis", "08.11.2026", "--nach",
+              "stelle", "--format", "json")  # fmt: skip
+    assert res.code == 0, res.err
+    f = _figures(json.loads(res.out))
+    table = ("weiterleitung", "Nach Stelle (in Servicestunden)")
+    expected = {  # Weitergeleitet, in time, Rückmeldung median, answer median, answer 90 %
+        "Bauamt": [3, 2 / 3, 10.0, 15.0, 20.0],
+        "Ordnungsamt": [1, 0, "keine Fälle", "keine Fälle", "keine Fälle"],
+        "Summe": [4, 0.5, 10.0, 15.0, 20.0],
+    }
+    cols = ["Weitergeleitet", "Rückmeldung ≤ 24 Std.", "Rückmeldung Median", "Antwort Median", "Antwort 90 %"]
+    for row, values in expected.items():
+        got = [_value(f[(*table, row, c)]) for c in cols]
+        assert got == [pytest.approx(v) if isinstance(v, float) else v for v in values], row
+    fcr = ("erstkontakt", "Erstlösungsquote (D115-Ziel 65 %)", "Alle Kanäle")
+    assert [_value(f[(*fcr, c)]) for c in ("Basis", "Im Erstkontakt gelöst")] == [2, 0]
+    assert _value(f["volumen", "Übersicht nach Stelle", "Bauamt", "Eingegangen"]) == 3
+    assert _value(f["volumen", "Übersicht nach Stelle", "Ordnungsamt", "Eingegangen"]) == 1
