@@ -175,7 +175,10 @@ def write_letter(
             pdf_name = write_new(folder, f"{Path(docx_name).stem}.pdf", pdf_data)
             written["pdf"] = folder / pdf_name
             details += f" und {AUSGANG_DIR}\\{pdf_name}"
-        return [history.entry("Brief erstellt", details)]
+        from ..operations.weiterleiten import rueckmeldung_vermerken
+
+        written_at = store.clock()
+        return [history.entry("Brief erstellt", details), *rueckmeldung_vermerken(current, written_at, "Brief")]
 
     store.update(vorgang.aktenzeichen, change)
     return LetterResult(vorgang.aktenzeichen, written["docx"], written.get("pdf"))

@@ -77,9 +77,12 @@ def new_message_id(aktenzeichen: str, sender: str) -> str:
 
 
 def last_citizen_mail(vorgang: Vorgang) -> Nachricht | None:
-    """The newest incoming, human e-mail of the Vorgang (the one we answer)."""
+    """The newest incoming, human e-mail of the Vorgang (the one we answer); a Stelle's answer is not it."""
+    stellen = {w.adresse.lower() for w in vorgang.weiterleitungen if w.adresse}
     for nachricht in reversed(vorgang.nachrichten):
         if nachricht.richtung == "eingang" and nachricht.kanal == "email" and not nachricht.automatisch:
+            if stellen and parseaddr(nachricht.von)[1].lower() in stellen:
+                continue
             return nachricht
     return None
 

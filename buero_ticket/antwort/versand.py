@@ -140,8 +140,10 @@ def mark_answered(store: Store, az: str, to: str, when: datetime) -> None:
     """Set ``antwort_gesendet`` (the first answer counts, for the register and reports)."""
 
     def change(vorgang: Vorgang) -> list[HistoryEntry]:
+        from ..operations.weiterleiten import rueckmeldung_vermerken
+
         vorgang.antwort_gesendet = vorgang.antwort_gesendet or when
-        return [history.entry("Antwort gesendet", f"an {to}")]
+        return [history.entry("Antwort gesendet", f"an {to}"), *rueckmeldung_vermerken(vorgang, when, "E-Mail")]
 
     store.update(az, change)
 

@@ -31,6 +31,8 @@ TITLES = {
     "antwort": "Antwort",
     "rueckfrage": "Rückfrage",
     "weiterleitung": "Weiterleitung",
+    "weiterleitung_intern": "Weiterleitung an die Fachabteilung",
+    "erinnerung_stelle": "Erinnerung an die Fachabteilung",
 }
 #: The acknowledgement is sent automatically: it may use no --feld values.
 AUTOMATIC = "eingangsbestaetigung"

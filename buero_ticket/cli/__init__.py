@@ -263,5 +263,6 @@ from . import (  # noqa: E402,F401  (register the commands; one module a line)
     register_cmds,
     suche_cmds,
     vorgang_cmds,
+    weiterleiten_cmds,
     wissen_cmds,
 )

@@ -147,6 +147,10 @@ def zeige(app: App, aktenzeichen: str, voll: bool, as_json: bool) -> None:
     """
     index = app.sync(reconcile=False)
     vorgang = app.store.get(aktenzeichen)
+    if any(w.weg == "ablage" and w.offen for w in vorgang.weiterleitungen):  # the Stelle's own Ablage: its status
+        from ..operations.weiterleiten import ablage_abgleichen
+
+        vorgang = ablage_abgleichen(app.ctx, vorgang.aktenzeichen)
     if vorgang.neue_nachricht is not None:  # opened: the marker "neue Nachricht" goes away
         vorgang = fristen.gesehen(app.ctx, vorgang.aktenzeichen)
     assert vorgang.ordner is not None
@@ -218,15 +222,26 @@ def zuweisen(app: App, aktenzeichen: str, an: str, stand: int | None) -> None:
 @cli.command("notiz")
 @click.argument("aktenzeichen")
 @click.argument("text")
+@click.option(
+    "--rueckmeldung",
+    is_flag=True,
+    help="Die Notiz hält eine Rückmeldung an die Bürgerin / den Bürger fest (z. B. Anruf nach Weiterleitung).",
+)
 @click.pass_obj
-def notiz(app: App, aktenzeichen: str, text: str) -> None:
+def notiz(app: App, aktenzeichen: str, text: str, rueckmeldung: bool) -> None:
     """Notiz in den Verlauf eines Vorgangs schreiben.
 
     \b
-    Beispiel:
+    Beispiele:
       buero-ticket notiz 2026-00042 "Rückruf erledigt, Termin 12.12."
+      buero-ticket notiz 2026-00042 "Bürgerin angerufen: Bauamt prüft bis Freitag" --rueckmeldung
     """
     app.sync()
-    vorgang = ops.add_note(app.ctx, aktenzeichen, text).vorgang
+    if rueckmeldung:
+        from ..operations.weiterleiten import rueckmeldung_notiz
+
+        vorgang = rueckmeldung_notiz(app.ctx, aktenzeichen, text)
+    else:
+        vorgang = ops.add_note(app.ctx, aktenzeichen, text).vorgang
     app.after_change(interactive=True)
     click.echo(f"Notiz zu Vorgang {vorgang.aktenzeichen} gespeichert.")

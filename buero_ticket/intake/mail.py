@@ -410,6 +410,7 @@ def _addresses(vorgang: Vorgang) -> set[str]:
             addr = parseaddr(n.von)[1].lower()
             if addr:
                 found.add(addr)
+    found |= {w.adresse.lower() for w in vorgang.weiterleitungen if w.adresse}  # a Stelle it was forwarded to
     return found
 
 
