@@ -348,7 +348,7 @@ def test_own_template_in_vorlagen_overrides_the_shipped_one(run, ablage: Ablage)
 def test_vorlagen_pruefen_lists_every_problem(run, ablage: Ablage) -> None:  # type: ignore[no-untyped-def]
     root = str(ablage.root)
     clean = run("--ablage", root, "vorlagen", "pruefen")
-    assert clean.code == 0 and "Alle 10 Vorlagen sind in Ordnung." in clean.out
+    assert clean.code == 0 and "Alle 12 Vorlagen sind in Ordnung." in clean.out
     own = ablage.vorlagen_dir
     (own / "kaputt.txt.j2").write_text("Betreff: x\n\n{% if vorgang.betreff %}offen\n", encoding="utf-8")
     (own / "tippfehler.txt.j2").write_text("Betreff: {{ vorgang.betref }}\n\n{{ amt.nam }}\n", encoding="utf-8")
@@ -376,7 +376,7 @@ def test_vorlagen_pruefen_lists_every_problem(run, ablage: Ablage) -> None:  # t
         "ok     antwort (Brief, mitgeliefert",
     ):
         assert expected in res.out, expected
-    assert "6 von 16 Vorlagen sind fehlerhaft" in res.err
+    assert "6 von 18 Vorlagen sind fehlerhaft" in res.err
 
 
 def test_shipped_word_templates_match_their_generator() -> None:
