@@ -7,6 +7,7 @@ person, because only a person can decide which of two duplicate folders is right
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections import defaultdict
@@ -46,10 +47,12 @@ def check(store: Store, index: Index) -> Bericht:
     probleme = _layout_problems(ablage)
     seen: dict[str, list[Path]] = defaultdict(list)
     count = 0
+    vorgang_temps: list[Path] = []
     for status, entry in ablage.iter_vorgang_dirs():
         folder = Path(entry.path)
         az = from_folder_name(entry.name)
         if az is None:
+            vorgang_temps += _scan(folder).temps
             probleme.append(
                 Problem(
                     "unbekannter_ordner",
@@ -61,9 +64,11 @@ def check(store: Store, index: Index) -> Bericht:
             continue
         count += 1
         seen[str(az)].append(folder)
-        probleme += _folder_problems(store, folder, status, str(az))
-        probleme += _place_problems(ablage, folder, status)
-    probleme += _temp_problems(ablage)
+        inhalt = _scan(folder)
+        vorgang_temps += inhalt.temps
+        probleme += _folder_problems(store, folder, status, str(az), inhalt)
+        probleme += _place_problems(ablage, folder, status, inhalt)
+    probleme += _temp_problems(ablage, vorgang_temps)
     probleme += _einwurf_problems(store)
     for az_text, folders in seen.items():
         if len(folders) > 1:
@@ -88,7 +93,42 @@ def check(store: Store, index: Index) -> Bericht:
     return Bericht(probleme, count)
 
 
-def _place_problems(ablage: Ablage, folder: Path, status: Status) -> list[Problem]:
+@dataclass
+class _Inhalt:
+    """One walk through a Vorgang folder with what every check needs: on a network drive each listing
+    and each stat is a round trip, so nothing is listed or checked twice."""
+
+    top: dict[str, bool]  # name -> is a folder
+    names: dict[str, list[str]]  # subfolder -> the names directly in it
+    temps: list[Path]  # our temp names at any depth (not the intent files: reported on their own)
+    verlauf_size: int | None
+
+
+def _scan(folder: Path) -> _Inhalt:
+    inhalt = _Inhalt({}, {}, [], None)
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return inhalt
+    for entry in entries:
+        inhalt.top[entry.name] = entry.is_dir()
+        if entry.name.startswith(TEMP_PREFIX):
+            inhalt.temps.append(Path(entry.path))
+        elif entry.name == "verlauf.txt":
+            with contextlib.suppress(OSError):
+                inhalt.verlauf_size = entry.stat().st_size
+    for name, is_dir in inhalt.top.items():
+        if not is_dir or name.startswith(TEMP_PREFIX):
+            continue
+        for root, dirs, files in os.walk(folder / name):
+            if root == str(folder / name):
+                inhalt.names[name] = dirs + files
+            inhalt.temps += [Path(root) / n for n in files + dirs if n.startswith(TEMP_PREFIX) and not is_intent(n)]
+            dirs[:] = [d for d in dirs if not d.startswith(TEMP_PREFIX)]
+    return inhalt
+
+
+def _place_problems(ablage: Ablage, folder: Path, status: Status, inhalt: _Inhalt) -> list[Problem]:
     """A Vorgang out of place, or one dragged into another Vorgang's folder (one level too deep)."""
     probleme = []
     if not ablage.is_regular_place(folder, status):
@@ -101,15 +141,12 @@ def _place_problems(ablage: Ablage, folder: Path, status: Status) -> list[Proble
                 reparierbar=True,
             )
         )
-    try:
-        inner = [e for e in os.scandir(folder) if e.is_dir() and looks_like_vorgang(e.name)]
-    except OSError:
-        inner = []
-    for entry in inner:
+    inner = [name for name, is_dir in inhalt.top.items() if is_dir and looks_like_vorgang(name)]
+    for name in inner:
         probleme.append(
             Problem(
                 "falscher_ort",
-                Path(entry.path),
+                folder / name,
                 f"Vorgangsordner liegt im Ordner eines anderen Vorgangs ({folder.name}), eine Ebene zu tief. "
                 "Er wird an den richtigen Platz verschoben, mit Eintrag im Verlauf.",
                 reparierbar=True,
@@ -139,9 +176,10 @@ def _layout_problems(ablage: Ablage) -> list[Problem]:
     return probleme
 
 
-def _folder_problems(store: Store, folder: Path, status: Status, az: str) -> list[Problem]:
+def _folder_problems(store: Store, folder: Path, status: Status, az: str, inhalt: _Inhalt) -> list[Problem]:
+    nachrichten = inhalt.names.get("Nachrichten", [])
     try:
-        vorgang, history_short, intents, orphans = store.check_files(folder)
+        vorgang, history_short, intents, orphans = store.check_files(folder, nachrichten, inhalt.verlauf_size)
     except BueroTicketError as exc:
         return [Problem("metadaten_unlesbar", folder / META_NAME, exc.text)]
     probleme = _interrupted_problems(folder, history_short, intents, orphans)
@@ -164,10 +202,10 @@ def _folder_problems(store: Store, folder: Path, status: Status, az: str) -> lis
             )
         )
     for sub in SUBDIRS:
-        if not (folder / sub).is_dir():
+        if not inhalt.top.get(sub):
             probleme.append(Problem("unterordner_fehlt", folder / sub, "Unterordner fehlt.", reparierbar=True))
     for nachricht in vorgang.nachrichten:
-        if nachricht.datei and not (folder / "Nachrichten" / nachricht.datei).exists():
+        if nachricht.datei and nachricht.datei not in nachrichten:
             probleme.append(
                 Problem(
                     "nachricht_fehlt",
@@ -212,18 +250,14 @@ def _interrupted_problems(folder: Path, history_short: bool, intents: list[Path]
     return probleme
 
 
-def _temp_problems(ablage: Ablage) -> list[Problem]:
+def _temp_problems(ablage: Ablage, vorgang_temps: list[Path]) -> list[Problem]:
     """Every leftover of an interrupted write, right away: in the status folders, inside Vorgänge, in the
     main folder and in the program's own folder (ledger, counters). Only those older than an hour are
     removed by --reparieren: a younger one may belong to a write in progress."""
-    probleme = []
     places: list[tuple[Path, bool]] = [(ablage.root, False), (ablage.state_dir, True)]
     places += [(folder, False) for _status, folder in ablage.status_dirs()]
-    places += [(Path(entry.path), True) for _status, entry in ablage.iter_vorgang_dirs()]
-    for folder, deep in places:
-        for path in _temp_entries(folder, deep):
-            probleme.append(_temp_problem(path))
-    return probleme
+    found = [path for folder, deep in places for path in _temp_entries(folder, deep)]
+    return [_temp_problem(path) for path in found + vorgang_temps]  # inside Vorgänge: from their one walk
 
 
 def _temp_entries(folder: Path, deep: bool) -> list[Path]:

@@ -269,8 +269,9 @@ class Store:
             record = {"revision": 1, "verlauf": formatted, "verlauf_groesse": len(content)}
             write_new_file(tmp / META_NAME, _dump(vorgang, record).encode("utf-8"))
             write_new_file(tmp / history.HISTORY_NAME, content)
-            for folder in (*(tmp / sub for sub in SUBDIRS if nachricht is not None), tmp):
-                fsync_dir(folder)  # an empty subfolder has no entries to make durable
+            written = {rel.split("/", 1)[0] for n in vorgang.nachrichten for rel in _files_of(n)}
+            for folder in (*(tmp / sub for sub in SUBDIRS if sub in written), tmp):
+                fsync_dir(folder)  # an empty subfolder has no entries to make durable (each is a round trip on SMB)
             faults.point("neu-vor-umbenennen")
             _rename_dir(tmp, final)
             fsync_dir(status_dir)
@@ -706,22 +707,23 @@ class Store:
             self._write_missing(folder, old_history, missing)
             return missing
 
-    def check_files(self, folder: Path) -> tuple[Vorgang, bool, list[Path], list[Path]]:
-        """For pruefen: the Vorgang, whether its history lacks the last change's lines, intent files
-        of interrupted message adds, and files in Nachrichten the metadata does not name."""
+    def check_files(
+        self, folder: Path, nachrichten: list[str], verlauf_size: int | None
+    ) -> tuple[Vorgang, bool, list[Path], list[Path]]:
+        """For pruefen, from what its one walk found (``nachrichten``: names in the Nachrichten folder,
+        ``verlauf_size``: size of verlauf.txt): the Vorgang, whether its history lacks the last change's
+        lines, intent files of interrupted message adds, files in Nachrichten the metadata does not name."""
         vorgang, _text, record = self._load(folder)
         referenced = _referenced_files(vorgang)
-        try:
-            names = os.listdir(folder / NACHRICHTEN_DIR)
-        except FileNotFoundError:
-            names = []
-        intents = [folder / NACHRICHTEN_DIR / n for n in names if n.startswith(INTENT_PREFIX)]
+        intents = [folder / NACHRICHTEN_DIR / n for n in nachrichten if n.startswith(INTENT_PREFIX)]
         orphans = [
             folder / NACHRICHTEN_DIR / n
-            for n in names
+            for n in nachrichten
             if f"{NACHRICHTEN_DIR}/{n}" not in referenced and not is_temp_name(n)
         ]
-        return vorgang, history_incomplete(folder, record), intents, orphans
+        expected = record.get("verlauf_groesse")
+        short = isinstance(expected, int) and (verlauf_size is None or verlauf_size < expected)
+        return vorgang, short, intents, orphans
 
     def finish_interrupted(self, folder: Path) -> None:
         """``pruefen --reparieren``: remove the files of interrupted message adds, write missing history."""
@@ -755,11 +757,13 @@ def _set_done(vorgang: Vorgang, now: datetime) -> None:
 
 
 def _referenced_files(vorgang: Vorgang) -> set[str]:
-    names: set[str] = set()
-    for n in vorgang.nachrichten:
-        names.update(f"{NACHRICHTEN_DIR}/{x}" for x in (n.datei, n.text_datei) if x)
-        names.update(f"{ANLAGEN_DIR}/{x}" for x in n.anlagen)
-    return names
+    return {rel for n in vorgang.nachrichten for rel in _files_of(n)}
+
+
+def _files_of(nachricht: Nachricht) -> list[str]:
+    """The files of one message as ``Sub/name``."""
+    names = [f"{NACHRICHTEN_DIR}/{x}" for x in (nachricht.datei, nachricht.text_datei) if x]
+    return names + [f"{ANLAGEN_DIR}/{x}" for x in nachricht.anlagen]
 
 
 def _intent_files(intent: Path) -> list[str]:

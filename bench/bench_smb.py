@@ -1,0 +1,173 @@
+"""The Ablage on a real SMB share against the local disk: time and SMB round trips per command.
+
+    python bench/bench_smb.py [--anzahl 1000] [--gross] [--laeufe 3]
+
+Needs root, Samba, smbnetfs and fuse3 (``bash ../shared/tools/smb-share.sh install``). Generates
+``--anzahl`` Vorgänge (``--gross``: also 10,000) on the local disk, copies the same tree into the
+share's export folder (server side, fast) and runs the same commands in this process against both:
+the local copy is the floor, measured in the same run. Each command runs with a warm local cache
+(a cold ``liste`` is shown separately), the register off (``BUERO_TICKET_REGISTER=aus``).
+
+Round trips are counted by wrapping the os functions every file access goes through (stat, lstat,
+scandir, listdir, open, rename, replace, unlink, mkdir, rmdir, utime) for paths under the Ablage: on
+the share each of them is at least one network round trip. Figures: median of ``--laeufe`` runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import builtins
+import contextlib
+import fcntl
+import io
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench_foundation import generate  # noqa: E402
+
+from buero_ticket.cli import main  # noqa: E402
+
+SCRIPT = ROOT.parent / "shared" / "tools" / "smb-share.sh"
+LOCK_FILE = "/tmp/buero-ticket-smb.lock"  # the tests' fixture holds it too: one share per machine
+KINDS = {
+    "stat": ("stat", "lstat"),
+    "liste": ("scandir", "listdir"),
+    "open": ("open",),
+    "aendern": ("rename", "replace", "unlink", "remove", "mkdir", "rmdir", "utime"),
+}
+
+
+class Counting:
+    """Counts os calls on paths below ``root`` while active."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = str(root)
+        self.counts: Counter[str] = Counter()
+
+    def _wrap(self, name: str, func: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            path = args[0] if args else kwargs.get("path", kwargs.get("file"))
+            if isinstance(path, (str, os.PathLike)) and os.fspath(path).startswith(self.root):
+                self.counts[name] += 1
+            return func(*args, **kwargs)
+
+        return wrapped
+
+    @contextlib.contextmanager
+    def active(self) -> Iterator[None]:
+        saved: list[tuple[Any, str, Any]] = []
+        targets = [(os, n) for kind in KINDS.values() for n in kind if n != "open" and hasattr(os, n)]
+        targets += [(os, "open"), (io, "open"), (builtins, "open")]
+        for module, name in targets:
+            func = getattr(module, name)
+            saved.append((module, name, func))
+            setattr(module, name, self._wrap(name, func))
+        try:
+            yield
+        finally:
+            for module, name, func in saved:
+                setattr(module, name, func)
+
+    def by_kind(self) -> dict[str, int]:
+        return {kind: sum(self.counts[n] for n in names) for kind, names in KINDS.items()}
+
+
+def run(root: Path, *args: str) -> tuple[float, dict[str, int]]:
+    counter = Counting(root)
+    with counter.active(), contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        start = time.perf_counter()
+        try:
+            main(["--ablage", str(root), *args])
+        except SystemExit as exc:
+            if exc.code not in (0, None, 1):
+                raise RuntimeError(f"{args} endete mit {exc.code}") from None
+        elapsed = time.perf_counter() - start
+    return elapsed, counter.by_kind()
+
+
+def commands(root: Path) -> list[tuple[str, list[str]]]:
+    with contextlib.redirect_stdout(io.StringIO()) as out, contextlib.suppress(SystemExit):
+        main(["--ablage", str(root), "liste", "--json"])
+    az = json.loads(out.getvalue())[0]["aktenzeichen"]
+    return [
+        ("liste", ["liste"]),
+        ("zeige", ["zeige", az]),
+        ("notiz", ["notiz", az, "Rückruf erledigt"]),
+        ("zuweisen", ["zuweisen", az, "--an", "M. Weber"]),
+        ("status", ["status", az, "wartet"]),
+        ("status zurück", ["status", az, "in-bearbeitung"]),
+        ("neu", ["neu", "--kanal", "telefon", "--betreff", "Sperrmüll Termin", "--von", "Erika Muster"]),
+        ("pruefen", ["pruefen"]),
+    ]
+
+
+@contextlib.contextmanager
+def share(base: Path) -> Iterator[Path]:
+    lock = open(LOCK_FILE, "a+")  # noqa: SIM115
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    try:
+        done = subprocess.run(["bash", str(SCRIPT), "start", str(base)], capture_output=True, text=True, check=True)
+        yield Path(done.stdout.split()[0])
+    finally:
+        subprocess.run(["bash", str(SCRIPT), "stop", str(base)], capture_output=True)
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        lock.close()
+
+
+def measure(count: int, runs: int, work: Path) -> None:
+    local = work / f"lokal-{count}" / "Ablage"
+    generate(local, count)
+    base = Path(tempfile.mkdtemp(prefix="bt-bench-smb-", dir="/tmp"))
+    with share(base) as mount:
+        shutil.copytree(local, base / "export" / "Ablage")
+        subprocess.run(["chown", "-R", "smbtest", str(base / "export")], check=True)  # served as user smbtest
+        remote = mount / "Ablage"
+        results: dict[str, dict[str, list[tuple[float, dict[str, int]]]]] = {}
+        for where, root in (("lokal", local), ("SMB", remote)):
+            os.environ["BUERO_TICKET_CACHE"] = str(work / f"cache-{where}-{count}")
+            os.environ["BUERO_TICKET_REGISTER"] = "aus"
+            results.setdefault("liste (Cache leer)", {})[where] = [run(root, "liste")]
+            for name, args in commands(root):
+                results.setdefault(name, {})[where] = [run(root, *args) for _ in range(runs)]
+        print(f"\n{count} Vorgänge — Median aus {runs} Läufen; Boden = dieselbe Ablage auf der lokalen Platte")
+        print(f"{'Befehl':22} {'lokal s':>8} {'SMB s':>8} {'Faktor':>7}   SMB-Zugriffe (stat/liste/open/ändern)")
+        for name, per in results.items():
+            t_local = statistics.median(t for t, _c in per["lokal"])
+            t_smb = statistics.median(t for t, _c in per["SMB"])
+            counts = per["SMB"][-1][1]
+            trips = "/".join(str(counts[k]) for k in KINDS)
+            print(
+                f"{name:22} {t_local:8.3f} {t_smb:8.3f} {t_smb / t_local:6.1f}×   {sum(counts.values()):5d} = {trips}"
+            )
+    shutil.rmtree(base, ignore_errors=True)
+
+
+def main_bench() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--anzahl", type=int, default=1000)
+    parser.add_argument("--gross", action="store_true", help="zusätzlich 10.000 Vorgänge")
+    parser.add_argument("--laeufe", type=int, default=3)
+    args = parser.parse_args()
+    if os.geteuid() != 0 or not SCRIPT.is_file() or shutil.which("smbnetfs") is None:
+        raise SystemExit(f"Braucht root, {SCRIPT} und smbnetfs (bash {SCRIPT} install).")
+    with tempfile.TemporaryDirectory(prefix="bt-bench-") as work:
+        for count in [args.anzahl] + ([10_000] if args.gross else []):
+            measure(count, args.laeufe, Path(work))
+
+
+if __name__ == "__main__":
+    main_bench()
