@@ -227,7 +227,8 @@ def _rename_no_replace(src: Path, dst: Path) -> None:
         raise
     except OSError:
         # No hard links (some SMB servers, FAT): exclusive create, then rename over it.
-        fd = os.open(dst, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        # right after the failed call an SMB client may answer EIO for a moment: retried like busy
+        fd = retry_on_busy(lambda: os.open(dst, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
         os.close(fd)
         replace_file(src, dst)
         return
