@@ -164,18 +164,23 @@ class Store:
                 self._finish_history(folder, timeout=0)
         return vorgang, text
 
-    def _load(self, folder: Path) -> tuple[Vorgang, str, dict[str, Any]]:
+    def _load(self, folder: Path, *, locked: bool = False) -> tuple[Vorgang, str, dict[str, Any]]:
+        """Read the metadata. ``locked``: the caller holds the Vorgang's lock (may repair, see below)."""
         try:
             text = _read_meta(folder / META_NAME)
-            data = json.loads(text)
-            vorgang = Vorgang.from_json(data)
         except FileNotFoundError:
             if not folder.exists():
                 raise NichtGefunden(
                     f"Der Vorgangsordner {folder} existiert nicht mehr.",
                     "Er wurde vermutlich gerade verschoben oder gelöscht; führen Sie den Befehl erneut aus.",
                 ) from None
-            raise DatenFehler(f"In {folder} fehlt {META_NAME}.", "Führen Sie 'buero-ticket pruefen' aus.") from None
+            recovered = _meta_from_temp(folder, restore=locked)
+            if recovered is None:
+                raise DatenFehler(f"In {folder} fehlt {META_NAME}.", "Führen Sie 'buero-ticket pruefen' aus.") from None
+            text = recovered
+        try:
+            data = json.loads(text)
+            vorgang = Vorgang.from_json(data)
         except (ValueError, KeyError, TypeError) as exc:
             raise DatenFehler(
                 f"{folder / META_NAME} ist nicht lesbar: {exc}",
@@ -309,7 +314,7 @@ class Store:
         az = str(azmod.parse(az_text, self.ablage.config.kuerzel))  # the lock key, without a scan
         with self.lock(az):
             folder = self.find(az)  # looked up under the lock: it may have moved meanwhile
-            vorgang, text, record = self._load(folder)
+            vorgang, text, record = self._load(folder, locked=True)
             folder_status = vorgang.status
             old_history, missing = self._history_state(folder, record)
             if expected_revision is not None and vorgang.revision != expected_revision:
@@ -614,7 +619,7 @@ class Store:
         az = folder.name.split(" ", 1)[0]
         with self.lock(az):
             try:
-                vorgang, text, record = self._load(folder)
+                vorgang, text, record = self._load(folder, locked=True)
             except NichtGefunden:
                 return None  # moved meanwhile by a change that held the lock
             if not self.ablage.is_regular_place(folder, status):
@@ -701,7 +706,7 @@ class Store:
         """Write history lines a crash left out; returns them."""
         az = folder.name.split(" ", 1)[0]
         with self.lock(az, timeout):
-            vorgang, _text, record = self._load(folder)
+            vorgang, _text, record = self._load(folder, locked=True)
             self.finish_interrupted_adds(vorgang)  # a crash after the commit also left the intent file
             old_history, missing = self._history_state(folder, record)
             self._write_missing(folder, old_history, missing)
@@ -729,7 +734,7 @@ class Store:
         """``pruefen --reparieren``: remove the files of interrupted message adds, write missing history."""
         az = folder.name.split(" ", 1)[0]
         with self.lock(az):
-            vorgang, _text, record = self._load(folder)
+            vorgang, _text, record = self._load(folder, locked=True)
             self.finish_interrupted_adds(vorgang)
             old_history, missing = self._history_state(folder, record)
             self._write_missing(folder, old_history, missing)
@@ -774,6 +779,35 @@ def _intent_files(intent: Path) -> list[str]:
         return []
     allowed = (f"{NACHRICHTEN_DIR}/", f"{ANLAGEN_DIR}/")
     return [str(x) for x in data if isinstance(x, str) and x.startswith(allowed) and ".." not in x]
+
+
+def _meta_from_temp(folder: Path, *, restore: bool) -> str | None:
+    """vorgang.json is gone but its complete replacement waits under a temp name.
+
+    Some SMB clients replace a file as "delete, then rename": a crash or a lost connection between
+    the two leaves only the fsynced temp file. The newest complete one for this Aktenzeichen is the
+    metadata; under the lock (``restore``) it is put back in place.
+    """
+    az = azmod.from_folder_name(folder.name)
+    best: tuple[int, str, Path] | None = None
+    for entry in os.scandir(folder):
+        if not (entry.name.startswith(TEMP_PREFIX) and entry.name.endswith(".tmp") and entry.is_file()):
+            continue
+        try:
+            text = Path(entry.path).read_text(encoding="utf-8")
+            data = json.loads(text)
+            vorgang = Vorgang.from_json(data)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            continue
+        if az is not None and vorgang.aktenzeichen == str(az) and (best is None or vorgang.revision > best[0]):
+            best = (vorgang.revision, text, Path(entry.path))
+    if best is None:
+        return None
+    if restore:
+        with suppress(OSError):
+            retry_on_busy(lambda: os.rename(best[2], folder / META_NAME))
+            fsync_dir(folder)
+    return best[1]
 
 
 def _read_meta(path: Path) -> str:

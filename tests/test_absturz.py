@@ -205,3 +205,19 @@ def test_new_vorgang_is_invisible_until_complete(ablage: Ablage, tmp_path: Path)
     folder = _vorgang_folder(ablage)
     assert folder.name.endswith("Ganz")
     _assert_consistent(folder, messages=1, revision=1)
+
+
+def test_metadata_lost_between_delete_and_rename_is_restored(ablage: Ablage, tmp_path: Path) -> None:
+    """smbnetfs replaces a file as delete + rename; a crash between leaves only the complete temp file.
+
+    (The gap lies inside the SMB client, out of reach of a kill point: the test builds that state.)
+    """
+    done = _cli(ablage.root, "neu", "--kanal", "telefon", "--betreff", "Sperrmüll", "--json")
+    az = json.loads(done.stdout)["aktenzeichen"]
+    folder = _vorgang_folder(ablage)
+    (folder / "vorgang.json").rename(folder / ".~bt-0123456789ab.tmp")
+    shown = _cli(ablage.root, "zeige", az, "--json")  # readers see it ...
+    assert shown.returncode == 0 and json.loads(shown.stdout)["aktenzeichen"] == az, shown.stderr
+    noted = _cli(ablage.root, "notiz", az, "danach")  # ... and the next change puts it back
+    assert noted.returncode == 0, noted.stderr
+    _assert_consistent(folder, messages=1, revision=2)
