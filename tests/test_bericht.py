@@ -79,7 +79,7 @@ def _build(root: Path) -> Ablage:
                 nachricht=None,
             )
             az = v.aktenzeichen
-            _set(store, az, frist=day + timedelta(days=14))
+            _set(store, az, frist=day + timedelta(days=14), kategorie="Meldewesen" if r % 2 == 0 else "")
             if weekday == 1:
                 store.set_status(az, Status.IN_BEARBEITUNG)
                 if r in WIEDERVORLAGE:
@@ -147,6 +147,10 @@ def test_figures_worked_out_by_hand(run: Callable[..., Any], generated: Path) ->
     assert [get("volumen", "Nach Kanal", k.label, "Erledigt") for k in Kanal] == [15, 15, 15, 10, 0, 0]
     assert get("volumen", "Nach Kanal", "Summe", "Eingegangen") == 100
     assert get("volumen", "Nach Kanal", "Summe", "Erledigt") == 55
+    # category: even residues "Meldewesen"; closed: 2, 12, 8, 18, 4, 14 (even) and 7, 17, 3, 13, 9 (odd)
+    assert get("volumen", "Nach Kategorie", "Meldewesen", "Eingegangen") == 50
+    assert get("volumen", "Nach Kategorie", "Meldewesen", "Erledigt") == 30
+    assert get("volumen", "Nach Kategorie", "ohne Kategorie", "Erledigt") == 25
     weeks = [(get("volumen", "Pro Woche", f"2026-KW{w}", "Eingegangen"), get("volumen", "Pro Woche", f"2026-KW{w}",
               "Erledigt")) for w in (41, 42, 43, 44)]  # fmt: skip
     assert weeks == [(25, 10), (25, 15), (25, 15), (25, 15)]  # a Friday's Vorgang is closed the week after
@@ -417,3 +421,21 @@ def test_forwardings_through_the_cli(run: Callable[..., Any], ablage: Ablage) ->
     assert [_value(f[(*fcr, c)]) for c in ("Basis", "Im Erstkontakt gelöst")] == [2, 0]
     assert _value(f["volumen", "Übersicht nach Stelle", "Bauamt", "Eingegangen"]) == 3
     assert _value(f["volumen", "Übersicht nach Stelle", "Ordnungsamt", "Eingegangen"]) == 1
+
+
+def test_first_contact_recorded_by_anruf_and_schalter(run: Callable[..., Any], ablage: Ablage) -> None:
+    """The whole way: calls and visits answered directly or not, then the D115 rate of the report."""
+    calls = (("anruf", "direkt"), ("anruf", "direkt"), ("anruf", "rueckruf"), ("schalter", "rueckruf"))
+    for command, ergebnis in calls:
+        res = run("--ablage", str(ablage.root), command, "--von", "Erika Muster", "--kontakt", "0731 12345",
+                  "--anliegen", "Personalausweis abgelaufen, was tun?", "--ergebnis", ergebnis)  # fmt: skip
+        assert res.code == 0, res.err
+    res = run("--ablage", str(ablage.root), "bericht", "--format", "json")
+    assert res.code == 0, res.err
+    f = _figures(json.loads(res.out))
+    fcr = ("erstkontakt", "Erstlösungsquote (D115-Ziel 65 %)")
+    assert [_value(f[(*fcr, "Telefon", c)]) for c in ("Basis", "Im Erstkontakt gelöst")] == [3, 2]
+    assert _value(f[(*fcr, "Telefon", "Erstlösungsquote")]) == pytest.approx(2 / 3)
+    assert _value(f[(*fcr, "Persönlich", "Erstlösungsquote")]) == 0
+    assert _value(f[(*fcr, "Alle Kanäle", "Erstlösungsquote")]) == pytest.approx(2 / 4)
+    assert _value(f[(*fcr, "E-Mail", "Erstlösungsquote")]) == "keine Fälle"
