@@ -62,6 +62,12 @@ def check_one(template: vorlagen.Vorlage, context: dict[str, Any]) -> TemplateCh
     except render.VorlagenFehler as exc:
         result.problems.append(exc.text)
         return result
+    except Exception as exc:  # 'vorlagen pruefen' reports every template; one it cannot check is a problem
+        result.problems.append(
+            f"Die {template.origin} konnte nicht geprüft werden ({type(exc).__name__}: {exc}). "
+            "Geben Sie die Vorlage an die IT."
+        )
+        return result
     result.fields = sorted({g.path for g in gaps if g.is_field})
     result.problems += [render.gap_text(g, template) for g in gaps if not g.is_field]
     if vorlagen.key(template.name) == vorlagen.AUTOMATIC and result.fields:

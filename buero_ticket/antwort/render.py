@@ -29,6 +29,7 @@ from jinja2.utils import missing
 
 from ..errors import BueroTicketError, EingabeFehler, Exit, Schwere
 from .kontext import split_lines
+from .sandbox import EinbindenVerboten, Grenze, Sandbox, ZuLange, limit_s, render_bounded, time_bound
 from .vorlagen import AUTOMATIC, BRIEF, Vorlage, key
 
 SUBJECT_PREFIX = "Betreff:"
@@ -72,9 +73,7 @@ def _as_list(value: Any) -> list[str]:
 
 def environment(*, autoescape: bool, undefined: type[Undefined] = StrictUndefined) -> ImmutableSandboxedEnvironment:
     """A fresh sandbox; e-mail text trims block lines so ``{% if %}`` leaves no blank lines."""
-    env = ImmutableSandboxedEnvironment(
-        undefined=undefined, autoescape=autoescape, trim_blocks=not autoescape, lstrip_blocks=not autoescape
-    )
+    env = Sandbox(undefined=undefined, autoescape=autoescape, trim_blocks=not autoescape, lstrip_blocks=not autoescape)
     env.filters["zeilen"] = lambda value: split_lines(str(value))
     env.filters["liste"] = _as_list
     return env
@@ -147,7 +146,7 @@ def _source(template: Vorlage) -> str:
 
 
 def _run_email(template: Vorlage, env: ImmutableSandboxedEnvironment, context: dict[str, Any]) -> str:
-    return env.from_string(_source(template)).render(context)
+    return render_bounded(env.from_string(_source(template)), context)
 
 
 def _load_docx(template: Vorlage) -> DocxTemplate:
@@ -171,11 +170,32 @@ def _run_docx(template: Vorlage, env: ImmutableSandboxedEnvironment, context: di
 
 
 def _guarded(template: Vorlage, action: Callable[[], Any]) -> Any:
-    """Run ``action``; template errors become one German VorlagenFehler naming the template."""
+    """Run ``action`` within the time bound; every error becomes one German VorlagenFehler naming the template
+    and, where known, the line (see :mod:`.sandbox` for the bounds)."""
     try:
-        return action()
+        with time_bound():
+            return action()
     except VorlagenFehler:
         raise
+    except (EinbindenVerboten, Grenze) as exc:
+        raise VorlagenFehler(f"Die {template.origin} ist fehlerhaft{_line(exc)}: {exc}.", _FIX_HINT) from None
+    except ZuLange as exc:
+        raise VorlagenFehler(
+            f"Die {template.origin} braucht zu lange (mehr als {limit_s():g} Sekunden){_line(exc)}; "
+            "vermutlich eine Schleife ohne Ende oder eine sehr große Schleife.",
+            _FIX_HINT,
+        ) from None
+    except RecursionError as exc:
+        raise VorlagenFehler(
+            f"Die {template.origin} ruft sich endlos selbst auf{_line(exc)} (ein Makro, das sich selbst aufruft, "
+            "ohne aufzuhören).",
+            _FIX_HINT,
+        ) from None
+    except OverflowError as exc:
+        raise VorlagenFehler(
+            f"Die {template.origin} ist fehlerhaft{_line(exc)}: Zahl oder Bereich zu groß ({_overflow_text(exc)}).",
+            _FIX_HINT,
+        ) from None
     except SecurityError as exc:
         raise VorlagenFehler(
             f"Die {template.origin} greift auf etwas zu, das Vorlagen nicht dürfen ({exc}).",
@@ -183,6 +203,28 @@ def _guarded(template: Vorlage, action: Callable[[], Any]) -> Any:
         ) from None
     except TemplateError as exc:
         raise VorlagenFehler(f"Die {template.origin} ist fehlerhaft: {describe(exc)}.", _FIX_HINT) from None
+    except (MemoryError, ArithmeticError, LookupError, TypeError, ValueError, AttributeError) as exc:
+        raise VorlagenFehler(
+            f"Die {template.origin} ist fehlerhaft{_line(exc)}: {type(exc).__name__}: {exc}.", _FIX_HINT
+        ) from None
+
+
+def _line(exc: BaseException) -> str:
+    """ " (Zeile N)" for an error raised while a template ran (jinja puts the template line into the traceback)."""
+    line = 0
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return f" (Zeile {line})" if line else ""
+
+
+def _overflow_text(exc: OverflowError) -> str:
+    text = str(exc)
+    if "MAX_RANGE" in text or "Range too big" in text:
+        return "range mit mehr als 100.000 Zahlen"
+    return text
 
 
 _FIX_HINT = "Korrigieren Sie die Vorlage; 'buero-ticket vorlagen pruefen' zeigt alle Fehler aller Vorlagen."
