@@ -128,12 +128,15 @@ _HEADER_END = re.compile(rb"\r?\n\r?\n")
 
 
 def content_key(raw: bytes) -> str:
-    """sha256 of the mail without transport headers and with unified line endings (see module docstring)."""
+    """sha256 of the mail without transport headers and with unified line endings (see module docstring).
+
+    The body is hashed in slices, so a large mail is not copied.
+    """
     end = _HEADER_END.search(raw)
-    head, body = (raw[: end.start()], raw[end.end() :]) if end else (raw, b"")
+    head_end, body_start = (end.start(), end.end()) if end else (len(raw), len(raw))
     kept: list[bytes] = []
     dropping = False
-    for line in head.replace(b"\r\n", b"\n").split(b"\n"):
+    for line in raw[:head_end].replace(b"\r\n", b"\n").split(b"\n"):
         if line[:1] in (b" ", b"\t"):  # a folded continuation of the header before
             if not dropping:
                 kept.append(line)
@@ -142,8 +145,16 @@ def content_key(raw: bytes) -> str:
         dropping = name in TRANSPORT_HEADERS or name.startswith(TRANSPORT_PREFIXES)
         if not dropping:
             kept.append(line)
-    data = b"\n".join(kept) + b"\n\n" + body.replace(b"\r\n", b"\n")
-    return hashlib.sha256(data).hexdigest()
+    digest = hashlib.sha256(b"\n".join(kept) + b"\n\n")
+    body = memoryview(raw)[body_start:]
+    pos, step = 0, 1 << 20
+    while pos < len(body):
+        stop = min(pos + step, len(body))
+        if stop < len(body) and body[stop - 1] == 13:  # never split a CRLF
+            stop += 1
+        digest.update(bytes(body[pos:stop]).replace(b"\r\n", b"\n"))
+        pos = stop
+    return digest.hexdigest()
 
 
 def message_keys(parsed: ParsedMail, uid_key: str = "") -> list[str]:
