@@ -28,23 +28,31 @@ from typing import Any
 
 from jinja2 import BaseLoader, Environment, Template
 from jinja2.runtime import Context
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from ..errors import BueroTicketError
 
 MAX_RENDER_S = 10.0
 MAX_OUTPUT_CHARS = 2_000_000
 MAX_INT_BITS = 100_000
 
 
-class EinbindenVerboten(SecurityError):
+class EinbindenVerboten(BueroTicketError):
     """``include``/``import``/``extends``: templates must not read other files."""
 
+    beschreibung = "Die Vorlage will eine andere Datei einbinden; das dürfen Vorlagen nicht."
 
-class Grenze(SecurityError):
+
+class Grenze(BueroTicketError):
     """A computation or the output exceeds the sandbox's bounds (German text)."""
 
+    beschreibung = "Die Vorlage rechnet oder schreibt mehr, als eine Vorlage darf."
 
-class ZuLange(Exception):
+
+class ZuLange(BueroTicketError):
     """The render ran out of time (raised by the deadline check or the watchdog)."""
+
+    beschreibung = "Die Vorlage braucht zu lange."
 
 
 class _NoFiles(BaseLoader):
