@@ -20,7 +20,7 @@ from .errors import BueroTicketError
 from .fileio import TEMP_PREFIX, is_temp_name
 from .index import Abweichung, Index, reconcile
 from .models import Status
-from .store import META_NAME, SUBDIRS, Store, _remove_tree, is_intent
+from .store import META_NAME, SUBDIRS, Store, is_intent
 
 TEMP_MAX_AGE_S = 3600  # younger temp files may belong to a write in progress
 
@@ -321,12 +321,9 @@ def repair(store: Store, index: Index, bericht: Bericht) -> list[Problem]:
         if not problem.reparierbar:
             continue
         if problem.art in ("ordner_fehlt", "unterordner_fehlt"):
-            problem.pfad.mkdir(parents=True, exist_ok=True)
+            store.repair_folder(problem.pfad)
         elif problem.art == "temp_rest":
-            if problem.pfad.is_dir():
-                _remove_tree(problem.pfad)
-            else:
-                problem.pfad.unlink(missing_ok=True)
+            store.remove_leftover(problem.pfad)
         elif problem.art == "nachricht_unterbrochen":
             store.finish_interrupted(problem.pfad.parent.parent)
         elif problem.art == "verlauf_unvollstaendig":

@@ -739,6 +739,47 @@ class Store:
             old_history, missing = self._history_state(folder, record)
             self._write_missing(folder, old_history, missing)
 
+    # -- files added by operations, and repairs (pruefen --reparieren) -------------------------------
+    def put_file(self, vorgang: Vorgang, sub: str, name: str, data: bytes) -> str:
+        """Write ``data`` as ``name`` (or ``name (2)`` …, never over a file) into ``Ausgang`` or ``Anlagen``.
+
+        Called inside an :meth:`update` change (the caller holds the lock); returns the name used.
+        """
+        if sub not in (AUSGANG_DIR, ANLAGEN_DIR) or vorgang.ordner is None:
+            raise ValueError(f"put_file: {sub!r} is not Ausgang or Anlagen")
+        folder = vorgang.ordner / sub
+        folder.mkdir(parents=True, exist_ok=True)
+        wanted = fit_name(folder, name, max_path=_FILE_PATH_LIMIT)
+        for _attempt in range(5):
+            chosen = unique_name(folder, wanted)
+            try:
+                atomic_write_bytes(folder / chosen, data, overwrite=False)
+                return chosen
+            except FileExistsError:  # someone saved a file of that name just now
+                continue
+        raise FileExistsError(folder / wanted)
+
+    def repair_folder(self, path: Path) -> None:
+        """Create a missing folder: a Vorgang's subfolder (under its lock) or a folder of the Ablage's layout."""
+        owner = _vorgang_folder_of(path)
+        if owner is None:
+            path.mkdir(parents=True, exist_ok=True)
+            return
+        with self.lock(owner.name.split(" ", 1)[0]):
+            if owner.is_dir():  # it may have moved meanwhile: then the next pruefen finds it there
+                path.mkdir(exist_ok=True)
+
+    def remove_leftover(self, path: Path) -> bool:
+        """Delete a temp leftover of an interrupted write (only our temp names; inside a Vorgang under its lock)."""
+        if not path.name.startswith(TEMP_PREFIX):
+            raise ValueError(f"remove_leftover: {path} is no temp name")
+        owner = _vorgang_folder_of(path)
+        with self.lock(owner.name.split(" ", 1)[0]) if owner is not None else contextlib.nullcontext():
+            if path.is_dir() and not path.is_symlink():
+                _remove_tree(path)
+                return True
+            return remove_file(path)
+
 
 _COMPLETE_RECENT = timedelta(days=7)  # readers complete the history of changes this recent (pruefen: all)
 
@@ -752,6 +793,14 @@ def history_incomplete(folder: Path, record: dict[str, Any]) -> bool:
         return os.stat(folder / history.HISTORY_NAME).st_size < expected
     except FileNotFoundError:
         return True
+
+
+def _vorgang_folder_of(path: Path) -> Path | None:
+    """The Vorgang folder ``path`` lies in (or is), judged by the folder names; None outside Vorgänge."""
+    for folder in (path, *path.parents):
+        if azmod.from_folder_name(folder.name) is not None:
+            return folder
+    return None
 
 
 def _set_done(vorgang: Vorgang, now: datetime) -> None:

@@ -99,3 +99,31 @@ def test_reconcile_manual_move(ctx: Context) -> None:
     repaired = ops.reconcile_manual_move(ctx, target, Status.WARTET)
     assert repaired is not None and repaired.status is Status.WARTET
     assert _verlauf(ctx, vorgang.aktenzeichen)[-1].aktion == "Statuswechsel (manuell verschoben)"
+
+
+def test_store_put_file_and_repairs_are_the_only_way_in(ctx: Context) -> None:
+    from buero_ticket.store import ANLAGEN_DIR, AUSGANG_DIR
+
+    vorgang = ops.create(ctx, _item(ctx))
+    assert vorgang.ordner is not None
+    names: list[str] = []
+
+    def change(v):  # type: ignore[no-untyped-def]
+        names.append(ctx.store.put_file(v, AUSGANG_DIR, "Brief.docx", b"eins"))
+        names.append(ctx.store.put_file(v, AUSGANG_DIR, "Brief.docx", b"zwei"))  # never over a file
+        return [ctx.entry("Brief erstellt", ", ".join(names))]
+
+    ctx.store.update(vorgang.aktenzeichen, change)
+    assert names == ["Brief.docx", "Brief (2).docx"]
+    assert (vorgang.ordner / AUSGANG_DIR / "Brief.docx").read_bytes() == b"eins"
+    with pytest.raises(ValueError):
+        ctx.store.put_file(vorgang, "Nachrichten", "x.eml", b"")  # messages only through add_message
+
+    (vorgang.ordner / ANLAGEN_DIR).rmdir()
+    ctx.store.repair_folder(vorgang.ordner / ANLAGEN_DIR)
+    assert (vorgang.ordner / ANLAGEN_DIR).is_dir()
+    leftover = vorgang.ordner / AUSGANG_DIR / ".~bt-0123456789ab.tmp"
+    leftover.write_bytes(b"halb")
+    assert ctx.store.remove_leftover(leftover) and not leftover.exists()
+    with pytest.raises(ValueError):
+        ctx.store.remove_leftover(vorgang.ordner / AUSGANG_DIR / "Brief.docx")  # only temp leftovers

@@ -19,9 +19,7 @@ from pathlib import Path
 
 from .. import history
 from ..errors import EingabeFehler
-from ..fileio import atomic_write_bytes
 from ..models import HistoryEntry, Kanal, Vorgang
-from ..names import fit_name, unique_name
 from ..store import AUSGANG_DIR, Store
 from . import kontext, render, vorlagen
 
@@ -107,20 +105,6 @@ _PDF_HINT = (
 )
 
 
-def write_new(folder: Path, name: str, data: bytes) -> str:
-    """Write ``data`` under ``name`` or ``name (2)`` …; never overwrites. Returns the name used."""
-    folder.mkdir(parents=True, exist_ok=True)
-    wanted = fit_name(folder, name)
-    for _attempt in range(5):
-        chosen = unique_name(folder, wanted)
-        try:
-            atomic_write_bytes(folder / chosen, data, overwrite=False)
-            return chosen
-        except FileExistsError:  # someone saved a file of that name just now
-            continue
-    raise FileExistsError(folder / wanted)
-
-
 def require_address(vorgang: Vorgang) -> None:
     """A letter needs a postal address in its window; refuse before anything is written."""
     if vorgang.absender.anschrift.strip():
@@ -168,11 +152,11 @@ def write_letter(
     def change(current: Vorgang) -> list[HistoryEntry]:
         assert current.ordner is not None
         folder = current.ordner / AUSGANG_DIR
-        docx_name = write_new(folder, f"{stem}.docx", docx)
+        docx_name = store.put_file(current, AUSGANG_DIR, f"{stem}.docx", docx)
         written["docx"] = folder / docx_name
         details = f"Vorlage {template.name} ({template.origin}), Datei {AUSGANG_DIR}\\{docx_name}"
         if pdf_data is not None:
-            pdf_name = write_new(folder, f"{Path(docx_name).stem}.pdf", pdf_data)
+            pdf_name = store.put_file(current, AUSGANG_DIR, f"{Path(docx_name).stem}.pdf", pdf_data)
             written["pdf"] = folder / pdf_name
             details += f" und {AUSGANG_DIR}\\{pdf_name}"
         from ..operations.weiterleiten import rueckmeldung_vermerken

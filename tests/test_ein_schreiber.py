@@ -1,0 +1,164 @@
+"""One writer inside a Vorgang folder: only store.py (with the atomic-file module fileio.py and the cross-PC
+lock module sharelock.py) writes, renames or deletes files. Every other module that writes does so outside
+the Vorgang folders, is listed below with the reason, and must really still write (no stale entries).
+
+The check parses the package (ast): ``open`` for writing, ``Path.write_*``, ``Path.mkdir/unlink/rmdir/touch``,
+``Path.rename/replace(target)``, the file functions of ``os`` and ``shutil``, and the writers of ``fileio``.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import buero_ticket
+
+PACKAGE = Path(buero_ticket.__file__).parent
+
+THE_WRITERS = {
+    "store.py": "the one writer inside a Vorgang folder",
+    "fileio.py": "atomic writes (temp file, fsync, rename) for everyone",
+    "sharelock.py": "lock files in .buero-ticket/sperren (the cross-PC lock)",
+    "history.py": "verlauf.txt, written only by store.py under the Vorgang's lock",
+}
+
+# Writers outside Vorgang folders, each with its reason: a whole module, or "module.py:function" where the
+# module also has code near Vorgänge.
+OUTSIDE_VORGANG = {
+    "ablage.py": "creates the Ablage's folders, buero-ticket.toml and LIESMICH.txt (init)",
+    "aktenzeichen.py": "claims numbers in .buero-ticket/aktenzeichen",
+    "antwort/bestaetigung.py": "daily acknowledgement counters in .buero-ticket/bestaetigungen",
+    "antwort/brief.py:to_pdf": "LibreOffice's input and profile in a local temp folder (PDF conversion)",
+    "antwort/versand.py:_rescue": "rescue copy of a sent but unfiled mail in the local temp folder",
+    "demo.py": "adds the demo users to the demo Ablage's buero-ticket.toml",
+    "intake/beobachter.py": "creates a missing status folder before watching it (layout, no Vorgang)",
+    "operations/berichte.py": "report files in a place chosen by the clerk",
+    "personen.py": "a once-per-PC reminder marker in the local cache",
+    "suche/volltext.py": "the local full-text index of this PC (cache), never on the share",
+    "faults.py": "test-only crash points write their mark file (never set in production)",
+    "index.py": "the local cache of this PC (BUERO_TICKET_CACHE), never on the share",
+    "intake/einwurf.py": "claims files in 0 Einwurf, moves failures to 0 Einwurf/_Fehler with a reason file",
+    "intake/mail.py": "ledger of imported mails in .buero-ticket/importiert",
+    "protokoll.py": "log files (local per PC)",
+    "quarantaene.py": "the Quarantäne folder: unprocessable mails and files with a reason file",
+    "register/publish.py": "the Excel register workbook in the Ablage root (or its side file)",
+    "register/update.py": "the register's dirty mark in .buero-ticket",
+    "register/workbook.py": "the register workbook being written (temp file beside the target)",
+    "operations/vorlagen.py": "copies the shipped templates into Vorlagen (never overwrites)",
+    "operations/wissen.py": "Wissen articles (Markdown files in the Wissen folder)",
+    "operations/datenschutz.py": "Auskunft export folders and ZIPs, the Löschprotokoll (outside Vorgänge)",
+}
+
+PATH_WRITES = {"write_text", "write_bytes", "mkdir", "unlink", "rmdir", "symlink_to", "hardlink_to"}
+ONE_TARGET = {"rename", "replace"}  # Path.rename(target)/Path.replace(target); str.replace has two arguments
+OS_WRITES = {"replace", "rename", "renames", "remove", "unlink", "rmdir", "removedirs", "mkdir", "makedirs",
+             "link", "symlink", "truncate", "open", "write"}  # fmt: skip
+SHUTIL_WRITES = {"move", "rmtree", "copy", "copy2", "copyfile", "copytree", "copyfileobj", "make_archive"}
+FILEIO_WRITES = {"atomic_write_bytes", "atomic_write_text", "write_new_file", "replace_file", "remove_file"}
+
+
+def _open_mode(call: ast.Call) -> str | None:
+    mode = call.args[1] if len(call.args) > 1 else next((k.value for k in call.keywords if k.arg == "mode"), None)
+    if mode is None:
+        return "r"
+    return mode.value if isinstance(mode, ast.Constant) and isinstance(mode.value, str) else "?"
+
+
+def writes_in(source: str) -> list[tuple[int, str, str]]:
+    """(line, what, enclosing function) for every call in ``source`` that writes, renames or deletes a file."""
+    found = []
+    tree = ast.parse(source)
+    owner: dict[ast.AST, str] = {}  # innermost function wins: ast.walk visits outer functions first
+    for fn in ast.walk(tree):
+        if isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
+            for inner in ast.walk(fn):
+                owner[inner] = fn.name
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        what = _write_kind(node)
+        if what:
+            found.append((node.lineno, what, owner.get(node, "<module>")))
+    return found
+
+
+def _write_kind(node: ast.Call) -> str:
+    func = node.func
+    if isinstance(func, ast.Name):
+        if func.id == "open" and any(c in (_open_mode(node) or "") for c in "wax+?"):
+            return f"open(…, {_open_mode(node)!r})"
+        return func.id if func.id in FILEIO_WRITES else ""
+    if not isinstance(func, ast.Attribute):
+        return ""
+    base = func.value.id if isinstance(func.value, ast.Name) else ""
+    if base == "os":
+        return f"os.{func.attr}" if func.attr in OS_WRITES else ""
+    if base == "shutil":
+        return f"shutil.{func.attr}" if func.attr in SHUTIL_WRITES else ""
+    if base == "fileio":
+        return f"fileio.{func.attr}" if func.attr in FILEIO_WRITES else ""
+    if func.attr in PATH_WRITES:
+        return f".{func.attr}()"
+    if func.attr == "touch" and not node.args:
+        return ".touch()"
+    if func.attr in ONE_TARGET and len(node.args) == 1 and not node.keywords:
+        return f".{func.attr}(target)"
+    if func.attr == "open" and node.args and isinstance(node.args[0], ast.Constant):
+        return f".open({node.args[0].value!r})" if any(c in str(node.args[0].value) for c in "wax+") else ""
+    return ""
+
+
+def _modules() -> dict[str, str]:
+    return {p.relative_to(PACKAGE).as_posix(): p.read_text(encoding="utf-8") for p in sorted(PACKAGE.rglob("*.py"))}
+
+
+def test_only_the_store_writes_and_every_other_writer_is_listed_with_its_reason() -> None:
+    offenders = []
+    for name, source in _modules().items():
+        if name in THE_WRITERS or name in OUTSIDE_VORGANG:
+            continue
+        offenders += [
+            f"{name}:{line} ({func}): {what}"
+            for line, what, func in writes_in(source)
+            if f"{name}:{func}" not in OUTSIDE_VORGANG
+        ]
+    assert not offenders, (
+        "Nur store.py schreibt in Vorgangsordner. Schreiben Sie über die Store-API (z. B. Store.put_file) oder "
+        "tragen Sie einen Schreiber außerhalb der Vorgänge mit Begründung in OUTSIDE_VORGANG ein:\n"
+        + "\n".join(offenders)
+    )
+
+
+def test_the_allow_list_has_no_stale_entries() -> None:
+    modules = _modules()
+    stale = []
+    for entry in OUTSIDE_VORGANG:
+        name, _, func = entry.partition(":")
+        found = writes_in(modules[name]) if name in modules else []
+        if not [w for w in found if not func or w[2] == func]:
+            stale.append(entry)
+    assert not stale, f"Diese Module schreiben nicht mehr; Eintrag entfernen: {stale}"
+    assert all(reason.strip() for reason in OUTSIDE_VORGANG.values())
+
+
+def test_the_check_sees_each_kind_of_write() -> None:
+    source = """
+open(p, "w"); open(p, mode="ab"); p.write_text("x"); p.write_bytes(b""); p.unlink(); p.rmdir(); p.mkdir()
+p.rename(q); p.replace(q); os.replace(a, b); os.remove(a); shutil.rmtree(a); shutil.move(a, b); p.touch()
+atomic_write_bytes(p, b""); fileio.remove_file(p); p.open("wb")
+open(p); open(p, "rb"); "a".replace("a", "b"); d.replace(year=1); tracker.touch(unit); p.read_text()
+"""
+    assert len(writes_in(source)) == 17
+
+
+def test_folder_spec_and_code_agree_where_outgoing_mails_and_letters_live() -> None:
+    from buero_ticket.antwort import brief, versand
+    from buero_ticket.store import AUSGANG_DIR, NACHRICHTEN_DIR
+
+    spec = (PACKAGE.parent / "beispiel_ordnerstruktur" / "README.md").read_text(encoding="utf-8")
+    assert "Nachrichten/      MUSS: je Nachricht (ein- und ausgehend)" in spec
+    assert "Ausgang/          MUSS: ausgehende Briefe (.docx/.pdf); ausgehende E-Mails sind Nachrichten" in spec
+    # the code: a reply is filed as a message (store.add_message → Nachrichten), a letter into Ausgang
+    assert "NACHRICHTEN_DIR / vorgang.nachrichten[-1].datei" in Path(versand.__file__).read_text(encoding="utf-8")
+    assert "store.put_file(current, AUSGANG_DIR" in Path(brief.__file__).read_text(encoding="utf-8")
+    assert (NACHRICHTEN_DIR, AUSGANG_DIR) == ("Nachrichten", "Ausgang")
