@@ -11,6 +11,7 @@ import contextlib
 import os
 import time
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from .models import Status
 from .store import META_NAME, SUBDIRS, Store, is_intent
 
 TEMP_MAX_AGE_S = 3600  # younger temp files may belong to a write in progress
+PARALLEL_READS = 8  # Vorgänge read at the same time (latency of the share, not CPU, is the limit)
 
 
 @dataclass(frozen=True)
@@ -48,11 +50,27 @@ def check(store: Store, index: Index) -> Bericht:
     seen: dict[str, list[Path]] = defaultdict(list)
     count = 0
     vorgang_temps: list[Path] = []
-    for status, entry in ablage.iter_vorgang_dirs():
+    entries = list(ablage.iter_vorgang_dirs())
+
+    def one(item: tuple[Status, os.DirEntry[str]]) -> tuple[_Inhalt, list[Problem]]:
+        status, entry = item
+        folder, az = Path(entry.path), from_folder_name(entry.name)
+        inhalt = _scan(folder)
+        if az is None:
+            return inhalt, []
+        return inhalt, _folder_problems(store, folder, status, str(az), inhalt) + _place_problems(
+            ablage, folder, status, inhalt
+        )
+
+    # Read-only and independent per Vorgang: on a network drive each listing, stat and read waits for a
+    # round trip, so several Vorgänge are read at once (the checks themselves stay in order).
+    with ThreadPoolExecutor(max_workers=PARALLEL_READS) as pool:
+        found = list(pool.map(one, entries))
+    for (_status, entry), (inhalt, folder_probleme) in zip(entries, found, strict=True):
         folder = Path(entry.path)
         az = from_folder_name(entry.name)
+        vorgang_temps += inhalt.temps
         if az is None:
-            vorgang_temps += _scan(folder).temps
             probleme.append(
                 Problem(
                     "unbekannter_ordner",
@@ -64,10 +82,7 @@ def check(store: Store, index: Index) -> Bericht:
             continue
         count += 1
         seen[str(az)].append(folder)
-        inhalt = _scan(folder)
-        vorgang_temps += inhalt.temps
-        probleme += _folder_problems(store, folder, status, str(az), inhalt)
-        probleme += _place_problems(ablage, folder, status, inhalt)
+        probleme += folder_probleme
     probleme += _temp_problems(ablage, vorgang_temps)
     probleme += _einwurf_problems(store)
     for az_text, folders in seen.items():
