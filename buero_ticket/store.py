@@ -169,13 +169,17 @@ class Store:
         try:
             text = _read_meta(folder / META_NAME)
         except FileNotFoundError:
-            if not folder.exists():
-                raise NichtGefunden(
-                    f"Der Vorgangsordner {folder} existiert nicht mehr.",
-                    "Er wurde vermutlich gerade verschoben oder gelöscht; führen Sie den Befehl erneut aus.",
-                ) from None
-            recovered = _meta_from_temp(folder, restore=locked)
+            gone = NichtGefunden(
+                f"Der Vorgangsordner {folder} existiert nicht mehr.",
+                "Er wurde vermutlich gerade verschoben oder gelöscht; führen Sie den Befehl erneut aus.",
+            )
+            try:
+                recovered = _meta_from_temp(folder, restore=locked)
+            except (FileNotFoundError, NotADirectoryError):
+                raise gone from None  # moved a moment ago (e.g. by another PC)
             if recovered is None:
+                if not folder.exists():
+                    raise gone from None
                 raise DatenFehler(f"In {folder} fehlt {META_NAME}.", "Führen Sie 'buero-ticket pruefen' aus.") from None
             text = recovered
         try:
@@ -190,10 +194,10 @@ class Store:
         record = data.get(RECORD_KEY)
         return vorgang, text, record if isinstance(record, dict) else {}
 
-    def find(self, text: str) -> Path:
+    def find(self, text: str, *, use_cache: bool = True) -> Path:
         """The folder of the Vorgang a clerk named; suggests close matches when unknown."""
         wanted = azmod.parse(text, self.ablage.config.kuerzel)
-        if self.locator is not None:  # the cache answers, a stat confirms; a scan only on a miss
+        if self.locator is not None and use_cache:  # the cache answers, a stat confirms; a scan only on a miss
             hits = self.locator(str(wanted))
             if len(hits) == 1 and azmod.from_folder_name(hits[0].name) == wanted and (hits[0] / META_NAME).is_file():
                 return hits[0]
@@ -314,7 +318,12 @@ class Store:
         az = str(azmod.parse(az_text, self.ablage.config.kuerzel))  # the lock key, without a scan
         with self.lock(az):
             folder = self.find(az)  # looked up under the lock: it may have moved meanwhile
-            vorgang, text, record = self._load(folder, locked=True)
+            try:
+                vorgang, text, record = self._load(folder, locked=True)
+            except NichtGefunden:
+                # Another PC moved it just now; this PC's cache (or its SMB client's cached stat) was older.
+                folder = self.find(az, use_cache=False)
+                vorgang, text, record = self._load(folder, locked=True)
             folder_status = vorgang.status
             old_history, missing = self._history_state(folder, record)
             if expected_revision is not None and vorgang.revision != expected_revision:
