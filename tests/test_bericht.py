@@ -421,6 +421,9 @@ def test_forwardings_through_the_cli(run: Callable[..., Any], ablage: Ablage) ->
     assert [_value(f[(*fcr, c)]) for c in ("Basis", "Im Erstkontakt gelöst")] == [2, 0]
     assert _value(f["volumen", "Übersicht nach Stelle", "Bauamt", "Eingegangen"]) == 3
     assert _value(f["volumen", "Übersicht nach Stelle", "Ordnungsamt", "Eingegangen"]) == 1
+    # first answer: the Rückmeldung counts (11 h and 9 + 10 + 10 + 1 = 30 h), solved at first contact 0 h
+    first = ("zeiten", "In Servicestunden", "Bis zur ersten Antwort")
+    assert [_value(f[(*first, c)]) for c in ("Anzahl", "Median", "90 %")] == [3, 11.0, 30.0]
 
 
 def test_first_contact_recorded_by_anruf_and_schalter(run: Callable[..., Any], ablage: Ablage) -> None:

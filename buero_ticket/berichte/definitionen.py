@@ -34,7 +34,7 @@ DEFINITIONEN: dict[str, str] = {
     "weiterleitung.antwort_p90": "90-%-Wert der Servicestunden von der Weiterleitung bis zur Antwort der Stelle: "
     "90 % der Antworten kamen höchstens so spät.",
     "zeit.erste_antwort_anzahl": "Im Zeitraum eingegangene Vorgänge mit einer Antwort an die Bürgerin / den Bürger "
-    "(gesendete Antwort oder im Erstkontakt gelöst).",
+    "(gesendete Antwort, Rückmeldung nach einer Weiterleitung oder im Erstkontakt gelöst).",
     "zeit.erste_antwort_median": "Median der Servicestunden vom Eingang bis zur ersten Antwort "
     "(im Erstkontakt gelöst = 0).",
     "zeit.erste_antwort_p90": "90-%-Wert der Servicestunden vom Eingang bis zur ersten Antwort.",

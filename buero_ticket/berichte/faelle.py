@@ -77,20 +77,22 @@ def fall_aus_vorgang(v: Any) -> Fall:
     """Read a :class:`~buero_ticket.models.Vorgang` (or anything shaped like one) into a :class:`Fall`."""
     geloest = getattr(v, "erstkontakt_geloest", None)
     kategorie = getattr(v, "kategorie", None)
+    weiterleitungen = tuple(w for w in map(_weiterleitung, getattr(v, "weiterleitungen", None) or ()) if w)
+    antworten = [t for t in (v.antwort_gesendet, *(w.rueckmeldung for w in weiterleitungen)) if t is not None]
     return Fall(
         aktenzeichen=str(v.aktenzeichen),
         kanal=str(getattr(v.kanal, "value", v.kanal)),
         status=v.status,
         eingang=v.eingang,
         erledigt=v.erledigt,
-        erste_antwort=v.eingang if geloest is True else v.antwort_gesendet,
+        erste_antwort=v.eingang if geloest is True else min(antworten, default=None),
         frist=_as_date(getattr(v, "frist", None)),
         bearbeiter=str(v.bearbeiter or ""),
         kategorie=None if kategorie is None else str(kategorie).strip(),
         wiedervorlage=_as_date(_pick(getattr(v, "wiedervorlage", None), "datum", "am", "bis")),
         erstkontakt_geloest=geloest if isinstance(geloest, bool) else None,
         wissen=_articles(getattr(v, "wissen", None)),
-        weiterleitungen=tuple(w for w in map(_weiterleitung, getattr(v, "weiterleitungen", None) or ()) if w),
+        weiterleitungen=weiterleitungen,
     )
 
 
