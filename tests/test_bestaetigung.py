@@ -237,6 +237,13 @@ def test_a_responder_answering_from_a_new_address_each_time_is_stopped_per_domai
     assert [m.rcpt_tos for m in sink.take()] == [["erika@example.org"]] and other.kind == "neu"
 
 
+def test_citizens_of_one_mail_provider_are_not_capped_per_domain(ablage: Ablage, sink: SmtpSink) -> None:
+    a = configure_at(ablage, sink, NOON, max_bestaetigungen_pro_domain=2)
+    for i in range(4):
+        a.import_raw(make_mail(sender=f"Person {i} <person{i}@gmx.de>", subject=f"Anliegen {i}"), "test")
+    assert len(sink.take()) == 4
+
+
 def test_the_global_caps_per_hour_and_per_day(tmp_path: Path, sink: SmtpSink) -> None:
     clock = FixedClock(NOON.now)
     hourly = configure_at(init_ablage(tmp_path / "A")[0], sink, clock, max_bestaetigungen_pro_stunde_gesamt=2)

@@ -13,7 +13,8 @@ auto-responders can never ping-pong:
   X-Auto-Response-Suppress, Precedence, List-Id, X-Loop),
 - caps, all counted in the Ablage's state folder and reserved *before* sending, so a crash
   cannot exceed them: ``max_bestaetigungen_pro_tag`` per address and day,
-  ``max_bestaetigungen_pro_domain`` per sender domain and day (a responder that answers from
+  ``max_bestaetigungen_pro_domain`` per sender domain and day, except private mail providers
+  such as gmx.de (:data:`FREEMAIL`) (a responder that answers from
   a new address each time, ``ticket-1234@…``), and ``max_bestaetigungen_pro_stunde_gesamt`` /
   ``max_bestaetigungen_pro_tag_gesamt`` for all together,
 - the acknowledgement itself carries ``Auto-Submitted: auto-replied``,
@@ -227,6 +228,17 @@ class Limits:
         )
 
 
+#: Mail providers of private people: the per-domain cap does not apply to them (the other caps do).
+FREEMAIL = frozenset(
+    {
+        "gmx.de", "gmx.net", "gmx.at", "gmx.ch", "web.de", "t-online.de", "gmail.com", "googlemail.com",
+        "yahoo.de", "yahoo.com", "outlook.de", "outlook.com", "hotmail.de", "hotmail.com", "live.de", "live.com",
+        "icloud.com", "me.com", "freenet.de", "arcor.de", "posteo.de", "mailbox.org", "aol.com", "aol.de",
+        "online.de", "mail.de", "email.de", "vodafone.de", "kabelmail.de", "magenta.de", "bluewin.ch", "gmx.com",
+    }
+)  # fmt: skip
+
+
 def reserve(state_dir: Path, address: str, limits: Limits, now: datetime) -> str:
     """Count one acknowledgement to ``address`` now; if a cap is reached, count nothing and return why."""
     day = now.date()
@@ -238,13 +250,17 @@ def reserve(state_dir: Path, address: str, limits: Limits, now: datetime) -> str
     keys = {  # counter key -> (cap, German reason); addresses and domains only as hashes (no personal data)
         _hashed(address): (limits.per_address, f"an {address} gingen heute schon {limits.per_address} "
                            "Eingangsbestätigungen (Höchstzahl pro Tag)"),
-        "domain-" + _hashed(domain): (limits.per_domain, f"an Adressen bei {domain} gingen heute schon "
-                                      f"{limits.per_domain} Eingangsbestätigungen (Höchstzahl je Domain und Tag)"),
         f"stunde-{now:%H}": (limits.per_hour, f"in dieser Stunde gingen schon {limits.per_hour} "
                              "Eingangsbestätigungen hinaus (Höchstzahl pro Stunde, alle zusammen)"),
         "gesamt": (limits.per_day, f"heute gingen schon {limits.per_day} Eingangsbestätigungen hinaus "
                    "(Höchstzahl pro Tag, alle zusammen)"),
     }  # fmt: skip
+    if domain not in FREEMAIL:  # thousands of citizens share gmx.de; a helpdesk's rotating addresses do not
+        keys["domain-" + _hashed(domain)] = (
+            limits.per_domain,
+            f"an Adressen bei {domain} gingen heute schon {limits.per_domain} Eingangsbestätigungen "
+            "(Höchstzahl je Domain und Tag)",
+        )
     with ShareLock(state_dir / "sperren" / "bestaetigungen.lock", timeout=60, what="Bestätigungszähler"):
         path = folder / f"{day.isoformat()}.json"
         counts = _read_counts(path)
