@@ -31,10 +31,12 @@ from buero_ticket.register import (
 )
 from buero_ticket.register import cells as register_cells
 from buero_ticket.register.cells import CUT_MARKER, MAX_CELL_TEXT
+from buero_ticket.register.columns import columns_for
 
 NOW = datetime(2026, 3, 2, 12, 0)  # a Monday
 EXAMPLE = Path(__file__).resolve().parents[1] / "beispiel_ordnerstruktur" / "Ablage"
-HEADERS = [c.header for c in COLUMNS]
+HEADERS = [c.header for c in columns_for("Alle")]
+OPEN_HEADERS = [c.header for c in columns_for("Offen")]  # plus the Wissen suggestion (issue 14)
 FORMULA_LIKE = [
     "=1+1",
     "=cmd|' /C calc'!A0",
@@ -107,7 +109,8 @@ def test_sheets_rows_and_order(ablage_root: Path, mixed: list[Vorgang]) -> None:
 
     wb = openpyxl.load_workbook(result.file)
     assert wb.sheetnames == ["Offen", "Alle", "Statistik", "Diagramm Alter", "Diagramm Wochen", "Info"]
-    assert [c.value for c in wb["Offen"][1]] == HEADERS == [c.value for c in wb["Alle"][1]]
+    assert [c.value for c in wb["Offen"][1]] == OPEN_HEADERS
+    assert [c.value for c in wb["Alle"][1]] == HEADERS
     # Offen: most urgent first, then oldest first; closed ones left out.
     assert column(wb["Offen"], "A") == ["2026-000003-3", "2026-000005-5", "2026-000004-4", "2026-000001-1"]
     # Alle: newest first.
@@ -155,7 +158,7 @@ def test_unanswered_and_empty_fields(ablage_root: Path) -> None:
     write(ablage_root, [make(ablage_root, "2026-000001-1", bearbeiter="", frist=None)])
 
     ws = openpyxl.load_workbook(ablage_root / REGISTER_NAME)["Offen"]
-    values = dict(zip(HEADERS, (c.value for c in ws[2]), strict=True))
+    values = dict(zip(OPEN_HEADERS, (c.value for c in ws[2]), strict=True))
     assert values["Antwort gesendet"] == "nein"
     assert values["Antwort am"] is None
     assert values["Bearbeiter"] is None
@@ -315,7 +318,8 @@ def test_list_sheet_layout(ablage_root: Path, mixed: list[Vorgang]) -> None:
     for name, rows in (("Offen", 5), ("Alle", 7)):
         ws = wb[name]
         assert ws.freeze_panes == "B2"
-        assert ws.auto_filter.ref == f"A1:M{rows + 1}"
+        last = "ABCDEFGHIJKLMNOP"[len(columns_for(name)) - 1]
+        assert ws.auto_filter.ref == f"A1:{last}{rows + 1}"
         widths = {c.header: c.width for c in COLUMNS}
         assert ws.column_dimensions["A"].width == pytest.approx(widths["Aktenzeichen"] + 0.71, abs=0.01)
         assert ws.column_dimensions["E"].width == pytest.approx(widths["Betreff"] + 0.71, abs=0.01)
@@ -618,7 +622,7 @@ def test_libreoffice_reads_the_register(ablage_root: Path, tmp_path: Path) -> No
     sheets = {p.stem.rsplit("-", 1)[1]: read_csv(p) for p in out.glob("*.csv")}
     assert set(sheets) == {"Offen", "Alle", "Statistik", "Diagramm Alter", "Diagramm Wochen", "Info"}
     offen = sheets["Offen"]
-    assert offen[0] == HEADERS
+    assert offen[0] == OPEN_HEADERS
     assert offen[1][:5] == ["2026-000002-2", "02.02.2026 08:00", "E-Mail", "", "Müll"]
     assert offen[2][:5] == ["2026-000001-1", "03.02.2026 09:30", "E-Mail", "=1+1", "=cmd|' /C calc'!A0"]
     assert offen[2][8] == "01.03.2026"

@@ -184,3 +184,23 @@ def test_dev_set_suggestions_reach_the_floor() -> None:
     assert result["top3"] >= 0.93
     assert result["top1"] >= 0.85
     assert result["abgelehnt"] >= 0.80
+
+
+def test_register_offen_has_a_wissen_column(run, wissen: Ablage) -> None:  # type: ignore[no-untyped-def]
+    import openpyxl
+
+    root = str(wissen.root)
+    run("--ablage", root, "neu", "--kanal", "telefon", "--betreff", "Sperrmüll", "--text", "Couch und Schrank abholen")
+    run("--ablage", root, "neu", "--kanal", "telefon", "--betreff", "Grundsteuer", "--text", "Wann wird abgebucht?")
+    run(
+        "--ablage", root, "neu", "--kanal", "telefon", "--betreff", "Pass", "--direkt-beantwortet",
+        "--wissen", "Reisepass beantragen",
+    )  # fmt: skip
+    assert run("--ablage", root, "register").code == 0
+    wb = openpyxl.load_workbook(wissen.root / "Vorgangsregister.xlsx", read_only=True)
+    rows = list(wb["Offen"].iter_rows(values_only=True))
+    col = rows[0].index("Wissen")
+    by_subject = {r[rows[0].index("Betreff")]: r[col] for r in rows[1:] if r[0]}
+    assert by_subject["Sperrmüll"].startswith("Sperrmüll anmelden (0.")
+    assert by_subject["Grundsteuer"] == "kein passender Artikel"
+    assert "Wissen" not in next(wb["Alle"].iter_rows(values_only=True))  # a suggestion only where work is open

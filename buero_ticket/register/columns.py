@@ -111,3 +111,6 @@ def columns_for(sheet: str) -> list[Column]:
 def layout_key() -> str:
     """Changes whenever the columns change (a workbook written with other columns is rewritten)."""
     return "|".join(f"{c.header}:{c.kind}:{c.width}:{','.join(c.sheets)}" for c in COLUMNS)
+
+
+from ..wissen import register_spalte as _wissen_spalte  # noqa: E402,F401  (adds the column "Wissen" to "Offen")
