@@ -151,6 +151,7 @@ def test_row_values(ablage_root: Path) -> None:
         3,
         "ja",
         datetime(2026, 2, 4, 10, 15),
+        None,  # Wissen: no articles in this Ablage
     ]
 
 
