@@ -19,6 +19,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 
 from ..index import Index, cache_dir
@@ -26,7 +27,7 @@ from ..models import Vorgang
 from ..store import ANLAGEN_DIR, NACHRICHTEN_DIR
 from .analyse import STOPWORDS, fold, stem, words
 
-VERSION = 1
+VERSION = 2
 COMPOUND_MIN = 4  # a search word of this many letters also finds compounds ending in it
 MAX_EXPANSION = 60
 PROGRESS_FROM = 500  # a progress bar only when this many Vorgänge are read
@@ -51,7 +52,7 @@ CREATE TABLE IF NOT EXISTS doc (
     text BLOB NOT NULL
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(betreff, inhalt, tokenize="unicode61 tokenchars '@.-_'");
-CREATE VIRTUAL TABLE IF NOT EXISTS vocab USING fts5vocab(fts, row);
+CREATE TABLE IF NOT EXISTS wort (rev TEXT PRIMARY KEY) WITHOUT ROWID;
 PRAGMA user_version = {VERSION};
 """
 
@@ -209,9 +210,12 @@ class Volltext:
             ),
         )
         inhalt = " ".join([*_exact_tokens(vorgang), tokens(meta), tokens(text)])
+        betreff_tokens = tokens(vorgang.betreff)
+        known = {t[::-1] for t in (betreff_tokens + " " + inhalt).split() if len(t) > COMPOUND_MIN and t.isalpha()}
+        self.db.executemany("INSERT OR IGNORE INTO wort VALUES (?)", [(t,) for t in known])
         self.db.execute(
             "INSERT INTO fts (rowid, betreff, inhalt) VALUES (?,?,?)",
-            (cursor.lastrowid, tokens(vorgang.betreff), inhalt),
+            (cursor.lastrowid, betreff_tokens, inhalt),
         )
 
     # -- searching -------------------------------------------------------------------------------------
@@ -247,14 +251,18 @@ class Volltext:
         return " AND ".join(parts), marks
 
     def _compounds(self, s: str) -> list[str]:
-        """Indexed words that end in ``s`` (``parkausweis`` → ``anwohnerparkausweis``), most frequent first."""
+        """Indexed words that end in ``s`` (``parkausweis`` → ``anwohnerparkausweis``).
+
+        The table ``wort`` holds every indexed word reversed, so the words ending in ``s`` are one
+        range of its primary key (no scan of the vocabulary).
+        """
         if len(s) < COMPOUND_MIN or not s.isalpha():
             return []
+        rev = s[::-1]
         rows = self.db.execute(
-            "SELECT term FROM vocab WHERE term > ? AND term LIKE ? ESCAPE '\\' ORDER BY cnt DESC LIMIT ?",
-            ("", "%" + s.replace("%", "\\%").replace("_", "\\_"), MAX_EXPANSION),
+            "SELECT rev FROM wort WHERE rev > ? AND rev < ? LIMIT ?", (rev, rev + "\U0010ffff", MAX_EXPANSION)
         )
-        return [t for (t,) in rows if t != s]
+        return [r[::-1] for (r,) in rows]
 
     def suche(
         self,
@@ -322,26 +330,33 @@ class Volltext:
         return out
 
 
+_TOKEN = re.compile(r"[^\W_]+(?:[-.@][^\W_]+)*")
+
+
+@lru_cache(maxsize=100_000)
+def _norm(token: str) -> tuple[str, str]:
+    """A token of the original text as folded word and as stem (cached: snippets see the same words often)."""
+    folded = fold(token)
+    joined = "".join(words(folded))
+    return folded, stem(joined) if joined else ""
+
+
 def snippet(text: str, marks: list[str], width: int = 160) -> str:
     """A piece of ``text`` around the first matched word, matched words marked »so«."""
     stems = set(marks)
-    found: list[tuple[int, int]] = []
-    for m in re.finditer(r"[^\W_]+(?:[-.@][^\W_]+)*", text):
-        folded = fold(m.group(0))
-        w = "".join(words(folded)) if folded else ""
-        if folded in stems or stem(w) in stems or any(folded.startswith(p) for p in stems if len(p) >= 4):
-            found.append((m.start(), m.end()))
-    if not found:
+    prefixes = tuple(p for p in stems if len(p) >= 4)
+
+    def hit(token: str) -> bool:
+        folded, st = _norm(token)
+        return folded in stems or st in stems or bool(prefixes and folded.startswith(prefixes))
+
+    first = next((m for m in _TOKEN.finditer(text) if hit(m.group(0))), None)
+    if first is None:
         return " ".join(text[:width].split())
-    start = max(0, found[0][0] - width // 3)
+    start = max(0, first.start() - width // 3)
     end = min(len(text), start + width)
-    piece = []
-    pos = start
-    for a, b in found:
-        if a < start or b > end:
-            continue
-        piece.append(text[pos:a] + "»" + text[a:b] + "«")
-        pos = b
-    piece.append(text[pos:end])
-    out = " ".join("".join(piece).split())
+    while end < len(text) and (text[end].isalnum() or text[end] in "-.@"):
+        end += 1  # do not cut the last word
+    window = _TOKEN.sub(lambda m: f"»{m.group(0)}«" if hit(m.group(0)) else m.group(0), text[start:end])
+    out = " ".join(window.split())
     return ("… " if start > 0 else "") + out + (" …" if end < len(text) else "")

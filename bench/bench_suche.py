@@ -1,0 +1,212 @@
+"""Full-text search at scale, run on demand: ``python bench/bench_suche.py [--anzahl 100000] [--ordner DIR]``.
+
+Generates ``--anzahl`` Vorgänge with ~2 KB of German text each (sentences from the shipped test articles
+and the dev set when present), then measures, each beside its floor from the same run:
+
+- building the full-text index from an up-to-date metadata cache (time, peak memory of that process,
+  index size), beside reading every message file once (the I/O floor);
+- ``suche`` inside the process: p50/p95 over a mix of words, compounds, prefixes, phrases, names;
+- the whole CLI command warm (median of 5), beside ``grep -rli`` over the same folders (one query);
+- updating after one changed Vorgang (the work of the next command after a note).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from buero_ticket import aktenzeichen  # noqa: E402
+from buero_ticket.ablage import init_ablage, open_ablage  # noqa: E402
+from buero_ticket.models import Absender, Kanal, Nachricht, Status, Vorgang  # noqa: E402
+from buero_ticket.store import SUBDIRS  # noqa: E402
+
+DEV = ROOT.parent / "shared" / "data" / "wissen-dev" / "Wissen"
+QUERIES = [
+    "Reisepass", "Anträge", "Parkausweis", "Bürgeramt", "Buergeramt", "Strasse", "Schwerbehind*",
+    '"Sperrmüll anmelden"', "Hundesteuer", "Geburtsurkunde", "Oezdemir", "Meldebescheinigung Bank",
+    "Gebühren", "Termin", "Zulassung", "Führungszeugnis", "Baum fällen", "Lärm", "Wohngeld", "Kita",
+]  # fmt: skip
+NAMES = ["Özdemir", "Müller", "Schulz", "Weiß", "Kaya", "Nguyen", "Beispiel", "Mustermann", "Groß", "Yılmaz"]
+
+
+def _sentences() -> list[str]:
+    texts = []
+    if DEV.is_dir():
+        texts = [p.read_text(encoding="utf-8") for p in DEV.glob("*.md")]
+    else:
+        from tests.wissen_artikel import HUND, PARKEN, PASS, SPERRMUELL
+
+        texts = [PASS, PARKEN, SPERRMUELL, HUND]
+    out = []
+    for text in texts:
+        for s in re.split(r"(?<=[.!?])\s+", text):
+            s = " ".join(s.split())
+            if 30 < len(s) < 300 and not s.startswith(("---", "#", "titel", "stichwoerter")):
+                out.append(s)
+    return out
+
+
+def generate(root: Path, count: int) -> None:
+    ablage, _ = init_ablage(root)
+    rng = random.Random(14)
+    sentences = _sentences()
+    start = datetime(2016, 1, 1, 8, 0, tzinfo=timezone(timedelta(hours=1)))
+    step = timedelta(days=10 * 365) / count
+    for i in range(count):
+        status = (
+            Status.EINGANG
+            if i >= count - count // 50
+            else (Status.ERLEDIGT if i >= count - count // 10 else Status.ARCHIV)
+        )
+        when = start + step * i
+        az = aktenzeichen.Aktenzeichen(when.year, i + 1)
+        folder = ablage.status_dir(status, when.year if status is Status.ARCHIV else None) / f"{az} Anliegen {i}"
+        folder.mkdir(parents=True)
+        for sub in SUBDIRS:
+            (folder / sub).mkdir()
+        text, words = [], 0
+        while words < 300:
+            s = rng.choice(sentences)
+            text.append(s)
+            words += len(s.split())
+        name = f"{rng.choice(['Ayşe', 'Erika', 'Jan', 'Mehmet', 'Anna'])} {rng.choice(NAMES)}"
+        betreff = " ".join(rng.choice(sentences).split()[:5])
+        (folder / "Nachrichten" / "001 Eingang E-Mail.txt").write_text(
+            f"Kanal: E-Mail\nVon: {name}\n\n" + " ".join(text), encoding="utf-8"
+        )
+        v = Vorgang(
+            aktenzeichen=str(az), betreff=betreff, kanal=Kanal.EMAIL, status=status, eingang=when,
+            absender=Absender(name, f"b{i}@example.org"),
+            nachrichten=[Nachricht(datei="001 Eingang E-Mail.txt", text_datei="001 Eingang E-Mail.txt",
+                                   richtung="eingang", zeit=when, kanal="email")],
+            erledigt=when + timedelta(days=3) if not status.is_open else None, revision=1,
+        )  # fmt: skip
+        (folder / "vorgang.json").write_text(json.dumps(v.to_json(), ensure_ascii=False, indent=2), encoding="utf-8")
+        (folder / "verlauf.txt").write_text(f"{when.isoformat()} | bench | Angelegt | \n", encoding="utf-8")
+    (root / "generiert.ok").write_text(str(count))
+
+
+def _build(root: str) -> None:
+    """Child process: metadata cache first (not timed here), then the full-text index (timed, peak memory)."""
+    from buero_ticket.index import Index
+    from buero_ticket.store import Store
+    from buero_ticket.suche.volltext import Volltext
+
+    index = Index(Store(open_ablage(Path(root))))
+    index.refresh()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.perf_counter()
+    vt = Volltext(index)
+    vt.update()
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"s": seconds, "peak_mb": peak / 1024, "before_mb": before / 1024, "file": str(vt.path)}))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--anzahl", type=int, default=100_000)
+    parser.add_argument("--ordner", type=Path, default=None, help="Ablage hier behalten/wiederverwenden")
+    args = parser.parse_args()
+    base = args.ordner or Path(tempfile.mkdtemp(prefix="bench-suche-"))
+    root = base / f"ablage-{args.anzahl}"
+    cache = base / "cache"
+    os.environ["BUERO_TICKET_CACHE"] = str(cache)
+    os.environ["BUERO_TICKET_REGISTER"] = "aus"
+    if not (root / "generiert.ok").exists():
+        shutil.rmtree(root, ignore_errors=True)
+        t = time.perf_counter()
+        generate(root, args.anzahl)
+        print(f"{args.anzahl:,} Vorgänge erzeugt in {time.perf_counter() - t:.0f} s".replace(",", "."))
+    shutil.rmtree(cache, ignore_errors=True)
+
+    t = time.perf_counter()
+    for p in root.rglob("*.txt"):
+        p.read_bytes()
+    floor_read = time.perf_counter() - t
+    out = subprocess.run([sys.executable, __file__, "--_build", str(root)], capture_output=True, text=True, check=True)
+    built = json.loads(out.stdout.strip().splitlines()[-1])
+    size = Path(built["file"]).stat().st_size
+    print(
+        f"Index aufbauen: {built['s']:.1f} s (Ziel ≤ 60 s; Boden: alle Textdateien einmal lesen {floor_read:.1f} s), "
+        f"Spitze {built['peak_mb']:.0f} MB (Prozess vorher {built['before_mb']:.0f} MB; Ziel ≤ 200 MB), "
+        f"Indexgröße {size / 1e6:.0f} MB"
+    )
+
+    from buero_ticket.index import Index
+    from buero_ticket.store import Store
+    from buero_ticket.suche.volltext import Volltext
+
+    store = Store(open_ablage(root))
+    index = Index(store)
+    index.refresh()
+    vt = Volltext(index)
+    vt.update()
+    times = []
+    for _ in range(3):
+        for q in QUERIES:
+            t = time.perf_counter()
+            vt.suche(q)
+            times.append((time.perf_counter() - t) * 1000)
+    q = statistics.quantiles(times, n=20)
+    print(f"suche im Prozess: p50 {statistics.median(times):.1f} ms, p95 {q[-1]:.1f} ms (Ziel p95 ≤ 50 ms)")
+
+    env = {**os.environ}
+    cli = [sys.executable, "-m", "buero_ticket", "--ablage", str(root), "suche", "Parkausweis"]
+    subprocess.run(cli, capture_output=True, check=True, env=env)
+    runs = []
+    for _ in range(5):
+        t = time.perf_counter()
+        subprocess.run(cli, capture_output=True, check=True, env=env)
+        runs.append(time.perf_counter() - t)
+    t = time.perf_counter()
+    subprocess.run(["grep", "-rli", "parkausweis", str(root)], capture_output=True)
+    grep = time.perf_counter() - t
+    start_only = []
+    for _ in range(3):
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "buero_ticket", "--hilfe"], capture_output=True, env=env)
+        start_only.append(time.perf_counter() - t)
+    print(
+        f"CLI 'suche Parkausweis' warm: Median {statistics.median(runs):.2f} s (Ziel ≤ 0,3 s; Boden: "
+        f"grep -rli {grep:.2f} s; Programmstart allein {statistics.median(start_only):.2f} s)"
+    )
+
+    folder = next(index.ablage.status_dir(Status.EINGANG).iterdir())
+    updates = []
+    for i in range(5):
+        meta = folder / "vorgang.json"
+        data = json.loads(meta.read_text(encoding="utf-8"))
+        data["betreff"] = f"Geändert {i} Walfangquote"
+        meta.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        index.refresh()
+        t = time.perf_counter()
+        vt.update()
+        updates.append((time.perf_counter() - t) * 1000)
+    found = vt.suche("Walfangquote")
+    print(
+        f"Aktualisieren nach einer Änderung: Median {statistics.median(updates):.1f} ms (Ziel ≤ 20 ms), "
+        f"gefunden: {len(found)}"
+    )
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--_build":
+        _build(sys.argv[2])
+    else:
+        main()
