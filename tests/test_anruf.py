@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from buero_ticket.ablage import Ablage
+from buero_ticket.ablage import Ablage, init_ablage
 from buero_ticket.errors import Exit
+from tests.smtp_sink import set_config
 from tests.wissen_artikel import write_articles
 
 
@@ -71,11 +72,34 @@ def test_schalter_with_options_rueckruf_goes_to_the_list(run, wissen: Ablage) ->
     assert meta["erstkontakt_geloest"] is False
 
 
-def test_anruf_fachabteilung_is_refused_until_forwarding_exists(run, wissen: Ablage) -> None:  # type: ignore[no-untyped-def]
+def test_anruf_fachabteilung_needs_stellen_in_the_settings(run, wissen: Ablage) -> None:  # type: ignore[no-untyped-def]
     res = run("--ablage", str(wissen.root), "anruf", "--anliegen", "Baugenehmigung", "--ergebnis", "fachabteilung")
     assert res.code == Exit.BEDIENUNG
-    assert "Weiterleitung" in res.err and "--ergebnis rueckruf" in res.err
+    assert "[stellen.KURZNAME]" in res.err and "--ergebnis rueckruf" in res.err
     assert not list(wissen.root.glob("*/20*"))  # nothing was created
+
+
+def test_anruf_an_fachabteilung_forwards_into_the_stelle_s_ablage(
+    run, wissen: Ablage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    bauamt, _ = init_ablage(tmp_path / "Bauamt-Ablage", name="Bauamt", kuerzel="BA")
+    set_config(wissen.root, {"stellen.bauamt": {"name": "Bauamt", "ablage": str(bauamt.root)}})
+    monkeypatch.setattr(
+        "sys.stdin", io.StringIO("Erika Muster\n\nBrauche ich für einen Carport eine Baugenehmigung?\nf\nxx\nbauamt\n")
+    )
+    res = run("--ablage", str(wissen.root), "anruf")
+    assert res.code == 0, res.err
+    assert "f  = an Fachabteilung weitergeben" in res.out
+    assert "bauamt (Bauamt)" in res.out and "Bitte einen dieser Kurznamen tippen" in res.out
+    az = res.out.split("Vorgang ")[-1].split()[0]
+    meta = _meta(wissen, az)
+    assert meta["status"] == "wartet" and meta["erstkontakt_geloest"] is False
+    assert meta["weiterleitungen"][0]["stelle"] == "bauamt"
+    assert [p for p in bauamt.einwurf_dir.iterdir() if az in p.name]  # the request went into the Bauamt's Einwurf
+    bad = run(
+        "--ablage", str(wissen.root), "anruf", "--anliegen", "x", "--ergebnis", "fachabteilung", "--stelle", "zoo"
+    )
+    assert bad.code == Exit.BEDIENUNG
 
 
 def test_neu_direkt_beantwortet_with_wissen(run, wissen: Ablage) -> None:  # type: ignore[no-untyped-def]

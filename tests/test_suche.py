@@ -128,3 +128,12 @@ def test_zeige_lists_similar_closed_vorgaenge_and_suggestions(run, ablage: Ablag
     text = run("--ablage", root, "zeige", neu).out
     assert "Ähnliche erledigte Vorgänge" in text and alt in text
     assert "1. Sperrmüll anmelden" in text
+
+
+def test_a_folder_deleted_by_hand_leaves_the_results(run, ablage: Ablage, faelle: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    assert _suche(run, ablage, "Meldebescheinigung")
+    shutil.rmtree(next(ablage.root.glob(f"*/{faelle['bescheinigung']} *")))
+    assert _suche(run, ablage, "Meldebescheinigung") == []
+    assert [t["aktenzeichen"] for t in _suche(run, ablage, "Bürgeramt")] == [faelle["amt"]]  # the rest still there

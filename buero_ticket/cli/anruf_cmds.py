@@ -43,14 +43,14 @@ def _show(vorschlaege: list[Vorschlag]) -> None:
         click.echo(f"      {short[:400]}{' …' if len(short) > 400 else ''}")
 
 
-def _ask_choice(vorschlaege: list[Vorschlag]) -> tuple[str, Artikel | None]:
+def _ask_choice(vorschlaege: list[Vorschlag], stellen: dict[str, Any]) -> tuple[str, Artikel | None]:
     numbers = [str(v.rang) for v in vorschlaege]
     lines = ["", "Wie geht es weiter? Tippen Sie:"]
     if numbers:
         lines.append(f"  {', '.join(numbers)}  = direkt beantwortet mit diesem Artikel")
     lines += ["  d  = direkt beantwortet, ohne Artikel", "  r  = Rückruf nötig / in die Liste"]
     allowed = [*numbers, "d", "r"]
-    if erstkontakt.weiterleiten_moeglich():
+    if stellen:
         lines.append("  f  = an Fachabteilung weitergeben")
         allowed.append("f")
     click.echo("\n".join(lines))
@@ -106,13 +106,19 @@ def _run(
     if interactive:
         _show(vorschlaege)
         if ergebnis is None:
-            ergebnis, artikel = _ask_choice(vorschlaege)
+            ergebnis, artikel = _ask_choice(vorschlaege, erstkontakt.stellen(app.ctx))
+            if ergebnis == "fachabteilung" and not stelle:
+                stelle = _ask_stelle(erstkontakt.stellen(app.ctx))
     if artikel_name:
         artikel = _pick(app, basis, vorschlaege, artikel_name)
-    if ergebnis == "fachabteilung" and not erstkontakt.weiterleiten_moeglich():
+    if ergebnis == "fachabteilung" and not erstkontakt.stellen(app.ctx):
         raise EingabeFehler(
-            "„an Fachabteilung“ gibt es noch nicht (die Weiterleitung ist in dieser Version nicht eingerichtet).",
-            "Wählen Sie --ergebnis rueckruf: der Vorgang kommt in die Liste.",
+            "„an Fachabteilung“ geht erst, wenn in buero-ticket.toml Stellen eingetragen sind ([stellen.KURZNAME]).",
+            "Wählen Sie --ergebnis rueckruf (der Vorgang kommt in die Liste) oder tragen Sie die Stellen ein.",
+        )
+    if ergebnis == "fachabteilung" and not stelle:
+        raise EingabeFehler(
+            "Für „an Fachabteilung“ fehlt die Stelle.", "Geben Sie --stelle KURZNAME an ('buero-ticket stellen')."
         )
     kontakt = (kontakt or "").strip()
     sender = Absender(
@@ -144,6 +150,16 @@ def _run(
     else:
         click.echo(f"Vorgang {vorgang.aktenzeichen} angelegt, steht in der Liste: {vorgang.ordner}")
         click.echo("Was tun: zurückrufen; 'buero-ticket zeige " + vorgang.aktenzeichen + "' zeigt alles dazu.")
+
+
+def _ask_stelle(stellen: dict[str, Any]) -> str:
+    listing = ", ".join(f"{key} ({s.name})" for key, s in stellen.items())
+    click.echo(f"Stellen: {listing}")
+    while True:
+        answer = click.prompt("An welche Stelle? Kurzname eintippen", default="", show_default=False).strip().lower()
+        if answer in stellen:
+            return answer
+        click.echo(f"Bitte einen dieser Kurznamen tippen: {', '.join(stellen)}")
 
 
 def _pick(app: App, basis: Any, vorschlaege: list[Vorschlag], name: str) -> Artikel:

@@ -2,15 +2,15 @@
 
 A request answered directly becomes a Vorgang in "Erledigt" with ``erstkontakt_geloest: true`` and the
 article used; one that needs a call back goes to the open list with ``erstkontakt_geloest: false``.
-Forwarding to a Fachabteilung ("an Fachabteilung") is a third ending once forwarding exists: see
-:data:`WEITERLEITEN_HOOK`.
+The third ending, "an Fachabteilung", forwards it at once to a Stelle of ``[stellen]`` (see
+:mod:`.weiterleiten`); it is offered only when the settings name at least one Stelle.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from enum import StrEnum
 
+from .. import fristen_config
 from ..models import HistoryEntry, Incoming, Status, Vorgang
 from ..wissen.artikel import Artikel
 from . import vorgang as vorgang_ops
@@ -22,22 +22,20 @@ class Ausgang(StrEnum):
 
     DIREKT = "direkt"  # answered directly (with an article, or without)
     RUECKRUF = "rueckruf"  # call back needed: the Vorgang goes to the open list
-    FACHABTEILUNG = "fachabteilung"  # forwarded (only once a forwarding operation is registered)
+    FACHABTEILUNG = "fachabteilung"  # forwarded to a Stelle of [stellen]
 
 
-# Forwarding belongs to the Fristen/Weiterleitung area. When it exists it registers itself here as
-# ``WEITERLEITEN_HOOK[0] = lambda ctx, az, stelle: ...``; until then "an Fachabteilung" is not offered.
-WEITERLEITEN_HOOK: list[Callable[[Context, str, str], object]] = []
-
-
-def weiterleiten_moeglich() -> bool:
-    return bool(WEITERLEITEN_HOOK)
+def stellen(ctx: Context) -> dict[str, fristen_config.Stelle]:
+    """The Stellen a request can go to ("an Fachabteilung"); empty: the choice is not offered."""
+    return fristen_config.stellen(ctx.settings)
 
 
 def erfassen(
     ctx: Context, item: Incoming, ausgang: Ausgang, artikel: Artikel | None = None, stelle: str = ""
 ) -> Vorgang:
     """Store the request as a Vorgang and record how the first contact ended."""
+    if ausgang is Ausgang.FACHABTEILUNG:
+        stelle = fristen_config.stelle(ctx.settings, stelle).key  # an unknown Stelle fails before anything is written
     vorgang = vorgang_ops.create(ctx, item)
     geloest = ausgang is Ausgang.DIREKT
 
@@ -58,8 +56,7 @@ def erfassen(
             ctx, vorgang.aktenzeichen, Status.ERLEDIGT, grund="beim ersten Kontakt beantwortet"
         ).vorgang
     elif ausgang is Ausgang.FACHABTEILUNG:
-        if not WEITERLEITEN_HOOK:
-            raise RuntimeError("forwarding is not available")  # the CLI never offers it then
-        WEITERLEITEN_HOOK[0](ctx, vorgang.aktenzeichen, stelle)
-        vorgang = ctx.store.get(vorgang.aktenzeichen)
+        from .weiterleiten import weiterleiten
+
+        vorgang = weiterleiten(ctx, vorgang.aktenzeichen, stelle).vorgang
     return vorgang

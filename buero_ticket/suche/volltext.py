@@ -27,7 +27,7 @@ from ..models import Vorgang
 from ..store import ANLAGEN_DIR, NACHRICHTEN_DIR
 from .analyse import STOPWORDS, fold, stem, words
 
-VERSION = 2
+VERSION = 3
 COMPOUND_MIN = 4  # a search word of this many letters also finds compounds ending in it
 MAX_EXPANSION = 60
 PROGRESS_FROM = 500  # a progress bar only when this many Vorgänge are read
@@ -53,6 +53,10 @@ CREATE TABLE IF NOT EXISTS doc (
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(betreff, inhalt, tokenize="unicode61 tokenchars '@.-_'");
 CREATE TABLE IF NOT EXISTS wort (rev TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS doc_az ON doc (az);
+CREATE INDEX IF NOT EXISTS doc_mtime ON doc (mtime_ns);
+CREATE TABLE IF NOT EXISTS stand (id INTEGER PRIMARY KEY CHECK (id = 1), stempel TEXT NOT NULL);
+INSERT OR IGNORE INTO fts (fts, rank) VALUES ('rank', 'bm25(3.0, 1.0)');
 PRAGMA user_version = {VERSION};
 """
 
@@ -154,7 +158,58 @@ class Volltext:
 
     # -- keeping up with the metadata cache ---------------------------------------------------------
     def update(self, progress: Progress | None = None) -> int:
-        """Index what changed in the metadata cache since the last call; returns how many were (re)indexed."""
+        """Index what changed in the metadata cache since the last call; returns how many were (re)indexed.
+
+        A stamp of the metadata cache (count, sums of mtimes, sizes, path lengths and status digits) tells
+        in one pass without a join whether anything changed at all; only then are the rows compared.
+        """
+        stamp = self._stamp()
+        row = self.db.execute("SELECT stempel FROM stand WHERE id = 1").fetchone()
+        if row is not None and row[0] == stamp:
+            return 0
+        count = self._newer(stamp)
+        if count < 0:  # something else changed (a folder vanished or moved without a new metadata file)
+            count = self._compare(progress)
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO stand VALUES (1, ?)", (stamp,))
+        return count
+
+    def _stamp(self, db: sqlite3.Connection | None = None, table: str = "vorgang") -> str:
+        row = (
+            (db or self.index.db)
+            .execute(
+                "SELECT count(*), sum(mtime_ns % 1000000007), sum(size), sum(length(relpath)), sum(unicode(relpath)) "
+                f"FROM {table}"
+            )
+            .fetchone()
+        )
+        return ":".join(str(x) for x in row)
+
+    def _newer(self, stamp: str) -> int:
+        """The usual case: metadata files newer than the newest indexed one (what the store just wrote).
+
+        Returns how many were indexed, or -1 if the index still differs afterwards (then compare all).
+        """
+        newest = self.db.execute("SELECT max(mtime_ns) FROM doc").fetchone()[0]
+        if newest is None:
+            return -1
+        fresh = self.index.db.execute(
+            "SELECT relpath, mtime_ns, size FROM vorgang WHERE mtime_ns > ?", (newest,)
+        ).fetchall()
+        if len(fresh) >= PROGRESS_FROM:
+            return -1
+        sigs = {rel: (m, size) for rel, m, size in fresh}
+        with self.db:
+            for vorgang in self._load(list(sigs)):
+                rel = self._rel(vorgang)
+                for (old,) in self.db.execute(
+                    "SELECT relpath FROM doc WHERE az = ?", (vorgang.aktenzeichen,)
+                ).fetchall():
+                    self._delete(old)  # the same Vorgang in its old folder (moved by a status change)
+                self._insert(rel, vorgang, sigs[rel])
+        return len(fresh) if self._stamp(self.db, "doc") == stamp else -1
+
+    def _compare(self, progress: Progress | None = None) -> int:
         mine = {rel: (m, s) for rel, m, s in self.db.execute("SELECT relpath, mtime_ns, size FROM doc")}
         theirs = {rel: (m, s) for rel, m, s in self.index.db.execute("SELECT relpath, mtime_ns, size FROM vorgang")}
         changed = [rel for rel, sig in theirs.items() if mine.get(rel) != sig]
@@ -302,15 +357,26 @@ class Volltext:
         if ohne:
             where.append("doc.az != ?")
             args.append(ohne)
-        sql = (
-            "SELECT doc.az, doc.betreff, doc.status, doc.kanal, doc.bearbeiter, doc.eingang_ts, "
-            "bm25(fts, 3.0, 1.0) AS rank, doc.text, doc.relpath FROM fts JOIN doc ON doc.id = fts.rowid "
-            f"WHERE {' AND '.join(where)} ORDER BY rank, doc.eingang_ts DESC LIMIT ?"
+        columns = (
+            "doc.az, doc.betreff, doc.status, doc.kanal, doc.bearbeiter, doc.eingang_ts, f.rank, doc.text, doc.relpath"
         )
+        if len(where) == 1:  # no filter: FTS5 ranks and cuts itself (ties are settled below)
+            sql = (
+                f"SELECT {columns} FROM (SELECT rowid, rank FROM fts WHERE fts MATCH ? ORDER BY rank LIMIT ?) f "
+                "JOIN doc ON doc.id = f.rowid"
+            )
+            params: tuple[object, ...] = (expression, anzahl * 2)
+        else:
+            sql = (
+                f"SELECT {columns} FROM (SELECT rowid, rank FROM fts WHERE fts MATCH ?) f JOIN doc ON doc.id = f.rowid "
+                f"WHERE {' AND '.join(where[1:])} ORDER BY f.rank, doc.eingang_ts DESC LIMIT ?"
+            )
+            params = (*args, anzahl)
         try:
-            rows = self.db.execute(sql, (*args, anzahl)).fetchall()
+            rows = self.db.execute(sql, params).fetchall()
         except sqlite3.OperationalError:
             return []  # an expression FTS5 cannot parse finds nothing
+        rows = sorted(rows, key=lambda r: (round(r[6], 6), -r[5]))[:anzahl]  # best first, newest first on ties
         out = []
         for az, betreff, st, kn, bb, ts, rank, blob, rel in rows:
             text = zlib.decompress(blob).decode("utf-8")
