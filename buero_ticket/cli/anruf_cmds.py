@@ -179,7 +179,7 @@ def _options(func: Any) -> Any:
                 "--ergebnis",
                 type=click.Choice(ERGEBNISSE, case_sensitive=False),
                 default=None,
-                help="direkt (beantwortet), rueckruf (in die Liste), fachabteilung (sobald es Weiterleitung gibt).",
+                help="direkt (beantwortet), rueckruf (in die Liste) oder fachabteilung (mit --stelle).",
             ),
             click.option(
                 "--artikel",
