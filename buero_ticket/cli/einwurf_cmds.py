@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 import signal
 import warnings
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import FrameType
 
 import click
@@ -15,7 +16,7 @@ import click
 from ..clock import system_clock
 from ..errors import Exit
 from ..intake.beobachter import Watcher
-from ..intake.einwurf import ERROR_DIR, DropResult
+from ..intake.einwurf import ERROR_DIR, DropKind, DropResult
 from ..mengen import anzahl
 from ..protokoll import run_log
 from . import App, cli
@@ -25,31 +26,32 @@ log = logging.getLogger("buero_ticket.einwurf")
 
 @dataclass
 class _Tally:
-    neu: int = 0
-    folge: int = 0
-    mail: int = 0
-    fehler: int = 0
+    by_kind: Counter[DropKind] = field(default_factory=Counter)
 
     def add(self, result: DropResult) -> None:
-        if result.kind in ("neu", "folge", "mail", "fehler"):
-            setattr(self, result.kind, getattr(self, result.kind) + 1)
+        self.by_kind[result.kind] += 1
+
+    @property
+    def fehler(self) -> int:
+        return self.by_kind[DropKind.FEHLER]
 
     def summary_line(self) -> str:
+        count = self.by_kind
         return (
-            f"{anzahl(self.neu, 'neuer Vorgang', 'neue Vorgänge')}, "
-            f"{anzahl(self.folge, 'Datei', 'Dateien')} zu Vorgängen hinzugefügt, "
-            f"{anzahl(self.mail, 'E-Mail-Datei', 'E-Mail-Dateien')} eingelesen, "
-            f"{anzahl(self.fehler, 'Eintrag', 'Einträge')} nach {ERROR_DIR} verschoben"
+            f"{anzahl(count[DropKind.NEU], 'neuer Vorgang', 'neue Vorgänge')}, "
+            f"{anzahl(count[DropKind.FOLGE], 'Datei', 'Dateien')} zu Vorgängen hinzugefügt, "
+            f"{anzahl(count[DropKind.MAIL], 'E-Mail-Datei', 'E-Mail-Dateien')} eingelesen, "
+            f"{anzahl(count[DropKind.FEHLER], 'Eintrag', 'Einträge')} nach {ERROR_DIR} verschoben"
         )
 
 
 def _result_line(result: DropResult) -> str:
     az = ", ".join(result.aktenzeichen)
     what = {
-        "neu": f"neuer Vorgang {az}",
-        "folge": f"zu Vorgang {az} hinzugefügt",
-        "mail": f"E-Mail eingelesen ({az})" + (f"; {result.reason}" if result.reason else ""),
-        "fehler": f"nicht übernommen: {result.reason} Liegt jetzt in {result.path}",
+        DropKind.NEU: f"neuer Vorgang {az}",
+        DropKind.FOLGE: f"zu Vorgang {az} hinzugefügt",
+        DropKind.MAIL: f"E-Mail eingelesen ({az})" + (f"; {result.reason}" if result.reason else ""),
+        DropKind.FEHLER: f"nicht übernommen: {result.reason} Liegt jetzt in {result.path}",
     }[result.kind]
     return f"{system_clock():%H:%M} {result.display}: {what}"
 

@@ -15,7 +15,7 @@ from ..clock import system_clock
 from ..errors import Exit
 from ..index import Index
 from ..intake.abruf import AbrufLaeuftSchon, fetch_mail
-from ..intake.mail import ImportCounts, ImportResult, MailImporter, ensure_mail_file
+from ..intake.mail import ImportCounts, ImportKind, ImportResult, MailImporter, ensure_mail_file
 from ..mengen import anzahl
 from ..protokoll import run_log
 from . import App, cli
@@ -129,7 +129,7 @@ def _einlesen(app: App, index: Index, dateien: tuple[Path, ...]) -> None:
         for result in importer.import_file(path):
             counts.add(result)
             where = result.aktenzeichen or (str(result.path) if result.path else "")
-            reason = "" if result.kind == "doppelt" else result.reason  # the label says it already
+            reason = "" if result.kind is ImportKind.DOPPELT else result.reason  # the label says it already
             click.echo(f"{path.name}: {_label(result)} {where} {reason}".rstrip())
     app.after_change()
     click.echo(counts.summary_line())
@@ -139,9 +139,9 @@ def _einlesen(app: App, index: Index, dateien: tuple[Path, ...]) -> None:
 
 def _label(result: ImportResult) -> str:
     return {
-        "neu": "neuer Vorgang",
-        "folge": "zugeordnet zu",
-        "automatisch": "automatische Mail",
-        "doppelt": "bereits importiert in",
-        "quarantaene": "Quarantäne:",
+        ImportKind.NEU: "neuer Vorgang",
+        ImportKind.FOLGE: "zugeordnet zu",
+        ImportKind.AUTOMATISCH: "automatische Mail",
+        ImportKind.DOPPELT: "bereits importiert in",
+        ImportKind.QUARANTAENE: "Quarantäne:",
     }[result.kind]

@@ -23,7 +23,7 @@ from ..mail.imap import ImapConfig, ImapFehler, ImapPostfach, ImapVerbindungsfeh
 from ..quarantaene import quarantine
 from ..sharelock import LockTimeout, ShareLock
 from ..store import Store
-from .mail import ImportCounts, ImportResult, MailImporter
+from .mail import ImportCounts, ImportKind, ImportResult, MailImporter
 
 log = logging.getLogger("buero_ticket.mail")
 MOVE_BATCH = 50  # mails moved to the "imported" folder with one command
@@ -89,7 +89,7 @@ class FetchRun:
             for uid in uids:
                 result = self._one(box, importer, uidvalidity, uid, sizes.get(uid, 0))
                 counts.add(result)
-                if result.kind == "quarantaene":
+                if result.kind is ImportKind.QUARANTAENE:
                     box.quarantine(uid)
                 else:
                     done.append(uid)
@@ -118,8 +118,8 @@ class FetchRun:
             log.exception("Fehler bei %s", source)  # a bug on one mail must not block the rest
             reason = meldung.fuer_eintrag()[0]
             path = quarantine(importer.quarantaene_dir, raw, "eml", "", reason, source)
-            result = ImportResult("quarantaene", reason=reason, path=path)
-        if result.kind == "quarantaene":
+            result = ImportResult(ImportKind.QUARANTAENE, reason=reason, path=path)
+        if result.kind is ImportKind.QUARANTAENE:
             log.warning("Quarantäne: %s (%s) -> %s", source, result.reason, result.path)
         else:
             log.info("%s: %s %s %s", source, result.kind, result.aktenzeichen, result.reason)
@@ -190,7 +190,7 @@ def _loop(
                 continue
             except ImapFehler as exc:
                 raise PostfachFehler(str(exc), "Prüfen Sie den Abschnitt [imap] und das Postfach.") from None
-            _merge(total, counts)
+            total.merge(counts)
             if on_round:
                 on_round(counts)
             if not continuous or stop():
@@ -200,9 +200,3 @@ def _loop(
                 return total
     finally:
         box.close()
-
-
-def _merge(total: ImportCounts, counts: ImportCounts) -> None:
-    for name in ("neu", "folge", "automatisch", "doppelt", "fehler"):
-        setattr(total, name, getattr(total, name) + getattr(counts, name))
-    total.aktenzeichen += counts.aktenzeichen

@@ -43,7 +43,7 @@ from ..fileio import is_temp_name
 from ..index import Index, RefreshResult
 from ..models import Status
 from ..store import Store
-from .einwurf import DropResult, Einwurf, Signature, signature
+from .einwurf import DropKind, DropResult, Einwurf, Signature, signature
 from .mail import MailImporter
 
 log = logging.getLogger("buero_ticket.einwurf")
@@ -325,7 +325,7 @@ class Watcher:
                 return
             self.tracker.forget(unit)
             result = self.einwurf.process(unit, importer)
-            if result.kind == "wartet":
+            if result.kind is DropKind.WARTET:
                 self.tracker.postpone(unit)
             elif result.kind != "weg":
                 self._hook_due = True

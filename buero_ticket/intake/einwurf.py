@@ -35,6 +35,7 @@ import stat
 import time
 import uuid
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path, PureWindowsPath
 
 from ..errors import BueroTicketError, EingabeFehler, Exit, Schwere, translate
@@ -45,7 +46,7 @@ from ..names import safe_name, unique_name
 from ..operations import vorgang as ops
 from ..operations.context import Context
 from ..store import Store
-from .mail import ImportResult, KeineMailDatei, MailImporter
+from .mail import ImportKind, ImportResult, KeineMailDatei, MailImporter
 
 log = logging.getLogger("buero_ticket.einwurf")
 
@@ -88,10 +89,21 @@ class Unit:
     display: str  # path below the Einwurf, Windows style, for messages
 
 
+class DropKind(StrEnum):
+    """What happened to one unit dropped into the Einwurf."""
+
+    NEU = "neu"  # a new Vorgang
+    FOLGE = "folge"  # added to the Vorgang it names
+    MAIL = "mail"  # mail file(s) imported
+    FEHLER = "fehler"  # moved to _Fehler with its reason
+    WARTET = "wartet"  # still open elsewhere: retried later
+    WEG = "weg"  # taken by another watcher meanwhile
+
+
 @dataclass(frozen=True)
 class DropResult:
     display: str
-    kind: str  # "neu" | "folge" | "mail" | "fehler" | "wartet" (retry later) | "weg" (taken by someone else)
+    kind: DropKind
     aktenzeichen: tuple[str, ...] = ()
     reason: str = ""
     path: Path | None = None  # where it lies in _Fehler
@@ -215,15 +227,15 @@ class Einwurf:
         """File one complete unit. Never raises for bad content: failures go to ``_Fehler``."""
         unit_info = self.unit_of(unit)
         if unit_info is None:
-            return DropResult(unit.name, "weg")
+            return DropResult(unit.name, DropKind.WEG)
         try:
             claimed = self._claim(unit)
         except PermissionError:  # still open in another program (Windows): later
-            return DropResult(unit_info.display, "wartet", reason="Datei ist noch geöffnet")
+            return DropResult(unit_info.display, DropKind.WARTET, reason="Datei ist noch geöffnet")
         except OSError as exc:
             return self._reject(unit, unit_info.display, *_reason(exc))
         if claimed is None:
-            return DropResult(unit_info.display, "weg")
+            return DropResult(unit_info.display, DropKind.WEG)
         before = signature(claimed)
         try:
             result = self._file(claimed, unit_info, importer)
@@ -338,7 +350,7 @@ class Einwurf:
         )
         result = ops.accept(Context.of(self.store), item)
         self._stored[fingerprint] = result.vorgang.aktenzeichen
-        return DropResult(unit_info.display, result.kind, (result.vorgang.aktenzeichen,))
+        return DropResult(unit_info.display, DropKind(result.kind.value), (result.vorgang.aktenzeichen,))
 
     def _already_stored(self, fingerprint: str, target: str, index: Index) -> str:
         """The Vorgang that already holds this drop's content from the Einwurf ("" if none)."""
@@ -360,7 +372,7 @@ class Einwurf:
             raise EinwurfFehler(exc.text, OUTLOOK_HINT) from exc
         if not results:
             raise EinwurfFehler("In der Datei wurde keine E-Mail gefunden.", "Prüfen Sie die Datei.")
-        if all(r.kind == "doppelt" for r in results):
+        if all(r.kind is ImportKind.DOPPELT for r in results):
             where = ", ".join(dict.fromkeys(r.aktenzeichen for r in results))
             raise EinwurfFehler(
                 f"Diese E-Mail ist schon gespeichert ({where}).",
@@ -379,8 +391,8 @@ class Einwurf:
             self._write_reason(name, display, reason, hint, folder=(self.error_dir / name).is_dir())
         except OSError:
             log.error("Einwurf %s konnte nicht nach _Fehler verschoben werden", display, exc_info=True)
-            return DropResult(display, "fehler", reason=f"{reason} (liegt noch in {source})", path=source)
-        return DropResult(display, "fehler", reason=reason, path=self.error_dir / name)
+            return DropResult(display, DropKind.FEHLER, reason=f"{reason} (liegt noch in {source})", path=source)
+        return DropResult(display, DropKind.FEHLER, reason=reason, path=self.error_dir / name)
 
     def _write_reason(self, name: str, display: str, reason: str, hint: str, *, folder: bool) -> None:
         text = (
@@ -544,13 +556,13 @@ def subject_from_name(name: str) -> str:
 
 
 def _mail_result(display: str, results: list[ImportResult]) -> DropResult:
-    stored = tuple(r.aktenzeichen for r in results if r.aktenzeichen and r.kind != "doppelt")
+    stored = tuple(r.aktenzeichen for r in results if r.aktenzeichen and r.kind is not ImportKind.DOPPELT)
     failed = [r for r in results if not r.aktenzeichen and r.path is not None]
     if stored:
         reason = f"{len(failed)} Nachrichten in {ERROR_DIR}" if failed else ""
-        return DropResult(display, "mail", stored, reason)
+        return DropResult(display, DropKind.MAIL, stored, reason)
     first = failed[0] if failed else results[0]
-    return DropResult(display, "fehler", reason=first.reason, path=first.path)
+    return DropResult(display, DropKind.FEHLER, reason=first.reason, path=first.path)
 
 
 def _reason(exc: BaseException) -> tuple[str, str]:

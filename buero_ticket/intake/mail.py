@@ -29,10 +29,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import parseaddr
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -68,9 +70,19 @@ class KeineMail(BueroTicketError):
     beschreibung = "Der Inhalt ist keine E-Mail (leer oder ohne Kopfzeilen)."
 
 
+class ImportKind(StrEnum):
+    """What the import did with one mail."""
+
+    NEU = "neu"  # a new Vorgang
+    FOLGE = "folge"  # added to an existing Vorgang (reply, further version)
+    AUTOMATISCH = "automatisch"  # auto-reply or bounce: a note on its Vorgang, or quarantine
+    DOPPELT = "doppelt"  # already imported
+    QUARANTAENE = "quarantaene"  # set aside with its reason
+
+
 @dataclass(frozen=True)
 class ImportResult:
-    kind: str  # "neu" | "folge" | "automatisch" | "doppelt" | "quarantaene"
+    kind: ImportKind
     aktenzeichen: str = ""
     reason: str = ""
     path: Path | None = None
@@ -80,20 +92,37 @@ class ImportResult:
 class ImportCounts:
     """Counts for the German summary line."""
 
-    neu: int = 0
-    folge: int = 0
-    automatisch: int = 0
-    doppelt: int = 0
-    fehler: int = 0
+    by_kind: Counter[ImportKind] = field(default_factory=Counter)
     aktenzeichen: list[str] = field(default_factory=list)
 
     def add(self, result: ImportResult) -> None:
-        if result.kind == "quarantaene":
-            self.fehler += 1
-        else:
-            setattr(self, result.kind, getattr(self, result.kind) + 1)
+        self.by_kind[result.kind] += 1
         if result.aktenzeichen:
             self.aktenzeichen.append(result.aktenzeichen)
+
+    def merge(self, other: ImportCounts) -> None:
+        self.by_kind.update(other.by_kind)
+        self.aktenzeichen += other.aktenzeichen
+
+    @property
+    def neu(self) -> int:
+        return self.by_kind[ImportKind.NEU]
+
+    @property
+    def folge(self) -> int:
+        return self.by_kind[ImportKind.FOLGE]
+
+    @property
+    def automatisch(self) -> int:
+        return self.by_kind[ImportKind.AUTOMATISCH]
+
+    @property
+    def doppelt(self) -> int:
+        return self.by_kind[ImportKind.DOPPELT]
+
+    @property
+    def fehler(self) -> int:
+        return self.by_kind[ImportKind.QUARANTAENE]
 
     def summary_line(self) -> str:
         return (
@@ -208,7 +237,7 @@ class MailImporter:
                 known = sibling[0]  # a stored message with this fingerprint has the same content
             if known is not None:
                 self._remember(keys, known, source)  # e.g. the UID of a copy of a stored mail
-                return ImportResult("doppelt", known, "bereits importiert")
+                return ImportResult(ImportKind.DOPPELT, known, "bereits importiert")
             try:
                 if sibling is not None:  # same fingerprint, other content: its own message in that Vorgang
                     result = self._file_variant(parsed, source, original_ext, note, sibling[0])
@@ -220,7 +249,7 @@ class MailImporter:
                     raise  # the Ablage, not this mail: stop, the mail stays where it is
                 reason = meldung.fuer_eintrag()[0]
                 path = quarantine(self.quarantaene_dir, parsed.raw, original_ext, parsed.subject, reason, source)
-                result = ImportResult("quarantaene", reason=reason, path=path)
+                result = ImportResult(ImportKind.QUARANTAENE, reason=reason, path=path)
             self._remember(keys, result.aktenzeichen or (str(result.path) if result.path else "?"), source)
             if fp and result.aktenzeichen:
                 self._remember([f"fp:{fp}"], result.aktenzeichen, source)
@@ -245,7 +274,7 @@ class MailImporter:
                 data = path.read_bytes()
                 reason = f"Keine E-Mail in der mbox-Datei gefunden ({empty_reason(data) or 'keine Nachricht'})."
                 stored = quarantine(self.quarantaene_dir, data, "mbox", path.stem, reason, source)
-                yield ImportResult("quarantaene", reason=reason, path=stored)
+                yield ImportResult(ImportKind.QUARANTAENE, reason=reason, path=stored)
         elif suffix == ".msg":
             from ..mail.msgfile import MsgFehler, OutlookFehlt, parse_msg
 
@@ -256,7 +285,7 @@ class MailImporter:
                 raise EingabeFehler(str(exc), f"{path} wurde nicht verändert.") from None
             except MsgFehler as exc:
                 stored = quarantine(self.quarantaene_dir, data, "msg", path.stem, str(exc), source)
-                yield ImportResult("quarantaene", reason=str(exc), path=stored)
+                yield ImportResult(ImportKind.QUARANTAENE, reason=str(exc), path=stored)
                 return
             yield self.import_mail(parsed, source, original_ext="msg", target=target)
         else:
@@ -314,7 +343,7 @@ class MailImporter:
             "Nachricht abgelegt. Bitte beide Fassungen vergleichen."
         )
         ops.add_message(self.ctx, az, item, action="Weitere Fassung einer Nachricht", details=details)
-        return ImportResult("folge", az, "gleiche Message-ID, anderer Inhalt: als weitere Fassung abgelegt")
+        return ImportResult(ImportKind.FOLGE, az, "gleiche Message-ID, anderer Inhalt: als weitere Fassung abgelegt")
 
     def _remember(self, keys: list[str], target: str, source: str) -> None:
         line = f"{target}\t{self.store.clock().isoformat()}\t{source}\n"
@@ -344,16 +373,16 @@ class MailImporter:
 
                 self._ack_pauses = self._ack_pauses or Pauses()
                 acknowledge(ctx, vorgang, parsed, pauses=self._ack_pauses)  # never raises
-            return ImportResult("neu", vorgang.aktenzeichen)
+            return ImportResult(ImportKind.NEU, vorgang.aktenzeichen)
         vorgang = self.store.get(target)
         if vorgang.status.is_open:
-            return ImportResult("folge", ops.add_message(ctx, target, item).aktenzeichen)
+            return ImportResult(ImportKind.FOLGE, ops.add_message(ctx, target, item).aktenzeichen)
         if ops.may_reopen(ctx, vorgang):
             ops.add_message(ctx, target, item, reopen_grund="wieder geöffnet durch Antwort")  # one change
-            return ImportResult("folge", target, "wieder geöffnet")
+            return ImportResult(ImportKind.FOLGE, target, "wieder geöffnet")
         item.linked = [target]
         vorgang = ops.create(ctx, item)
-        return ImportResult("neu", vorgang.aktenzeichen, f"Antwort auf abgeschlossenen Vorgang {target}")
+        return ImportResult(ImportKind.NEU, vorgang.aktenzeichen, f"Antwort auf abgeschlossenen Vorgang {target}")
 
     def _file_automatic(
         self, parsed: ParsedMail, item: Incoming, target: str | None, source: str, original_ext: str
@@ -362,12 +391,12 @@ class MailImporter:
         item.automatic = True
         if target is not None and self.config.imap.automatische_mails == "notiz":
             ops.add_message(self.ctx, target, item)
-            return ImportResult("automatisch", target, parsed.auto_grund)
+            return ImportResult(ImportKind.AUTOMATISCH, target, parsed.auto_grund)
         reason = f"{parsed.auto_grund or 'Automatische Mail'}; kein zugehöriger Vorgang gefunden"
         path = quarantine(
             self.quarantaene_dir, parsed.raw, original_ext, parsed.subject, reason, source, subfolder=AUTO_FOLDER
         )
-        return ImportResult("automatisch", reason=reason, path=path)
+        return ImportResult(ImportKind.AUTOMATISCH, reason=reason, path=path)
 
     def _thread(self, parsed: ParsedMail) -> tuple[str | None, str | None]:
         """(Vorgang to add to, Vorgang to link a new one to)."""
