@@ -257,6 +257,7 @@ from . import (  # noqa: E402,F401  (register the commands; one module a line)
     bericht_cmds,
     datenschutz_cmds,
     einwurf_cmds,
+    erinnern_cmds,
     fristen_cmds,
     mail_cmds,
     passwort_cmds,
