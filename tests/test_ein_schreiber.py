@@ -45,6 +45,7 @@ OUTSIDE_VORGANG = {
     "register/update.py": "the register's dirty mark in .buero-ticket",
     "register/workbook.py": "the register workbook being written (temp file beside the target)",
     "operations/weiterleiten.py:_drop_into_ablage": "forwarding: a folder into the Einwurf of the Stelle's Ablage",
+    "operations/erinnern.py:_remember": "the per-day ledger of sent reminders in .buero-ticket/erinnerungen",
     "operations/vorlagen.py": "copies the shipped templates into Vorlagen (never overwrites)",
     "operations/wissen.py": "Wissen articles (Markdown files in the Wissen folder)",
     "operations/datenschutz.py": "Auskunft export folders and ZIPs, the Löschprotokoll (outside Vorgänge)",
