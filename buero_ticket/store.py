@@ -197,6 +197,7 @@ class Store:
     def find(self, text: str, *, use_cache: bool = True) -> Path:
         """The folder of the Vorgang a clerk named; suggests close matches when unknown."""
         wanted = azmod.parse(text, self.ablage.config.kuerzel)
+        hits: list[Path] = []
         if self.locator is not None and use_cache:  # the cache answers, a stat confirms; a scan only on a miss
             hits = self.locator(str(wanted))
             if len(hits) == 1 and azmod.from_folder_name(hits[0].name) == wanted and (hits[0] / META_NAME).is_file():
@@ -216,6 +217,12 @@ class Store:
             raise DatenFehler(
                 f"Aktenzeichen {wanted} gibt es {len(found)}-mal: " + ", ".join(map(str, found)),
                 "Führen Sie 'buero-ticket pruefen' aus und klären Sie die doppelten Ordner.",
+            )
+        damaged = [h for h in hits if h.is_dir()]  # the cache knows it under a folder name with a wrong check digit
+        if damaged:
+            raise DatenFehler(
+                f"Vorgang {wanted} ist beschädigt: der Ordner {damaged[0]} hat eine falsche Prüfziffer im Namen.",
+                f"Benennen Sie den Ordner wieder mit „{wanted}“ am Anfang oder führen Sie 'buero-ticket pruefen' aus.",
             )
         raise NichtGefunden(f"Einen Vorgang {wanted} gibt es nicht.", _suggest(str(wanted), known))
 

@@ -179,6 +179,8 @@ def test_wrong_check_digit_folder_shows_as_damaged_row(run, store: Store) -> Non
     assert list(rows) == [v.aktenzeichen]
     assert rows[v.aktenzeichen]["betreff"].startswith(BESCHAEDIGT)
     assert "Prüfziffer" in rows[v.aktenzeichen]["betreff"]
+    res = run("--ablage", str(ablage.root), "zeige", v.aktenzeichen)
+    assert res.code != 0 and "beschädigt" in res.err and wrong in res.err
 
 
 def _reply(az: str) -> bytes:
