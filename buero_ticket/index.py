@@ -46,6 +46,9 @@ CACHE_VERSION = 5  # 5: person keys in schluessel (Datenschutz)
 WRITE_BATCH = 1000  # rows per executemany while refreshing
 #: A folder mtime this close to "now" is not trusted yet: a change in the same clock tick would be missed.
 RACY_SECONDS = 3.0
+#: A metadata file older than this is read through the page cache (a network client's cache may
+#: hold an old version of a file replaced moments ago on another PC, never of one settled this long).
+SETTLED_SECONDS = 60.0
 #: Shown instead of the subject of a Vorgang that cannot be read.
 BESCHAEDIGT = "beschädigt – siehe pruefen"
 #: Reads before a refresh shows progress (a cold start on a new PC).
@@ -365,7 +368,9 @@ class Index:
         # ``st`` was taken before reading: a change after it makes the next refresh read again.
         folder = Path(entry.path)
         try:
-            vorgang, text = self.store.load_with_text(folder)
+            # A file unchanged for a while is read normally; a fresh one past any stale client cache.
+            settled = time.time() - st.st_mtime > SETTLED_SECONDS
+            vorgang, text = self.store.load_with_text(folder, fresh=not settled)
         except (BueroTicketError, OSError) as exc:
             reason = getattr(exc, "text", str(exc))
             result.probleme.append((folder, reason))
