@@ -456,12 +456,17 @@ class Index:
             cursor = self.db.execute(sql)
             first = cursor.fetchmany(200)
         batch = first
+        parents: dict[str, Path] = {}  # "5 Archiv/2017" -> its Path: one short join per row, not a full parse
         while batch:
             for rel, status, damaged, data in batch:
                 vorgang = Vorgang.from_json(json.loads(data))
                 if vorgang.gesperrt and not self.gesperrte_zeigen:
                     continue  # restricted (Art. 18 DSGVO): only 'zeige' and the Datenschutz commands see it
-                vorgang.ordner = self.ablage.root / rel
+                parent, _, name = rel.rpartition("/")
+                base = parents.get(parent)
+                if base is None:
+                    base = parents[parent] = self.ablage.root / parent
+                vorgang.ordner = base / name
                 vorgang.status = Status(status)  # the folder wins, also before the move is recorded
                 vorgang.beschaedigt = damaged
                 yield vorgang
