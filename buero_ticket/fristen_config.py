@@ -180,13 +180,21 @@ def standard_frist(config: Config, kanal: str, eingang: date, kategorie: str = "
     if kategorie:
         by_category = {str(k).casefold(): v for k, v in section.kategorie.items()}
         days = by_category.get(kategorie.casefold())
+    if days is None and kategorie.strip().casefold() == "dsgvo-anfrage":
+        from .operations.datenschutz import dsgvo_frist  # Art. 12(3) DSGVO: one month, not a number of days
+
+        return _next_open_day(config, dsgvo_frist(eingang))
     if days is None:
         days = section.kanal.get(kanal)
     if days is None:
         days = config.vorgang.frist_tage
     if not days:
         return None
-    due = eingang + timedelta(days=int(days))
+    return _next_open_day(config, eingang + timedelta(days=int(days)))
+
+
+def _next_open_day(config: Config, due: date) -> date:
+    """A Frist that falls on a day without service moves to the next service day."""
     cal = kalender(config)
     for _ in range(30):
         if not cal.geschlossen(due):

@@ -318,3 +318,4 @@ class Incoming:
     source: str = ""  # for the history: where it came from
     note: str = ""  # note for the clerk (parse warnings, oversized mail)
     fingerabdruck: str = ""  # duplicate detection of mails (see intake.mail.fingerprint)
+    kategorie: str = ""  # e.g. "DSGVO-Anfrage": decides the default Frist and the retention period

@@ -85,6 +85,7 @@ def check(store: Store, index: Index) -> Bericht:
         probleme += folder_probleme
     probleme += _temp_problems(ablage, vorgang_temps)
     probleme += _einwurf_problems(store)
+    probleme += _erasure_leftovers(store)
     for az_text, folders in seen.items():
         if len(folders) > 1:
             for folder in folders:
@@ -265,6 +266,22 @@ def _interrupted_problems(folder: Path, history_short: bool, intents: list[Path]
     return probleme
 
 
+def _erasure_leftovers(store: Store) -> list[Problem]:
+    """Folders an interrupted erasure left in ``.buero-ticket\\geloescht`` (they still hold personal data)."""
+    if not store.deleted_dir.is_dir():
+        return []
+    return [
+        Problem(
+            "loeschung_unvollstaendig",
+            Path(entry.path),
+            "Rest einer abgebrochenen Löschung (Art. 17 DSGVO); enthält noch personenbezogene Daten. "
+            "'buero-ticket pruefen --reparieren' entfernt ihn.",
+            reparierbar=True,
+        )
+        for entry in os.scandir(store.deleted_dir)
+    ]
+
+
 def _temp_problems(ablage: Ablage, vorgang_temps: list[Path]) -> list[Problem]:
     """Every leftover of an interrupted write, right away: in the status folders, inside Vorgänge, in the
     main folder and in the program's own folder (ledger, counters). Only those older than an hour are
@@ -337,6 +354,8 @@ def repair(store: Store, index: Index, bericht: Bericht) -> list[Problem]:
             continue
         if problem.art in ("ordner_fehlt", "unterordner_fehlt"):
             store.repair_folder(problem.pfad)
+        elif problem.art == "loeschung_unvollstaendig":
+            store.purge_deleted()
         elif problem.art == "temp_rest":
             store.remove_leftover(problem.pfad)
         elif problem.art == "nachricht_unterbrochen":

@@ -247,6 +247,7 @@ class Store:
         verknuepft: list[str] | None = None,
         details: str = "",
         frist: date | None = None,
+        kategorie: str = "",
     ) -> Vorgang:
         """Allocate an Aktenzeichen and write the complete folder, then make it visible.
 
@@ -268,6 +269,7 @@ class Store:
             bearbeiter=bearbeiter,
             absender=absender,
             frist=frist,
+            kategorie=kategorie.strip(),
             verknuepft=list(verknuepft or []),
             geaendert=self.clock(),
             revision=1,

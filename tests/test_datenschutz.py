@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from buero_ticket import history
+from buero_ticket import history, protokoll
 from buero_ticket.ablage import Ablage
 from buero_ticket.datenschutz import personen, xdomea
 from buero_ticket.datenschutz.aufbewahrung import aufbewahren_bis, faellige
@@ -106,6 +106,8 @@ def test_person_lists_all_vorgaenge_newest_first_and_zeige_counts_them(run: Run,
     assert [v["betreff"] for v in p["vorgaenge"]] == ["Hundesteuer", "Parkausweis", "Sperrmüll"]
     text = _cli(run, ablage, "person", "muster")
     assert "3 Vorgänge" in text.out and "Lärm" not in text.out
+    shown = _cli(run, ablage, "zeige", p["vorgaenge"][0]["aktenzeichen"])
+    assert "weitere Vorgänge dieser Person: 2" in shown.out
 
 
 def test_merge_two_addresses_and_undo(run: Run, ablage: Ablage) -> None:
@@ -141,9 +143,10 @@ def _plant(run: Run, ablage: Ablage, tmp_path: Path) -> tuple[list[str], list[st
     planted = _plant_2020(run, ablage, tmp_path)
     for az in [*planted, "2020-00002"]:  # closed in 2020: the retention period has ended
         Store(ablage).update(az, lambda v: [*_set(v, erledigt=datetime(2020, 3, 9, 12).astimezone())])
-    # log lines as a delivery run writes them (the program's own logs name senders there)
-    ablage.log_dir.mkdir(parents=True, exist_ok=True)
-    with open(ablage.log_dir / "mail-2020-03.log", "a", encoding="utf-8") as fh:
+    # log lines as a delivery run writes them into this PC's run log (the logs name senders there)
+    log = protokoll.log_file("mail")
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "a", encoding="utf-8") as fh:
         fh.write(f"2020-03-02 10:00:01 root WARNING Zustellung an {PLANTED_MAIL} verzögert\n")
         fh.write(f"2020-03-02 10:00:02 root INFO Abruf beendet: 3 Mails von {OTHER_MAIL} u. a.\n")
     assert any(PLANTED_MAIL in p.read_text(errors="replace") for p in ablage.quarantaene_dir.rglob("*.eml"))
@@ -230,11 +233,12 @@ def test_loeschen_removes_every_copy_and_keeps_a_protokoll_without_personal_data
     for needle in (PLANTED_MAIL, PLANTED_NAME, "0731 4711"):
         assert not _files_containing(ablage.root, needle), needle
         assert not _files_containing(cache, needle), needle
+        assert not _files_containing(protokoll.log_dir(), needle), needle
     assert _files_containing(ablage.root, OTHER_MAIL)  # the other person is untouched
     assert Store(ablage).get(other[0]).absender.email == OTHER_MAIL
-    protokoll = json.loads(_cli(run, ablage, "loeschprotokoll", "--json").out)
-    assert sorted(e["aktenzeichen"][:10] for e in protokoll) == sorted(a[:10] for a in planted)
-    assert all(e["grund"] == "Antrag nach Art. 17" and e["benutzer"] for e in protokoll)
+    eintraege = json.loads(_cli(run, ablage, "loeschprotokoll", "--json").out)
+    assert sorted(e["aktenzeichen"][:10] for e in eintraege) == sorted(a[:10] for a in planted)
+    assert all(e["grund"] == "Antrag nach Art. 17" and e["benutzer"] for e in eintraege)
     missing = _cli(run, ablage, "zeige", planted[0])
     assert missing.code == Exit.NICHT_GEFUNDEN
 
@@ -250,15 +254,18 @@ def test_loeschen_refuses_while_retention_runs_or_open(run: Run, ablage: Ablage)
     assert Path(str(Store(ablage).get(az).ordner)).is_dir()
 
 
-def test_loeschen_finishes_an_interrupted_erasure(ablage: Ablage, store: Store) -> None:
+def test_interrupted_erasure_is_reported_and_finished_by_pruefen(run: Run, ablage: Ablage, store: Store) -> None:
     v = _old_vorgang(store, betreff="Alt", eingang=datetime(2015, 1, 5, 9), erledigt=datetime(2015, 2, 1, 9))
     # the state a crash between rename and removal leaves: the folder sits in the trash
     leftover = store.deleted_dir / ".~bt-crash"
     assert v.ordner is not None
     leftover.parent.mkdir(parents=True)
     os.rename(v.ordner, leftover)
-    assert store.purge_deleted() == 1
+    res = _cli(run, ablage, "pruefen")
+    assert res.code == Exit.PROBLEME and "abgebrochenen Löschung" in res.out + res.err
+    assert _cli(run, ablage, "pruefen", "--reparieren").code in (Exit.OK, Exit.PROBLEME)
     assert not leftover.exists()
+    assert _cli(run, ablage, "pruefen").code == Exit.OK
 
 
 # --- Sperren ---------------------------------------------------------------------------------
@@ -274,7 +281,10 @@ def test_sperren_hides_and_protects_and_zeige_warns(run: Run, ablage: Ablage) ->
     assert note.code == Exit.ZUGRIFF and "gesperrt" in note.err
     shown = _cli(run, ablage, "zeige", az)
     assert shown.code == 0 and "gesperrt" in (shown.out + shown.err).lower()
+    hits = _cli(run, ablage, "suche", "Streit", "--json")
+    assert hits.code == 0 and az not in hits.out
     assert _cli(run, ablage, "entsperren", az, "--grund", "geklärt").code == 0
+    assert az in _cli(run, ablage, "suche", "Streit", "--json").out
     assert az in _cli(run, ablage, "liste").out
     assert _cli(run, ablage, "notiz", az, "Neue Notiz").code == 0
 
@@ -370,11 +380,11 @@ def test_aussonderung_offer_decision_and_handover(run: Run, ablage: Ablage, stor
     assert Store(ablage).get(made["Beschwerde 2020"].aktenzeichen).archivbewertung == "A"
     for betreff in ("Auskunft 2022", "Ohne Kategorie 2019"):
         assert _cli(run, ablage, "zeige", made[betreff].aktenzeichen).code == Exit.NICHT_GEFUNDEN
-    protokoll = json.loads(_cli(run, ablage, "loeschprotokoll", "--json").out)
-    assert sorted(e["aktenzeichen"] for e in protokoll) == sorted(
+    eintraege = json.loads(_cli(run, ablage, "loeschprotokoll", "--json").out)
+    assert sorted(e["aktenzeichen"] for e in eintraege) == sorted(
         made[b].aktenzeichen for b in ("Auskunft 2022", "Ohne Kategorie 2019")
     )
-    assert all(e["anlass"] == "Aussonderung (Bewertung V)" for e in protokoll)
+    assert all(e["anlass"] == "Aussonderung (Bewertung V)" for e in eintraege)
 
 
 def test_abgeben_without_decision_deletes_nothing(run: Run, ablage: Ablage, store: Store, tmp_path: Path) -> None:
@@ -411,3 +421,68 @@ def test_dsgvo_deadline_one_month_and_extension(run: Run, ablage: Ablage, store:
     assert Store(ablage).get(v.aktenzeichen).frist == date(2026, 6, 15)
     again = _cli(run, ablage, "auskunft", "verlaengern", v.aktenzeichen, "--grund", "noch mehr")
     assert again.code == Exit.BEDIENUNG and "drei Monate" in again.err
+
+
+def test_register_shows_retention_and_hides_restricted(run: Run, ablage: Ablage, store: Store) -> None:
+    made = _span(store)
+    restricted = made["Beschwerde 2021"].aktenzeichen
+    assert _cli(run, ablage, "sperren", restricted, "--grund", "Widerspruch").code == 0
+    assert _cli(run, ablage, "register").code == 0
+    import openpyxl
+
+    rows: dict[str, dict[str, object]] = {}
+    paths = [ablage.root / "Vorgangsregister.xlsx", *ablage.root.rglob("Vorgangsregister*20*.xlsx")]
+    for path in paths:
+        wb = openpyxl.load_workbook(path, read_only=True)
+        if "Alle" not in wb.sheetnames:
+            continue
+        it = wb["Alle"].iter_rows(values_only=True)
+        header = next(r for r in it if r and "Aktenzeichen" in r)
+        for r in it:
+            if r and r[0]:
+                rows[str(r[0])] = dict(zip(header, r, strict=False))
+    ausk = rows[made["Auskunft 2022"].aktenzeichen]
+    bis = ausk["Aufbewahren bis"]
+    assert bis is not None and getattr(bis, "year", None) == 2024, ausk
+    assert ausk["Kategorie"] == "Auskunft"
+    assert rows[made["Offen seit 2018"].aktenzeichen]["Aufbewahren bis"] in (None, "")
+    assert restricted not in rows
+
+
+def test_dsgvo_anfrage_gets_one_month_on_neu_and_on_aendern(run: Run, ablage: Ablage) -> None:
+    res = _cli(
+        run, ablage, "neu", "--kanal", "email", "--betreff", "Auskunft über meine Daten", "--von", "Ina",
+        "--kategorie", "DSGVO-Anfrage", "--json",
+    )  # fmt: skip
+    assert res.code == 0, res.err
+    v = Store(ablage).get(json.loads(res.out)["aktenzeichen"])
+    assert v.kategorie == "DSGVO-Anfrage"
+    due = dsgvo_frist(v.eingang.date())
+    assert v.frist is not None and due <= v.frist <= date.fromordinal(due.toordinal() + 3)  # next service day
+    az = _neu_az(run, ablage, "Frage zu meinen Daten", "Kai")
+    assert _cli(run, ablage, "aendern", az, "--kategorie", "dsgvo-anfrage").code == 0
+    w = Store(ablage).get(az)
+    assert w.frist == dsgvo_frist(w.eingang.date())
+    assert any("Art. 12 Abs. 3" in e.details for e in history.read_history(Path(str(w.ordner))))
+
+
+def test_loeschen_auch_postfach_removes_only_that_mail_from_importiert(
+    run: Run, ablage: Ablage, pymap_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.test_abruf import configure, crlf
+    from tests.test_intake_mail import make_mail
+
+    configure(ablage, pymap_server, monkeypatch)
+    pymap_server.append(crlf(make_mail(subject="Meldebescheinigung", sender=f"{PLANTED_NAME} <{PLANTED_MAIL}>")))
+    pymap_server.append(crlf(make_mail(subject="Baumfällung", sender=f"{OTHER_NAME} <{OTHER_MAIL}>")))
+    assert _cli(run, ablage, "mail", "abrufen").code == 0
+    assert len(pymap_server.uids("Importiert")) == 2
+    (p,) = json.loads(_cli(run, ablage, "person", PLANTED_MAIL, "--json").out)
+    az = p["vorgaenge"][0]["aktenzeichen"]
+    assert _cli(run, ablage, "status", az, "erledigt").code == 0
+    Store(ablage).update(az, lambda v: _set(v, erledigt=datetime(2019, 5, 1, 12).astimezone()))
+    res = _cli(run, ablage, "loeschen", az, "--grund", "Antrag", "--ausfuehren", "--auch-postfach")
+    assert res.code == 0, res.err
+    assert "Postfach: 1 E-Mail(s)" in res.out
+    (left,) = pymap_server.uids("Importiert")
+    assert OTHER_MAIL.encode() in pymap_server.raw(left, "Importiert")

@@ -19,6 +19,7 @@ from xml.etree import ElementTree
 
 import openpyxl
 import pytest
+from openpyxl.utils import get_column_letter
 
 from buero_ticket.models import Absender, Dringlichkeit, Kanal, Nachricht, Status, Vorgang
 from buero_ticket.register import (
@@ -152,6 +153,8 @@ def test_row_values(ablage_root: Path) -> None:
         "ja",
         datetime(2026, 2, 4, 10, 15),
         None,  # Wissen: no articles in this Ablage
+        None,  # Kategorie
+        None,  # Aufbewahren bis: open, the period has not started
     ]
 
 
@@ -319,7 +322,7 @@ def test_list_sheet_layout(ablage_root: Path, mixed: list[Vorgang]) -> None:
     for name, rows in (("Offen", 5), ("Alle", 7)):
         ws = wb[name]
         assert ws.freeze_panes == "B2"
-        last = "ABCDEFGHIJKLMNOP"[len(columns_for(name)) - 1]
+        last = get_column_letter(len(columns_for(name)))
         assert ws.auto_filter.ref == f"A1:{last}{rows + 1}"
         widths = {c.header: c.width for c in COLUMNS}
         assert ws.column_dimensions["A"].width == pytest.approx(widths["Aktenzeichen"] + 0.71, abs=0.01)
@@ -353,7 +356,7 @@ def test_empty_register(ablage_root: Path) -> None:
 
     wb = openpyxl.load_workbook(result.file)
     assert wb["Offen"].max_row == 1
-    assert wb["Alle"].auto_filter.ref == "A1:M1"
+    assert wb["Alle"].auto_filter.ref == f"A1:{get_column_letter(len(HEADERS))}1"
     assert not list(wb["Alle"].conditional_formatting)
     assert "(0 offen, 0 gesamt)" in result.message
 

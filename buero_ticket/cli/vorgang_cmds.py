@@ -37,6 +37,11 @@ STAND_OPTION = click.option(
 @click.option("--dringlichkeit", type=DRINGLICHKEIT_CHOICE, default="normal", help="Ohne Angabe: normal.")
 @click.option("--bearbeiter", default="", help="Gleich jemandem zuweisen.")
 @click.option(
+    "--kategorie",
+    default="",
+    help='Kategorie, z. B. "Auskunft" oder "DSGVO-Anfrage" (bestimmt Frist und Aufbewahrung).',
+)
+@click.option(
     "--direkt-beantwortet", "direkt", is_flag=True, help="Beim ersten Kontakt beantwortet: gleich „Erledigt“."
 )
 @click.option("--wissen", "wissen", default=None, metavar="ARTIKEL", help="Mit diesem Wissensartikel beantwortet.")
@@ -53,6 +58,7 @@ def neu(
     text: str,
     dringlichkeit: str,
     bearbeiter: str,
+    kategorie: str,
     direkt: bool,
     wissen: str | None,
     as_json: bool,
@@ -77,6 +83,7 @@ def neu(
         dringlichkeit=Dringlichkeit(dringlichkeit),
         bearbeiter=resolve(app.ctx.settings, bearbeiter),
         source="erfasst mit 'buero-ticket neu'",
+        kategorie=kategorie,
     )
     if direkt or wissen:
         from .anruf_cmds import neu_direkt  # answering at first contact (issue 14)

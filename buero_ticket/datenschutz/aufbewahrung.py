@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
+from pathlib import Path
 
+from ..config import CONFIG_NAME
+from ..errors import BueroTicketError
 from ..models import Status, Vorgang
 from ..settings.aufbewahrung import Aufbewahrung
 
@@ -47,3 +51,33 @@ def beschreibung(vorgang: Vorgang, settings: Aufbewahrung) -> str:
     if ende is None:
         return f"{jahre} Jahre ab Ende des Jahres der Erledigung (läuft noch nicht)"
     return f"bis {ende:%d.%m.%Y} ({jahre} Jahre ab Ende {ende.year - jahre})"
+
+
+@functools.lru_cache(maxsize=64)
+def _settings_in(folder: Path, config_mtime_ns: int) -> Aufbewahrung:
+    from ..config import load_config
+
+    return load_config(folder / CONFIG_NAME).section(Aufbewahrung)
+
+
+@functools.lru_cache(maxsize=256)
+def _root_of(status_folder: Path) -> Path | None:
+    for candidate in (status_folder, *status_folder.parents[:3]):
+        if (candidate / CONFIG_NAME).is_file():
+            return candidate
+    return None
+
+
+def aufbewahren_bis_im_ordner(vorgang: Vorgang) -> date | None:
+    """``aufbewahren_bis`` with the settings of the Ablage the Vorgang's folder lies in (for the register,
+    whose columns see only the Vorgang)."""
+    if vorgang.ordner is None or vorgang.status.is_open:
+        return None
+    root = _root_of(vorgang.ordner.parent)
+    if root is None:
+        return aufbewahren_bis(vorgang, Aufbewahrung())
+    try:
+        settings = _settings_in(root, (root / CONFIG_NAME).stat().st_mtime_ns)
+    except (OSError, BueroTicketError):
+        settings = Aufbewahrung()
+    return aufbewahren_bis(vorgang, settings)

@@ -79,18 +79,10 @@ def quarantaene(ablage: Ablage, begriffe: list[str]) -> list[Fundstelle]:
 
 
 def log_dirs(ablage: Ablage) -> list[Path]:
-    """Log folders of this Ablage: on the share and, where logs are kept per PC, this PC's."""
-    dirs = [ablage.log_dir]
-    local = os.environ.get("BUERO_TICKET_PROTOKOLL")
-    if local:
-        dirs.append(Path(local))
-    try:
-        from ..index import cache_dir
+    """Log folders: this PC's run logs (``protokoll.log_dir``) and the older logs on the share."""
+    from ..protokoll import log_dir
 
-        dirs.append(cache_dir() / "protokoll")
-    except Exception:  # pragma: no cover - no cache folder known on this PC
-        pass
-    return [d for d in dict.fromkeys(dirs) if d.is_dir()]
+    return [d for d in dict.fromkeys([log_dir(), ablage.log_dir]) if d.is_dir()]
 
 
 def protokolle(ablage: Ablage, begriffe: list[str], aktenzeichen: Iterable[str]) -> list[Fundstelle]:

@@ -130,6 +130,13 @@ def _field_changes(ctx: Context, v: Vorgang, a: Aenderung) -> list[HistoryEntry]
     if a.kategorie is not None and a.kategorie.strip() != v.kategorie:
         note("Kategorie", _text(v.kategorie), _text(a.kategorie.strip()))
         v.kategorie = a.kategorie.strip()
+        if v.kategorie.casefold() == "dsgvo-anfrage" and isinstance(a.frist, _Unset):
+            from .datenschutz import dsgvo_frist  # Art. 12(3) DSGVO: answer within one month of receipt
+
+            due = dsgvo_frist(v.eingang.date())
+            if v.frist != due:
+                note("Frist", _frist(v.frist), f"{_frist(due)} (Art. 12 Abs. 3 DSGVO: ein Monat nach Eingang)")
+                v.frist = due
     return lines
 
 

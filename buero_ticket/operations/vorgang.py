@@ -87,7 +87,8 @@ def create(ctx: Context, item: Incoming) -> Vorgang:
         bearbeiter=item.bearbeiter,
         verknuepft=item.linked,
         details=f"Kanal {item.channel.label}, Betreff „{item.subject}“{origin}",
-        frist=frist_for(ctx, item.time, item.channel.value),
+        frist=frist_for(ctx, item.time, item.channel.value, item.kategorie),
+        kategorie=item.kategorie,
     )
 
 

@@ -90,7 +90,22 @@ COLUMNS: list[Column] = [
         "label",
     ),
     Column("Antwort am", 14, "Wann die Antwort gesendet wurde.", lambda v: v.antwort_gesendet, "when"),
+    Column("Kategorie", 12, "Kategorie des Vorgangs (bestimmt u. a. die Aufbewahrungsfrist).", lambda v: v.kategorie),
+    Column(
+        "Aufbewahren bis",
+        10,
+        "Ende der Aufbewahrungsfrist (ab Ende des Jahres der Erledigung, je Kategorie); danach "
+        "'buero-ticket aussondern'. Leer, solange der Vorgang offen ist.",
+        _damaged_or(lambda v: _aufbewahren_bis(v)),
+        "day",
+    ),
 ]
+
+
+def _aufbewahren_bis(v: Vorgang) -> Any:
+    from ..datenschutz.aufbewahrung import aufbewahren_bis_im_ordner
+
+    return aufbewahren_bis_im_ordner(v)
 
 
 def add_column(column: Column, *, after: str | None = None) -> None:

@@ -151,6 +151,7 @@ class Volltext:
                 self.path.unlink()
                 db = sqlite3.connect(self.path, timeout=30)
             db.executescript(_SCHEMA)
+            db.execute("PRAGMA secure_delete = ON")  # an erased Vorgang leaves no readable rest in the file
             return db
         except sqlite3.DatabaseError:
             self.path.unlink(missing_ok=True)  # a broken cache is rebuilt from the folders
@@ -230,6 +231,8 @@ class Volltext:
             for done, vorgang in enumerate(self._load(changed), start=1):
                 rel = self._rel(vorgang)
                 self._delete(rel)
+                if vorgang.gesperrt:
+                    continue  # restricted (Art. 18 DSGVO): never found by suche, similar cases or suggestions
                 self._insert(rel, vorgang, theirs[rel])
                 if progress is not None and done % 200 == 0:
                     progress(done, len(changed))
