@@ -14,7 +14,7 @@ import hashlib
 import os
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,6 +23,7 @@ from ..ablage import Ablage
 from ..errors import ZugriffFehler
 from ..fileio import atomic_write_text
 from ..index import Index
+from ..models import Vorgang
 from ..ortszeit import office_time, office_zone
 from ..sharelock import LockTimeout, ShareLock
 
@@ -102,7 +103,7 @@ def _write_workbooks(ablage: Ablage, index: Index, now: datetime) -> RegisterRes
     window_start = datetime.combine(first_monday(now.date()), time(), now.tzinfo)
     fingerprints = index.fingerprints(now.year, window_start.timestamp())
     if fingerprints.total < SPLIT_FROM:
-        return write_register(target, index.offen(), index.alle(), ablage_name=name, now=now, kalender=kalender)
+        return write_register(target, _worklist(index, now), index.alle(), ablage_name=name, now=now, kalender=kalender)
     layout = layout_key()
     year_files = []
     for year in sorted(y for y in fingerprints.years if y < now.year):
@@ -122,7 +123,7 @@ def _write_workbooks(ablage: Ablage, index: Index, now: datetime) -> RegisterRes
         return RegisterResult(target, False, message, counts.open_count, fingerprints.total)
     result = write_register(
         target,
-        index.offen(),
+        _worklist(index, now),
         index.alle(from_year=now.year),
         ablage_name=name,
         now=now,
@@ -171,3 +172,10 @@ def start_background(ablage: Ablage) -> None:
     else:
         options["start_new_session"] = True
     subprocess.Popen(args, **options)  # type: ignore[call-overload]
+
+
+def _worklist(index: Index, now: datetime) -> Iterator[Vorgang]:
+    """ "Offen" in the order of the worklist: due Wiedervorlagen first (as in ``liste``)."""
+    from ..operations.fristen import arbeitsliste
+
+    return arbeitsliste(index.offen(), now.date())
