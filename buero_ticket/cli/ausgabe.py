@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from ..clock import system_clock
+from ..merker import merker
 from ..models import HistoryEntry, Nachricht, Vorgang, Weiterleitung
 from ..ortszeit import in_office
 from ..store import ANLAGEN_DIR, AUSGANG_DIR, NACHRICHTEN_DIR
@@ -111,19 +112,6 @@ def frist_zelle(v: Vorgang, heute: date) -> str:
     if v.frist is None:
         return ""
     return f"{v.frist:%d.%m.%Y}" + ("!" if v.status.is_open and v.frist < heute else "")
-
-
-def merker(v: Vorgang, heute: date) -> str:
-    """Markers after the subject: new message, Wiedervorlage due, at a Stelle."""
-    marks = []
-    if v.neue_nachricht is not None:
-        marks.append("[neue Nachricht]")
-    if v.status.is_open and v.wiedervorlage is not None and v.wiedervorlage <= heute:
-        grund = f": {v.wiedervorlage_grund}" if v.wiedervorlage_grund else ""
-        marks.append(f"[Wiedervorlage {v.wiedervorlage:%d.%m.}{grund}]")
-    if v.bei_stelle:
-        marks.append("[bei " + ", ".join(v.bei_stelle) + "]")
-    return " ".join(marks)
 
 
 def echo_table(vorgaenge: Iterable[Vorgang], jetzt: datetime | None = None, *, zone: tzinfo | None = None) -> int:

@@ -29,6 +29,15 @@ class Column:
     sheets: tuple[str, ...] = LIST_SHEETS
 
 
+def _betreff_mit_merkern(v: Vorgang) -> str:
+    from datetime import date
+
+    from ..merker import merker
+
+    marks = merker(v, date.today())
+    return f"{v.betreff} {marks}" if marks else v.betreff
+
+
 def _damaged_or(value: Callable[[Vorgang], Any]) -> Callable[[Vorgang], Any]:
     """Fields that a damaged Vorgang does not have stay empty (the cache made them up)."""
     return lambda v: None if v.beschaedigt else value(v)
@@ -57,7 +66,14 @@ COLUMNS: list[Column] = [
         lambda v: v.absender.display(),
         "wrap",
     ),
-    Column("Betreff", 32, "Betreff des Vorgangs.", lambda v: v.betreff, "wrap"),
+    Column(
+        "Betreff",
+        32,
+        "Betreff des Vorgangs; dahinter wie in 'liste' [neue Nachricht], [Wiedervorlage TT.MM.: Grund] (fällig) "
+        "und [bei Stelle].",
+        lambda v: _betreff_mit_merkern(v),
+        "wrap",
+    ),
     Column("Status", 12, "Eingang, In Bearbeitung, Wartet, Erledigt oder Archiv.", lambda v: v.status.label, "label"),
     Column("Bearbeiter", 12, "Wer den Vorgang bearbeitet.", lambda v: v.bearbeiter, "text"),
     Column("Dringlichkeit", 11, "Hoch, Normal oder Niedrig.", lambda v: v.dringlichkeit.label, "label"),
