@@ -40,7 +40,7 @@ def parse_datum(text: str, heute: date) -> date:
         if unit == "w":
             return heute + timedelta(weeks=count)
         if unit == "m":
-            return _plus_months(heute, count)
+            return plus_months(heute, count)
         return heute + timedelta(days=count)
     iso = _ISO.match(raw)
     if iso:
@@ -130,7 +130,8 @@ def _make(text: str, year: int, month: int, day: int, *, leap_ok: bool = False) 
         ) from None
 
 
-def _plus_months(start: date, months: int) -> date:
+def plus_months(start: date, months: int) -> date:
+    """The same day ``months`` later (or the month's last day: 31.01. + 1 = 28./29.02.)."""
     month_index = start.month - 1 + months
     year, month = start.year + month_index // 12, month_index % 12 + 1
     for day in range(start.day, 27, -1):

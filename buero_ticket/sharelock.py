@@ -292,21 +292,24 @@ def _dead_on_this_host(content: bytes) -> bool:
         data = json.loads(content.decode("utf-8"))
         if data.get("rechner") != socket.gethostname():
             return False
-        return not _pid_alive(int(data["pid"]))
+        return not pid_running(int(data["pid"]))
     except (ValueError, UnicodeDecodeError, KeyError, TypeError, AttributeError):
         return False
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_running(pid: int) -> bool:
+    """Whether a process with this id runs on this PC (our own: True; unsure: True, so nothing is taken away)."""
     if pid == os.getpid():
         return True
-    if os.name == "nt":  # pragma: no cover - Windows only; os.kill(pid, 0) would terminate it there
+    if pid <= 0:
+        return False
+    if os.name == "nt":  # pragma: no cover - Windows only; os.kill(pid, 0) would end the process there
         import ctypes
 
-        kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+        kernel32 = getattr(ctypes, "windll").kernel32  # noqa: B009 (no windll on other systems)
         handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
         if not handle:
-            return False
+            return bool(kernel32.GetLastError() == 5)  # access denied: it exists
         code = ctypes.c_ulong()
         kernel32.GetExitCodeProcess(handle, ctypes.byref(code))
         kernel32.CloseHandle(handle)
@@ -315,7 +318,7 @@ def _pid_alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:
+    except OSError:
         return True
     return True
 

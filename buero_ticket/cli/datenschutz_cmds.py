@@ -13,6 +13,7 @@ from ..datenschutz import personen, xdomea
 from ..datenschutz.aufbewahrung import aufbewahren_bis, faellige
 from ..datenschutz.loeschen import Loeschplan, plane
 from ..datenschutz.personen import Person
+from ..datum import parse_datum
 from ..errors import EingabeFehler, NichtGefunden
 from ..models import Vorgang
 from ..operations import datenschutz as ops
@@ -397,16 +398,8 @@ def aussondern() -> None:
 
 
 def _stichtag(app: App, text: str | None) -> date:
-    if not text:
-        return app.ctx.clock().date()
-    for fmt in ("%d.%m.%Y", "%Y-%m-%d"):
-        try:
-            from datetime import datetime
-
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise EingabeFehler(f"„{text}“ ist kein Datum.", "Schreiben Sie das Datum als TT.MM.JJJJ, z. B. 31.12.2026.")
+    heute = app.ctx.clock().date()
+    return parse_datum(text, heute) if text else heute
 
 
 STICHTAG = click.option("--stichtag", default=None, metavar="DATUM", help="Stichtag (TT.MM.JJJJ), sonst heute.")

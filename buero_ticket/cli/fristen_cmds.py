@@ -15,6 +15,7 @@ from ..settings.fristen import Servicezeiten
 from . import App, cli
 from .ausgabe import echo_json
 from .hilfe import GermanGroup
+from .vorgang_cmds import STAND_OPTION
 
 
 class FristGroup(GermanGroup):
@@ -83,15 +84,6 @@ def berechnen(app: App, ab: str, servicestunden: float | None, land: str | None,
         f"Fällig: {format_zeitpunkt_lang(due)} Uhr "
         f"({_stunden(stunden)} Servicestunden ab {format_zeitpunkt_lang(start)} Uhr, Land {kalender.land})"
     )
-
-
-STAND_OPTION = click.option(
-    "--stand",
-    type=int,
-    default=None,
-    metavar="REVISION",
-    help="Nur ändern, wenn der Vorgang noch diesen Stand hat (Feld revision aus 'zeige --json').",
-)
 
 
 @frist.command("setzen")

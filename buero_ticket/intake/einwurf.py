@@ -45,6 +45,7 @@ from ..models import Absender, Incoming, Kanal
 from ..names import safe_name, unique_name
 from ..operations import vorgang as ops
 from ..operations.context import Context
+from ..sharelock import pid_running
 from ..store import Store
 from .mail import ImportKind, ImportResult, KeineMailDatei, MailImporter
 
@@ -479,7 +480,7 @@ class ClaimOwner:
         """True only when certain: an instance on this PC whose process no longer runs."""
         if not self.host or self.host != _host_name():
             return False
-        return self.pid == os.getpid() or not _pid_running(self.pid)  # our own pid: a dead predecessor's
+        return self.pid == os.getpid() or not pid_running(self.pid)  # our own pid: a dead predecessor's
 
     def describe(self) -> str:
         if not self.host:
@@ -516,30 +517,6 @@ def _host_name() -> str:
 
 def _instance_token() -> str:
     return f"{_host_name()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
-
-
-def _pid_running(pid: int) -> bool:
-    """Whether a process with this id runs on this PC (unsure: True)."""
-    if pid <= 0:
-        return False
-    if os.name == "nt":  # os.kill(pid, 0) would end the process on Windows
-        import ctypes
-
-        kernel32 = getattr(ctypes, "windll").kernel32  # noqa: B009 (no windll on other systems)
-        handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
-        if not handle:
-            return bool(kernel32.GetLastError() == 5)  # access denied: it exists
-        code = ctypes.c_ulong()
-        kernel32.GetExitCodeProcess(handle, ctypes.byref(code))
-        kernel32.CloseHandle(handle)
-        return code.value == 259  # STILL_ACTIVE
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
 
 
 def _remove_empty_tree(folder: Path) -> None:

@@ -21,6 +21,7 @@ from ..datenschutz.auskunft import sammle
 from ..datenschutz.fundstellen import Fundstelle
 from ..datenschutz.loeschen import Loeschplan
 from ..datenschutz.personen import Person
+from ..datum import plus_months
 from ..errors import EingabeFehler
 from ..fileio import atomic_write_bytes, atomic_write_text, is_temp_name, remove_file
 from ..models import HistoryEntry, Vorgang
@@ -112,18 +113,7 @@ def auskunft_erteilen(ctx: Context, person: Person, ziel: Path) -> AuskunftErgeb
 
 def dsgvo_frist(eingang: date) -> date:
     """Art. 12(3) DSGVO: one month after receipt (same day of the next month, or its last day)."""
-    return _plus_months(eingang, 1)
-
-
-def _plus_months(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for d in (day.day, 30, 29, 28):
-        try:
-            return date(year, month, d)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
+    return plus_months(eingang, 1)
 
 
 def dsgvo_frist_verlaengern(ctx: Context, az: str, grund: str) -> Vorgang:
@@ -137,10 +127,10 @@ def dsgvo_frist_verlaengern(ctx: Context, az: str, grund: str) -> Vorgang:
                 f"Vorgang {vorgang.aktenzeichen} ist keine DSGVO-Anfrage (Kategorie „{kategorie_of(vorgang)}“).",
                 f"Kategorie setzen: 'buero-ticket aendern {vorgang.aktenzeichen} --kategorie DSGVO-Anfrage'.",
             )
-        grenze = _plus_months(vorgang.eingang.date(), 3)
+        grenze = plus_months(vorgang.eingang.date(), 3)
         basis = dsgvo_frist(vorgang.eingang.date())
         alt = vorgang.frist if vorgang.frist and vorgang.frist > basis else basis
-        neu = min(_plus_months(basis, 2), grenze)
+        neu = min(plus_months(basis, 2), grenze)
         if neu <= alt:
             raise EingabeFehler(
                 f"Die Frist von {vorgang.aktenzeichen} ist bereits bis {alt:%d.%m.%Y} verlängert "
