@@ -166,12 +166,12 @@ def floor_accept(base: Path) -> float:
     start = time.perf_counter()
     for n in range(BURST_FILES):
         item = Incoming(
-            channel=Kanal.SCAN,
-            subject=f"Scan {n:04d}",
-            sender=Absender(),
-            time=system_clock(),
+            kanal=Kanal.SCAN,
+            betreff=f"Scan {n:04d}",
+            absender=Absender(),
+            zeit=system_clock(),
             text="Datei über den Einwurf eingegangen.",
-            attachments=[(f"Scan {n:04d}.pdf", PAYLOAD)],
+            anlagen=[(f"Scan {n:04d}.pdf", PAYLOAD)],
         )
         accept(store, item)
     return BURST_FILES / (time.perf_counter() - start)

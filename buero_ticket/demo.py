@@ -186,18 +186,18 @@ def build_demo(target: Path, now: datetime | None = None) -> tuple[Ablage, list[
         store = Store(ablage, clock, user=clerk or _FIRST)
         ctx = Context.of(store)
         item = Incoming(
-            channel=kanal,
-            subject=subject,
-            sender=Absender(name, addr, phone, ANSCHRIFTEN.get(name, "")),
-            time=when,
+            kanal=kanal,
+            betreff=subject,
+            absender=Absender(name, addr, phone, ANSCHRIFTEN.get(name, "")),
+            zeit=when,
             text=text,
             dringlichkeit=urgency,
-            source="Demo-Daten",
+            herkunft="Demo-Daten",
         )
         if kanal is Kanal.EMAIL:
             item.original = ("eml", _mail(subject, name, addr, text, when))
         if kanal in (Kanal.BRIEF, Kanal.FAX):
-            item.attachments = [(f"{kanal.label} {when:%Y-%m-%d}.pdf", _PDF)]
+            item.anlagen = [(f"{kanal.label} {when:%Y-%m-%d}.pdf", _PDF)]
         vorgang = ops.create(ctx, item)
         if clerk:
             _later(clock, now, minutes=25)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 FORMAT_NAME = "buero-ticket/vorgang"
 FORMAT_VERSION = 1
@@ -298,24 +298,55 @@ class HistoryEntry:
     details: str = ""
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Incoming:
-    """Something that came in, from any channel (phone note, mail, dropped file): the one intake item."""
+    """Something that came in, from any channel: the one intake item, filed by the store as it is.
 
-    channel: Kanal
-    subject: str
-    sender: Absender
-    time: datetime
+    A mail (IMAP, an ``.eml``/``.msg``/mbox file, a Stelle's reply), a file or folder dropped into the
+    Einwurf, a phone or counter note (``neu``, ``anruf``, ``schalter``). The operations decide where it
+    goes (:func:`buero_ticket.operations.vorgang.accept`); the store writes its files and history line.
+    Field names are those of :class:`Vorgang` and :class:`Nachricht`.
+    """
+
+    richtung: ClassVar[str] = "eingang"  # as Nachricht.richtung
+
+    kanal: Kanal
+    betreff: str
+    absender: Absender
+    zeit: datetime
     text: str = ""
-    original: tuple[str, bytes] | None = None  # (extension, bytes) kept byte for byte
-    attachments: list[tuple[str, bytes]] = field(default_factory=list)
+    original: tuple[str, bytes] | None = None  # (extension, bytes) kept byte for byte, e.g. ("eml", raw mail)
+    anlagen: list[tuple[str, bytes]] = field(default_factory=list)  # (file name, bytes)
+    message_id: str = ""
+    automatisch: bool = False  # auto-reply, bounce
+    hinweis: str = ""  # note for the clerk, on top of the text file (parse warnings, oversized mail)
+    fingerabdruck: str = ""  # duplicate detection of mails and drops (see intake.mail.fingerprint)
+    # where it goes and how a new Vorgang from it starts
+    aktenzeichen: str | None = None  # the Vorgang it explicitly belongs to (a reply, an Einwurf "zu <AZ>")
+    verknuepft: list[str] = field(default_factory=list)
     dringlichkeit: Dringlichkeit = Dringlichkeit.NORMAL
     bearbeiter: str = ""
-    message_id: str = ""
-    target: str | None = None  # an Aktenzeichen the item explicitly belongs to
-    linked: list[str] = field(default_factory=list)
-    automatic: bool = False
-    source: str = ""  # for the history: where it came from
-    note: str = ""  # note for the clerk (parse warnings, oversized mail)
-    fingerabdruck: str = ""  # duplicate detection of mails (see intake.mail.fingerprint)
     kategorie: str = ""  # e.g. "DSGVO-Anfrage": decides the default Frist and the retention period
+    herkunft: str = ""  # for the history: where it came from ("Einwurf …", "IMAP INBOX", "erfasst mit …")
+
+    @property
+    def von(self) -> str:
+        """The sender as the message's history line and text file name it."""
+        return self.absender.display()
+
+
+@dataclass(kw_only=True)
+class Outgoing:
+    """A message the office sent (a reply, a forwarding to a Stelle, a reminder), filed in its Vorgang."""
+
+    richtung: ClassVar[str] = "ausgang"  # as Nachricht.richtung
+
+    kanal: Kanal
+    zeit: datetime
+    von: str
+    betreff: str
+    text: str
+    original: tuple[str, bytes] | None = None  # (extension, bytes), e.g. ("eml", the mail as sent)
+    message_id: str = ""
+    automatisch: bool = False  # e.g. a reminder sent by 'erinnern'
+    hinweis: str = ""  # note on top of the text file ("An …", "Weiterleitung an …")

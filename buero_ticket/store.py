@@ -32,7 +32,6 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -54,7 +53,7 @@ from .fileio import (
     retry_on_busy,
     write_new_file,
 )
-from .models import Absender, Dringlichkeit, HistoryEntry, Kanal, Nachricht, Status, Vorgang
+from .models import HistoryEntry, Incoming, Nachricht, Outgoing, Status, Vorgang
 from .names import MAX_PATH, fit_name, short_subject, unique_name
 from .personen import display_name
 from .sharelock import LockTimeout, NoLockRights, ShareLock
@@ -82,24 +81,6 @@ _STATUS_PATH_RESERVE = 18
 _FOLDER_PATH_BUDGET = 150  # leaves ~90 characters for "Nachrichten/…" and attachment names
 # A Vorgang may later move to a status folder with a longer name ("1 Eingang" → "2 In Bearbeitung").
 _FILE_PATH_LIMIT = MAX_PATH - 8
-
-
-@dataclass
-class NeueNachricht:
-    """A message to store in a Vorgang (from any channel)."""
-
-    richtung: str  # "eingang" | "ausgang"
-    kanal: Kanal
-    zeit: datetime
-    von: str = ""
-    betreff: str = ""
-    text: str = ""
-    original: tuple[str, bytes] | None = None  # (extension, bytes), e.g. ("eml", raw mail)
-    anlagen: list[tuple[str, bytes]] = field(default_factory=list)
-    message_id: str = ""
-    automatisch: bool = False
-    hinweis: str = ""  # a note for the clerk, written at the top of the text file
-    fingerabdruck: str = ""
 
 
 class Store:
@@ -234,43 +215,30 @@ class Store:
         return self.load(self.find(text))
 
     # -- creating ------------------------------------------------------------------------
-    def create(
-        self,
-        *,
-        betreff: str,
-        kanal: Kanal,
-        absender: Absender,
-        eingang: datetime,
-        nachricht: NeueNachricht | None,
-        dringlichkeit: Dringlichkeit = Dringlichkeit.NORMAL,
-        bearbeiter: str = "",
-        verknuepft: list[str] | None = None,
-        details: str = "",
-        frist: date | None = None,
-        kategorie: str = "",
-    ) -> Vorgang:
-        """Allocate an Aktenzeichen and write the complete folder, then make it visible.
+    def create(self, item: Incoming, *, frist: date | None = None) -> Vorgang:
+        """A new Vorgang from ``item``, its first message: allocate an Aktenzeichen and write the complete
+        folder, then make it visible.
 
         The folder is assembled under a temp name nobody lists and renamed into place in one step:
         a crash at any point leaves either nothing visible or the complete Vorgang.
         """
-        az = azmod.allocate(self.ablage.state_dir, eingang.year, self.ablage.config.kuerzel)
+        az = azmod.allocate(self.ablage.state_dir, item.zeit.year, self.ablage.config.kuerzel)
         status_dir = self.ablage.status_dir(Status.EINGANG)
-        name = self._folder_name(str(az), betreff)
+        name = self._folder_name(str(az), item.betreff)
         final = status_dir / name
         tmp = status_dir / f"{TEMP_PREFIX}{uuid.uuid4().hex[:12]}.tmp"
         vorgang = Vorgang(
             aktenzeichen=str(az),
-            betreff=betreff,
-            kanal=kanal,
+            betreff=item.betreff,
+            kanal=item.kanal,
             status=Status.EINGANG,
-            eingang=eingang,
-            dringlichkeit=dringlichkeit,
-            bearbeiter=bearbeiter,
-            absender=absender,
+            eingang=item.zeit,
+            dringlichkeit=item.dringlichkeit,
+            bearbeiter=item.bearbeiter,
+            absender=item.absender,
             frist=frist,
-            kategorie=kategorie.strip(),
-            verknuepft=list(verknuepft or []),
+            kategorie=item.kategorie.strip(),
+            verknuepft=list(item.verknuepft),
             geaendert=self.clock(),
             revision=1,
         )
@@ -278,14 +246,14 @@ class Store:
             tmp.mkdir(parents=True)
             for sub in SUBDIRS:
                 (tmp / sub).mkdir()
-            created = details or f"Kanal {kanal.label}, Betreff „{betreff}“"
+            origin = f" ({item.herkunft})" if item.herkunft else ""
+            created = f"Kanal {item.kanal.label}, Betreff „{item.betreff}“{origin}"
             lines = [history.entry("Angelegt", created, zeit=self.clock(), benutzer=self.user)]
-            if bearbeiter:
+            if item.bearbeiter:
                 lines.append(
-                    history.entry("Zugewiesen", f"niemand → {bearbeiter}", zeit=self.clock(), benutzer=self.user)
+                    history.entry("Zugewiesen", f"niemand → {item.bearbeiter}", zeit=self.clock(), benutzer=self.user)
                 )
-            if nachricht is not None:
-                vorgang.nachrichten.append(self._write_message(tmp, final, vorgang, nachricht, existing=set()))
+            vorgang.nachrichten.append(self._write_message(tmp, final, vorgang, item, existing=set()))
             formatted = [history.format_line(e) for e in lines]
             content = history.new_file_content(lines)
             record = {"revision": 1, "verlauf": formatted, "verlauf_groesse": len(content)}
@@ -488,7 +456,7 @@ class Store:
     def add_message(
         self,
         az_text: str,
-        nachricht: NeueNachricht,
+        nachricht: Incoming | Outgoing,
         aktion: str,
         details: str = "",
         *,
@@ -558,7 +526,7 @@ class Store:
         folder: Path,
         final: Path,
         vorgang: Vorgang,
-        msg: NeueNachricht,
+        msg: Incoming | Outgoing,
         *,
         existing: set[str],
         intents: list[str] | None = None,
@@ -580,8 +548,9 @@ class Store:
             betreff=msg.betreff,
             message_id=msg.message_id,
             automatisch=msg.automatisch,
-            fingerabdruck=msg.fingerabdruck,
+            fingerabdruck=msg.fingerabdruck if isinstance(msg, Incoming) else "",
         )
+        anlagen = msg.anlagen if isinstance(msg, Incoming) else []  # a sent mail's attachments are in its .eml
         plan: list[tuple[str, bytes]] = []  # (Sub/name, data)
         taken = {e.split("/", 1)[1] for e in existing if e.startswith(NACHRICHTEN_DIR.casefold() + "/")}
 
@@ -600,10 +569,10 @@ class Store:
             plan.append((f"{NACHRICHTEN_DIR}/{text_name}", _text_file(msg).encode("utf-8")))
             nachricht.text_datei = text_name
             nachricht.datei = nachricht.datei or text_name
-        if msg.anlagen:
+        if anlagen:
             anlagen_dir = folder / ANLAGEN_DIR
             anlagen_taken: set[str] = set()
-            for name, data in msg.anlagen:
+            for name, data in anlagen:
                 clean = unique_name(
                     anlagen_dir if folder == final else None,
                     fit_name(final / ANLAGEN_DIR, name, max_path=_FILE_PATH_LIMIT),
@@ -908,7 +877,7 @@ def _touch(folder: Path) -> None:
         os.utime(folder)
 
 
-def _text_file(msg: NeueNachricht) -> str:
+def _text_file(msg: Incoming | Outgoing) -> str:
     head = [f"Kanal: {msg.kanal.label}", f"Zeit: {msg.zeit:%d.%m.%Y %H:%M}"]
     if msg.von:
         head.append(f"Von: {msg.von}")

@@ -119,7 +119,7 @@ def test_aendern_operation_without_the_cli(store: Store) -> None:
     from buero_ticket.operations.vorgang import create
 
     ctx = Context.of(store, user="test")
-    item = Incoming(channel=Kanal.BRIEF, subject="Antrag", sender=Absender("A"), time=ctx.clock(), text="x")
+    item = Incoming(kanal=Kanal.BRIEF, betreff="Antrag", absender=Absender("A"), zeit=ctx.clock(), text="x")
     v = create(ctx, item)
     result = aendern(ctx, v.aktenzeichen, Aenderung(anschrift=" A\n\n Weg 1 \n1 Ort "))
     assert result.changed and result.vorgang.absender.anschrift == "A\nWeg 1\n1 Ort"

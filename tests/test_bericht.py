@@ -31,7 +31,7 @@ from buero_ticket import history, models
 from buero_ticket.ablage import Ablage, init_ablage
 from buero_ticket.berichte.faelle import Erfassung
 from buero_ticket.berichte.modell import Art, Wert, format_wert
-from buero_ticket.models import Absender, HistoryEntry, Kanal, Status, Vorgang
+from buero_ticket.models import Absender, HistoryEntry, Incoming, Kanal, Status, Vorgang
 from buero_ticket.store import Store
 
 from .smtp_sink import set_config
@@ -71,13 +71,8 @@ def _build(root: Path) -> Ablage:
         eingang = _at(day, 9)
         kanal = KANAELE[r % 4]
         for copy in range(5):
-            v = store.create(
-                betreff=f"Anliegen {r}-{copy}",
-                kanal=kanal,
-                absender=Absender(name=f"Person {r}"),
-                eingang=eingang,
-                nachricht=None,
-            )
+            absender = Absender(name=f"Person {r}")
+            v = store.create(Incoming(betreff=f"Anliegen {r}-{copy}", kanal=kanal, absender=absender, zeit=eingang))
             az = v.aktenzeichen
             _set(store, az, frist=day + timedelta(days=14), kategorie="Meldewesen" if r % 2 == 0 else "")
             if weekday == 1:
@@ -100,11 +95,7 @@ def _build(root: Path) -> Ablage:
                 _set(store, az, antwort_gesendet=eingang + timedelta(days=1))
     for n in range(3):
         v = store.create(
-            betreff=f"Alt {n}",
-            kanal=Kanal.FAX,
-            absender=Absender(name="Alt"),
-            eingang=_at(date(2026, 9, 21), 9),
-            nachricht=None,
+            Incoming(betreff=f"Alt {n}", kanal=Kanal.FAX, absender=Absender(name="Alt"), zeit=_at(date(2026, 9, 21), 9))
         )
         store.set_status(v.aktenzeichen, Status.WARTET)
         _set(store, v.aktenzeichen, frist=date(2026, 10, 5), wiedervorlage=date(2026, 11, 1))
@@ -378,8 +369,7 @@ def test_forwardings_through_the_cli(run: Callable[..., Any], ablage: Ablage) ->
     store = Store(ablage)
 
     def forwarded(kanal: Kanal, eingang: datetime, geloest: bool | None, *forwardings: dict[str, Any]) -> None:
-        v = store.create(betreff="Weitergeleitet", kanal=kanal, absender=Absender(name="X"), eingang=eingang,
-                         nachricht=None)  # fmt: skip
+        v = store.create(Incoming(betreff="Weitergeleitet", kanal=kanal, absender=Absender(name="X"), zeit=eingang))
         records = [
             models.Weiterleitung(weg="email", antwort_bis=f["zeit"] + timedelta(days=5), **f) for f in forwardings
         ]

@@ -20,10 +20,10 @@ from buero_ticket.ablage import Ablage
 from buero_ticket.datenschutz import personen, xdomea
 from buero_ticket.datenschutz.aufbewahrung import aufbewahren_bis, faellige
 from buero_ticket.errors import Exit
-from buero_ticket.models import Absender, HistoryEntry, Kanal, Status, Vorgang
+from buero_ticket.models import Absender, HistoryEntry, Incoming, Kanal, Status, Vorgang
 from buero_ticket.operations.datenschutz import dsgvo_frist
 from buero_ticket.settings.aufbewahrung import Aufbewahrung
-from buero_ticket.store import NeueNachricht, Store
+from buero_ticket.store import Store
 
 Run = Callable[..., Any]
 PLANTED_MAIL = "erika.planted@example.org"
@@ -49,8 +49,7 @@ def _old_vorgang(
 ) -> Vorgang:
     """A Vorgang from an earlier year, made through the store (the test's fixture data)."""
     absender = absender or Absender("Hans Beispiel", "hans@example.com")
-    msg = NeueNachricht("eingang", Kanal.EMAIL, eingang, von=absender.display(), betreff=betreff, text=text)
-    v = store.create(betreff=betreff, kanal=Kanal.EMAIL, absender=absender, eingang=eingang, nachricht=msg)
+    v = store.create(Incoming(kanal=Kanal.EMAIL, betreff=betreff, absender=absender, zeit=eingang, text=text))
     if status is not Status.EINGANG:
         store.set_status(v.aktenzeichen, status)
 

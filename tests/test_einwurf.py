@@ -100,7 +100,7 @@ def reason_of(path: Path) -> str:
 
 
 def new_vorgang(store: Store, betreff: str = "Sperrmüll Termin") -> str:
-    item = Incoming(channel=Kanal.TELEFON, subject=betreff, sender=Absender("Erika Muster"), time=system_clock())
+    item = Incoming(kanal=Kanal.TELEFON, betreff=betreff, absender=Absender("Erika Muster"), zeit=system_clock())
     return accept(store, item).vorgang.aktenzeichen
 
 

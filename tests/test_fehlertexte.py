@@ -125,9 +125,9 @@ def test_mail_run_quarantines_one_broken_mail_but_stops_for_the_ablage(
     real_create = ops.create
 
     def create(ctx, item):  # type: ignore[no-untyped-def]
-        if item.subject == "DATEN":  # one mail: quarantine it and go on
+        if item.betreff == "DATEN":  # one mail: quarantine it and go on
             raise DatenFehler("Diese eine Mail passt nicht.", "Prüfen Sie sie.")
-        if item.subject == "VOLL":  # the Ablage: stop the run, the mail stays in the inbox
+        if item.betreff == "VOLL":  # the Ablage: stop the run, the mail stays in the inbox
             raise OSError(errno.ENOSPC, "No space left on device", str(ablage.root / "1 Eingang"))
         return real_create(ctx, item)
 

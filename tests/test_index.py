@@ -24,10 +24,10 @@ T0 = datetime(2026, 3, 2, 9, 0).astimezone()
 
 def _new(store: Store, betreff: str, *, hours: int = 0, dringlichkeit: str = "normal", email: str = "") -> Vorgang:
     item = Incoming(
-        channel=Kanal.EMAIL if email else Kanal.TELEFON,
-        subject=betreff,
-        sender=Absender("Erika Muster", email),
-        time=T0 + timedelta(hours=hours),
+        kanal=Kanal.EMAIL if email else Kanal.TELEFON,
+        betreff=betreff,
+        absender=Absender("Erika Muster", email),
+        zeit=T0 + timedelta(hours=hours),
         text="Bitte Rückruf",
         dringlichkeit=Dringlichkeit(dringlichkeit),
     )

@@ -26,7 +26,7 @@ def ctx(ablage: Ablage) -> Context:
 
 def _item(ctx: Context, **kw: object) -> Incoming:
     return Incoming(
-        channel=Kanal.TELEFON, subject="Sperrmüll Termin", sender=Absender("Erika Muster"), time=ctx.clock(), **kw
+        kanal=Kanal.TELEFON, betreff="Sperrmüll Termin", absender=Absender("Erika Muster"), zeit=ctx.clock(), **kw
     )  # type: ignore[arg-type]
 
 
@@ -44,7 +44,7 @@ def test_create_sets_deadline_from_settings_and_clock(ctx: Context) -> None:
 
 def test_accept_with_target_adds_a_message(ctx: Context) -> None:
     first = ops.create(ctx, _item(ctx))
-    result = ops.accept(ctx, _item(ctx, target=first.aktenzeichen, text="Nachtrag"))
+    result = ops.accept(ctx, _item(ctx, aktenzeichen=first.aktenzeichen, text="Nachtrag"))
     assert result.kind is ops.AcceptKind.FOLGE
     assert result.vorgang.aktenzeichen == first.aktenzeichen and len(result.vorgang.nachrichten) == 2
     assert ops.accept(ctx, _item(ctx)).kind is ops.AcceptKind.NEU

@@ -99,7 +99,7 @@ def test_closed_years_have_workbooks_rewritten_only_when_they_change(
 
     def new(year: int, betreff: str) -> str:
         when = datetime(year, 6, 1, 10, 0).astimezone() if year < this_year else datetime.now().astimezone()
-        item = Incoming(channel=Kanal.TELEFON, subject=betreff, sender=Absender("Erika Muster"), time=when)
+        item = Incoming(kanal=Kanal.TELEFON, betreff=betreff, absender=Absender("Erika Muster"), zeit=when)
         return accept(store, item).vorgang.aktenzeichen
 
     old_done, old_open = new(this_year - 2, "Alt erledigt"), new(this_year - 2, "Alt offen")

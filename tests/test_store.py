@@ -19,10 +19,10 @@ from buero_ticket.store import META_NAME, Store
 
 def _new(store: Store, betreff: str = "Sperrmüll Termin", **kw: object) -> Vorgang:
     item = Incoming(
-        channel=Kanal.TELEFON,
-        subject=betreff,
-        sender=Absender("Erika Muster"),
-        time=system_clock(),
+        kanal=Kanal.TELEFON,
+        betreff=betreff,
+        absender=Absender("Erika Muster"),
+        zeit=system_clock(),
         text="Bitte Rückruf",
         **kw,
     )  # type: ignore[arg-type]
@@ -52,7 +52,7 @@ def test_hostile_subject_and_attachment_names_stay_inside(store: Store) -> None:
     v = _new(
         store,
         betreff='../../CON: "böse" <Betreff>?',
-        attachments=[("../../x", b"1"), ("CON.pdf", b"2"), ("con.pdf", b"3")],
+        anlagen=[("../../x", b"1"), ("CON.pdf", b"2"), ("con.pdf", b"3")],
     )
     assert v.ordner is not None
     assert v.ordner.parent == store.ablage.status_dir(Status.EINGANG)
@@ -69,7 +69,7 @@ def test_long_root_keeps_paths_short(tmp_path: Path) -> None:
     deep = tmp_path / "Fachbereich 3 Bürgerdienste und Ordnung" / "Sachgebiet Bürgerbüro Anliegenmanagement"
     assert len(str(deep)) > 100
     store = Store(init_ablage(deep)[0])
-    v = _new(store, betreff="Ä" * 200, attachments=[("Anlage " + "x" * 300 + ".pdf", b"%PDF")])
+    v = _new(store, betreff="Ä" * 200, anlagen=[("Anlage " + "x" * 300 + ".pdf", b"%PDF")])
     assert v.ordner is not None
     for path in v.ordner.rglob("*"):
         assert len(str(path)) < 240, path

@@ -26,9 +26,9 @@ from pathlib import Path
 from .. import history
 from ..clock import system_clock
 from ..errors import EingabeFehler, NichtAbgelegt, translate
-from ..models import HistoryEntry, Kanal, Vorgang
+from ..models import HistoryEntry, Kanal, Outgoing, Vorgang
 from ..names import safe_name
-from ..store import AUSGANG_DIR, NACHRICHTEN_DIR, NeueNachricht, Store
+from ..store import AUSGANG_DIR, NACHRICHTEN_DIR, Store
 from . import kontext, nachricht, render, smtp, vorlagen
 
 log = logging.getLogger("buero_ticket.antwort")
@@ -119,8 +119,7 @@ def file_mail(store: Store, draft: Draft, raw: bytes, action: str, details: str,
     """Store the mail as an outgoing message of its Vorgang; returns the .eml path."""
     mail = draft.mail
     note = f"An {mail.to.address}" + ("" if sent else "; Entwurf, nicht gesendet")
-    new_message = NeueNachricht(
-        richtung="ausgang",
+    new_message = Outgoing(
         kanal=Kanal.EMAIL,
         zeit=store.clock(),
         von=mail.absender,

@@ -125,12 +125,12 @@ def _run(
         name=(von or "").strip(), email=kontakt if "@" in kontakt else "", telefon="" if "@" in kontakt else kontakt
     )
     item = Incoming(
-        channel=kanal,
-        subject=(betreff or "").strip() or _betreff(anliegen),
-        sender=sender,
-        time=app.ctx.clock(),
+        kanal=kanal,
+        betreff=(betreff or "").strip() or _betreff(anliegen),
+        absender=sender,
+        zeit=app.ctx.clock(),
         text=anliegen.strip(),
-        source=f"erfasst mit 'buero-ticket {'anruf' if kanal is Kanal.TELEFON else 'schalter'}'",
+        herkunft=f"erfasst mit 'buero-ticket {'anruf' if kanal is Kanal.TELEFON else 'schalter'}'",
     )
     app.sync()
     assert ergebnis is not None

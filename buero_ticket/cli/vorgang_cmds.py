@@ -75,14 +75,14 @@ def neu(
     """
     app.sync()
     item = Incoming(
-        channel=Kanal(kanal),
-        subject=betreff,
-        sender=Absender(von, email, telefon, anschrift),
-        time=app.ctx.clock(),
+        kanal=Kanal(kanal),
+        betreff=betreff,
+        absender=Absender(von, email, telefon, anschrift),
+        zeit=app.ctx.clock(),
         text=text,
         dringlichkeit=Dringlichkeit(dringlichkeit),
         bearbeiter=resolve(app.ctx.settings, bearbeiter),
-        source="erfasst mit 'buero-ticket neu'",
+        herkunft="erfasst mit 'buero-ticket neu'",
         kategorie=kategorie,
     )
     if direkt or wissen:

@@ -339,14 +339,14 @@ class Einwurf:
                 drag_back=False,
             )
         item = Incoming(
-            channel=unit_info.channel,
-            subject=subject_from_name(unit_info.path.name),
-            sender=Absender(),
-            time=self.store.clock(),
+            kanal=unit_info.channel,
+            betreff=subject_from_name(unit_info.path.name),
+            absender=Absender(),
+            zeit=self.store.clock(),
             text=f"{what} über den Einwurf eingegangen ({unit_info.display}).",
-            attachments=attachments,
-            target=unit_info.target or None,
-            source=f"Einwurf {unit_info.display}",
+            anlagen=attachments,
+            aktenzeichen=unit_info.target or None,
+            herkunft=f"Einwurf {unit_info.display}",
             fingerabdruck=fingerprint,
         )
         result = ops.accept(Context.of(self.store), item)

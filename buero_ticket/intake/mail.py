@@ -335,10 +335,10 @@ class MailImporter:
         """A mail with the fingerprint of a stored one but other content: its own message in the same Vorgang."""
         item = incoming_from_mail(parsed, source, original_ext)
         if note:
-            item.note = f"{note}; {item.note}" if item.note else note
-        item.automatic = parsed.auto is not AutoKind.MENSCH
+            item.hinweis = f"{note}; {item.hinweis}" if item.hinweis else note
+        item.automatisch = parsed.auto is not AutoKind.MENSCH
         details = (
-            f"E-Mail von {item.sender.display() or 'unbekannt'} ({source}) mit derselben Message-ID, demselben "
+            f"E-Mail von {item.absender.display() or 'unbekannt'} ({source}) mit derselben Message-ID, demselben "
             "Absender, Betreff und Datum wie eine schon gespeicherte Nachricht, aber anderem Inhalt; als eigene "
             "Nachricht abgelegt. Bitte beide Fassungen vergleichen."
         )
@@ -360,12 +360,12 @@ class MailImporter:
         ctx = self.ctx
         item = incoming_from_mail(parsed, source, original_ext)
         if note:
-            item.note = f"{note}; {item.note}" if item.note else note
+            item.hinweis = f"{note}; {item.hinweis}" if item.hinweis else note
         target, link = (str(self.store.get(wanted).aktenzeichen), None) if wanted else self._thread(parsed)
         if parsed.auto is not AutoKind.MENSCH:
             return self._file_automatic(parsed, item, target or link, source, original_ext)
         if target is None:
-            item.linked = [link] if link else []
+            item.verknuepft = [link] if link else []
             vorgang = ops.create(ctx, item)
             if self.config.smtp.eingangsbestaetigung:  # templates and docx only when it is on
                 from ..antwort.bestaetigung import Pauses
@@ -380,7 +380,7 @@ class MailImporter:
         if ops.may_reopen(ctx, vorgang):
             ops.add_message(ctx, target, item, reopen_grund="wieder geöffnet durch Antwort")  # one change
             return ImportResult(ImportKind.FOLGE, target, "wieder geöffnet")
-        item.linked = [target]
+        item.verknuepft = [target]
         vorgang = ops.create(ctx, item)
         return ImportResult(ImportKind.NEU, vorgang.aktenzeichen, f"Antwort auf abgeschlossenen Vorgang {target}")
 
@@ -388,7 +388,7 @@ class MailImporter:
         self, parsed: ParsedMail, item: Incoming, target: str | None, source: str, original_ext: str
     ) -> ImportResult:
         """Auto-replies and bounces: a note on their Vorgang; never reopen, never a new Vorgang."""
-        item.automatic = True
+        item.automatisch = True
         if target is not None and self.config.imap.automatische_mails == "notiz":
             ops.add_message(self.ctx, target, item)
             return ImportResult(ImportKind.AUTOMATISCH, target, parsed.auto_grund)
@@ -457,17 +457,17 @@ def _addresses(vorgang: Vorgang) -> set[str]:
 def incoming_from_mail(parsed: ParsedMail, source: str, original_ext: str = "eml") -> Incoming:
     hints = list(parsed.warnungen)
     return Incoming(
-        channel=Kanal.EMAIL,
-        subject=parsed.subject.strip() or "(ohne Betreff)",
-        sender=Absender(parsed.from_name, parsed.from_email),
-        time=_when(parsed.date),
+        kanal=Kanal.EMAIL,
+        betreff=parsed.subject.strip() or "(ohne Betreff)",
+        absender=Absender(parsed.from_name, parsed.from_email),
+        zeit=_when(parsed.date),
         text=parsed.body_text,
         original=(original_ext, parsed.raw),
-        attachments=[(a.name, a.content) for a in parsed.attachments],
+        anlagen=[(a.name, a.content) for a in parsed.attachments],
         message_id=parsed.message_id,
         fingerabdruck=fingerprint(parsed),
-        source=source,
-        note="; ".join(hints[:5]),
+        herkunft=source,
+        hinweis="; ".join(hints[:5]),
     )
 
 

@@ -20,9 +20,8 @@ from .. import fristen_config
 from ..datum import format_datum, format_zeitpunkt
 from ..errors import BueroTicketError
 from ..fileio import atomic_write_text
-from ..models import HistoryEntry, Kanal, Vorgang, Weiterleitung
+from ..models import HistoryEntry, Kanal, Outgoing, Vorgang, Weiterleitung
 from ..settings.fristen import Fristen, Servicezeiten
-from ..store import NeueNachricht
 from .context import Context
 from .fristen import Faelligkeit, faelligkeiten
 
@@ -232,8 +231,7 @@ def erinnern(
 
 def _file_stelle_reminder(ctx: Context, mail: Mail, betreff: str, message_id: str, raw: bytes, von: str) -> None:
     jetzt = ctx.clock()
-    message = NeueNachricht(
-        richtung="ausgang",
+    message = Outgoing(
         kanal=Kanal.EMAIL,
         zeit=jetzt,
         von=von,

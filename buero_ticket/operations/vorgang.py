@@ -13,7 +13,6 @@ from enum import StrEnum
 from pathlib import Path
 
 from ..models import Absender, Dringlichkeit, HistoryEntry, Incoming, Status, Vorgang
-from ..store import NeueNachricht
 from .context import Context
 
 
@@ -56,40 +55,9 @@ def frist_for(ctx: Context, eingang: datetime, kanal: str = "", kategorie: str =
     return standard_frist(ctx.settings, kanal, eingang.date(), kategorie)
 
 
-def message_of(item: Incoming) -> NeueNachricht:
-    """The message files the store writes for ``item``."""
-    return NeueNachricht(
-        richtung="eingang",
-        kanal=item.channel,
-        zeit=item.time,
-        von=item.sender.display(),
-        betreff=item.subject,
-        text=item.text,
-        original=item.original,
-        anlagen=list(item.attachments),
-        message_id=item.message_id,
-        automatisch=item.automatic,
-        hinweis=item.note,
-        fingerabdruck=item.fingerabdruck,
-    )
-
-
 def create(ctx: Context, item: Incoming) -> Vorgang:
     """A new Vorgang from ``item`` (Aktenzeichen allocated, folder written completely, then visible)."""
-    origin = f" ({item.source})" if item.source else ""
-    return ctx.store.create(
-        betreff=item.subject,
-        kanal=item.channel,
-        absender=item.sender,
-        eingang=item.time,
-        nachricht=message_of(item),
-        dringlichkeit=item.dringlichkeit,
-        bearbeiter=item.bearbeiter,
-        verknuepft=item.linked,
-        details=f"Kanal {item.channel.label}, Betreff „{item.subject}“{origin}",
-        frist=frist_for(ctx, item.time, item.channel.value, item.kategorie),
-        kategorie=item.kategorie,
-    )
+    return ctx.store.create(item, frist=frist_for(ctx, item.zeit, item.kanal.value, item.kategorie))
 
 
 def add_message(
@@ -100,27 +68,22 @@ def add_message(
     ``reopen_grund``: a closed Vorgang is reopened in the same change (one commit: a crash never
     leaves the reply filed and the Vorgang still closed), see :func:`reopen` for the status.
     """
-    message = message_of(item)
-    origin = f" ({item.source})" if item.source else ""
-    action = action or ("Automatische Nachricht" if item.automatic else "Nachricht zugeordnet")
-    details = details or f"{item.channel.label} von {message.von or 'unbekannt'}{origin}"
-    if not reopen_grund:
-        vorgang = ctx.store.add_message(az, message, action, details, gesehen=False)
-    else:
-        vorgang = ctx.store.add_message(
-            az, message, action, details, reopen=reopen_status, reopen_grund=reopen_grund, gesehen=False
-        )
-    if item.automatic:
+    origin = f" ({item.herkunft})" if item.herkunft else ""
+    action = action or ("Automatische Nachricht" if item.automatisch else "Nachricht zugeordnet")
+    details = details or f"{item.kanal.label} von {item.von or 'unbekannt'}{origin}"
+    reopen = reopen_status if reopen_grund else None
+    vorgang = ctx.store.add_message(az, item, action, details, reopen=reopen, reopen_grund=reopen_grund, gesehen=False)
+    if item.automatisch:
         return vorgang
     from .fristen import folgenachricht  # back into the worklist, marked "neue Nachricht" (or the Stelle's answer)
 
-    return folgenachricht(ctx, vorgang, item.sender.email, item.time)
+    return folgenachricht(ctx, vorgang, item.absender.email, item.zeit)
 
 
 def accept(ctx: Context, item: Incoming) -> AcceptResult:
-    """Store ``item``: as a follow-up when it names its Vorgang (``target``), else as a new Vorgang."""
-    if item.target:
-        return AcceptResult(AcceptKind.FOLGE, add_message(ctx, item.target, item))
+    """Store ``item``: as a follow-up when it names its Vorgang (``aktenzeichen``), else as a new Vorgang."""
+    if item.aktenzeichen:
+        return AcceptResult(AcceptKind.FOLGE, add_message(ctx, item.aktenzeichen, item))
     return AcceptResult(AcceptKind.NEU, create(ctx, item))
 
 

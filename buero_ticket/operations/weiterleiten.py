@@ -31,10 +31,10 @@ from ..datum import format_zeitpunkt
 from ..errors import BueroTicketError, EingabeFehler
 from ..fileio import TEMP_PREFIX, atomic_write_bytes
 from ..fristen_config import Stelle
-from ..models import HistoryEntry, Kanal, Status, Vorgang, Weiterleitung
+from ..models import HistoryEntry, Kanal, Outgoing, Status, Vorgang, Weiterleitung
 from ..names import safe_name
 from ..settings.fristen import Servicezeiten
-from ..store import ANLAGEN_DIR, AUSGANG_DIR, NACHRICHTEN_DIR, NeueNachricht
+from ..store import ANLAGEN_DIR, AUSGANG_DIR, NACHRICHTEN_DIR
 from .context import Context
 
 ANLAGEN_ALLE = "alle"
@@ -207,8 +207,7 @@ def _send_mail(
     smtp.send(cfg, raw, [mail.to.address], password=password)
     stored = store.add_message(
         vorgang.aktenzeichen,
-        NeueNachricht(
-            richtung="ausgang",
+        Outgoing(
             kanal=Kanal.EMAIL,
             zeit=ctx.clock(),
             von=von,
