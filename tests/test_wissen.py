@@ -76,6 +76,30 @@ def test_vorschlagen_says_kein_passender_artikel_instead_of_guessing(run, wissen
     assert not any(v["sicher"] for v in data)
 
 
+def test_vorschlagen_weighs_the_question_over_the_story(run, wissen: Ablage) -> None:  # type: ignore[no-untyped-def]
+    text = "Beim Sperrmüll am Montag wurden Möbel und Matratzen abgeholt. Wo bekomme ich eine neue Hundemarke?"
+    data = json.loads(_cli(run, wissen, "wissen", "vorschlagen", "--text", text, "--json").out)
+    assert data[0]["datei"] == "Hund.md"  # the question, not the longer story around it
+    assert data[1]["datei"] == "Abfall/Sperrmüll anmelden.md"
+
+
+@pytest.mark.skipif(not DEV.is_dir() and not os.environ.get("CI"), reason="Dev-Set ../shared/data/wissen-dev fehlt")
+def test_two_close_articles_can_both_be_sicher_and_a_trap_is_not(run, ablage: Ablage) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    shutil.copytree(DEV / "Wissen", ablage.wissen_dir, dirs_exist_ok=True)
+    text = (
+        "Mein Personalausweis ist seit zwei Monaten abgelaufen, muss ich jetzt Strafe zahlen? "
+        "Der Reisepass ist noch gültig."
+    )
+    data = json.loads(_cli(run, ablage, "wissen", "vorschlagen", "--text", text, "--json").out)
+    sure = {v["datei"] for v in data if v["sicher"]}
+    assert {"Personalausweis beantragen.md", "Reisepass beantragen.md"} <= sure
+    assert data[0]["datei"] == "Personalausweis beantragen.md"
+    trap = _cli(run, ablage, "wissen", "vorschlagen", "--text", "Wie bekomme ich eine Sterbeurkunde für meinen Vater?")
+    assert "kein passender Artikel" in trap.out  # "Urkunde" alone does not make the Geburtsurkunde sure
+
+
 def test_vorschlagen_for_a_vorgang(run, wissen: Ablage) -> None:  # type: ignore[no-untyped-def]
     neu = _cli(
         run,
@@ -171,7 +195,7 @@ def test_luecken_groups_closed_vorgaenge_without_article(run, wissen: Ablage) ->
 
 @pytest.mark.skipif(not DEV.is_dir() and not os.environ.get("CI"), reason="Dev-Set ../shared/data/wissen-dev fehlt")
 def test_dev_set_suggestions_reach_the_floor() -> None:
-    """The labelled dev set: the right article in the top 3 for most answerable requests (floor 91 %)."""
+    """The labelled dev set: right article in the top 3, and sure where it is right (floor 91 % / 77 %)."""
     import sys
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
@@ -181,8 +205,9 @@ def test_dev_set_suggestions_reach_the_floor() -> None:
     from buero_ticket.wissen.vorschlag import Wissensbasis
 
     result = evaluate(Wissensbasis(lade(DEV / "Wissen")), read_rows(DEV / "anfragen.tsv"))
-    assert result["top3"] >= 0.93
+    assert result["top3"] >= 0.95
     assert result["top1"] >= 0.85
+    assert result["sicher_richtig"] >= 0.83
     assert result["abgelehnt"] >= 0.80
 
 

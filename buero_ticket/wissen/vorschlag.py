@@ -1,22 +1,33 @@
 """Suggesting knowledge-base articles for a request: ranking and confidence.
 
-Ranking is BM25F over Snowball stems: each article has fields (title, keywords, file name, Kurzinfo,
-the rest of the text) with their own weights; compound words also count through their known parts
-(at a lower weight). The request's subject counts more than its body.
+Ranking is BM25F over Snowball stems. Each article has fields with their own weights: the title,
+the single-word keywords, the words of multi-word keywords ("Gewerbe ummelden" says little about
+"ummelden" alone, so those words count less, and the whole phrase earns a bonus when all its words
+occur), the file name, the Kurzinfo and the rest of the text. Compound words also count through
+their known parts (at a lower weight).
 
-Confidence (``sicher``) combines three generic signals: how much of the request's informative
-content the best article covers, how far the best article is ahead of the second, and whether a
-title or keyword word matched. No rule here knows a particular article: synonyms belong in the
-articles' ``stichwoerter``.
+The request is read the way a clerk reads it: the subject counts more than the body, a sentence
+with a question mark (the actual question) more than the story around it, and quoted earlier mails
+("> …", "-----Ursprüngliche Nachricht-----") less.
+
+Confidence: a logistic combination of two generic signals of the best article – its score on the
+scale of the collection's rarest word (``staerke``) and its lead over the fourth-best article
+(``vorsprung``; the fourth, so that two close candidates such as "Personalausweis" and "Reisepass"
+do not make each other unsure) – minus a penalty for how far a lower-ranked suggestion is behind the
+first. Every suggestion whose confidence reaches ``schwelle`` is ``sicher``, so two articles can be
+sicher when a request fits both. The weights and the threshold are fitted by
+``bench/bench_wissen.py --einstellen`` on the first half of the dev set. No rule here knows a
+particular article: synonyms belong in the articles' ``stichwoerter``.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ..suche.analyse import STOPWORDS, Compounds, stem, words
+from ..suche.analyse import STOPWORDS, Compounds, fold, stem, words
 from .artikel import Artikel, Sammlung
 
 
@@ -26,20 +37,31 @@ class Parameter:
     b: float = 0.5
     gewicht_titel: float = 3.0
     gewicht_stichwoerter: float = 3.0
+    gewicht_phrasenwort: float = 1.0  # a word of a multi-word keyword, on its own
+    gewicht_phrase: float = 1.0  # bonus (× the words' idf) when all words of a multi-word keyword occur
     gewicht_datei: float = 1.5
     gewicht_kurzinfo: float = 2.0
     gewicht_text: float = 1.0
     gewicht_teil: float = 0.3  # a compound part, relative to the whole word
+    gewicht_teil_neu: float = 0.3  # a part of a request word that no article contains
+    gewicht_kopf: float = 1.0  # the head of such a word ("Anwohnerparkausweis" → "parkausweis")
+    nur_bekannte_teile: bool = True  # only parts that are words of the articles ("tragen", not "bean")
     gewicht_betreff: float = 1.5
-    abfall_position: float = 0.0  # the end of a long request counts this much less than its start
+    gewicht_frage: float = 2.0  # words of a sentence that ends with "?"
+    gewicht_zitat: float = 0.5  # quoted lines of an earlier message
     unscharf: bool = True  # a word not in any article may match one with one letter different
-    gewicht_staerke: float = 1.57
-    gewicht_vorsprung: float = 2.2
-    achse: float = -3.14
-    schwelle: float = 0.57  # sicher from here on (logistic 0.3)
+    # Confidence: logistic(staerke * strength + vorsprung * lead + achse - abstand * ln(s1 / s_i)).
+    # Fitted with `python bench/bench_wissen.py --einstellen` on rows 1–75 of the dev set.
+    gewicht_staerke: float = 1.97
+    gewicht_vorsprung: float = 0.59
+    achse: float = -2.66
+    gewicht_abstand: float = 2.0  # how fast a lower-ranked suggestion loses confidence
+    schwelle: float = 0.76  # sicher from here on
 
 
-FIELDS = ("titel", "stichwoerter", "datei", "kurzinfo", "text")
+FIELDS = ("titel", "stichwoerter", "phrasen", "datei", "kurzinfo", "text")
+_QUOTE_HEADER = re.compile(r"^(-{2,} ?(ursprungliche nachricht|original message|weitergeleitete)|am .{4,80} schrieb)")
+_SENTENCE = re.compile(r"[^.!?]+[.!?]*")
 
 
 @dataclass
@@ -63,7 +85,7 @@ class _Doc:
     artikel: Artikel
     tf: list[dict[str, float]]  # per field
     lengths: list[float]
-    key_terms: set[str] = field(default_factory=set)  # stems of title, keywords, file name
+    phrases: list[tuple[frozenset[str], float]] = field(default_factory=list)  # multi-word keywords
 
 
 class Wissensbasis:
@@ -81,9 +103,7 @@ class Wissensbasis:
         self.docs: list[_Doc] = []
         for artikel, fields in zip(sammlung.artikel, texts, strict=True):
             tf = [self._analyse(text) for text in fields]
-            doc = _Doc(artikel, tf, [sum(c.values()) for c in tf])
-            doc.key_terms = set(tf[0]) | set(tf[1]) | set(tf[2])
-            self.docs.append(doc)
+            self.docs.append(_Doc(artikel, tf, [sum(c.values()) for c in tf]))
         n = max(len(self.docs), 1)
         self.avg = [max(sum(d.lengths[i] for d in self.docs) / n, 1.0) for i in range(len(FIELDS))]
         df: Counter[str] = Counter()
@@ -95,34 +115,68 @@ class Wissensbasis:
         self.weights = (
             self.p.gewicht_titel,
             self.p.gewicht_stichwoerter,
+            self.p.gewicht_phrasenwort,
             self.p.gewicht_datei,
             self.p.gewicht_kurzinfo,
             self.p.gewicht_text,
         )
+        for doc in self.docs:
+            for keyword in _multi_word(doc.artikel.stichwoerter):
+                stems = frozenset(stem(w) for w in words(keyword) if w not in STOPWORDS and len(w) > 1)
+                if len(stems) >= 2:
+                    doc.phrases.append((stems, sum(self.idf.get(t, 0.0) for t in stems)))
 
-    def _analyse(self, text: str) -> dict[str, float]:
-        """Weighted term counts: whole words 1, their compound parts ``gewicht_teil``."""
+    def _analyse(self, text: str, query: bool = False) -> dict[str, float]:
+        """Weighted term counts: whole words 1, their compound parts ``gewicht_teil``.
+
+        In a request, a word that no article contains can only match through its parts; then its
+        head (the longest known part it ends with: German compounds are right-headed, an
+        "Anwohnerparkausweis" is a "Parkausweis") counts ``gewicht_kopf`` and the others
+        ``gewicht_teil_neu``.
+        """
         counts: dict[str, float] = {}
         for word in words(text):
             if word in STOPWORDS or (len(word) < 2 and not word.isdigit()):
                 continue
             key = stem(word)
             counts[key] = counts.get(key, 0.0) + 1.0
-            for part in self.compounds.parts(word):
-                if part not in STOPWORDS:
-                    key = stem(part)
-                    counts[key] = counts.get(key, 0.0) + self.p.gewicht_teil
+            parts = [
+                p
+                for p in self.compounds.parts(word)
+                if p not in STOPWORDS and (not self.p.nur_bekannte_teile or p in self.compounds.vocabulary)
+            ]
+            unknown = query and word not in self.compounds.vocabulary
+            head = max((p for p in parts if word.endswith(p)), key=len, default="") if unknown else ""
+            for part in parts:
+                weight = self.p.gewicht_teil
+                if unknown:
+                    weight = self.p.gewicht_kopf if part == head else self.p.gewicht_teil_neu
+                key = stem(part)
+                counts[key] = counts.get(key, 0.0) + weight
         return counts
 
+    def _pieces(self, text: str, betreff: str) -> list[tuple[str, float]]:
+        """The request in pieces with their weight: the subject, then sentence by sentence."""
+        out = [(betreff, self.p.gewicht_betreff)]
+        quoted = False
+        for line in text.split("\n"):
+            stripped = line.strip()
+            if _QUOTE_HEADER.match(fold(stripped)):
+                quoted = True  # everything below is an earlier message
+                continue
+            factor = self.p.gewicht_zitat if quoted or stripped.startswith(">") else 1.0
+            for sentence in _SENTENCE.findall(stripped.lstrip("> ")):
+                question = sentence.rstrip().endswith("?")
+                out.append((sentence, factor * (self.p.gewicht_frage if question else 1.0)))
+        return out
+
     def query_terms(self, text: str, betreff: str = "") -> dict[str, float]:
-        """Query term -> weight (saturated count; subject words and early words weighted higher)."""
+        """Query term -> weight (the strongest place it occurs: subject, a question, the rest)."""
         weights: dict[str, float] = {}
-        for source, factor in ((betreff, self.p.gewicht_betreff), (text, 1.0)):
-            counts = self._analyse(source)
-            order = list(counts)
-            for pos, term in enumerate(order):
-                decay = 1.0 - self.p.abfall_position * pos / max(len(order), 8)
-                w = factor * decay * min(float(counts[term]), 2.0) ** 0.5
+        for source, factor in self._pieces(text, betreff):
+            counts = self._analyse(source, query=True)
+            for term, count in counts.items():
+                w = factor * min(count, 2.0) ** 0.5
                 if term not in self.idf and self.p.unscharf:
                     near = self._near(term)
                     if near:
@@ -149,7 +203,8 @@ class Wissensbasis:
                 return hit
         return ""
 
-    def _score(self, doc: _Doc, query: dict[str, float]) -> tuple[float, dict[str, float]]:
+    def score(self, doc: _Doc, query: dict[str, float]) -> tuple[float, dict[str, float]]:
+        """BM25F score of one article, and each matched term's share of it."""
         total = 0.0
         per_term: dict[str, float] = {}
         k1, b = self.p.k1, self.p.b
@@ -166,20 +221,32 @@ class Wissensbasis:
                 s = qw * idf * tf * (k1 + 1) / (tf + k1)
                 per_term[term] = s
                 total += s
+        if self.p.gewicht_phrase and doc.phrases:
+            total += self.p.gewicht_phrase * max(
+                (idf_sum for stems, idf_sum in doc.phrases if stems <= query.keys()), default=0.0
+            )
         return total, per_term
 
-    def vorschlagen(self, text: str, betreff: str = "", anzahl: int = 3) -> list[Vorschlag]:
+    def rangliste(self, text: str, betreff: str = "") -> list[tuple[float, _Doc, dict[str, float]]]:
+        """All articles with a score above 0, best first."""
         query = self.query_terms(text, betreff)
         scored = []
         for doc in self.docs:
-            score, per_term = self._score(doc, query)
+            score, per_term = self.score(doc, query)
             if score > 0:
                 scored.append((score, doc, per_term))
         scored.sort(key=lambda x: (-x[0], x[1].artikel.titel))
-        second = scored[1][0] if len(scored) > 1 else 0.0
+        return scored
+
+    def vorschlagen(self, text: str, betreff: str = "", anzahl: int = 3) -> list[Vorschlag]:
+        scored = self.rangliste(text, betreff)
+        if not scored:
+            return []
+        first = scored[0][0]
+        reference = scored[3][0] if len(scored) > 3 else 0.0
         out = []
         for rang, (score, doc, per_term) in enumerate(scored[:anzahl], start=1):
-            confidence = self.confidence(score, second if rang == 1 else scored[0][0])
+            confidence = self.konfidenz(first, reference, score)
             words_hit = [
                 _display(term, text + " " + betreff) for term, _ in sorted(per_term.items(), key=lambda x: -x[1])
             ]
@@ -190,24 +257,43 @@ class Wissensbasis:
             )
         return out
 
-    def confidence(self, score: float, other: float) -> float:
-        """0–1: how sure the suggestion is (logistic in the score's strength and its lead over the next).
+    def merkmale(self, first: float, reference: float) -> tuple[float, float]:
+        """The two confidence signals of a ranking: strength of the best score, its lead over the 4th."""
+        strength = math.log(1 + first / self.idf_max)
+        lead = (first - reference) / first if first else 0.0
+        return strength, lead
+
+    def konfidenz(self, first: float, reference: float, score: float) -> float:
+        """0–1: how sure a suggestion with ``score`` is, in a ranking headed by ``first``.
 
         ``strength`` puts the BM25 score on the scale of the collection's rarest word, so the same
-        threshold holds for 40 or 1,000 articles. The two weights and the threshold were fitted on the
-        first 75 rows of the dev set (see bench/bench_wissen.py); nothing here knows an article.
+        threshold holds for 40 or 1,000 articles.
         """
-        strength = math.log(1 + score / self.idf_max)
-        lead = (score - other) / score if score else 0.0
+        strength, lead = self.merkmale(first, reference)
         z = self.p.gewicht_staerke * strength + self.p.gewicht_vorsprung * lead + self.p.achse
+        if 0 < score < first:
+            z -= self.p.gewicht_abstand * math.log(first / score)
         return 1 / (1 + math.exp(-z))
 
 
-def _field_texts(artikel: Artikel) -> tuple[str, str, str, str, str]:
+def _multi_word(keywords: list[str]) -> list[str]:
+    return [k for k in keywords if len(k.split()) > 1]
+
+
+def _field_texts(artikel: Artikel) -> tuple[str, str, str, str, str, str]:
     name = artikel.datei.rsplit("/", 1)[-1]
+    multi = _multi_word(artikel.stichwoerter)
+    single = [k for k in artikel.stichwoerter if k not in multi]
     rest = "\n".join(t for h, t in artikel.abschnitte.items() if not h.lower().startswith("kurzinfo"))
     rest = rest + "\n" + " ".join(artikel.abschnitte)
-    return (artikel.titel, " ".join(artikel.stichwoerter), name.rsplit(".", 1)[0], artikel.kurzinfo, rest)
+    return (
+        artikel.titel,
+        " ".join(single),
+        " ".join(multi),
+        name.rsplit(".", 1)[0],
+        artikel.kurzinfo,
+        rest,
+    )
 
 
 def _display(term: str, text: str) -> str:
