@@ -35,6 +35,7 @@ from buero_ticket.models import Absender, Dringlichkeit, Kanal, Nachricht, Statu
 from buero_ticket.store import SUBDIRS  # noqa: E402
 
 PER_PROCESS = 2000
+TARGET = 0.3  # seconds for a command on one Vorgang (issue 12), on this 2-core machine
 
 
 def _claim_bare(folder: str, count: int, sync: bool = False) -> None:
@@ -144,6 +145,28 @@ def _time_cmd(args: list[str], env: dict[str, str]) -> float:
     return time.perf_counter() - start
 
 
+def _first_line(args: list[str], env: dict[str, str]) -> float:
+    """Seconds until the first line of output arrives (a streamed output starts long before it ends)."""
+    start = time.perf_counter()
+    with subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) as proc:
+        assert proc.stdout is not None
+        proc.stdout.readline()
+        first = time.perf_counter() - start
+        proc.stdout.read()
+    return first
+
+
+def _mark(absolute: bool, relative: bool | None) -> str:
+    """ok / which of the two targets (≤ 0.3 s, ≤ 2× start-up in this run) is met / ZU LANGSAM."""
+    if relative is None or absolute == relative:
+        return "ok" if absolute else "ZU LANGSAM"
+    return "ok absolut, über 2× Programmstart" if absolute else "ok relativ (≤ 2× Programmstart; Maschine ausgelastet?)"
+
+
+def _load() -> str:
+    return "Last " + " / ".join(f"{x:.1f}" for x in os.getloadavg()) + " (1/5/15 min, 2 Kerne)"
+
+
 def _median(args: list[str], env: dict[str, str], runs: int) -> float:
     return statistics.median(_time_cmd(args, env) for _ in range(runs))
 
@@ -167,27 +190,34 @@ def bench_commands(base: Path, count: int, runs: int) -> None:
     cache = base / f"cache-{count}"
     shutil.rmtree(cache, ignore_errors=True)
     env = {**os.environ, "BUERO_TICKET_CACHE": str(cache), "BUERO_TICKET_REGISTER": "aus"}
+    # An installed program runs from compiled bytecode (pip compiles on install); without it every start
+    # would compile all modules again. The first run below writes the bytecode.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     bt = [sys.executable, "-m", "buero_ticket", "--ablage", str(root)]
+    _time_cmd([*bt, "--hilfe"], env)
     start = time.perf_counter()
     _floor_read(root)
     t_read = time.perf_counter() - start
     t_cold = _time_cmd([*bt, "liste"], env)
     t_hilfe = _median([*bt, "--hilfe"], env, runs)
     floor = 2 * t_hilfe
-    print(f"{count:,} Vorgänge; Boden: Programmstart ('--hilfe') {t_hilfe:.2f} s, Ziel je Befehl ≤ 2× = {floor:.2f} s")
+    print(
+        f"{count:,} Vorgänge; Boden: Programmstart ('--hilfe') {t_hilfe:.2f} s; Ziel je Befehl ≤ {TARGET:.2f} s "
+        f"und ≤ 2× Programmstart = {floor:.2f} s; {_load()}"
+    )
     print(f"  liste kalt (leerer Cache)        {t_cold:6.2f} s   (Boden: alle Metadaten lesen {t_read:.2f} s)")
     offen = _some_az(root, Status.EINGANG)
     archiv = next(e.name for e in os.scandir(root / Status.ARCHIV.folder_name / "2017")).split(" ", 1)[0]
     figures = [
         ("liste", [*bt, "liste"], 0.5),
         ("liste --alle --json", [*bt, "liste", "--alle", "--json"], 3.0),
-        ("zeige (offen)", [*bt, "zeige", offen], floor),
-        ("zeige (archiviert 2017)", [*bt, "zeige", archiv], floor),
-        ("notiz", [*bt, "notiz", offen, "Bench-Notiz"], floor),
-        ("zuweisen", [*bt, "zuweisen", offen, "--an", "Bench"], floor),
-        ("status", [*bt, "status", offen, "in-bearbeitung"], floor),
-        ("neu", [*bt, "neu", "--kanal", "telefon", "--betreff", "Bench neu", "--von", "Erika Muster"], floor),
-        ("brief", [*bt, "brief", offen, "antwort", "--feld", "text=Bench"], floor),
+        ("zeige (offen)", [*bt, "zeige", offen], TARGET),
+        ("zeige (archiviert 2017)", [*bt, "zeige", archiv], TARGET),
+        ("notiz", [*bt, "notiz", offen, "Bench-Notiz"], TARGET),
+        ("zuweisen", [*bt, "zuweisen", offen, "--an", "Bench"], TARGET),
+        ("status", [*bt, "status", offen, "in-bearbeitung"], TARGET),
+        ("neu", [*bt, "neu", "--kanal", "telefon", "--betreff", "Bench neu", "--von", "Erika Muster"], TARGET),
+        ("brief", [*bt, "brief", offen, "antwort", "--feld", "text=Bench"], TARGET),
     ]
     for label, args, target in figures:
         if label == "status":  # alternate, so every run really moves the folder
@@ -196,8 +226,11 @@ def bench_commands(base: Path, count: int, runs: int) -> None:
             )
         else:
             t = _median(args, env, runs)
-        mark = "ok" if t <= target else "ZU LANGSAM"
+        mark = _mark(t <= target, t <= floor if target == TARGET else None)
         print(f"  {label:<32} {t:6.2f} s   (Ziel ≤ {target:.2f} s; {t / t_hilfe:4.1f}× Programmstart) {mark}")
+        if label == "liste --alle --json":
+            first = _first_line(args, env)
+            print(f"  {'  davon bis zur ersten Zeile':<32} {first:6.2f} s   (gestreamt: beginnt sofort)")
     _time_cmd([*bt, "status", offen, "eingang"], env)
     reg_env = {**env, "BUERO_TICKET_REGISTER": "sofort"}
     t_reg_cold = _time_cmd([*bt, "register"], reg_env)
@@ -208,6 +241,7 @@ def bench_commands(base: Path, count: int, runs: int) -> None:
     print(f"  register, erstes Mal             {t_reg_cold:6.2f} s")
     print(f"  register nach 1 Änderung (offen) {t_reg:6.2f} s   (Ziel ≤ 3.00 s; Programmstart {t_hilfe:.2f} s)")
     print(f"  register nach 1 Änderung (2017)  {t_reg_old:6.2f} s   (Ziel ≤ 3.00 s)")
+    print(f"  ({_load()})")
 
 
 def main() -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import errno
 import os
 import sqlite3
-import ssl
+import sys
 from dataclasses import dataclass, replace
 from enum import IntEnum, StrEnum
 from pathlib import PurePath
@@ -277,7 +277,9 @@ def translate(exc: BaseException) -> Meldung:
 
 
 def _translate_foreign(exc: BaseException) -> Meldung:
-    if isinstance(exc, ssl.SSLError | ConnectionError | TimeoutError) and not exc.filename:
+    ssl = sys.modules.get("ssl")  # an SSLError needs ssl imported; importing it here would slow every start
+    connection = (ConnectionError, TimeoutError, *((ssl.SSLError,) if ssl is not None else ()))
+    if isinstance(exc, connection) and not exc.filename:
         return Meldung(
             f"Die Verbindung zu einem Server ist fehlgeschlagen ({exc.strerror or exc}).",
             "Prüfen Sie Netz und Server; der nächste Versuch kann gelingen.",

@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .ablage import Ablage, looks_like_vorgang
 from .aktenzeichen import FOLDER_RE, from_folder_name
@@ -135,6 +135,22 @@ _COLUMNS = (
 )
 _SELECT = "SELECT relpath, status, beschaedigt, data FROM vorgang"
 _ROW_PLACEHOLDERS = ",".join("?" * len(_COLUMNS.split(",")))
+_WORKLIST = (
+    f"{_SELECT} ORDER BY offen DESC, "
+    "CASE WHEN offen = 1 THEN rang ELSE 0 END, "
+    "CASE WHEN offen = 1 THEN eingang_ts ELSE -eingang_ts END, az, relpath"
+)
+
+
+class CacheRow(NamedTuple):
+    """A Vorgang as the cache stores it, for output that copies fields (no model built: at 100,000 rows
+    building them costs more than everything else). ``data`` is the metadata file's content, which
+    :meth:`Vorgang.from_json` accepted when the row was written."""
+
+    data: dict[str, Any]
+    status: Status  # of the folder it lies in (the folder wins)
+    ordner: str
+    beschaedigt: str
 
 
 def message_keys(vorgang: Vorgang) -> set[str]:
@@ -446,31 +462,47 @@ class Index:
             self._refresh(True, None)
             return self.db.execute(sql, args).fetchall()
 
-    def _iter(self, sql: str) -> Iterator[Vorgang]:
+    def _rows(self, sql: str) -> Iterator[tuple[str, str, str, str]]:
+        """(relpath, status, beschaedigt, data) of each row, fetched in batches; a cache SQLite cannot read is
+        rebuilt from the folders first."""
         try:
             cursor = self.db.execute(sql)
-            first = cursor.fetchmany(200)
+            batch = cursor.fetchmany(200)
         except sqlite3.DatabaseError:
             self._rebuild()
             self._refresh(True, None)
             cursor = self.db.execute(sql)
-            first = cursor.fetchmany(200)
-        batch = first
-        parents: dict[str, Path] = {}  # "5 Archiv/2017" -> its Path: one short join per row, not a full parse
+            batch = cursor.fetchmany(200)
         while batch:
-            for rel, status, damaged, data in batch:
-                vorgang = Vorgang.from_json(json.loads(data))
-                if vorgang.gesperrt and not self.gesperrte_zeigen:
-                    continue  # restricted (Art. 18 DSGVO): only 'zeige' and the Datenschutz commands see it
-                parent, _, name = rel.rpartition("/")
-                base = parents.get(parent)
-                if base is None:
-                    base = parents[parent] = self.ablage.root / parent
-                vorgang.ordner = base / name
-                vorgang.status = Status(status)  # the folder wins, also before the move is recorded
-                vorgang.beschaedigt = damaged
-                yield vorgang
+            yield from batch
             batch = cursor.fetchmany(500)
+
+    def _iter(self, sql: str) -> Iterator[Vorgang]:
+        parents: dict[str, Path] = {}  # "5 Archiv/2017" -> its Path: one short join per row, not a full parse
+        for rel, status, damaged, data in self._rows(sql):
+            vorgang = Vorgang.from_json(json.loads(data))
+            if vorgang.gesperrt and not self.gesperrte_zeigen:
+                continue  # restricted (Art. 18 DSGVO): only 'zeige' and the Datenschutz commands see it
+            parent, _, name = rel.rpartition("/")
+            base = parents.get(parent)
+            if base is None:
+                base = parents[parent] = self.ablage.root / parent
+            vorgang.ordner = base / name
+            vorgang.status = Status(status)  # the folder wins, also before the move is recorded
+            vorgang.beschaedigt = damaged
+            yield vorgang
+
+    def _stored(self, sql: str) -> Iterator[CacheRow]:
+        """Like :meth:`_iter`, without building the models (see :class:`CacheRow`)."""
+        root = f"{self.ablage.root}{os.sep}"
+        native = os.sep == "/"
+        statuses = {s.value: s for s in Status}
+        loads = json.loads
+        for rel, status, damaged, data in self._rows(sql):
+            stored = loads(data)
+            if stored.get("gesperrt") and not self.gesperrte_zeigen:
+                continue  # as in _iter
+            yield CacheRow(stored, statuses[status], root + (rel if native else rel.replace("/", os.sep)), damaged)
 
     def person_count(self, vorgang: Vorgang) -> int:
         """How many other Vorgänge belong to the same person (keys followed transitively)."""
@@ -544,11 +576,11 @@ class Index:
 
     def worklist(self) -> Iterator[Vorgang]:
         """All Vorgänge, open ones first in worklist order, then done ones newest first."""
-        return self._iter(
-            f"{_SELECT} ORDER BY offen DESC, "
-            "CASE WHEN offen = 1 THEN rang ELSE 0 END, "
-            "CASE WHEN offen = 1 THEN eingang_ts ELSE -eingang_ts END, az, relpath"
-        )
+        return self._iter(_WORKLIST)
+
+    def worklist_stored(self) -> Iterator[CacheRow]:
+        """:meth:`worklist` as stored, without models: ``liste --alle --json`` streams 100,000 rows from it."""
+        return self._stored(_WORKLIST)
 
     def by_relpath(self, relpaths: list[str]) -> Iterator[Vorgang]:
         """The Vorgänge in these folders (paths relative to the Ablage, "/"-separated), without a full scan."""

@@ -17,12 +17,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import holidays
-
 from .errors import KonfigFehler
 
 WOCHENTAGE = ("montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag")
-LAENDER = tuple(code for code in holidays.DE.subdivisions if len(code) == 2)
+#: The Bundesländer as the ``holidays`` package names them (a test compares; importing ``holidays`` takes
+#: longer than a whole command should, so it is loaded only when a holiday is looked up).
+LAENDER = ("BB", "BE", "BW", "BY", "HB", "HE", "HH", "MV", "NI", "NW", "RP", "SH", "SL", "SN", "ST", "TH")
 STANDARD_ZEITEN = {tag: "08:00-18:00" for tag in WOCHENTAGE[:5]} | {"samstag": "", "sonntag": ""}
 STANDARD_ZEITZONE = "Europe/Berlin"
 _SPAN = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")
@@ -135,6 +135,8 @@ class Servicekalender:
 
 @functools.lru_cache(maxsize=64)
 def _holidays(land: str, year: int) -> Mapping[date, str]:
+    import holidays
+
     return dict(holidays.country_holidays("DE", subdiv=land or None, years=year, language="de"))
 
 

@@ -23,7 +23,7 @@ from ..operations.context import Context
 from ..personen import unknown_login_hint
 from ..register import update as register_update
 from ..store import Store
-from .hilfe import GermanGroup
+from .befehle import LazyGroup
 from .klick_deutsch import install as install_german_click
 from .terminal import with_safe_output
 
@@ -165,7 +165,7 @@ def warn_saved(what: str, exc: BaseException, retry: str = "") -> None:
     )
 
 
-@click.group(cls=GermanGroup, context_settings=CONTEXT)
+@click.group(cls=LazyGroup, context_settings=CONTEXT)
 @click.option(
     "--ablage",
     metavar="ORDNER",
@@ -209,7 +209,7 @@ def _command_path(args: list[str]) -> str:
         if skip or token.startswith("-"):
             skip = token == "--ablage"
             continue
-        sub = command.commands.get(token) if isinstance(command, click.Group) else None
+        sub = command.get_command(click.Context(command), token) if isinstance(command, click.Group) else None
         if sub is None:
             break
         names.append(token)
@@ -247,23 +247,3 @@ def main(argv: list[str] | None = None) -> None:
             click.echo(line, err=True)
         sys.exit(meldung.exit_code)
     sys.exit(code if isinstance(code, int) else Exit.OK)
-
-
-from . import (  # noqa: E402,F401  (register the commands; one module a line)
-    ablage_cmds,
-    aendern_cmds,
-    anruf_cmds,
-    antwort_cmds,
-    bericht_cmds,
-    datenschutz_cmds,
-    einwurf_cmds,
-    erinnern_cmds,
-    fristen_cmds,
-    mail_cmds,
-    passwort_cmds,
-    register_cmds,
-    suche_cmds,
-    vorgang_cmds,
-    weiterleiten_cmds,
-    wissen_cmds,
-)

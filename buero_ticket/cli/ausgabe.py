@@ -13,8 +13,9 @@ from typing import Any
 import click
 
 from ..clock import system_clock
+from ..index import CacheRow
 from ..merker import merker
-from ..models import HistoryEntry, Nachricht, Vorgang, Weiterleitung
+from ..models import Dringlichkeit, HistoryEntry, Kanal, Nachricht, Vorgang, Weiterleitung
 from ..ortszeit import in_office
 from ..store import ANLAGEN_DIR, AUSGANG_DIR, NACHRICHTEN_DIR
 
@@ -50,6 +51,59 @@ def vorgang_json(v: Vorgang) -> dict[str, Any]:
         "revision": v.revision,
         "ordner": str(v.ordner) if v.ordner else None,
     }
+
+
+def stored_json(row: CacheRow) -> dict[str, Any]:
+    """:func:`vorgang_json` of a cache row, without building the model (``liste --alle --json``).
+
+    Field by field what ``vorgang_json(Vorgang.from_json(row.data))`` gives (a test compares both);
+    times are parsed and written again, so a hand-edited file reads the same either way.
+    """
+    d = row.data
+    sender = d.get("absender") or {}
+    name, email, telefon, anschrift = (str(sender[k]) if k in sender else "" for k in _SENDER)
+    eingang = datetime.fromisoformat(d["eingang"]).isoformat()
+    weiterleitungen = Vorgang.from_json(d).weiterleitungen if d.get("weiterleitungen") else []  # rare
+    return {
+        "aktenzeichen": str(d["aktenzeichen"]),
+        "status": row.status.value,
+        "kanal": _KANAL[d["kanal"]],
+        "betreff": str(d.get("betreff", "")),
+        "absender": f"{name} <{email}>" if name and email else (name or email or telefon or ""),
+        "absender_name": name,
+        "absender_email": email,
+        "absender_telefon": telefon,
+        "absender_anschrift": anschrift,
+        "eingang": eingang,
+        "dringlichkeit": _DRINGLICHKEIT[d.get("dringlichkeit", "normal")],
+        "bearbeiter": str(d.get("bearbeiter") or ""),
+        "frist": _iso_date(d.get("frist")),
+        "letzte_aktivitaet": _iso_time(d.get("geaendert")) or eingang,
+        "anzahl_nachrichten": len(d.get("nachrichten") or []),
+        "antwort_gesendet": _iso_time(d.get("antwort_gesendet")),
+        "kategorie": str(d.get("kategorie") or ""),
+        "verknuepft": [str(x) for x in d.get("verknuepft") or []],
+        "wiedervorlage": _iso_date(d.get("wiedervorlage")),
+        "wiedervorlage_grund": str(d.get("wiedervorlage_grund") or ""),
+        "neue_nachricht": bool(d.get("neue_nachricht")),
+        "bei_stelle": [w.stelle_name for w in weiterleitungen if w.offen],
+        "weiterleitungen": [weiterleitung_json(w) for w in weiterleitungen],
+        "revision": int(d.get("revision", 0)),
+        "ordner": row.ordner,
+    }
+
+
+_SENDER = ("name", "email", "telefon", "anschrift")
+_KANAL = {k.value: k.value for k in Kanal}  # the enums' checks without an enum call per row
+_DRINGLICHKEIT = {d.value: d.value for d in Dringlichkeit}
+
+
+def _iso_time(value: Any) -> str | None:
+    return datetime.fromisoformat(value).isoformat() if value else None
+
+
+def _iso_date(value: Any) -> str | None:
+    return date.fromisoformat(value).isoformat() if value else None
 
 
 def weiterleitung_json(w: Weiterleitung) -> dict[str, Any]:

@@ -53,6 +53,8 @@ def terminal_text(text: str) -> str:
     """``text`` without control characters, escape sequences' introducers and format characters."""
     if text.isascii() and text.isprintable():
         return text
+    if text.replace("\n", "").replace("\t", "").replace("\r", "").isprintable():
+        return text  # umlauts, typographic quotes …: every control and format character is non-printable
     return _SUSPECT_RUN.sub(_clean_run, text)
 
 

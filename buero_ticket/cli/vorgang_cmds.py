@@ -12,7 +12,15 @@ from ..operations import vorgang as ops
 from ..ortszeit import office_zone
 from ..personen import person_named, resolve
 from . import App, cli, stichworte
-from .ausgabe import echo_detail, echo_json, echo_json_list, echo_table, vorgang_detail_json, vorgang_json
+from .ausgabe import (
+    echo_detail,
+    echo_json,
+    echo_json_list,
+    echo_table,
+    stored_json,
+    vorgang_detail_json,
+    vorgang_json,
+)
 
 STATUS_CHOICE = stichworte.STATUS
 KANAL_CHOICE = stichworte.KANAL
@@ -117,11 +125,17 @@ def liste(app: App, alle: bool, status: str | None, bearbeiter: str | None, fael
     """
     index = app.sync(reconcile=False)
     jetzt = app.ctx.clock()
+    if as_json and (alle or status) and not faellig:  # 100,000 rows: straight from the cache, no models
+        stored = index.worklist_stored()
+        if status is not None:
+            stored = (r for r in stored if r.status.value == status)
+        if bearbeiter is not None:
+            wanted_stored = _bearbeiter_key(app, bearbeiter)
+            stored = (r for r in stored if str(r.data.get("bearbeiter") or "").casefold() == wanted_stored)
+        echo_json_list(stored_json(r) for r in stored)
+        return
     rows = index.worklist() if (alle or status) else fristen.arbeitsliste(index.offen(), jetzt.date())
-    if bearbeiter is not None:
-        person = person_named(app.ctx.settings, bearbeiter)
-        bearbeiter = person.name if person else bearbeiter
-    wanted = None if bearbeiter is None else " ".join(bearbeiter.split()).casefold()
+    wanted = None if bearbeiter is None else _bearbeiter_key(app, bearbeiter)
     selected = (
         v
         for v in rows
@@ -137,6 +151,12 @@ def liste(app: App, alle: bool, status: str | None, bearbeiter: str | None, fael
         click.echo("\n" + anzahl(count, "Vorgang", "Vorgänge") + " fällig oder überfällig")
     else:
         click.echo("\n" + anzahl(count, "Vorgang", "Vorgänge") + ("" if alle or status else " offen"))
+
+
+def _bearbeiter_key(app: App, bearbeiter: str) -> str:
+    """What ``liste --bearbeiter`` compares with: the person's name from [benutzer] (or as typed), casefolded."""
+    person = person_named(app.ctx.settings, bearbeiter)
+    return " ".join((person.name if person else bearbeiter).split()).casefold()
 
 
 @cli.command("zeige")
@@ -169,9 +189,9 @@ def zeige(app: App, aktenzeichen: str, voll: bool, as_json: bool) -> None:
         echo_json({**vorgang_detail_json(vorgang, verlauf), **extras})
     else:
         from ..datenschutz.aufbewahrung import beschreibung
-        from ..operations.datenschutz import aufbewahrung
+        from ..settings.aufbewahrung import Aufbewahrung  # not operations.datenschutz: its imports are slow
 
-        extra = [("Aufbewahrung", beschreibung(vorgang, aufbewahrung(app.ctx)))]
+        extra = [("Aufbewahrung", beschreibung(vorgang, app.ctx.settings.section(Aufbewahrung)))]
         weitere = index.person_count(vorgang)
         if weitere:
             extra.append(("Person", f"weitere Vorgänge dieser Person: {weitere} ('buero-ticket person …')"))
