@@ -16,7 +16,6 @@ import getpass
 from datetime import datetime
 from pathlib import Path
 
-from .clock import system_clock
 from .fileio import atomic_write_bytes, read_fresh
 from .models import HistoryEntry
 
@@ -109,6 +108,7 @@ def append_history(folder: Path, entries: list[HistoryEntry]) -> None:
     write_text(folder, read_text(folder) + "".join(format_line(e) for e in entries))
 
 
-def entry(aktion: str, details: str = "", benutzer: str | None = None, zeit: datetime | None = None) -> HistoryEntry:
-    """A history line by the current user; ``zeit`` from the caller's clock (default: the system clock)."""
-    return HistoryEntry(zeit or system_clock(), benutzer or current_user(), aktion, details)
+def entry(aktion: str, details: str = "", *, zeit: datetime, benutzer: str) -> HistoryEntry:
+    """A history line; ``zeit`` from the caller's injected clock and ``benutzer`` from its store or context
+    (no default: a line stamped with the system clock would not follow a FixedClock)."""
+    return HistoryEntry(zeit, benutzer, aktion, details)

@@ -118,7 +118,7 @@ def test_aendern_operation_without_the_cli(store: Store) -> None:
     from buero_ticket.models import Absender, Incoming, Kanal
     from buero_ticket.operations.vorgang import create
 
-    ctx = Context.of(store, user="test")
+    ctx = Context.of(Store(store.ablage, user="test"))
     item = Incoming(kanal=Kanal.BRIEF, betreff="Antrag", absender=Absender("A"), zeit=ctx.clock(), text="x")
     v = create(ctx, item)
     result = aendern(ctx, v.aktenzeichen, Aenderung(anschrift=" A\n\n Weg 1 \n1 Ort "))

@@ -57,7 +57,7 @@ def _set(store: Store, az: str, **values: Any) -> None:
     def change(v: Vorgang) -> list[HistoryEntry]:
         for key, value in values.items():
             setattr(v, key, value)
-        return [history.entry("Test", "Werte für den Bericht gesetzt")]
+        return [history.entry("Test", "Werte für den Bericht gesetzt", zeit=store.clock(), benutzer="Test")]
 
     store.update(az, change)
 

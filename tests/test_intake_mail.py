@@ -127,7 +127,7 @@ def test_reply_to_done_vorgang_reopens_or_links(importer: MailImporter, store: S
 
     def backdate(v):  # type: ignore[no-untyped-def]
         v.erledigt = old
-        return [history.entry("Test", "zurückdatiert")]
+        return [history.entry("Test", "zurückdatiert", zeit=system_clock(), benutzer="Test")]
 
     store.update(created.aktenzeichen, backdate)
     late = make_mail(subject="Re: nach einem Jahr", in_reply_to=f"<{_mid(first)}>")

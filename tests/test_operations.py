@@ -21,7 +21,7 @@ T0 = datetime(2026, 3, 2, 9, 30, tzinfo=timezone(timedelta(hours=1)))
 @pytest.fixture
 def ctx(ablage: Ablage) -> Context:
     clock = FixedClock(T0)
-    return Context.of(Store(ablage, clock=clock), user="mweber")
+    return Context.of(Store(ablage, clock=clock, user="mweber"))
 
 
 def _item(ctx: Context, **kw: object) -> Incoming:

@@ -121,7 +121,9 @@ def test_closed_years_have_workbooks_rewritten_only_when_they_change(
     before = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in files.values()}
 
     # A note on a closed Vorgang of two years ago: only that year's workbook is written again.
-    store.update(old_done, lambda v: [history.entry("Notiz", "Nachtrag", zeit=datetime.now().astimezone())])
+    store.update(
+        old_done, lambda v: [history.entry("Notiz", "Nachtrag", zeit=datetime.now().astimezone(), benutzer="Test")]
+    )
     index.refresh()
     register_update.rewrite(ablage, index)
     assert files[this_year - 1].read_bytes() == before[files[this_year - 1]][1]

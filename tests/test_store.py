@@ -90,9 +90,13 @@ def test_status_moves_folder_and_logs(store: Store) -> None:
 
 def test_revision_token_refuses_stale_change(store: Store) -> None:
     v = _new(store)
-    store.update(v.aktenzeichen, lambda x: [history.entry("Notiz", "erste")])
+    store.update(v.aktenzeichen, lambda x: [history.entry("Notiz", "erste", zeit=store.clock(), benutzer="Test")])
     with pytest.raises(KonfliktFehler, match="inzwischen"):
-        store.update(v.aktenzeichen, lambda x: [history.entry("Notiz", "zweite")], expected_revision=v.revision)
+        store.update(
+            v.aktenzeichen,
+            lambda x: [history.entry("Notiz", "zweite", zeit=store.clock(), benutzer="Test")],
+            expected_revision=v.revision,
+        )
     assert [e.details for e in history.read_history(v.ordner)][-1] == "erste"  # type: ignore[arg-type]
 
 
@@ -141,7 +145,7 @@ def test_unknown_aktenzeichen_suggests(store: Store) -> None:
 def _hammer(root: str, az: str, worker: int, count: int) -> None:
     store = Store(open_ablage(Path(root)))
     for i in range(count):
-        store.update(az, lambda v, i=i: [history.entry("Notiz", f"w{worker}-{i}")])
+        store.update(az, lambda v, i=i: [history.entry("Notiz", f"w{worker}-{i}", zeit=store.clock(), benutzer="Test")])
         if i % 10 == 0:
             target = Status.WARTET if (worker + i) % 20 == 0 else Status.IN_BEARBEITUNG
             store.set_status(az, target)

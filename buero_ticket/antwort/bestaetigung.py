@@ -197,7 +197,7 @@ def _note(store: Store, az: str, action: str, details: str) -> None:
     """A history line on the Vorgang; if even that fails, only the log knows."""
 
     def change(_vorgang: Vorgang) -> list[HistoryEntry]:
-        return [history.entry(action, details)]
+        return [history.entry(action, details, zeit=store.clock(), benutzer=store.user)]
 
     try:
         store.update(az, change)

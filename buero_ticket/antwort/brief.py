@@ -162,7 +162,8 @@ def write_letter(
         from ..operations.weiterleiten import rueckmeldung_vermerken
 
         written_at = store.clock()
-        return [history.entry("Brief erstellt", details), *rueckmeldung_vermerken(current, written_at, "Brief")]
+        line = history.entry("Brief erstellt", details, zeit=written_at, benutzer=store.user)
+        return [line, *rueckmeldung_vermerken(current, written_at, "Brief", store.user)]
 
     store.update(vorgang.aktenzeichen, change)
     return LetterResult(vorgang.aktenzeichen, written["docx"], written.get("pdf"))

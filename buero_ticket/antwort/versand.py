@@ -142,7 +142,8 @@ def mark_answered(store: Store, az: str, to: str, when: datetime) -> None:
         from ..operations.weiterleiten import rueckmeldung_vermerken
 
         vorgang.antwort_gesendet = vorgang.antwort_gesendet or when
-        return [history.entry("Antwort gesendet", f"an {to}"), *rueckmeldung_vermerken(vorgang, when, "E-Mail")]
+        line = history.entry("Antwort gesendet", f"an {to}", zeit=store.clock(), benutzer=store.user)
+        return [line, *rueckmeldung_vermerken(vorgang, when, "E-Mail", store.user)]
 
     store.update(az, change)
 

@@ -383,7 +383,7 @@ def _inform_citizen(ctx: Context, vorgang: Vorgang, stelle: Stelle, env: Mapping
         return "", f"Die Bürgerin / der Bürger wurde NICHT informiert: {exc.text} {exc.hinweis}".strip()
 
 
-def rueckmeldung_vermerken(v: Vorgang, zeit: datetime, wie: str) -> list[HistoryEntry]:
+def rueckmeldung_vermerken(v: Vorgang, zeit: datetime, wie: str, benutzer: str) -> list[HistoryEntry]:
     """Inside a change: an outgoing message to the citizen counts as Rückmeldung for open forwardings.
 
     Returns history lines ("Rückmeldung an Bürger: rechtzeitig/zu spät"). Called by the answer mail,
@@ -399,7 +399,7 @@ def rueckmeldung_vermerken(v: Vorgang, zeit: datetime, wie: str) -> list[History
         w.rueckmeldung_rechtzeitig = zeit <= w.rueckmeldung_bis
         state = "rechtzeitig" if w.rueckmeldung_rechtzeitig else "zu spät"
         details = f"{wie} nach Weiterleitung an {w.stelle_name}: {state} (bis {format_zeitpunkt(w.rueckmeldung_bis)})"
-        lines.append(history.entry("Rückmeldung an Bürger", details, zeit=zeit))
+        lines.append(history.entry("Rückmeldung an Bürger", details, zeit=zeit, benutzer=benutzer))
     return lines
 
 
@@ -408,7 +408,7 @@ def rueckmeldung_notiz(ctx: Context, az: str, text: str) -> Vorgang:
     jetzt = ctx.clock()
 
     def change(v: Vorgang) -> list[HistoryEntry]:
-        return [ctx.entry("Notiz (Rückmeldung an Bürger)", text), *rueckmeldung_vermerken(v, jetzt, "Notiz")]
+        return [ctx.entry("Notiz (Rückmeldung an Bürger)", text), *rueckmeldung_vermerken(v, jetzt, "Notiz", ctx.user)]
 
     return ctx.store.update(az, change)
 
