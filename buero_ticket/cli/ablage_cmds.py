@@ -11,7 +11,7 @@ from ..ablage import init_ablage
 from ..demo import build_demo
 from ..errors import Exit
 from ..mengen import anzahl
-from ..pruefen import check, repair
+from ..operations.pruefen import pruefen as pruefen_operation
 from . import App, cli
 from .ausgabe import echo_json
 
@@ -82,31 +82,28 @@ def pruefen(app: App, reparieren: bool, as_json: bool) -> None:
       buero-ticket pruefen
       buero-ticket pruefen --reparieren
     """
-    bericht = check(app.store, app.index)
-    fixed = repair(app.store, app.index, bericht) if reparieren else []
-    offen = [p for p in bericht.probleme if p not in fixed]
+    result = pruefen_operation(app.ctx, app.index, reparieren=reparieren)
+    offen = result.offen
     if as_json:
         echo_json(
             {
-                "vorgaenge": bericht.vorgaenge,
+                "vorgaenge": result.vorgaenge,
                 "probleme": [p.to_json() for p in offen],
-                "repariert": [p.to_json() for p in fixed],
+                "repariert": [p.to_json() for p in result.repariert],
             }
         )
     else:
-        for p in fixed:
+        for p in result.repariert:
             click.echo(f"repariert: {p.pfad}: {p.text}")
         for p in offen:
             hint = " (mit --reparieren behebbar)" if p.reparierbar else ""
             click.echo(f"Problem: {p.pfad}: {p.text}{hint}")
         if offen:
             click.echo(
-                f"\n{anzahl(len(offen), 'Problem', 'Probleme')} in {anzahl(bericht.vorgaenge, 'Vorgang', 'Vorgängen')}."
+                f"\n{anzahl(len(offen), 'Problem', 'Probleme')} in {anzahl(result.vorgaenge, 'Vorgang', 'Vorgängen')}."
             )
         else:
-            click.echo(
-                f"Ablage in Ordnung: {anzahl(bericht.vorgaenge, 'Vorgang', 'Vorgänge')} geprüft, keine Probleme."
-            )
+            click.echo(f"Ablage in Ordnung: {anzahl(result.vorgaenge, 'Vorgang', 'Vorgänge')} geprüft, keine Probleme.")
     if offen:
         raise click.exceptions.Exit(Exit.PROBLEME)
 

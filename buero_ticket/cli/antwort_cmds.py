@@ -8,7 +8,6 @@ import click
 
 from ..errors import Exit
 from ..mengen import anzahl
-from ..wissen.artikel import Artikel
 from . import App, cli
 
 _FELD_HELP = "Wert für ein Feld der Vorlage, z. B. --feld bis=15.12.2026 (mehrfach möglich)."
@@ -60,10 +59,7 @@ def brief(
     from ..operations.antwort import file_letter
 
     fields = parse_fields(felder, feld_dateien)
-    artikel = _with_article(app, fields, wissen)
-    result = file_letter(app.ctx, aktenzeichen, vorlage, fields, pdf=pdf, ohne_anschrift=ohne_anschrift)
-    if artikel is not None:
-        _record_article(app, result.aktenzeichen, artikel, "Brief")
+    result = file_letter(app.ctx, aktenzeichen, vorlage, fields, pdf=pdf, ohne_anschrift=ohne_anschrift, wissen=wissen)
     app.after_change()
     click.echo(f"Brief für Vorgang {result.aktenzeichen} geschrieben: {result.docx}")
     if ohne_anschrift:
@@ -126,10 +122,7 @@ def antworten_cmd(
     from ..operations.antwort import send_reply
 
     fields = parse_fields(felder, feld_dateien)
-    artikel = _with_article(app, fields, wissen)
-    result = send_reply(app.ctx, aktenzeichen, vorlage, fields, senden=senden, anlagen=list(anlagen))
-    if artikel is not None:
-        _record_article(app, aktenzeichen, artikel, "E-Mail gesendet" if result.sent else "E-Mail-Entwurf")
+    result = send_reply(app.ctx, aktenzeichen, vorlage, fields, senden=senden, anlagen=list(anlagen), wissen=wissen)
     app.after_change()
     if result.sent:
         click.echo(f"E-Mail an {result.to} gesendet („{result.betreff}“), abgelegt: {result.datei}")
@@ -138,24 +131,6 @@ def antworten_cmd(
     else:
         click.echo(f"E-Mail-Entwurf an {result.to} abgelegt (nicht gesendet): {result.datei}")
         click.echo("Senden: denselben Befehl mit --senden, oder die Datei in Outlook öffnen und dort senden.")
-
-
-def _with_article(app: App, fields: dict[str, str], name: str | None) -> Artikel | None:
-    """``--wissen ARTIKEL``: the article's answer sections go into the field ``text`` (after a given text)."""
-    if not name:
-        return None
-    from ..operations import wissen as wissen_ops
-
-    artikel = wissen_ops.artikel(app.ablage, name)
-    given = fields.get("text", "").strip()
-    fields["text"] = (given + "\n\n" if given else "") + artikel.antwort()
-    return artikel
-
-
-def _record_article(app: App, az: str, artikel: Artikel, wie: str) -> None:
-    from ..operations import wissen as wissen_ops
-
-    wissen_ops.record_article(app.ctx, az, artikel, wie)
 
 
 @cli.group("vorlagen")

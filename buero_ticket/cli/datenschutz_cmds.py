@@ -9,15 +9,12 @@ from typing import Any
 
 import click
 
-from ..datenschutz import personen, xdomea
-from ..datenschutz.aufbewahrung import aufbewahren_bis, faellige
-from ..datenschutz.loeschen import Loeschplan, plane
+from ..datenschutz.loeschen import Loeschplan
 from ..datenschutz.personen import Person
 from ..datum import parse_datum
-from ..errors import EingabeFehler, NichtGefunden
+from ..errors import EingabeFehler
 from ..models import Vorgang
 from ..operations import datenschutz as ops
-from ..settings.aufbewahrung import Aufbewahrung
 from . import App, cli
 from .ausgabe import echo_json
 from .hilfe import GermanGroup
@@ -42,10 +39,6 @@ class AuskunftGroup(DefaultGroup):
     default_command = "erstellen"
 
 
-def _settings(app: App) -> Aufbewahrung:
-    return ops.aufbewahrung(app.ctx)
-
-
 def _alle(app: App) -> list[Vorgang]:
     index = app.sync()
     index.gesperrte_zeigen = True  # Datenschutz sees restricted Vorgänge too (access, erasure, retention)
@@ -53,19 +46,7 @@ def _alle(app: App) -> list[Vorgang]:
 
 
 def _eine_person(app: App, suche: str) -> Person:
-    found = personen.find(_alle(app), suche)
-    if not found:
-        raise NichtGefunden(
-            f"Zu „{suche}“ gibt es keine Person mit Vorgängen.",
-            "Suchen Sie mit der E-Mail-Adresse, der Telefonnummer oder dem Nachnamen.",
-        )
-    if len(found) > 1:
-        names = "; ".join(f"{p.anzeigename} ({', '.join(p.emails or p.telefone) or 'ohne Kontakt'})" for p in found)
-        raise EingabeFehler(
-            f"„{suche}“ passt auf {len(found)} Personen: {names}.",
-            "Geben Sie die E-Mail-Adresse oder Telefonnummer an, um genau eine Person zu wählen.",
-        )
-    return found[0]
+    return ops.eine_person(_alle(app), suche)
 
 
 def _vorgang_zeile(v: Vorgang) -> str:
@@ -100,7 +81,7 @@ def person_suchen(app: App, suche: str, as_json: bool) -> None:
     Beispiel:
       buero-ticket person suchen "0731 12345"
     """
-    found = personen.find(_alle(app), suche)
+    found = ops.personen_finden(_alle(app), suche)
     if as_json:
         echo_json(
             [
@@ -271,15 +252,10 @@ def _plan(app: App, aktenzeichen: str | None, person_suche: str | None) -> Loesc
             "Geben Sie entweder ein Aktenzeichen oder --person an.",
             'Beispiel: buero-ticket loeschen 2026-00042 --grund "Antrag nach Art. 17 DSGVO"',
         )
-    settings = _settings(app)
-    heute = app.ctx.clock().date()
     if person_suche:
-        p = _eine_person(app, person_suche)
-        return plane(app.ablage, p.vorgaenge, p.suchbegriffe(), settings, heute)
+        return ops.loeschplan_person(app.ctx, _eine_person(app, person_suche))
     app.sync()
-    v = app.store.get(aktenzeichen or "")
-    ids = [n.message_id for n in v.nachrichten if n.message_id]
-    return plane(app.ablage, [v], ids, settings, heute)
+    return ops.loeschplan_vorgang(app.ctx, aktenzeichen or "")
 
 
 def _zeige_plan(plan: Loeschplan, ausfuehren: bool) -> None:
@@ -331,32 +307,15 @@ def loeschen_cmd(
         _zeige_plan(plan, False)
         click.echo("\nProbelauf: nichts wurde gelöscht. Zum Löschen mit --ausfuehren und --grund wiederholen.")
         return
-    result = ops.loeschen(app.ctx, plan, grund)
-    postfach = ""
-    if auch_postfach:
-        postfach = _postfach_loeschen(app, plan)
+    result = ops.loeschen(app.ctx, plan, grund, auch_postfach=auch_postfach)
     app.after_change()
     _zeige_plan(plan, True)
     click.echo(
         f"\nGelöscht: {len(result.geloescht)} Vorgänge, {result.dateien} weitere Dateien, "
         f"{result.zeilen} Protokollzeilen geschwärzt. Im Löschprotokoll vermerkt."
     )
-    if postfach:
-        click.echo(postfach)
-
-
-def _postfach_loeschen(app: App, plan: Loeschplan) -> str:
-    ids = [n.message_id for v in plan.vorgaenge for n in v.nachrichten if n.message_id]
-    if not ids:
-        return "Postfach: keine E-Mails mit Message-ID in diesen Vorgängen."
-    from ..mail.postfach_loeschen import delete_by_message_id
-
-    try:
-        count = delete_by_message_id(app.ablage, ids)
-    except Exception as exc:  # the Ablage part is done and must not be reported as failed
-        text = getattr(exc, "text", str(exc))
-        return f"Hinweis: Im Postfach wurde nichts gelöscht ({text}). Bitte dort von Hand löschen."
-    return f"Postfach: {count} E-Mail(s) im Ordner „Importiert“ gelöscht."
+    if result.postfach:
+        click.echo(result.postfach)
 
 
 @cli.command("loeschprotokoll")
@@ -417,14 +376,13 @@ def aussondern_liste(app: App, stichtag: str | None, as_json: bool) -> None:
       buero-ticket aussondern liste --stichtag 01.01.2027
     """
     tag = _stichtag(app, stichtag)
-    settings = _settings(app)
-    groups = faellige(_alle(app), settings, tag)
+    groups = ops.aussondern_faellig(app.ctx, _alle(app), tag)
     if as_json:
         out: dict[str, Any] = {
-            k: [{"aktenzeichen": v.aktenzeichen, "betreff": v.betreff,
-                 "aufbewahren_bis": str(aufbewahren_bis(v, settings)), "bewertung": v.archivbewertung}
-                for v in vs]
-            for k, vs in groups.items()
+            k: [{"aktenzeichen": f.vorgang.aktenzeichen, "betreff": f.vorgang.betreff,
+                 "aufbewahren_bis": str(f.aufbewahren_bis), "bewertung": f.vorgang.archivbewertung}
+                for f in fs]
+            for k, fs in groups.items()
         }  # fmt: skip
         echo_json(out)
         return
@@ -432,13 +390,13 @@ def aussondern_liste(app: App, stichtag: str | None, as_json: bool) -> None:
         click.echo(f"Zum Stichtag {tag:%d.%m.%Y} ist keine Aufbewahrungsfrist abgelaufen.")
         return
     total = 0
-    for kategorie, vs in groups.items():
-        click.echo(f"{kategorie} ({len(vs)}):")
-        for v in vs:
-            ende = aufbewahren_bis(v, settings)
+    for kategorie, fs in groups.items():
+        click.echo(f"{kategorie} ({len(fs)}):")
+        for f in fs:
+            v = f.vorgang
             bew = f"  Bewertung: {v.archivbewertung}" if v.archivbewertung else ""
-            click.echo(f"  {v.aktenzeichen:<16} aufbewahren bis {ende:%d.%m.%Y}  {v.betreff}{bew}")
-        total += len(vs)
+            click.echo(f"  {v.aktenzeichen:<16} aufbewahren bis {f.aufbewahren_bis:%d.%m.%Y}  {v.betreff}{bew}")
+        total += len(fs)
     click.echo(f"\n{total} {'Vorgang' if total == 1 else 'Vorgänge'} zur Aussonderung fällig.")
 
 
@@ -472,9 +430,8 @@ def aussondern_bewertung(app: App, datei: Path) -> None:
     Beispiel:
       buero-ticket aussondern bewertung "H:\\Archiv\\bewertet.csv"
     """
-    bewertung = xdomea.lies_bewertung(datei)
     app.sync()
-    counts = ops.bewertung_uebernehmen(app.ctx, bewertung)
+    counts = ops.bewertung_uebernehmen(app.ctx, datei)
     app.after_change(interactive=True)
     click.echo(f"Übernommen: {counts['A']} archivieren, {counts['V']} vernichten, {counts['B']} nachbewerten.")
     click.echo("Weiter mit: buero-ticket aussondern abgeben --ziel ORDNER")
@@ -493,15 +450,7 @@ def aussondern_abgeben(app: App, ziel: Path) -> None:
     Beispiel:
       buero-ticket aussondern abgeben --ziel "H:\\Archiv"
     """
-    settings = _settings(app)
-    heute = app.ctx.clock().date()
-    alle = _alle(app)
-
-    def plan_fuer(vs: list[Vorgang]) -> Loeschplan:
-        return plane(app.ablage, vs, [n.message_id for v in vs for n in v.nachrichten if n.message_id], settings,
-                     heute, pruefe_frist=False)  # fmt: skip
-
-    result = ops.aussondern_abgeben(app.ctx, alle, ziel, plan_fuer)
+    result = ops.aussondern_abgeben(app.ctx, _alle(app), ziel)
     app.after_change()
     if not result.archiviert and not result.vernichtet.geloescht:
         click.echo("Keine Vorgänge mit Bewertung A oder V. Erst 'buero-ticket aussondern bewertung DATEI'.")

@@ -26,17 +26,7 @@ def erinnern(ctx: click.Context, nur_anzeigen: bool) -> None:
     """
     app: App = ctx.obj
     index = app.sync()
-    offen = list(index.offen())
-    if any(w.weg == "ablage" and w.offen for v in offen for w in v.weiterleitungen):
-        from ..operations.weiterleiten import ablage_abgleichen
-
-        offen = [
-            ablage_abgleichen(app.ctx, v.aktenzeichen)
-            if any(w.weg == "ablage" and w.offen for w in v.weiterleitungen)
-            else v
-            for v in offen
-        ]
-    result = ops.erinnern(app.ctx, offen, nur_anzeigen=nur_anzeigen)
+    result = ops.erinnern(app.ctx, index.offen(), nur_anzeigen=nur_anzeigen)
     if nur_anzeigen:
         for mail in result.mails:
             click.echo(f"An: {mail.name} <{mail.an}>")

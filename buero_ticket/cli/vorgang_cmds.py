@@ -173,13 +173,7 @@ def zeige(app: App, aktenzeichen: str, voll: bool, as_json: bool) -> None:
       buero-ticket zeige 2026-00042 --voll
     """
     index = app.sync(reconcile=False)
-    vorgang = app.store.get(aktenzeichen)
-    if any(w.weg == "ablage" and w.offen for w in vorgang.weiterleitungen):  # the Stelle's own Ablage: its status
-        from ..operations.weiterleiten import ablage_abgleichen
-
-        vorgang = ablage_abgleichen(app.ctx, vorgang.aktenzeichen)
-    if vorgang.neue_nachricht is not None:  # opened: the marker "neue Nachricht" goes away
-        vorgang = fristen.gesehen(app.ctx, vorgang.aktenzeichen)
+    vorgang = ops.oeffnen(app.ctx, aktenzeichen)
     assert vorgang.ordner is not None
     verlauf = history.read_history(vorgang.ordner)
     from .wissen_cmds import echo_zeige_extras, zeige_extras  # Wissen and similar Vorgänge (issue 14)

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from ..antwort.brief import LetterResult
     from ..antwort.versand import SendResult
     from ..mail.parse import ParsedMail
+    from ..wissen.artikel import Artikel
 
 
 def file_letter(
@@ -29,12 +30,19 @@ def file_letter(
     *,
     pdf: bool,
     ohne_anschrift: bool = False,
+    wissen: str | None = None,
     env: Mapping[str, str] = os.environ,
 ) -> LetterResult:
-    """A Word letter (and PDF) from template ``vorlage`` into the Vorgang's ``Ausgang`` folder."""
+    """A Word letter (and PDF) from template ``vorlage`` into the Vorgang's ``Ausgang`` folder.
+
+    ``wissen``: a knowledge-base article whose answer goes into the field ``text``; recorded in the Vorgang."""
     from ..antwort.brief import write_letter  # docxtpl: loaded only when needed
 
-    return write_letter(ctx.store, az, vorlage, fields, pdf=pdf, ohne_anschrift=ohne_anschrift, env=env)
+    artikel, fields = _with_article(ctx, fields, wissen)
+    result = write_letter(ctx.store, az, vorlage, fields, pdf=pdf, ohne_anschrift=ohne_anschrift, env=env)
+    if artikel is not None:
+        _record_article(ctx, result.aktenzeichen, artikel, "Brief")
+    return result
 
 
 def send_reply(
@@ -45,12 +53,37 @@ def send_reply(
     *,
     senden: bool,
     anlagen: Sequence[Path] = (),
+    wissen: str | None = None,
     env: Mapping[str, str] = os.environ,
 ) -> SendResult:
-    """An e-mail reply from a template: filed as a draft, or sent and filed (see antwort.versand)."""
+    """An e-mail reply from a template: filed as a draft, or sent and filed (see antwort.versand).
+
+    ``wissen``: a knowledge-base article whose answer goes into the field ``text``; recorded in the Vorgang."""
     from ..antwort.versand import answer
 
-    return answer(ctx.store, az, vorlage, fields, senden=senden, anlagen=anlagen, env=env)
+    artikel, fields = _with_article(ctx, fields, wissen)
+    result = answer(ctx.store, az, vorlage, fields, senden=senden, anlagen=anlagen, env=env)
+    if artikel is not None:
+        _record_article(ctx, az, artikel, "E-Mail gesendet" if result.sent else "E-Mail-Entwurf")
+    return result
+
+
+def _with_article(ctx: Context, fields: Mapping[str, str], name: str | None) -> tuple[Artikel | None, dict[str, str]]:
+    """The article ``name`` (looked up before anything is written) and the fields with its answer sections
+    in ``text`` (after a given text)."""
+    if not name:
+        return None, dict(fields)
+    from . import wissen as wissen_ops
+
+    artikel = wissen_ops.artikel(ctx.store.ablage, name)
+    given = fields.get("text", "").strip()
+    return artikel, {**fields, "text": (given + "\n\n" if given else "") + artikel.antwort()}
+
+
+def _record_article(ctx: Context, az: str, artikel: Artikel, wie: str) -> None:
+    from . import wissen as wissen_ops
+
+    wissen_ops.record_article(ctx, az, artikel, wie)
 
 
 def acknowledge(

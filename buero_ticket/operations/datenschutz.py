@@ -9,20 +9,20 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from ..ablage import Ablage
-from ..datenschutz import xdomea
-from ..datenschutz.aufbewahrung import faellige, kategorie_of
+from ..datenschutz import personen, xdomea
+from ..datenschutz.aufbewahrung import aufbewahren_bis, faellige, kategorie_of
 from ..datenschutz.auskunft import sammle
 from ..datenschutz.fundstellen import Fundstelle
-from ..datenschutz.loeschen import Loeschplan
+from ..datenschutz.loeschen import Loeschplan, plane
 from ..datenschutz.personen import Person
 from ..datum import plus_months
-from ..errors import EingabeFehler
+from ..errors import EingabeFehler, NichtGefunden, translate
 from ..fileio import atomic_write_bytes, atomic_write_text, is_temp_name, remove_file
 from ..models import HistoryEntry, Vorgang
 from ..names import unique_name
@@ -36,6 +36,28 @@ GELOESCHT_ZEILE = "[Eintrag gelöscht nach Art. 17 DSGVO]"
 
 
 # --- persons ---------------------------------------------------------------------------------
+
+
+def personen_finden(vorgaenge: Iterable[Vorgang], suche: str) -> list[Person]:
+    """Every person matching ``suche`` (e-mail, phone number or name), with their Vorgänge."""
+    return personen.find(vorgaenge, suche)
+
+
+def eine_person(vorgaenge: Iterable[Vorgang], suche: str) -> Person:
+    """The one person ``suche`` names; none or several is the clerk's mistake (a German message)."""
+    found = personen.find(vorgaenge, suche)
+    if not found:
+        raise NichtGefunden(
+            f"Zu „{suche}“ gibt es keine Person mit Vorgängen.",
+            "Suchen Sie mit der E-Mail-Adresse, der Telefonnummer oder dem Nachnamen.",
+        )
+    if len(found) > 1:
+        names = "; ".join(f"{p.anzeigename} ({', '.join(p.emails or p.telefone) or 'ohne Kontakt'})" for p in found)
+        raise EingabeFehler(
+            f"„{suche}“ passt auf {len(found)} Personen: {names}.",
+            "Geben Sie die E-Mail-Adresse oder Telefonnummer an, um genau eine Person zu wählen.",
+        )
+    return found[0]
 
 
 def personen_zusammenfuehren(ctx: Context, a: Person, b: Person) -> str:
@@ -172,16 +194,42 @@ def entsperren(ctx: Context, az: str, grund: str) -> Vorgang:
 # --- Art. 17 erasure -------------------------------------------------------------------------
 
 
+def loeschplan_vorgang(ctx: Context, az: str) -> Loeschplan:
+    """What erasing Vorgang ``az`` would delete (its mails found by Message-ID), or why it may not."""
+    v = ctx.store.get(az)
+    return _plane(ctx, [v], _message_ids([v]))
+
+
+def loeschplan_person(ctx: Context, person: Person) -> Loeschplan:
+    """What erasing every Vorgang of ``person`` would delete, found by what identifies the person."""
+    return _plane(ctx, person.vorgaenge, person.suchbegriffe())
+
+
+def _plane(ctx: Context, vorgaenge: list[Vorgang], begriffe: list[str], *, pruefe_frist: bool = True) -> Loeschplan:
+    heute = ctx.clock().date()
+    return plane(ctx.store.ablage, vorgaenge, begriffe, aufbewahrung(ctx), heute, pruefe_frist=pruefe_frist)
+
+
+def _message_ids(vorgaenge: Iterable[Vorgang]) -> list[str]:
+    return [n.message_id for v in vorgaenge for n in v.nachrichten if n.message_id]
+
+
 @dataclass
 class Loeschergebnis:
     geloescht: list[str] = field(default_factory=list)
     dateien: int = 0  # quarantine copies and ledger entries removed
     zeilen: int = 0  # log lines blanked
     protokoll: list[Path] = field(default_factory=list)
+    postfach: str = ""  # with auch_postfach: what happened in the mailbox (German), "" otherwise
 
 
-def loeschen(ctx: Context, plan: Loeschplan, grund: str, *, anlass: str = "Art. 17 DSGVO") -> Loeschergebnis:
-    """Carry out an erasure plan; a Löschprotokoll entry (no personal data) per Vorgang."""
+def loeschen(
+    ctx: Context, plan: Loeschplan, grund: str, *, anlass: str = "Art. 17 DSGVO", auch_postfach: bool = False
+) -> Loeschergebnis:
+    """Carry out an erasure plan; a Löschprotokoll entry (no personal data) per Vorgang.
+
+    ``auch_postfach``: then the mails in the mailbox's folder „Importiert“ too; a failure there is a
+    note in the result (the Ablage part is done and must not be reported as failed)."""
     if not grund.strip():
         raise EingabeFehler("Eine Löschung braucht einen Grund.", "Geben Sie --grund TEXT an.")
     result = Loeschergebnis()
@@ -196,7 +244,22 @@ def loeschen(ctx: Context, plan: Loeschplan, grund: str, *, anlass: str = "Art. 
             result.zeilen += _schwaerze(f)
         elif remove_file(f.pfad):
             result.dateien += 1
+    if auch_postfach:
+        result.postfach = _postfach_loeschen(ctx, plan)
     return result
+
+
+def _postfach_loeschen(ctx: Context, plan: Loeschplan) -> str:
+    ids = _message_ids(plan.vorgaenge)
+    if not ids:
+        return "Postfach: keine E-Mails mit Message-ID in diesen Vorgängen."
+    from ..mail.postfach_loeschen import delete_by_message_id
+
+    try:
+        count = delete_by_message_id(ctx.store.ablage, ids)
+    except Exception as exc:  # the Ablage part is done and must not be reported as failed
+        return f"Hinweis: Im Postfach wurde nichts gelöscht ({translate(exc).text}). Bitte dort von Hand löschen."
+    return f"Postfach: {count} E-Mail(s) im Ordner „Importiert“ gelöscht."
 
 
 def _schwaerze(f: Fundstelle) -> int:
@@ -265,6 +328,21 @@ def aufbewahrung(ctx: Context) -> Aufbewahrung:
     return ctx.settings.section(Aufbewahrung)
 
 
+@dataclass(frozen=True)
+class Faellig:
+    """A Vorgang whose retention period has ended by the Stichtag."""
+
+    vorgang: Vorgang
+    aufbewahren_bis: date | None
+
+
+def aussondern_faellig(ctx: Context, vorgaenge: Iterable[Vorgang], stichtag: date) -> dict[str, list[Faellig]]:
+    """The Vorgänge due for the Aussonderung by ``stichtag``, by Kategorie."""
+    settings = aufbewahrung(ctx)
+    groups = faellige(vorgaenge, settings, stichtag)
+    return {k: [Faellig(v, aufbewahren_bis(v, settings)) for v in vs] for k, vs in groups.items()}
+
+
 def _absender(ctx: Context) -> xdomea.Absender:
     return xdomea.Absender(ctx.settings.amt.name, ctx.settings.kuerzel)
 
@@ -299,9 +377,11 @@ def aussondern_anbieten(ctx: Context, vorgaenge: Iterable[Vorgang], stichtag: da
     return Angebot(xml_path, csv_path, len(items))
 
 
-def bewertung_uebernehmen(ctx: Context, bewertung: dict[str, str]) -> dict[str, int]:
+def bewertung_uebernehmen(ctx: Context, datei: Path) -> dict[str, int]:
+    """Record the archive's decision (A/V/B, from the annotated CSV ``datei``) in each Vorgang; unknown
+    Aktenzeichen are refused first. Returns how many of each."""
+    bewertung = xdomea.lies_bewertung(datei)
     store = ctx.store
-    """Record the archive's decision (A/V/B) in each Vorgang; unknown Aktenzeichen are refused first."""
     counts = {"A": 0, "V": 0, "B": 0}
     for az in bewertung:
         store.find(az)  # every Aktenzeichen must exist before anything is written
@@ -325,9 +405,7 @@ class Abgabe:
     vernichtet: Loeschergebnis
 
 
-def aussondern_abgeben(
-    ctx: Context, vorgaenge: Iterable[Vorgang], ziel: Path, plan_fuer: Callable[[list[Vorgang]], Loeschplan]
-) -> Abgabe:
+def aussondern_abgeben(ctx: Context, vorgaenge: Iterable[Vorgang], ziel: Path) -> Abgabe:
     """Hand the A-Vorgänge to the archive (xdomea 0503 ZIP) and destroy the V-Vorgänge through the erasure.
 
     Only Vorgänge with a recorded decision are touched; B (assess further) stays."""
@@ -352,5 +430,6 @@ def aussondern_abgeben(
     result = Loeschergebnis()
     if vernichten:
         grund = "Vernichtung nach Bewertung des Archivs (V)"
-        result = loeschen(ctx, plan_fuer(vernichten), grund, anlass="Aussonderung (Bewertung V)")
+        plan = _plane(ctx, vernichten, _message_ids(vernichten), pruefe_frist=False)  # the archive decided
+        result = loeschen(ctx, plan, grund, anlass="Aussonderung (Bewertung V)")
     return Abgabe(paket_path, [v.aktenzeichen for v in archiv], result)

@@ -194,8 +194,12 @@ def _stelle_mail(ctx: Context, v: Vorgang, w: Weiterleitung) -> Mail:
 def erinnern(
     ctx: Context, vorgaenge: Iterable[Vorgang], *, nur_anzeigen: bool = False, env: Mapping[str, str] = os.environ
 ) -> ErinnernResult:
-    """Plan and (unless ``nur_anzeigen``) send; each sent mail is noted at once, so a crash never repeats it."""
-    result = plan(ctx, vorgaenge)
+    """Plan and (unless ``nur_anzeigen``) send; each sent mail is noted at once, so a crash never repeats it.
+
+    Forwardings into another Ablage are looked up first (done there = answered, no reminder)."""
+    from .weiterleiten import ablagen_abgleichen
+
+    result = plan(ctx, ablagen_abgleichen(ctx, vorgaenge))
     if nur_anzeigen or not result.mails:
         return result
     from ..antwort import nachricht, smtp, versand

@@ -174,6 +174,20 @@ def may_reopen(ctx: Context, vorgang: Vorgang) -> bool:
     return ctx.clock() - done <= timedelta(days=ctx.settings.vorgang.wiedereroeffnen_tage)
 
 
+def oeffnen(ctx: Context, az: str) -> Vorgang:
+    """A clerk opens Vorgang ``az`` (``zeige``): a forwarding into a Stelle's own Ablage is looked up there,
+    and the marker "neue Nachricht" goes away (each a change only when there is something to do)."""
+    from .fristen import gesehen
+    from .weiterleiten import ablage_abgleichen, in_anderer_ablage
+
+    vorgang = ctx.store.get(az)
+    if in_anderer_ablage(vorgang):
+        vorgang = ablage_abgleichen(ctx, vorgang.aktenzeichen)
+    if vorgang.neue_nachricht is not None:
+        vorgang = gesehen(ctx, vorgang.aktenzeichen)
+    return vorgang
+
+
 def reconcile_manual_move(ctx: Context, folder: Path, status: Status) -> Vorgang | None:
     """A folder moved by hand in Explorer: its metadata follow the folder, with a history line."""
     return ctx.store.repair_status(folder, status)

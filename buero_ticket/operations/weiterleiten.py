@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parseaddr
@@ -295,6 +295,16 @@ def _drop_into_ablage(
         tmp.rmdir()
         raise
     return str(final), final
+
+
+def in_anderer_ablage(vorgang: Vorgang) -> bool:
+    """An open forwarding into a Stelle's own Ablage: its state there is looked up by ablage_abgleichen."""
+    return any(w.weg == "ablage" and w.offen for w in vorgang.weiterleitungen)
+
+
+def ablagen_abgleichen(ctx: Context, vorgaenge: Iterable[Vorgang]) -> list[Vorgang]:
+    """Every Vorgang with an open forwarding into another Ablage brought up to date; the others as they are."""
+    return [ablage_abgleichen(ctx, v.aktenzeichen) if in_anderer_ablage(v) else v for v in vorgaenge]
 
 
 def ablage_abgleichen(ctx: Context, az: str) -> Vorgang:
