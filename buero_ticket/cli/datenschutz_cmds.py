@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from ..datenschutz.fundstellen import FundArt
 from ..datenschutz.loeschen import Loeschplan
 from ..datenschutz.personen import Person
 from ..datum import parse_datum
@@ -263,7 +264,7 @@ def _zeige_plan(plan: Loeschplan, ausfuehren: bool) -> None:
     for v in plan.vorgaenge:
         click.echo(f"{verb}: Vorgang {v.aktenzeichen} „{v.betreff}“ ({v.status.label})")
     for f in plan.fundstellen:
-        what = f"{len(f.zeilen)} Zeile(n) werden geschwärzt" if f.art == "Protokoll" else "Datei"
+        what = f"{len(f.zeilen)} Zeile(n) werden geschwärzt" if f.art is FundArt.PROTOKOLL else "Datei"
         click.echo(f"{verb}: {f.art} {f.pfad.name} ({what})")
     for v, grund in plan.verweigert:
         click.echo(f"Nicht gelöscht: Vorgang {v.aktenzeichen} – {grund}")

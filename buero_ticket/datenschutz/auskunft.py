@@ -22,7 +22,7 @@ from ..models import Vorgang
 from ..names import short_subject
 from ..settings.aufbewahrung import Aufbewahrung
 from .aufbewahrung import beschreibung, kategorie_of
-from .fundstellen import Fundstelle, importverzeichnis, protokolle, quarantaene
+from .fundstellen import FundArt, Fundstelle, importverzeichnis, protokolle, quarantaene
 from .personen import Person
 
 ZWECK = (
@@ -149,14 +149,14 @@ def _uebersicht(
     if not paket.fundstellen:
         out.append("   keine")
     erklaerung = {
-        "Quarantäne": "E-Mails/Dateien, die nicht automatisch zugeordnet werden konnten (Ordner „Quarantäne“)",
-        "Einwurf-Fehler": "eingeworfene Dateien, die nicht verarbeitet werden konnten (Ordner „_Fehler“)",
-        "Protokoll": "Protokollzeilen des Programms (Nachweis, wann was verarbeitet wurde)",
-        "Importverzeichnis": "Einträge, die doppelte Importe derselben E-Mail verhindern",
+        FundArt.QUARANTAENE: "E-Mails/Dateien, die nicht automatisch zugeordnet werden konnten (Ordner „Quarantäne“)",
+        FundArt.EINWURF_FEHLER: "eingeworfene Dateien, die nicht verarbeitet werden konnten (Ordner „_Fehler“)",
+        FundArt.PROTOKOLL: "Protokollzeilen des Programms (Nachweis, wann was verarbeitet wurde)",
+        FundArt.IMPORTVERZEICHNIS: "Einträge, die doppelte Importe derselben E-Mail verhindern",
     }
     for f in paket.fundstellen:
         what = f"{len(f.zeilen)} Zeile(n)" if f.zeilen else "Datei"
-        out.append(f"   {f.art}: {f.pfad.name} ({what}) – {erklaerung.get(f.art, '')}")
+        out.append(f"   {f.art}: {f.pfad.name} ({what}) – {erklaerung[f.art]}")
     out += [
         "",
         "4. Ihre Rechte",

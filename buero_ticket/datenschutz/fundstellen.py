@@ -12,6 +12,7 @@ import email.policy
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 from ..ablage import Ablage
@@ -22,9 +23,18 @@ GRUND_SUFFIX = " - Grund.txt"
 _MAX_READ = 50 * 1024 * 1024  # a larger quarantined file is matched on its first 50 MB
 
 
+class FundArt(StrEnum):
+    """Where a Fundstelle is; the value is the German name (folder in the Auskunft, line in the plan)."""
+
+    QUARANTAENE = "Quarantäne"
+    EINWURF_FEHLER = "Einwurf-Fehler"
+    PROTOKOLL = "Protokoll"  # matching lines of a run log: they are blanked, the file stays
+    IMPORTVERZEICHNIS = "Importverzeichnis"
+
+
 @dataclass
 class Fundstelle:
-    art: str  # "Quarantäne", "Einwurf-Fehler", "Protokoll", "Importverzeichnis"
+    art: FundArt
     pfad: Path
     zeilen: list[str] = field(default_factory=list)  # matching lines (logs, ledger); empty = whole file
 
@@ -61,7 +71,7 @@ def _walk_files(folder: Path) -> Iterator[Path]:
 def quarantaene(ablage: Ablage, begriffe: list[str]) -> list[Fundstelle]:
     """Quarantined files that mention the person, each with its "- Grund.txt" companion."""
     found: list[Fundstelle] = []
-    places = [("Quarantäne", ablage.quarantaene_dir), ("Einwurf-Fehler", ablage.einwurf_dir / "_Fehler")]
+    places = [(FundArt.QUARANTAENE, ablage.quarantaene_dir), (FundArt.EINWURF_FEHLER, ablage.einwurf_dir / "_Fehler")]
     for art, folder in places:
         for path in _walk_files(folder):
             if path.name.endswith(GRUND_SUFFIX):
@@ -96,7 +106,7 @@ def protokolle(ablage: Ablage, begriffe: list[str], aktenzeichen: Iterable[str])
                 continue
             hits = [line for line in lines if _matches(line, needles)]
             if hits:
-                found.append(Fundstelle("Protokoll", path, hits))
+                found.append(Fundstelle(FundArt.PROTOKOLL, path, hits))
     return found
 
 
@@ -114,5 +124,5 @@ def importverzeichnis(ablage: Ablage, aktenzeichen: Iterable[str]) -> list[Funds
         except OSError:
             continue
         if line.split("\t", 1)[0] in wanted:
-            found.append(Fundstelle("Importverzeichnis", path, [line]))
+            found.append(Fundstelle(FundArt.IMPORTVERZEICHNIS, path, [line]))
     return found

@@ -18,7 +18,7 @@ from ..ablage import Ablage
 from ..datenschutz import personen, xdomea
 from ..datenschutz.aufbewahrung import aufbewahren_bis, faellige, kategorie_of
 from ..datenschutz.auskunft import sammle
-from ..datenschutz.fundstellen import Fundstelle
+from ..datenschutz.fundstellen import FundArt, Fundstelle
 from ..datenschutz.loeschen import Loeschplan, plane
 from ..datenschutz.personen import Person
 from ..datum import plus_months
@@ -240,7 +240,7 @@ def loeschen(
         result.geloescht.append(v.aktenzeichen)
         result.protokoll.append(_protokolliere(store.ablage, v, grund, anlass, ctx))
     for f in plan.fundstellen:
-        if f.art == "Protokoll":
+        if f.art is FundArt.PROTOKOLL:
             result.zeilen += _schwaerze(f)
         elif remove_file(f.pfad):
             result.dateien += 1
