@@ -1,14 +1,16 @@
 """Operations of the other areas without the CLI (opening a Vorgang, pruefen, Fristen, first contact,
-Datenschutz), each on a real Ablage with a fixed clock: the lines they write follow that clock and user."""
+Datenschutz and Aussonderung, forwarding into a Stelle's Ablage, templates), each on a real Ablage with a
+fixed clock: the lines they write follow that clock and user."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
 from buero_ticket import history
-from buero_ticket.ablage import Ablage
+from buero_ticket.ablage import Ablage, init_ablage, open_ablage
 from buero_ticket.clock import FixedClock
 from buero_ticket.errors import EingabeFehler
 from buero_ticket.index import Index
@@ -16,9 +18,12 @@ from buero_ticket.models import Absender, Incoming, Kanal, Status
 from buero_ticket.operations import datenschutz as ds
 from buero_ticket.operations import erstkontakt, fristen
 from buero_ticket.operations import vorgang as ops
+from buero_ticket.operations import weiterleiten as weiter
 from buero_ticket.operations.context import Context
 from buero_ticket.operations.pruefen import pruefen
+from buero_ticket.operations.vorlagen import copy_templates
 from buero_ticket.store import ANLAGEN_DIR, Store
+from tests.smtp_sink import set_config
 
 T0 = datetime(2026, 3, 2, 9, 30, tzinfo=timezone(timedelta(hours=1)))
 
@@ -107,3 +112,75 @@ def test_sperren_refuses_erasure_and_loeschen_after_the_retention_period(ctx: Co
     assert result.geloescht == [az] and result.postfach == ""
     [entry] = ds.loeschprotokoll(ctx.store.ablage)
     assert entry["aktenzeichen"] == az and entry["benutzer"] == "mweber"
+
+
+def test_personen_zusammenfuehren_und_trennen(ctx: Context) -> None:
+    first = _new(ctx)
+    item = Incoming(kanal=Kanal.TELEFON, betreff="Rückruf", absender=Absender("Erika M.", telefon="0731 12345"),
+                    zeit=ctx.clock())  # fmt: skip
+    second = ops.create(ctx, item).aktenzeichen
+    alle = [ctx.store.get(az) for az in (first, second)]
+    a, b = ds.eine_person(alle, "erika@example.org"), ds.eine_person(alle, "0731 12345")
+    with pytest.raises(EingabeFehler):
+        ds.eine_person(alle, "Erika")  # two persons: the clerk must say which
+    link = ds.personen_zusammenfuehren(ctx, a, b)
+    alle = [ctx.store.get(az) for az in (first, second)]
+    assert len(ds.personen_finden(alle, "0731 12345")) == 1 and len(ds.personen_finden(alle, "Erika")) == 1
+    assert _last(ctx, first).aktion == "Person zusammengeführt" and _last(ctx, first).zeit == T0
+    assert ds.personen_trennen(ctx, alle, link) == 2
+    assert len(ds.personen_finden([ctx.store.get(az) for az in (first, second)], "Erika")) == 2
+
+
+def test_dsgvo_frist_verlaengern_once(ctx: Context) -> None:
+    az = _new(ctx, kategorie="DSGVO-Anfrage")
+    assert ctx.store.get(az).frist == date(2026, 4, 2)  # Art. 12(3): one month
+    assert ds.dsgvo_frist_verlaengern(ctx, az, "Umfangreiche Unterlagen").frist == date(2026, 6, 2)
+    with pytest.raises(EingabeFehler):
+        ds.dsgvo_frist_verlaengern(ctx, az, "noch mehr")  # at most three months in all
+
+
+def test_aussonderung_anbieten_bewertung_abgeben(ctx: Context, tmp_path: Path) -> None:
+    az = _new(ctx)
+    ops.set_status(ctx, az, Status.ERLEDIGT)
+    _later(ctx, days=6 * 366)
+    stichtag = ctx.clock().date()
+    assert [f.vorgang.aktenzeichen for fs in ds.aussondern_faellig(ctx, [ctx.store.get(az)], stichtag).values()
+            for f in fs] == [az]  # fmt: skip
+    angebot = ds.aussondern_anbieten(ctx, [ctx.store.get(az)], stichtag, tmp_path / "Archiv")
+    assert angebot.anzahl == 1 and angebot.xml.is_file() and angebot.csv.is_file()
+    assert _last(ctx, az).aktion == "Dem Archiv angeboten"
+    bewertet = tmp_path / "bewertet.csv"
+    bewertet.write_text(f"Aktenzeichen;Bewertung\n{az};V\n", encoding="utf-8")
+    assert ds.bewertung_uebernehmen(ctx, bewertet) == {"A": 0, "V": 1, "B": 0}
+    abgabe = ds.aussondern_abgeben(ctx, [ctx.store.get(az)], tmp_path / "Archiv")
+    assert abgabe.paket is None and abgabe.archiviert == [] and abgabe.vernichtet.geloescht == [az]
+    assert [e["anlass"] for e in ds.loeschprotokoll(ctx.store.ablage)] == ["Aussonderung (Bewertung V)"]
+
+
+def test_weiterleiten_into_a_stelles_ablage_and_zurueck(ablage: Ablage, tmp_path: Path) -> None:
+    bauamt, _created = init_ablage(tmp_path / "Bauamt", name="Bauamt")
+    set_config(ablage.root, {"stellen.bauamt": {"name": "Bauamt", "ablage": str(bauamt.root)}})
+    ctx = Context.of(Store(open_ablage(ablage.root), clock=FixedClock(T0), user="mweber"))
+    az = _new(ctx)
+    result = weiter.weiterleiten(ctx, az, "bauamt")
+    assert result.vorgang.status is Status.WARTET and result.vorgang.bei_stelle == ["Bauamt"]
+    assert result.datei is not None and result.datei.parent == bauamt.einwurf_dir
+    assert [v.aktenzeichen for v in weiter.ablagen_abgleichen(ctx, [result.vorgang])] == [az]
+    _later(ctx, hours=3)
+    back = weiter.zurueck(ctx, az, stelle="bauamt", notiz="Bauamt: genehmigt")
+    assert back.status is Status.IN_BEARBEITUNG and back.bei_stelle == []
+    assert back.weiterleitungen[0].antwort == T0 + timedelta(hours=3)
+    assert [e.aktion for e in history.read_history(ctx.store.find(az))][-3:] == [
+        "Antwort der Fachabteilung",
+        "Notiz",
+        "Statuswechsel",
+    ]
+
+
+def test_copy_templates_never_overwrites(ablage: Ablage) -> None:
+    first = copy_templates(ablage)
+    assert first.copied and not first.kept
+    own = ablage.vorlagen_dir / first.copied[0]
+    own.write_bytes(b"eigene Fassung")
+    again = copy_templates(ablage)
+    assert again.copied == [] and first.copied[0] in again.kept and own.read_bytes() == b"eigene Fassung"
