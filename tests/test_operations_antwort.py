@@ -4,7 +4,7 @@ acknowledgement of receipt, each on a real Ablage with a fixed clock; the files 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -85,7 +85,7 @@ def test_send_reply_files_a_draft_then_the_mail_as_sent(ablage: Ablage, sink: Sm
 def test_acknowledge_sends_and_files_an_automatic_mail(ablage: Ablage, sink: SmtpSink) -> None:
     ctx = _ctx(ablage, smtp={**sink.toml(), "eingangsbestaetigung": True})
     parsed = parse_mail(make_mail(subject="Baum umgestürzt", sender="Erika Muster <erika@example.org>"))
-    vorgang = ops.create(ctx, incoming_from_mail(parsed, "Test"))
+    vorgang = ops.create(ctx, incoming_from_mail(parsed, "Test", ctx.clock()))
     antwort_ops.acknowledge(ctx, vorgang, parsed)
     [ack] = sink.take()
     assert ack.rcpt_tos == ["erika@example.org"] and ack.message["Auto-Submitted"] == "auto-replied"
@@ -100,8 +100,18 @@ def test_acknowledge_sends_and_files_an_automatic_mail(ablage: Ablage, sink: Smt
 def test_a_refused_acknowledgement_is_a_history_line_with_the_injected_clock(ablage: Ablage, sink: SmtpSink) -> None:
     ctx = _ctx(ablage, smtp={**sink.toml(), "eingangsbestaetigung": True})
     parsed = parse_mail(make_mail(subject="Re: Abwesenheitsnotiz", sender="Erika Muster <erika@example.org>"))
-    vorgang = ops.create(ctx, incoming_from_mail(parsed, "Test"))
+    vorgang = ops.create(ctx, incoming_from_mail(parsed, "Test", ctx.clock()))
     antwort_ops.acknowledge(ctx, vorgang, parsed)
     assert sink.take() == []
     last = history.read_history(ctx.store.find(vorgang.aktenzeichen))[-1]
     assert (last.aktion, last.zeit, last.benutzer) == ("Keine Eingangsbestätigung", T0, "mweber")
+
+
+def test_a_mail_without_a_plausible_date_gets_the_stores_time(ablage: Ablage) -> None:
+    ctx = _ctx(ablage)
+    for date_header in ("Thu, 01 Jan 1970 00:00:00 +0000", ""):
+        headers = {"Date": date_header} if date_header else {}
+        parsed = parse_mail(make_mail(sender="Erika Muster <erika@example.org>", headers=headers))
+        assert incoming_from_mail(parsed, "Test", ctx.clock()).zeit == T0
+    dated = parse_mail(make_mail(headers={"Date": "Sun, 01 Mar 2026 18:00:00 +0100"}))
+    assert incoming_from_mail(dated, "Test", ctx.clock()).zeit == datetime(2026, 3, 1, 17, tzinfo=UTC)

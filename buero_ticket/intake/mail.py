@@ -38,7 +38,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..clock import system_clock
 from ..errors import BueroTicketError, DatenFehler, EingabeFehler, Schwere, translate
 from ..fileio import atomic_write_text
 from ..index import Index
@@ -333,7 +332,7 @@ class MailImporter:
 
     def _file_variant(self, parsed: ParsedMail, source: str, original_ext: str, note: str, az: str) -> ImportResult:
         """A mail with the fingerprint of a stored one but other content: its own message in the same Vorgang."""
-        item = incoming_from_mail(parsed, source, original_ext)
+        item = incoming_from_mail(parsed, source, self.store.clock(), original_ext)
         if note:
             item.hinweis = f"{note}; {item.hinweis}" if item.hinweis else note
         item.automatisch = parsed.auto is not AutoKind.MENSCH
@@ -358,7 +357,7 @@ class MailImporter:
         if parsed.keine_mail:
             raise KeineMail(f"Nicht eingelesen: {parsed.keine_mail}.")
         ctx = self.ctx
-        item = incoming_from_mail(parsed, source, original_ext)
+        item = incoming_from_mail(parsed, source, self.store.clock(), original_ext)
         if note:
             item.hinweis = f"{note}; {item.hinweis}" if item.hinweis else note
         target, link = (str(self.store.get(wanted).aktenzeichen), None) if wanted else self._thread(parsed)
@@ -454,13 +453,14 @@ def _addresses(vorgang: Vorgang) -> set[str]:
     return found
 
 
-def incoming_from_mail(parsed: ParsedMail, source: str, original_ext: str = "eml") -> Incoming:
+def incoming_from_mail(parsed: ParsedMail, source: str, now: datetime, original_ext: str = "eml") -> Incoming:
+    """The one intake item of a mail; ``now`` (the store's clock) stands in for an implausible Date header."""
     hints = list(parsed.warnungen)
     return Incoming(
         kanal=Kanal.EMAIL,
         betreff=parsed.subject.strip() or "(ohne Betreff)",
         absender=Absender(parsed.from_name, parsed.from_email),
-        zeit=_when(parsed.date),
+        zeit=_when(parsed.date, now),
         text=parsed.body_text,
         original=(original_ext, parsed.raw),
         anlagen=[(a.name, a.content) for a in parsed.attachments],
@@ -471,9 +471,8 @@ def incoming_from_mail(parsed: ParsedMail, source: str, original_ext: str = "eml
     )
 
 
-def _when(date: datetime | None) -> datetime:
+def _when(date: datetime | None, now: datetime) -> datetime:
     """The mail's Date header if it is plausible, else now (a mail from 1970 or the future is wrong)."""
-    now = system_clock()
     if date is None or date.tzinfo is None or not (now - timedelta(days=3650) < date < now + timedelta(days=2)):
         return now
     return date.replace(microsecond=0)
