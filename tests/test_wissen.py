@@ -100,6 +100,17 @@ def test_two_close_articles_can_both_be_sicher_and_a_trap_is_not(run, ablage: Ab
     assert "kein passender Artikel" in trap.out  # "Urkunde" alone does not make the Geburtsurkunde sure
 
 
+def test_verb_forms_meet_their_infinitive(ablage: Ablage) -> None:
+    from buero_ticket.wissen.artikel import lade
+    from buero_ticket.wissen.vorschlag import Wissensbasis
+
+    write_articles(ablage.wissen_dir)
+    basis = Wissensbasis(lade(ablage.wissen_dir))
+    assert basis.query_terms("Pass beantragt") == basis.query_terms("Pass beantragen")
+    assert basis.query_terms("Hund angemeldet") == basis.query_terms("Hund anmelden")
+    assert basis.query_terms("Expresspass beantragte") == basis.query_terms("Expresspass beantragen")
+
+
 def test_vorschlagen_for_a_vorgang(run, wissen: Ablage) -> None:  # type: ignore[no-untyped-def]
     neu = _cli(
         run,
@@ -206,8 +217,8 @@ def test_dev_set_suggestions_reach_the_floor() -> None:
 
     result = evaluate(Wissensbasis(lade(DEV / "Wissen")), read_rows(DEV / "anfragen.tsv"))
     assert result["top3"] >= 0.95
-    assert result["top1"] >= 0.85
-    assert result["sicher_richtig"] >= 0.83
+    assert result["top1"] >= 0.88
+    assert result["sicher_richtig"] >= 0.84
     assert result["abgelehnt"] >= 0.80
 
 
