@@ -148,6 +148,8 @@ def test_row_values(ablage_root: Path) -> None:
         "Frau Schmidt",
         "Hoch",
         datetime(2026, 3, 10),  # openpyxl reads every date back as datetime
+        None,  # Rückmeldung bis: not forwarded
+        None,  # Antwort der Stelle bis
         datetime(2026, 2, 5, 16, 0),
         3,
         "ja",
@@ -333,7 +335,7 @@ def test_list_sheet_layout(ablage_root: Path, mixed: list[Vorgang]) -> None:
         assert ws.print_title_rows == "$1:$1"
     ws = wb["Alle"]
     assert (ws["A2"].value, ws["A2"].data_type) == ("0012345", "s")  # Aktenzeichen as text
-    for col in "BJ":
+    for col in "BL":
         assert ws[f"{col}2"].number_format == "DD.MM.YYYY hh:mm"
     assert ws["I2"].number_format == "DD.MM.YYYY"
 
@@ -343,12 +345,16 @@ def test_overdue_frist_has_conditional_formatting(ablage_root: Path, mixed: list
 
     wb = openpyxl.load_workbook(ablage_root / REGISTER_NAME)
     for name, rows in (("Offen", 4), ("Alle", 6)):
-        formats = wb[name].conditional_formatting
-        (cf,) = formats
-        assert str(cf.sqref) == f"I2:I{rows + 1}"
-        (rule,) = cf.rules
+        formats = {str(cf.sqref): cf for cf in wb[name].conditional_formatting}
+        (rule,) = formats.pop(f"I2:I{rows + 1}").rules
         assert rule.formula == ['AND(ISNUMBER($I2),$I2<TODAY(),$F2<>"Erledigt",$F2<>"Archiv")']
         assert rule.dxf.fill.bgColor.rgb.endswith("FFC7CE")
+        # the service-hour deadlines (Rückmeldung bis, Antwort der Stelle bis) turn red once NOW() passes them
+        assert sorted(formats) == [f"J2:J{rows + 1}", f"K2:K{rows + 1}"]
+        for col, cf in zip("JK", (formats[f"J2:J{rows + 1}"], formats[f"K2:K{rows + 1}"]), strict=True):
+            (rule,) = cf.rules
+            assert rule.formula == [f"AND(ISNUMBER(${col}2),${col}2<NOW())"]
+            assert rule.dxf.fill.bgColor.rgb.endswith("FFC7CE")
 
 
 def test_empty_register(ablage_root: Path) -> None:
@@ -684,21 +690,19 @@ def test_register_prints_on_a4_landscape_with_title_and_page_numbers(ablage_root
     sizes = pdf_page_sizes(pdf)
     assert sizes and all(s.startswith("841.89 x 595.") and "(A4)" in s for s in sizes), sizes  # A4 landscape
     pages = pdf_pages(pdf)
-    # Offen (40 rows) and Alle (61 rows) one page wide; Statistik (the figures of 'bericht') on two pages;
-    # each chart on its own; Info.
-    assert len(pages) == len(sizes) == 9
+    # Offen (40 rows; with the deadline columns the page scales down to fit them on one page) and Alle (61 rows)
+    # one page wide; Statistik (the figures of 'bericht') on two pages; each chart on its own; Info.
+    assert len(pages) == len(sizes) == 8
     for number, page in enumerate(pages, 1):
         assert "Vorgangsregister Bürgeramt Musterstadt – Stand 02.03.2026 12:00" in page, number
         assert f"Seite {number} von {len(pages)}" in page, number
     sheet_of = [re.search(r"Stand 02\.03\.2026 12:00 +(\S.*)", p)[1].strip() for p in pages]  # type: ignore[index]
-    assert sheet_of == [
-        "Offen", "Offen", "Alle", "Alle", "Statistik", "Statistik", "Diagramm Alter", "Diagramm Wochen", "Info"
-    ]  # fmt: skip
-    for page in (pages[1], pages[3]):  # the header row is repeated on the second page of a list
-        assert "Aktenzeichen" in page and "Betreff" in page and "Letzte Aktivität" in page
-    assert "Eingänge pro Woche nach Kanal" in pages[7] and "Offen am 02.03.2026 nach Alter und Status" in pages[6]
-    assert "2026-000059-9" in pages[3] and "2023-000001-1" in pages[3]
-    statistik = pages[4] + pages[5]
+    assert sheet_of == ["Offen", "Alle", "Alle", "Statistik", "Statistik", "Diagramm Alter", "Diagramm Wochen", "Info"]
+    page = pages[2]  # the header row is repeated on the second page of a list
+    assert "Aktenzeichen" in page and "Betreff" in page and "Letzte Aktivität" in page
+    assert "Eingänge pro Woche nach Kanal" in pages[6] and "Offen am 02.03.2026 nach Alter und Status" in pages[5]
+    assert "2026-000059-9" in pages[2] and "2023-000001-1" in pages[2]
+    statistik = pages[3] + pages[4]
     assert "2023-KW" not in statistik and "###" not in statistik  # 26 weeks, every cell wide enough
     assert "2025-KW37" in statistik and "2026-KW10" in statistik
     assert "Dringlichkeit" in pages[0] and "Antwort am" in pages[0]  # one page wide: the last column too

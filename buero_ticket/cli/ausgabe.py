@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
@@ -168,10 +168,31 @@ def frist_zelle(v: Vorgang, heute: date) -> str:
     return f"{v.frist:%d.%m.%Y}" + ("!" if v.status.is_open and v.frist < heute else "")
 
 
-def echo_table(vorgaenge: Iterable[Vorgang], jetzt: datetime | None = None, *, zone: tzinfo | None = None) -> int:
-    """The worklist; times in the office's zone ``zone`` (as in the register)."""
+def weiterleitung_fristen(v: Vorgang, jetzt: datetime, zone: tzinfo | None = None) -> str:
+    """``Rückmeldung bis 14.01. 11:00 (überfällig) · Antwort der Stelle bis 15.01. 17:00``: the open
+    deadlines of the forwardings (forwarded more than once: the earliest of each); "" if none is open."""
+    from ..operations.fristen import antwort_bis, rueckmeldung_bis, ueberschritten
+
+    parts = []
+    for label, bis in (("Rückmeldung bis", rueckmeldung_bis(v)), ("Antwort der Stelle bis", antwort_bis(v))):
+        if bis is not None:
+            over = " (überfällig)" if ueberschritten(bis, jetzt) else ""
+            parts.append(f"{label} {in_office(bis, zone):%d.%m. %H:%M}{over}")
+    return " · ".join(parts)
+
+
+def echo_table(
+    vorgaenge: Iterable[Vorgang],
+    jetzt: datetime | None = None,
+    *,
+    zone: tzinfo | None = None,
+    details: Callable[[Vorgang], list[str]] | None = None,
+) -> int:
+    """The worklist; times in the office's zone ``zone`` (as in the register). Under a row: its markers, then
+    the open deadlines of its forwardings, or instead the lines of ``details`` (``liste --faellig``: what is due)."""
     width = shutil.get_terminal_size((120, 20)).columns
-    heute = (jetzt or system_clock()).date()
+    jetzt = jetzt or system_clock()
+    heute = jetzt.date()
     header = (
         f"{'Aktenzeichen':<16} {'Status':<14} {'Dringl.':<8} {'Eingang':<16} {'Frist':<11} {'Absender':<22} Betreff"
     )
@@ -191,6 +212,11 @@ def echo_table(vorgaenge: Iterable[Vorgang], jetzt: datetime | None = None, *, z
         click.echo(_cut(line, max(width, 60)))
         if marks:  # on a line of its own, so a long subject never hides them
             click.echo(_cut(f"{'':<16} > {marks}", max(width, 60)))
+        if details is not None:  # liste --faellig: what is due (includes an overdue forwarding deadline)
+            for line in details(v):
+                click.echo(_cut(f"{'':<16} > {line}", max(width, 60)))
+        elif v.weiterleitungen and (deadlines := weiterleitung_fristen(v, jetzt, zone)):  # a line, not a column:
+            click.echo(_cut(f"{'':<16} > {deadlines}", max(width, 60)))  # a column pushes the subject off the screen
     return count
 
 
@@ -280,6 +306,8 @@ def _wiedervorlage(v: Vorgang) -> str:
 
 def weiterleitung_zeilen(w: Weiterleitung, jetzt: datetime) -> list[str]:
     """How ``zeige`` shows one forwarding: where, since when, both deadlines and their state."""
+    from ..operations.fristen import ueberschritten
+
     weg = "per E-Mail an " + w.adresse if w.weg == "email" else "in deren Ablage " + w.ziel_ablage
     lines = [f"Weitergeleitet an {w.stelle_name} am {w.zeit:%d.%m.%Y %H:%M} ({weg})"]
     if w.ziel_status:
@@ -292,12 +320,12 @@ def weiterleitung_zeilen(w: Weiterleitung, jetzt: datetime) -> list[str]:
         zeit = "rechtzeitig" if w.rueckmeldung_rechtzeitig else "zu spät"
         lines.append(f"  Rückmeldung an Bürger: am {w.rueckmeldung:%d.%m.%Y %H:%M} ({zeit})")
     else:
-        over = " – ÜBERFÄLLIG" if w.rueckmeldung_bis <= jetzt else ""
+        over = " – ÜBERFÄLLIG" if ueberschritten(w.rueckmeldung_bis, jetzt) else ""
         lines.append(f"  Rückmeldung an Bürger bis: {w.rueckmeldung_bis:%d.%m.%Y %H:%M}{over}")
     if w.antwort is not None:
         lines.append(f"  Antwort der Stelle: am {w.antwort:%d.%m.%Y %H:%M} ({_WIE.get(w.antwort_wie, w.antwort_wie)})")
     else:
-        over = " – ÜBERFÄLLIG" if w.antwort_bis <= jetzt else ""
+        over = " – ÜBERFÄLLIG" if ueberschritten(w.antwort_bis, jetzt) else ""
         lines.append(f"  Antwort der Stelle bis: {w.antwort_bis:%d.%m.%Y %H:%M}{over}")
     return lines
 

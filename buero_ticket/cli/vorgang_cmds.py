@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import click
 
 from .. import history
 from ..mengen import anzahl
-from ..models import Absender, Dringlichkeit, Incoming, Kanal, Status
+from ..models import Absender, Dringlichkeit, Incoming, Kanal, Status, Vorgang
 from ..operations import fristen
 from ..operations import vorgang as ops
 from ..ortszeit import office_zone
@@ -146,7 +148,11 @@ def liste(app: App, alle: bool, status: str | None, bearbeiter: str | None, fael
     if as_json:
         echo_json_list(vorgang_json(v) for v in selected)
         return
-    count = echo_table(selected, jetzt, zone=office_zone(app.ctx.settings))
+    zone = office_zone(app.ctx.settings)
+    if faellig:  # under each row: what is due, e.g. "Rückmeldung an Bürger (Bauamt): überfällig seit …"
+        count = echo_table(selected, jetzt, zone=zone, details=lambda v: _faellig_zeilen(v, jetzt))
+    else:
+        count = echo_table(selected, jetzt, zone=zone)
     if faellig:
         click.echo("\n" + anzahl(count, "Vorgang", "Vorgänge") + " fällig oder überfällig")
     else:
@@ -157,6 +163,10 @@ def _bearbeiter_key(app: App, bearbeiter: str) -> str:
     """What ``liste --bearbeiter`` compares with: the person's name from [benutzer] (or as typed), casefolded."""
     person = person_named(app.ctx.settings, bearbeiter)
     return " ".join((person.name if person else bearbeiter).split()).casefold()
+
+
+def _faellig_zeilen(v: Vorgang, jetzt: datetime) -> list[str]:
+    return [("ÜBERFÄLLIG: " if f.ueberfaellig else "fällig: ") + f.text for f in fristen.faelligkeiten(v, jetzt)]
 
 
 @cli.command("zeige")

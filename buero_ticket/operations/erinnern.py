@@ -23,7 +23,7 @@ from ..fileio import atomic_write_text
 from ..models import HistoryEntry, Kanal, Outgoing, Vorgang, Weiterleitung
 from ..settings.fristen import Fristen, Servicezeiten
 from .context import Context
-from .fristen import Faelligkeit, faelligkeiten
+from .fristen import Faelligkeit, faelligkeiten, ueberschritten
 
 LEDGER_DIR = "erinnerungen"
 TEAM = "Team"
@@ -107,7 +107,7 @@ def plan(ctx: Context, vorgaenge: Iterable[Vorgang]) -> ErinnernResult:
                 continue
             by_person.setdefault(v.bearbeiter, []).append(item)
         for w in v.weiterleitungen:
-            if not (w.offen and w.weg == "email" and w.adresse and w.antwort_bis <= jetzt):
+            if not (w.offen and w.weg == "email" and w.adresse and ueberschritten(w.antwort_bis, jetzt)):
                 continue
             if w.erinnert is not None and kalender.zwischen(w.erinnert, jetzt).total_seconds() < abstand * 3600:
                 continue

@@ -157,9 +157,42 @@ def faelligkeiten(vorgang: Vorgang, jetzt: datetime) -> list[Faelligkeit]:
 
 
 def _deadline(vorgang: Vorgang, art: str, bis: datetime, jetzt: datetime, stelle: str) -> Faelligkeit:
-    over = bis <= jetzt.astimezone(bis.tzinfo) if bis.tzinfo else bis <= jetzt
+    over = ueberschritten(bis, jetzt)
     state = "überfällig seit" if over else "fällig"
     return Faelligkeit(vorgang, art, bis, over, f"{art} ({stelle}): {state} {format_zeitpunkt(bis)}")
+
+
+def ueberschritten(bis: datetime, jetzt: datetime) -> bool:
+    """A deadline "bis 11:00" is overdue once 11:00 has passed: a Rückmeldung at 11:00 is still in time
+    (as ``rueckmeldung_rechtzeitig`` and the statistics judge it). One rule for zeige, liste, the register
+    and erinnern."""
+    if (bis.tzinfo is None) != (jetzt.tzinfo is None):  # old naive data: compare wall-clock times
+        return jetzt.replace(tzinfo=None) > bis.replace(tzinfo=None)
+    return jetzt > bis
+
+
+def rueckmeldung_bis(vorgang: Vorgang) -> datetime | None:
+    """The earliest "Rückmeldung an Bürger bis" still open (forwarded more than once: the earliest);
+    None if the citizen has heard from us after every forwarding or the Vorgang is closed."""
+    if not vorgang.status.is_open:
+        return None
+    return _earliest([w.rueckmeldung_bis for w in vorgang.weiterleitungen if w.rueckmeldung is None])
+
+
+def antwort_bis(vorgang: Vorgang) -> datetime | None:
+    """The earliest "Antwort der Stelle bis" of a Stelle that has not answered yet (open Vorgang only)."""
+    if not vorgang.status.is_open:
+        return None
+    return _earliest([w.antwort_bis for w in vorgang.weiterleitungen if w.offen])
+
+
+def naechste_weiterleitungsfrist(vorgang: Vorgang) -> datetime | None:
+    """The earlier of :func:`rueckmeldung_bis` and :func:`antwort_bis` (the column of ``liste``)."""
+    return _earliest([t for t in (rueckmeldung_bis(vorgang), antwort_bis(vorgang)) if t is not None])
+
+
+def _earliest(times: list[datetime]) -> datetime | None:
+    return min(times, key=lambda t: t.timestamp()) if times else None
 
 
 def ist_faellig(vorgang: Vorgang, jetzt: datetime) -> bool:

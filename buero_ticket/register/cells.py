@@ -25,6 +25,9 @@ FONT_NAME = "Calibri"  # named explicitly: LibreOffice renders a nameless font a
 FONT_SIZE = 10
 FORMAT_DATETIME = "DD.MM.YYYY hh:mm"  # Excel (de) shows this as TT.MM.JJJJ hh:mm
 FORMAT_DATE = "DD.MM.YYYY"
+#: Overdue deadlines: light red fill, dark red text (Excel's own "Hellrote Füllung 2").
+OVERDUE_FILL, OVERDUE_FONT = "#FFC7CE", "#9C0006"
+OVERDUE = {"bg_color": OVERDUE_FILL, "font_color": OVERDUE_FONT}
 
 # C0/C1 controls except tab, LF, CR; lone surrogates and the XML non-characters.
 _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -92,10 +95,12 @@ class CellWriter:
 
     Kinds: ``text`` (outside text: cleaned, kept as text even if it looks like a formula),
     ``wrap`` (the same, wrapped in its column), ``label`` (the program's own words), ``number``,
-    ``when`` (date and time), ``day`` (date).
+    ``when`` (date and time), ``day`` (date), ``deadline`` (date and time, red once ``now``, the
+    time the register is written for, is past it).
     """
 
-    def __init__(self, wb: Any) -> None:
+    def __init__(self, wb: Any, now: datetime | None = None) -> None:
+        self.now = to_local_naive(now) if now is not None else None
         base = {"font_name": FONT_NAME, "font_size": FONT_SIZE, "valign": "top"}
         self.formats = {
             "text": wb.add_format(base),
@@ -111,7 +116,9 @@ class CellWriter:
             ),
             "title": wb.add_format({**base, "bold": True, "font_size": 12}),
             # a conditional format: only what changes (Excel applies it over the cell's own format)
-            "overdue": wb.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"}),
+            "overdue": wb.add_format(OVERDUE),
+            # the same red written into the cell: right as of the register's "Stand", also without recalculation
+            "when_overdue": wb.add_format({**base, **OVERDUE, "num_format": FORMAT_DATETIME, "align": "left"}),
         }
 
     def write(self, ws: Any, row: int, col: int, value: Any, kind: str) -> None:
@@ -133,6 +140,10 @@ class CellWriter:
             ws.write_number(row, col, value, f["number"])
         elif kind == "when":
             ws.write_datetime(row, col, to_local_naive(value), f["when"])
+        elif kind == "deadline":
+            local = to_local_naive(value)
+            overdue = self.now is not None and local < self.now
+            ws.write_datetime(row, col, local, f["when_overdue" if overdue else "when"])
         elif kind == "day":
             ws.write_datetime(row, col, datetime(value.year, value.month, value.day), f["day"])
         else:

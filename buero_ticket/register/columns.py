@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from ..models import Vorgang
@@ -25,7 +26,7 @@ class Column:
     width: float  # characters at the register's font size
     meaning: str
     value: Callable[[Vorgang], Any]
-    kind: str = "text"  # text | wrap | label | number | when | day (see cells.CellWriter)
+    kind: str = "text"  # text | wrap | label | number | when | day | deadline (see cells.CellWriter)
     sheets: tuple[str, ...] = LIST_SHEETS
 
 
@@ -85,6 +86,25 @@ COLUMNS: list[Column] = [
         "day",
     ),
     Column(
+        "Rückmeldung bis",
+        14,
+        "Bis wann die Bürgerin / der Bürger nach einer Weiterleitung eine Rückmeldung bekommen muss "
+        "(Servicestunden, D115: 24); bei mehreren Weiterleitungen die früheste noch offene. Leer, sobald eine "
+        "Nachricht an die Bürgerin / den Bürger ging (Antwort, Brief, 'notiz --rueckmeldung') oder der Vorgang "
+        "erledigt ist; rot, wenn überschritten.",
+        _damaged_or(lambda v: _rueckmeldung_bis(v)),
+        "deadline",
+    ),
+    Column(
+        "Antwort der Stelle bis",
+        14,
+        "Bis wann die Stelle, an die weitergeleitet wurde, antworten soll (ihre Servicestunden); bei mehreren "
+        "Stellen die früheste noch offene. Leer, sobald alle geantwortet haben ('zurueck', ihre E-Mail, erledigt "
+        "in ihrer Ablage) oder der Vorgang erledigt ist; rot, wenn überschritten.",
+        _damaged_or(lambda v: _antwort_bis(v)),
+        "deadline",
+    ),
+    Column(
         "Letzte Aktivität",
         14,
         "Letzte Änderung am Vorgang (sonst der Eingang).",
@@ -116,6 +136,18 @@ COLUMNS: list[Column] = [
         "day",
     ),
 ]
+
+
+def _rueckmeldung_bis(v: Vorgang) -> datetime | None:
+    from ..operations.fristen import rueckmeldung_bis
+
+    return rueckmeldung_bis(v)
+
+
+def _antwort_bis(v: Vorgang) -> datetime | None:
+    from ..operations.fristen import antwort_bis
+
+    return antwort_bis(v)
 
 
 def _aufbewahren_bis(v: Vorgang) -> Any:

@@ -61,7 +61,7 @@ def write_register(
     tmp = temp_path_for(target)
     try:
         wb = _workbook(tmp, scratch := tempfile.TemporaryDirectory(prefix="buero-ticket-register-"))
-        cells = CellWriter(wb)
+        cells = CellWriter(wb, now=as_of)
         head = _header_text(f"Vorgangsregister {ablage_name}", as_of)
         ws_open = _list_sheet(wb, SHEET_OPEN, head)
         ws_all = _list_sheet(wb, SHEET_ALL, head)
@@ -95,7 +95,7 @@ def write_year_register(
     tmp = temp_path_for(target)
     try:
         wb = _workbook(tmp, scratch := tempfile.TemporaryDirectory(prefix="buero-ticket-register-"))
-        cells = CellWriter(wb)
+        cells = CellWriter(wb, now=as_of)
         head = _header_text(f"Vorgangsregister {ablage_name} {year}", as_of)
         ws_all = _list_sheet(wb, SHEET_ALL, head)
         ws_info = _sheet(wb, SHEET_INFO, head)
@@ -207,16 +207,21 @@ def _write_link(ws: Any, cells: CellWriter, row: int, col: int, text: str, v: Vo
 
 
 def _finish_list_sheet(ws: Any, cells: CellWriter, columns: list[Column], rows: int) -> None:
-    """Filter over all rows and the red "Frist überschritten" rule (Excel re-evaluates TODAY())."""
+    """Filter over all rows and the red "Frist überschritten" rules (Excel re-evaluates TODAY() and NOW())."""
     ws.autofilter(0, 0, rows, len(columns) - 1)
     headers = [c.header for c in columns]
+    overdue = cells.formats["overdue"]
+    for col, column in enumerate(columns):
+        if rows and column.kind == "deadline":  # a service-hour deadline that passes after writing turns red too
+            d = xl_col_to_name(col)
+            rule = {"type": "formula", "criteria": f"=AND(ISNUMBER(${d}2),${d}2<NOW())", "format": overdue}
+            ws.conditional_format(1, col, rows, col, rule)
     if rows == 0 or "Frist" not in headers or "Status" not in headers:
         return
     deadline, status = headers.index("Frist"), headers.index("Status")
     d, s = xl_col_to_name(deadline), xl_col_to_name(status)
     closed = ",".join(f'${s}2<>"{st.label}"' for st in Status if not st.is_open)
     formula = f"=AND(ISNUMBER(${d}2),${d}2<TODAY(),{closed})"
-    overdue = cells.formats["overdue"]
     ws.conditional_format(1, deadline, rows, deadline, {"type": "formula", "criteria": formula, "format": overdue})
 
 
