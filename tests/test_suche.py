@@ -137,3 +137,79 @@ def test_a_folder_deleted_by_hand_leaves_the_results(run, ablage: Ablage, faelle
     shutil.rmtree(next(ablage.root.glob(f"*/{faelle['bescheinigung']} *")))
     assert _suche(run, ablage, "Meldebescheinigung") == []
     assert [t["aktenzeichen"] for t in _suche(run, ablage, "Bürgeramt")] == [faelle["amt"]]  # the rest still there
+
+
+def _pdf_with_text(text: str) -> bytes:
+    """A real PDF made by LibreOffice from a Word document (skips without it, except under CI=1)."""
+    import io
+    import os
+    import shutil
+
+    from buero_ticket.antwort.brief import to_pdf
+
+    office = shutil.which("soffice") or shutil.which("libreoffice")
+    if not office:
+        if os.environ.get("CI") == "1":
+            pytest.fail("LibreOffice (soffice) muss in CI installiert sein")
+        pytest.skip("LibreOffice (soffice) ist nicht installiert: kein PDF für den Test")
+    doc = Document()
+    doc.add_paragraph(text)
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return to_pdf(buffer.getvalue(), office)
+
+
+def test_pdf_attachments_are_searched_and_a_broken_one_is_skipped(run, ablage: Ablage) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    from pypdf import PdfWriter
+
+    root = str(ablage.root)
+    assert _suche(run, ablage, "Walfang") == []  # the index exists before the attachments arrive
+    az = _neu(run, ablage, "Brief mit PDF")
+    kaputt = _neu(run, ablage, "Kaputtes PDF", "Dachrinnenreinigung bestellt")
+    folder = next(ablage.root.glob(f"*/{az}*"))
+    (folder / "Anlagen" / "Bescheid.pdf").write_bytes(_pdf_with_text("Widerspruch zur Grundsteuerveranlagung 2025"))
+    broken = next(ablage.root.glob(f"*/{kaputt}*")) / "Anlagen" / "Scan.pdf"
+    broken.write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R >>\nendobj\ntrailer << /Root 1 0 R >>\n%%EOF")
+    secret = io.BytesIO()
+    writer = PdfWriter(clone_from=io.BytesIO(_pdf_with_text("Geheimwort Zwetschgenkuchen")))
+    writer.encrypt(user_password="geheim", algorithm="RC4-128")
+    writer.write(secret)
+    (broken.parent / "Passwort.pdf").write_bytes(secret.getvalue())
+    for changed in (az, kaputt):  # a change through the store: the next command indexes them again
+        assert run("--ablage", root, "notiz", changed, "Anlage abgelegt").code == 0
+    res = run("--ablage", root, "suche", "Grundsteuerveranlagung", "--json")
+    assert res.code == 0, res.err
+    assert [t["aktenzeichen"] for t in json.loads(res.out)] == [az]  # a word only in the PDF
+    assert "Scan.pdf" in res.err and kaputt in res.err  # the broken one is named, indexing went on
+    assert "Passwort.pdf“: verschlüsselt" in res.err
+    assert [t["aktenzeichen"] for t in _suche(run, ablage, "Dachrinnenreinigung")] == [kaputt]
+    assert [t["aktenzeichen"] for t in _suche(run, ablage, "Grundsteuer*")] == [az]
+
+
+def test_a_vorgang_restricted_after_indexing_is_no_longer_found(run, ablage: Ablage) -> None:  # type: ignore[no-untyped-def]
+    root = str(ablage.root)
+    az = _neu(run, ablage, "Nachbarschaftsstreit", "Lärm am Abend")
+    assert [t["aktenzeichen"] for t in _suche(run, ablage, "Nachbarschaftsstreit")] == [az]
+    assert run("--ablage", root, "sperren", az, "--grund", "Richtigkeit bestritten").code == 0
+    assert _suche(run, ablage, "Nachbarschaftsstreit") == []
+    assert _suche(run, ablage, "Lärm") == []
+    assert run("--ablage", root, "entsperren", az, "--grund", "geklärt").code == 0
+    assert [t["aktenzeichen"] for t in _suche(run, ablage, "Lärm")] == [az]
+
+
+def test_a_vanished_vorgang_leaves_no_readable_rest_in_the_index(run, ablage: Ablage) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    from buero_ticket.index import cache_dir
+
+    weg = _neu(run, ablage, "Quorkelbaumschule", "Herr Zyprianowski fragt nach dem Quorkelbaum", "Zyprianowski")
+    bleibt = _neu(run, ablage, "Baumschule", "Frage nach Obstbäumen")
+    assert [t["aktenzeichen"] for t in _suche(run, ablage, "Zyprianowski")] == [weg]
+    shutil.rmtree(next(ablage.root.glob(f"*/{weg} *")))  # as an erasure or Aussonderung leaves it
+    assert _suche(run, ablage, "Zyprianowski") == []
+    assert [t["aktenzeichen"] for t in _suche(run, ablage, "Obstbäume")] == [bleibt]
+    rest = b"".join(p.read_bytes() for p in cache_dir().glob("suche-*"))
+    for word in (b"zyprianowski", b"quorkelbaum", b"ikswonairpyz", b"muablekrouq"):  # as stems and reversed
+        assert word not in rest.lower()

@@ -40,7 +40,7 @@ def suche(
     anzahl: int,
     as_json: bool,
 ) -> None:
-    """Alle Vorgänge durchsuchen, auch das Archiv: Betreff, Absender, Nachrichten, Notizen, Word-Anlagen.
+    """Alle Vorgänge durchsuchen, auch das Archiv: Betreff, Absender, Nachrichten, Notizen, Word-/PDF-Anlagen.
 
     Groß/klein, Umlaute (Buergeramt = Bürgeramt), ß/ss und Wortformen (Antrag findet Anträge) sind egal;
     ein Wort findet auch längere Wörter, die darauf enden (Parkausweis findet Anwohnerparkausweis).
@@ -67,6 +67,8 @@ def suche(
         vt = ops.volltext(index, progress)
     treffer = ops.suche(vt, " ".join(begriffe), filter, anzahl)
     vt.close()
+    for hinweis in vt.hinweise:
+        click.echo(f"Hinweis: {ops.hinweis_text(index, hinweis)}", err=True)
     if as_json:
         echo_json(
             [

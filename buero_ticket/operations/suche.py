@@ -8,8 +8,8 @@ from datetime import datetime
 from ..index import Index
 from ..models import Status, Vorgang
 from ..suche.analyse import terms
+from ..suche.texte import Hinweis
 from ..suche.volltext import Progress, Treffer, Volltext
-from .wissen import request_text
 
 SIMILAR = 5
 
@@ -30,6 +30,18 @@ def volltext(index: Index, progress: Progress | None = None) -> Volltext:
     return vt
 
 
+def hinweis_text(index: Index, hinweis: Hinweis) -> str:
+    """What the clerk reads about an attachment the index could not read."""
+    try:
+        where = hinweis.datei.relative_to(index.ablage.root).as_posix()
+    except ValueError:
+        where = str(hinweis.datei)
+    return (
+        f"Anlage „{where}“: {hinweis.grund}. Die Suche findet ihren Inhalt nicht; alles andere im Vorgang schon. "
+        "Was tun: nichts, oder eine lesbare Fassung (PDF mit Text, Word) in den Ordner Anlagen legen."
+    )
+
+
 def suche(vt: Volltext, begriffe: str, filter: Filter, anzahl: int = 20) -> list[Treffer]:
     return vt.suche(
         begriffe,
@@ -44,13 +56,11 @@ def suche(vt: Volltext, begriffe: str, filter: Filter, anzahl: int = 20) -> list
 
 def aehnliche(vt: Volltext, vorgang: Vorgang, anzahl: int = SIMILAR) -> list[Treffer]:
     """Closed Vorgänge most similar to ``vorgang`` (what did we answer last time?)."""
-    words = list(dict.fromkeys(terms(vorgang.betreff) * 2 + terms(request_text(vorgang))))[:12]
-    if not words:
-        return []
-    return vt.suche(
-        " ".join(words),
+    from .wissen import request_text  # only 'zeige' needs it; 'suche' stays light
+
+    return vt.aehnliche(
+        terms(vorgang.betreff) + terms(request_text(vorgang)),
         status=[Status.ERLEDIGT.value, Status.ARCHIV.value],
-        anzahl=anzahl,
         ohne=vorgang.aktenzeichen,
-        oder=True,
+        anzahl=anzahl,
     )

@@ -53,17 +53,30 @@ STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 def fold(text: str) -> str:
     """Lower case, without diacritics; ``ß``→``ss``; ``ae``/``oe``/``ue`` written for umlauts → ``a``/``o``/``u``."""
-    text = text.lower().translate(_SPECIAL)
+    text = text.lower()
     if not text.isascii():
-        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+        text = _NON_ASCII.sub(_fold_run, text)  # only the few non-ASCII runs go through Python
     return _DIGRAPH.sub(r"\1", text)
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _fold_run(match: re.Match[str]) -> str:
+    return _fold_chars(match.group(0))
+
+
+@lru_cache(maxsize=4096)
+def _fold_chars(run: str) -> str:
+    """A run of non-ASCII characters folded (NFKD and canonical reordering never cross an ASCII character)."""
+    run = run.translate(_SPECIAL)
+    return "".join(c for c in unicodedata.normalize("NFKD", run) if not unicodedata.combining(c))
 
 
 def words(text: str) -> list[str]:
     """The folded words of a text (letters and digits; hyphenated words split into their parts)."""
     out: list[str] = []
-    for match in _WORD.finditer(fold(text)):
-        token = match.group(0)
+    for token in _WORD.findall(fold(text)):
         if "-" in token or "'" in token:
             parts = re.split(r"[-']", token)
             out.extend(p for p in parts if p)

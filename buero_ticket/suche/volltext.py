@@ -2,42 +2,56 @@
 
 SQLite FTS5 over analysed tokens (:mod:`.analyse`: folded, Snowball-stemmed), one row per Vorgang,
 columns Betreff (weighted ×3) and the rest (Aktenzeichen, sender, message texts, history notes, the text
-of Word attachments). It follows the metadata cache (:class:`buero_ticket.index.Index`): a Vorgang whose
-``vorgang.json`` changed there (every change through the store rewrites it; the metadata cache finds
-changes from other PCs through the status folders' mtimes) is indexed again, a vanished one removed. So
-the search index costs one SQL comparison per command, no extra scan of the share. Deleting the file is
-always safe: the next ``suche`` rebuilds it with a progress bar.
+of Word and PDF attachments, :mod:`.texte`). The FTS5 table is contentless: it keeps only the inverted
+index; the text itself is kept once, compressed, in ``doc`` (for snippets, and to delete a row's tokens
+again, which are computed from it). It follows the metadata cache (:class:`buero_ticket.index.Index`): a
+Vorgang whose ``vorgang.json`` changed there (every change through the store rewrites it; the metadata
+cache finds changes from other PCs through the status folders' mtimes) is indexed again, a vanished one
+removed. So the search index costs one SQL aggregate per command, no extra scan of the share. Deleting
+the file is always safe: the next ``suche`` rebuilds it with a progress bar.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import re
 import sqlite3
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
+import Stemmer
+
 from ..index import Index, cache_dir
 from ..models import Vorgang
-from ..store import ANLAGEN_DIR, NACHRICHTEN_DIR
 from .analyse import STOPWORDS, fold, stem, words
+from .texte import MAX_TEXT, Hinweis, read_text
 
-VERSION = 4
+VERSION = 6
 COMPOUND_MIN = 4  # a search word of this many letters also finds compounds ending in it
 MAX_EXPANSION = 60
+RARE_TERMS = 6  # similar Vorgänge: the rarest words of a Vorgang searched
+RARE_SHARE = 0.05  # … among those in at most this share of Vorgänge
+SIMILAR_POOL = 100  # best matches looked at for the status filter
 PROGRESS_FROM = 500  # a progress bar only when this many Vorgänge are read
-MAX_TEXT = 200_000  # characters of text read per Vorgang
+P = 1_000_000_007
+_STAMP = f"count(*), coalesce(sum(mtime_ns % {P} + size + length(relpath)), 0)"  # what changes when a Vorgang changes
 Progress = Callable[[int, int], None]
+Stempel = tuple[int, int]
+_Row = tuple[str, str, str, str, str, float, float, bytes, str]  # az, betreff, status, kanal, bearbeiter, …
 
 _AZ = re.compile(r"^(?:[A-Za-z0-9]{1,8}-)?\d{4}-\d{5}(?:-\d)?$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_MAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _QUERY = re.compile(r'"([^"]*)"|(\S+)')
+# BM25 with the Betreff weighted ×3. The table keeps no document lengths (columnsize=0: a length lookup per
+# hit cost ~1 µs, 80 ms for a word in most of 100,000 Vorgänge), so FTS5 ranks without length normalisation:
+# by the rarity of the matched words, the Betreff, and (saturating quickly) how often they occur.
+_SCORE = "bm25(fts, 3.0, 1.0)"
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS doc (
     id INTEGER PRIMARY KEY,
@@ -50,16 +64,23 @@ CREATE TABLE IF NOT EXISTS doc (
     betreff TEXT NOT NULL,
     mtime_ns INTEGER NOT NULL,
     size INTEGER NOT NULL,
+    gesperrt INTEGER NOT NULL,  -- restricted (Art. 18 DSGVO): a row for the bookkeeping, no tokens, no text
+    meta TEXT NOT NULL,  -- exact tokens and sender fields: with betreff and text the input of the row's tokens
     text BLOB NOT NULL
 );
-CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(betreff, inhalt, tokenize="unicode61 tokenchars '@.-_'");
+CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
+    betreff, inhalt, content='', columnsize=0, tokenize="unicode61 tokenchars '@.-_'"
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS fts_woerter USING fts5vocab(fts, row);
 CREATE TABLE IF NOT EXISTS wort (rev TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS doc_az ON doc (az);
-CREATE INDEX IF NOT EXISTS doc_stempel ON doc (mtime_ns, size, relpath);  -- covers the stamp (no text pages read)
-CREATE TABLE IF NOT EXISTS stand (id INTEGER PRIMARY KEY CHECK (id = 1), stempel TEXT NOT NULL);
-INSERT OR IGNORE INTO fts (fts, rank) VALUES ('rank', 'bm25(3.0, 1.0)');
+CREATE INDEX IF NOT EXISTS doc_mtime ON doc (mtime_ns);
+CREATE TABLE IF NOT EXISTS stand (name TEXT PRIMARY KEY, wert TEXT NOT NULL);
 PRAGMA user_version = {VERSION};
 """
+# The analyser's output for a sample: the tokens of a row are computed again to delete it, so an index
+# built by another analyser (a PyStemmer update, a changed word list) is rebuilt instead of corrupted.
+_PROBE = "Anwohnerparkausweise für die Bürgerämter; Straße, Öffnungszeiten und Bescheinigungen 2026 – erika@ex.org"
 
 
 def index_file(index: Index) -> Path:
@@ -69,54 +90,47 @@ def index_file(index: Index) -> Path:
 
 def tokens(text: str) -> str:
     """The analysed form of a text as FTS5 indexes it: stems separated by spaces."""
-    return " ".join(stem(w) for w in words(text) if w not in STOPWORDS or len(w) > 3)
+    return " ".join(filter(None, map(_token, words(text))))
 
 
-def _exact_tokens(vorgang: Vorgang) -> list[str]:
+@lru_cache(maxsize=200_000)
+def _token(word: str) -> str:
+    """A folded word as indexed: its stem; '' for a short stop word."""
+    return "" if word in STOPWORDS and len(word) <= 3 else stem(word)
+
+
+def _analyser() -> str:
+    return f"{VERSION}:{Stemmer.version()}:" + hashlib.sha1(tokens(_PROBE).encode("utf-8")).hexdigest()[:16]
+
+
+def _meta(vorgang: Vorgang) -> str:
+    """Exact tokens (Aktenzeichen with and without check digit, e-mail addresses), a tab, the sender fields."""
     az = vorgang.aktenzeichen.lower()
-    out = [az, az.rsplit("-", 1)[0]]
+    exact = [az, az.rsplit("-", 1)[0]]
     for mail in (vorgang.absender.email, *(n.von for n in vorgang.nachrichten)):
-        found = re.search(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", mail or "")
+        found = _MAIL_IN_TEXT.search(mail or "")
         if found:
-            out.append(fold(found.group(0)))
-    return out
+            exact.append(fold(found.group(0)))
+    a = vorgang.absender
+    fields = " ".join((vorgang.aktenzeichen, a.name, a.email, a.telefon, a.anschrift, vorgang.bearbeiter))
+    return " ".join(exact) + "\t" + " ".join(fields.split())
 
 
-def read_text(vorgang: Vorgang) -> str:
-    """What a clerk may search for in a Vorgang besides its metadata: messages, history, Word attachments."""
-    folder = vorgang.ordner
-    assert folder is not None
-    parts: list[str] = []
-    size = 0
-    candidates: list[Path] = []
-    for sub in (NACHRICHTEN_DIR, ANLAGEN_DIR):
-        try:
-            candidates += sorted(p for p in (folder / sub).iterdir() if p.is_file())
-        except OSError:
-            continue
-    candidates.append(folder / "verlauf.txt")  # last: snippets come from the messages first
-    for path in candidates:
-        if size > MAX_TEXT:
-            break
-        text = _file_text(path)
-        if text:
-            parts.append(text)
-            size += len(text)
-    return "\n".join(parts)[:MAX_TEXT]
+def _inhalt(meta: str, text: str) -> str:
+    exact, _, fields = meta.partition("\t")
+    return " ".join((exact, tokens(fields), tokens(text)))
 
 
-def _file_text(path: Path) -> str:
-    suffix = path.suffix.lower()
-    try:
-        if suffix == ".txt":
-            return path.read_text(encoding="utf-8", errors="replace")
-        if suffix == ".docx":
-            import docx
+def _sig(rel: str, mtime_ns: int, size: int) -> Stempel:
+    return (1, mtime_ns % P + size + len(rel))
 
-            return "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
-    except Exception:  # an unreadable attachment only stays unsearchable
-        return ""
-    return ""
+
+def _text(stamp: Stempel) -> str:
+    return ":".join(str(x) for x in stamp)
+
+
+def _plus(a: Stempel, b: Stempel, sign: int = 1) -> Stempel:
+    return (a[0] + sign * b[0], a[1] + sign * b[1])
 
 
 @dataclass
@@ -137,27 +151,40 @@ class Volltext:
         self.index = index
         self.path = path or index_file(index)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.hinweise: list[Hinweis] = []  # attachments whose text could not be read in this run
+        self._known: set[str] | None = None  # words already in ``wort`` (while building)
         self.db = self._open()
-        # The metadata cache's rows carry the whole metadata JSON; an index over the columns of the stamp lets
-        # SQLite compute it without reading those pages (additive: the cache's own queries are unchanged).
-        with contextlib.suppress(sqlite3.DatabaseError):
-            index.db.execute("CREATE INDEX IF NOT EXISTS vorgang_suchstempel ON vorgang (mtime_ns, size, relpath)")
 
     def _open(self) -> sqlite3.Connection:
         try:
-            db = sqlite3.connect(self.path, timeout=30)
-            if db.execute("PRAGMA user_version").fetchone()[0] not in (0, VERSION):
+            db = self._connect()
+            row = db.execute("SELECT wert FROM stand WHERE name = 'analyse'").fetchone()
+            if row is not None and row[0] == _analyser():
+                return db
+            if row is not None or db.execute("SELECT 1 FROM doc LIMIT 1").fetchone() is not None:
                 db.close()
-                self.path.unlink()
-                db = sqlite3.connect(self.path, timeout=30)
-            db.executescript(_SCHEMA)
-            db.execute("PRAGMA secure_delete = ON")  # an erased Vorgang leaves no readable rest in the file
+                raise sqlite3.DatabaseError("built by another analyser")
+            with db:
+                db.execute("INSERT OR REPLACE INTO stand VALUES ('analyse', ?)", (_analyser(),))
             return db
         except sqlite3.DatabaseError:
-            self.path.unlink(missing_ok=True)  # a broken cache is rebuilt from the folders
-            db = sqlite3.connect(self.path, timeout=30)
-            db.executescript(_SCHEMA)
+            for suffix in ("", "-journal", "-wal", "-shm"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)  # a cache is rebuilt from the folders
+            db = self._connect()
+            with db:
+                db.execute("INSERT OR REPLACE INTO stand VALUES ('analyse', ?)", (_analyser(),))
             return db
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=30)
+        if db.execute("PRAGMA user_version").fetchone()[0] not in (0, VERSION):
+            db.close()
+            raise sqlite3.DatabaseError("older version")
+        db.execute("PRAGMA journal_mode = WAL")  # local cache: readers never wait, commits without fsync
+        db.execute("PRAGMA synchronous = NORMAL")
+        db.executescript(_SCHEMA)
+        db.execute("PRAGMA secure_delete = ON")  # an erased Vorgang leaves no readable rest in the file
+        return db
 
     def close(self) -> None:
         self.db.close()
@@ -166,100 +193,191 @@ class Volltext:
     def update(self, progress: Progress | None = None) -> int:
         """Index what changed in the metadata cache since the last call; returns how many were (re)indexed.
 
-        A stamp of the metadata cache (count, sums of mtimes, sizes, path lengths and status digits) tells
-        in one pass without a join whether anything changed at all; only then are the rows compared.
+        First the metadata cache file's change counter (SQLite keeps it in the file header): unchanged, and
+        nothing can have changed. Otherwise a stamp of the metadata cache (count and a sum over mtimes,
+        sizes and path lengths, one pass over an index) tells whether any Vorgang changed. The same stamp of
+        this index is kept up to date with every row written, so after indexing the metadata files newer
+        than the newest indexed one (what the store just wrote) equal stamps prove that nothing else
+        changed; otherwise the rows are compared.
         """
-        stamp = self._stamp()
-        row = self.db.execute("SELECT stempel FROM stand WHERE id = 1").fetchone()
-        if row is not None and row[0] == stamp:
+        version = self._metadata_version()
+        if version is not None and version == self._stored_text("version"):
             return 0
-        count = self._newer(stamp)
-        if count < 0:  # something else changed (a folder vanished or moved without a new metadata file)
-            count = self._compare(progress)
+        stamp = self._stamp()
+        if stamp != self._stored("metadaten"):
+            mine = self._stored("doc")
+            if mine is None:
+                mine = self._count_doc()
+            count, mine = self._newer(mine)
+            if mine != stamp:  # something else changed (a folder vanished or moved without a new metadata file)
+                count = self._compare(progress)
+                mine = self._count_doc()
+        else:
+            count, mine = 0, stamp
         with self.db:
-            self.db.execute("INSERT OR REPLACE INTO stand VALUES (1, ?)", (stamp,))
+            for name, value in (("doc", _text(mine)), ("metadaten", _text(stamp)), ("version", version)):
+                self.db.execute("INSERT OR REPLACE INTO stand VALUES (?, ?)", (name, value or ""))
         return count
 
-    def _stamp(self, db: sqlite3.Connection | None = None, table: str = "vorgang") -> str:
-        """count, sums of mtimes, sizes, path lengths and first letters (status digits) of ``table``."""
-        row = (
-            (db or self.index.db)
-            .execute(
-                "SELECT count(*), sum(mtime_ns % 1000000007), sum(size), sum(length(relpath)), sum(unicode(relpath)) "
-                f"FROM {table}"
-            )
-            .fetchone()
-        )
-        return ":".join(str(x) for x in row)
+    def _metadata_version(self) -> str | None:
+        """The metadata cache file's change counter, if the file is in rollback-journal mode (else None).
 
-    def _newer(self, stamp: str) -> int:
-        """The usual case: metadata files newer than the newest indexed one (what the store just wrote).
-
-        Returns how many were indexed, or -1 if the index still differs afterwards (then compare all).
+        SQLite increments it with every committed change (file format, offset 24); a refresh that found
+        nothing new writes nothing. In WAL mode the counter does not move, so then the stamp decides.
         """
+        try:
+            with open(self.index.path, "rb") as f:
+                head = f.read(28)
+        except OSError:
+            return None
+        if len(head) < 28 or head[18:20] != b"\x01\x01":
+            return None
+        return head[24:28].hex()
+
+    def _stored_text(self, name: str) -> str | None:
+        row = self.db.execute("SELECT wert FROM stand WHERE name = ?", (name,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def _stored(self, name: str) -> Stempel | None:
+        text = self._stored_text(name)
+        if not text:
+            return None
+        a, b = (int(x) for x in text.split(":"))
+        return (a, b)
+
+    def _stamp(self) -> Stempel:
+        """Count and a sum over mtimes, sizes and path lengths of the metadata cache's rows."""
+        # The metadata cache's rows carry the whole metadata JSON; an index over the columns of the stamp lets
+        # SQLite compute it without reading those pages (additive: the cache's own queries are unchanged).
+        db = self.index.db
+        sql = f"SELECT {_STAMP} FROM vorgang INDEXED BY vorgang_suchstempel"
+        try:
+            row = db.execute(sql).fetchone()
+        except sqlite3.OperationalError:  # the covering index is missing (a new cache file)
+            with db:
+                db.execute("CREATE INDEX IF NOT EXISTS vorgang_suchstempel ON vorgang (mtime_ns, size, relpath)")
+            row = db.execute(sql).fetchone()
+        return (int(row[0]), int(row[1]))
+
+    def _count_doc(self) -> Stempel:
+        row = self.db.execute(f"SELECT {_STAMP} FROM doc").fetchone()
+        return (int(row[0]), int(row[1]))
+
+    def _newer(self, mine: Stempel) -> tuple[int, Stempel]:
+        """The usual case: metadata files newer than the newest indexed one (what the store just wrote)."""
         newest = self.db.execute("SELECT max(mtime_ns) FROM doc").fetchone()[0]
         if newest is None:
-            return -1
+            return 0, mine
         fresh = self.index.db.execute(
-            "SELECT relpath, mtime_ns, size FROM vorgang WHERE mtime_ns > ?", (newest,)
+            "SELECT relpath, mtime_ns, size FROM vorgang INDEXED BY vorgang_suchstempel WHERE mtime_ns > ?",
+            (newest,),
         ).fetchall()
-        if len(fresh) >= PROGRESS_FROM:
-            return -1
+        if not fresh or len(fresh) >= PROGRESS_FROM:
+            return 0, mine
         sigs = {rel: (m, size) for rel, m, size in fresh}
         with self.db:
-            for vorgang in self._load(list(sigs)):
+            for vorgang in self.index.by_relpath(list(sigs)):
                 rel = self._rel(vorgang)
                 for (old,) in self.db.execute(
-                    "SELECT relpath FROM doc WHERE az = ?", (vorgang.aktenzeichen,)
+                    "SELECT relpath FROM doc WHERE az = ? OR relpath = ?", (vorgang.aktenzeichen, rel)
                 ).fetchall():
-                    self._delete(old)  # the same Vorgang in its old folder (moved by a status change)
-                self._insert(rel, vorgang, sigs[rel])
-        return len(fresh) if self._stamp(self.db, "doc") == stamp else -1
+                    mine = _plus(mine, self._delete(old), -1)  # also the same Vorgang in its old folder
+                mine = _plus(mine, self._insert(rel, vorgang, sigs[rel]))
+        return len(fresh), mine
 
     def _compare(self, progress: Progress | None = None) -> int:
         mine = {rel: (m, s) for rel, m, s in self.db.execute("SELECT relpath, mtime_ns, size FROM doc")}
-        theirs = {rel: (m, s) for rel, m, s in self.index.db.execute("SELECT relpath, mtime_ns, size FROM vorgang")}
+        theirs = {
+            rel: (m, s)
+            for rel, m, s in self.index.db.execute(
+                "SELECT relpath, mtime_ns, size FROM vorgang INDEXED BY vorgang_suchstempel"
+            )
+        }
         changed = [rel for rel, sig in theirs.items() if mine.get(rel) != sig]
         gone = [rel for rel in mine if rel not in theirs]
+        del mine
         if not changed and not gone:
             return 0
         if len(changed) < PROGRESS_FROM:
             progress = None
-        with self.db:
-            for rel in gone:
-                self._delete(rel)
-            for done, vorgang in enumerate(self._load(changed), start=1):
-                rel = self._rel(vorgang)
-                self._delete(rel)
-                if vorgang.gesperrt:
-                    continue  # restricted (Art. 18 DSGVO): never found by suche, similar cases or suggestions
-                self._insert(rel, vorgang, theirs[rel])
-                if progress is not None and done % 200 == 0:
-                    progress(done, len(changed))
+        building = not self.db.execute("SELECT 1 FROM doc LIMIT 1").fetchone()
+        if building:  # a first build: a crash only means building again, so no syncing and no write-ahead log
+            self.db.execute("PRAGMA journal_mode = DELETE")
+            self.db.execute("PRAGMA synchronous = OFF")
+            self.db.execute("PRAGMA cache_size = -32768")
+        self._known = set()
+        erased: set[str] = set()  # the words of Vorgänge that no longer exist (erased, aussortiert)
+        try:
+            with self.db:
+                for rel in gone:
+                    self._delete(rel, erased if self._vanished(rel) else None)
+                erased = {w for w in erased if len(w) > COMPOUND_MIN and w.isalpha()}
+                for done, vorgang in enumerate(self.index.by_relpath(changed), start=1):
+                    rel = self._rel(vorgang)
+                    if not building:
+                        self._delete(rel)
+                    self._insert(rel, vorgang, theirs[rel])
+                    if progress is not None and done % 200 == 0:
+                        progress(done, len(changed))
+        finally:
+            self._known = None
+            if building:
+                self.db.execute("PRAGMA journal_mode = WAL")
+                self.db.execute("PRAGMA synchronous = NORMAL")
+        if erased:
+            self._forget(erased)
         if progress is not None:
             progress(len(changed), len(changed))
         return len(changed)
+
+    def _vanished(self, rel: str) -> bool:
+        """True if the Vorgang indexed from ``rel`` is nowhere in the metadata cache any more (not moved)."""
+        row = self.db.execute("SELECT az FROM doc WHERE relpath = ?", (rel,)).fetchone()
+        return row is not None and self.index.db.execute("SELECT 1 FROM vorgang WHERE az = ?", row).fetchone() is None
+
+    def _forget(self, erased: set[str]) -> None:
+        """Leave no readable rest of erased Vorgänge: FTS5 keeps deleted tokens in its segments until they are
+        merged, so merge them all (1–2 s at 100,000 Vorgänge, only after an erasure), and drop their words
+        from ``wort`` unless another Vorgang still has them."""
+        with self.db:
+            self.db.execute("INSERT INTO fts (fts) VALUES ('optimize')")
+            for word in erased:
+                if not self.db.execute("SELECT doc FROM fts_woerter WHERE term = ?", (word,)).fetchone():
+                    self.db.execute("DELETE FROM wort WHERE rev = ?", (word[::-1],))
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # no old page left in the write-ahead log either
 
     def _rel(self, vorgang: Vorgang) -> str:
         assert vorgang.ordner is not None
         return str(vorgang.ordner)[len(str(self.index.ablage.root)) + 1 :].replace(os.sep, "/")
 
-    def _load(self, rels: list[str]) -> Iterator[Vorgang]:
-        return self.index.by_relpath(rels)  # only the changed rows, not all 100,000
+    def _delete(self, rel: str, words_out: set[str] | None = None) -> Stempel:
+        """Remove a row and its tokens (collected in ``words_out``); returns the row's part of the stamp."""
+        row = self.db.execute(
+            "SELECT id, mtime_ns, size, gesperrt, betreff, meta, text FROM doc WHERE relpath = ?", (rel,)
+        ).fetchone()
+        if row is None:
+            return (0, 0)
+        rowid, mtime_ns, size, gesperrt, betreff, meta, blob = row
+        if not gesperrt:  # a contentless FTS5 table forgets a row given exactly the tokens it was given
+            text = zlib.decompress(blob).decode("utf-8")
+            betreff_tokens, inhalt = tokens(betreff), _inhalt(meta, text)
+            self.db.execute(
+                "INSERT INTO fts (fts, rowid, betreff, inhalt) VALUES ('delete', ?, ?, ?)",
+                (rowid, betreff_tokens, inhalt),
+            )
+            if words_out is not None:
+                words_out.update(betreff_tokens.split(), inhalt.split())
+        self.db.execute("DELETE FROM doc WHERE id = ?", (rowid,))
+        return _sig(rel, mtime_ns, size)
 
-    def _delete(self, rel: str) -> None:
-        row = self.db.execute("SELECT id FROM doc WHERE relpath = ?", (rel,)).fetchone()
-        if row:
-            self.db.execute("DELETE FROM fts WHERE rowid = ?", row)
-            self.db.execute("DELETE FROM doc WHERE id = ?", row)
-
-    def _insert(self, rel: str, vorgang: Vorgang, sig: tuple[int, int]) -> None:
-        text = read_text(vorgang)
-        a = vorgang.absender
-        meta = " ".join((vorgang.aktenzeichen, a.name, a.email, a.telefon, a.anschrift, vorgang.bearbeiter))
+    def _insert(self, rel: str, vorgang: Vorgang, sig: tuple[int, int]) -> Stempel:
+        assert vorgang.ordner is not None
+        gesperrt = bool(vorgang.gesperrt)  # restricted (Art. 18 DSGVO): never found by suche or similar cases
+        text = "" if gesperrt else read_text(vorgang.ordner, self.hinweise)[:MAX_TEXT]
+        meta = "" if gesperrt else _meta(vorgang)
         cursor = self.db.execute(
-            "INSERT INTO doc (relpath, az, status, kanal, bearbeiter, eingang_ts, betreff, mtime_ns, size, text) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO doc (relpath, az, status, kanal, bearbeiter, eingang_ts, betreff, mtime_ns, size, gesperrt, "
+            "meta, text) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 rel,
                 vorgang.aktenzeichen,
@@ -267,20 +385,35 @@ class Volltext:
                 vorgang.kanal.value,
                 vorgang.bearbeiter,
                 vorgang.eingang.timestamp(),
-                vorgang.betreff,
+                "" if gesperrt else vorgang.betreff,
                 sig[0],
                 sig[1],
+                int(gesperrt),
+                meta,
                 zlib.compress(text.encode("utf-8"), 1),
             ),
         )
-        inhalt = " ".join([*_exact_tokens(vorgang), tokens(meta), tokens(text)])
-        betreff_tokens = tokens(vorgang.betreff)
-        known = {t[::-1] for t in (betreff_tokens + " " + inhalt).split() if len(t) > COMPOUND_MIN and t.isalpha()}
-        self.db.executemany("INSERT OR IGNORE INTO wort VALUES (?)", [(t,) for t in known])
-        self.db.execute(
-            "INSERT INTO fts (rowid, betreff, inhalt) VALUES (?,?,?)",
-            (cursor.lastrowid, betreff_tokens, inhalt),
-        )
+        if not gesperrt:
+            betreff_tokens = tokens(vorgang.betreff)
+            inhalt = _inhalt(meta, text)
+            self._remember_words({*betreff_tokens.split(), *inhalt.split()})
+            self.db.execute(
+                "INSERT INTO fts (rowid, betreff, inhalt) VALUES (?,?,?)",
+                (cursor.lastrowid, betreff_tokens, inhalt),
+            )
+        return _sig(rel, *sig)
+
+    def _remember_words(self, found: set[str]) -> None:
+        """Words for the compound expansion, reversed (see :meth:`_compounds`)."""
+        known = self._known
+        if known is not None:
+            found -= known
+        new = [t for t in found if len(t) > COMPOUND_MIN and t.isalpha()]
+        if not new:
+            return
+        if known is not None:
+            known.update(found)
+        self.db.executemany("INSERT OR IGNORE INTO wort VALUES (?)", [(t[::-1],) for t in new])
 
     # -- searching -------------------------------------------------------------------------------------
     def match_expression(self, query: str) -> tuple[str, list[str]]:
@@ -366,26 +499,64 @@ class Volltext:
         if ohne:
             where.append("doc.az != ?")
             args.append(ohne)
-        columns = (
-            "doc.az, doc.betreff, doc.status, doc.kanal, doc.bearbeiter, doc.eingang_ts, f.rank, doc.text, doc.relpath"
-        )
         if len(where) == 1:  # no filter: FTS5 ranks and cuts itself (ties are settled below)
-            sql = (
-                f"SELECT {columns} FROM (SELECT rowid, rank FROM fts WHERE fts MATCH ? ORDER BY rank LIMIT ?) f "
-                "JOIN doc ON doc.id = f.rowid"
-            )
+            sql = f"SELECT rowid, {_SCORE} AS score FROM fts WHERE fts MATCH ? ORDER BY score LIMIT ?"
             params: tuple[object, ...] = (expression, anzahl * 2)
-        else:
+        else:  # the filters read the small columns of doc only; the text is read for the hits below
             sql = (
-                f"SELECT {columns} FROM (SELECT rowid, rank FROM fts WHERE fts MATCH ?) f JOIN doc ON doc.id = f.rowid "
-                f"WHERE {' AND '.join(where[1:])} ORDER BY f.rank, doc.eingang_ts DESC LIMIT ?"
+                f"SELECT fts.rowid, {_SCORE} AS score FROM fts JOIN doc ON doc.id = fts.rowid "
+                f"WHERE {' AND '.join(where)} ORDER BY score, doc.eingang_ts DESC LIMIT ?"
             )
             params = (*args, anzahl)
         try:
-            rows = self.db.execute(sql, params).fetchall()
+            ranked = self.db.execute(sql, params).fetchall()
         except sqlite3.OperationalError:
             return []  # an expression FTS5 cannot parse finds nothing
+        rows = self._rows(ranked)
         rows = sorted(rows, key=lambda r: (round(r[6], 6), -r[5]))[:anzahl]  # best first, newest first on ties
+        return self._treffer(rows, marks)
+
+    def aehnliche(self, stems: list[str], *, status: list[str], ohne: str, anzahl: int = 5) -> list[Treffer]:
+        """Vorgänge in ``status`` that share the most distinctive of ``stems`` (a Vorgang's own words).
+
+        Like "more like this": the words are weighed by how few Vorgänge have them (the vocabulary knows
+        that without reading documents), only the rarest few are searched, without compound expansion,
+        so the cost does not grow with the archive.
+        """
+        stems = [s for s in dict.fromkeys(stems) if len(s) > 2 and not s.isdigit()][:40]
+        if not stems:
+            return []
+        marks = ",".join("?" * len(stems))
+        counts = dict(self.db.execute(f"SELECT term, doc FROM fts_woerter WHERE term IN ({marks})", stems).fetchall())
+        total = max(1, (self._stored("doc") or (1, 0))[0])
+        known = sorted((s for s in stems if counts.get(s, 0) >= 2), key=lambda s: counts[s])  # 1: only itself
+        chosen = [s for s in known if counts[s] <= max(total * RARE_SHARE, 100)][:RARE_TERMS] or known[:2]
+        if not chosen:
+            return []
+        expression = " OR ".join(f'"{s}"' for s in chosen)
+        sql = f"SELECT rowid, {_SCORE} AS score FROM fts WHERE fts MATCH ? ORDER BY score LIMIT ?"
+        try:
+            ranked = self.db.execute(sql, (expression, SIMILAR_POOL)).fetchall()
+        except sqlite3.OperationalError:
+            return []
+        rows = [r for r in self._rows(ranked) if r[0] != ohne and r[2] in status]
+        rows = sorted(rows, key=lambda r: (round(r[6], 6), -r[5]))[:anzahl]
+        return self._treffer(rows, chosen)
+
+    def _rows(self, ranked: list[tuple[int, float]]) -> list[_Row]:
+        """The doc rows of ranked hits: az, betreff, status, kanal, bearbeiter, eingang_ts, score, text, relpath."""
+        if not ranked:
+            return []
+        scores = dict(ranked)
+        marks = ",".join("?" * len(scores))
+        found = self.db.execute(
+            "SELECT id, az, betreff, status, kanal, bearbeiter, eingang_ts, text, relpath FROM doc "
+            f"WHERE id IN ({marks})",
+            list(scores),
+        ).fetchall()
+        return [(az, b, st, kn, bb, ts, scores[i], text, rel) for i, az, b, st, kn, bb, ts, text, rel in found]
+
+    def _treffer(self, rows: list[_Row], marks: list[str]) -> list[Treffer]:
         out = []
         for az, betreff, st, kn, bb, ts, rank, blob, rel in rows:
             text = zlib.decompress(blob).decode("utf-8")
@@ -398,7 +569,7 @@ class Volltext:
                     bb,
                     datetime.fromtimestamp(ts).astimezone(),
                     round(-rank, 3),
-                    snippet(betreff + "\n" + text, marks),
+                    snippet(f"{betreff}\n{text}", marks),
                     self.index.ablage.root / rel,
                 )
             )
