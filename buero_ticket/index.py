@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from .ablage import Ablage, looks_like_vorgang
 from .aktenzeichen import FOLDER_RE, from_folder_name
@@ -129,6 +129,9 @@ CREATE INDEX IF NOT EXISTS vorgang_eingang ON vorgang (eingang_ts);
 CREATE INDEX IF NOT EXISTS vorgang_az ON vorgang (az);
 CREATE INDEX IF NOT EXISTS vorgang_behaelter ON vorgang (behaelter);
 CREATE INDEX IF NOT EXISTS vorgang_abweichung ON vorgang (abweichung) WHERE abweichung != '';
+CREATE INDEX IF NOT EXISTS vorgang_jahr ON vorgang (jahr, eingang_ts);
+CREATE INDEX IF NOT EXISTS vorgang_stand ON vorgang
+    (relpath, jahr, offen, eingang_ts, mtime_ns, size, status, beschaedigt);  -- fingerprints without the data
 """
 _COLUMNS = (
     "relpath, behaelter, az, status, mtime_ns, size, offen, rang, eingang_ts, jahr, abweichung, beschaedigt, data"
@@ -172,6 +175,10 @@ def message_keys(vorgang: Vorgang) -> set[str]:
 
     keys.update(f"person:{k}" for k in keys_of(vorgang))
     return keys
+
+
+def _sha1(lines: list[str]) -> str:
+    return hashlib.sha1("".join(lines).encode("utf-8")).hexdigest()
 
 
 def folder_az_key(name: str) -> str:
@@ -285,15 +292,29 @@ class Index:
                     report(done, total)
             gone = [(rel,) for rel in known if rel not in containers]
             self.db.executemany("DELETE FROM behaelter WHERE relpath = ?", gone)
-            marks = ",".join("?" * len(containers))
-            removed = self.db.execute(f"DELETE FROM vorgang WHERE behaelter NOT IN ({marks})", tuple(containers))
-            if removed.rowcount:
+            removed = sum(
+                self.db.execute("DELETE FROM vorgang WHERE behaelter = ?", (rel,)).rowcount
+                for rel in self._containers_in_rows() - containers
+            )
+            if removed:
                 self.db.execute("DELETE FROM schluessel WHERE relpath NOT IN (SELECT relpath FROM vorgang)")
         for rel, status, art in self.db.execute(
             "SELECT relpath, status, abweichung FROM vorgang WHERE abweichung != ''"
         ).fetchall():
             result.abweichungen.append(Abweichung(self.ablage.root / rel, Status(status), art))
         return result
+
+    def _containers_in_rows(self) -> set[str]:
+        """The status folders the rows lie in: a skip along the index vorgang_behaelter, one step per folder
+        (a scan of 100,000 rows costs more than a whole command may)."""
+        found: set[str] = set()
+        row = self.db.execute("SELECT behaelter FROM vorgang ORDER BY behaelter LIMIT 1").fetchone()
+        while row is not None:
+            found.add(row[0])
+            row = self.db.execute(
+                "SELECT behaelter FROM vorgang WHERE behaelter > ? ORDER BY behaelter LIMIT 1", (row[0],)
+            ).fetchone()
+        return found
 
     def _is_empty(self) -> bool:
         return self.db.execute("SELECT 1 FROM vorgang LIMIT 1").fetchone() is None
@@ -556,22 +577,22 @@ class Index:
         Built from what every PC's cache holds alike (paths, mtimes and sizes of the metadata files,
         status), so any PC can tell whether a workbook another PC wrote is still current.
         """
-        years: dict[int, Any] = {}
-        main = hashlib.sha1()
-        total = open_count = main_count = 0
+        # One line per row ("relpath<TAB>mtime_ns<TAB>size<TAB>status<TAB>beschaedigt\n", built by SQLite from
+        # the covering index vorgang_stand, in relpath order), hashed per year in one piece.
         rows = self._query(
-            "SELECT jahr, offen, eingang_ts, relpath, mtime_ns, size, status, beschaedigt FROM vorgang ORDER BY relpath"
+            "SELECT jahr, offen, eingang_ts, relpath || char(9) || mtime_ns || char(9) || size || char(9) "
+            "|| status || char(9) || beschaedigt || char(10) FROM vorgang ORDER BY relpath"
         )
-        for jahr, offen, eingang_ts, *rest in rows:
-            line = "\t".join(map(str, rest)).encode("utf-8") + b"\n"
-            years.setdefault(int(str(jahr)), hashlib.sha1()).update(line)
-            total += 1
-            if offen or int(str(jahr)) >= this_year or float(str(eingang_ts)) >= window_start:
-                main.update(line)
-                main_count += 1
+        years: dict[object, list[str]] = {}
+        main: list[str] = []
+        open_count = 0
+        for jahr, offen, eingang_ts, line in cast(list[tuple[int, int, float, str]], rows):
+            years.setdefault(jahr, []).append(line)
+            if offen or jahr >= this_year or eingang_ts >= window_start:
+                main.append(line)
                 open_count += bool(offen)
         return Fingerprints(
-            {y: h.hexdigest() for y, h in years.items()}, main.hexdigest(), total, open_count, main_count
+            {int(str(y)): _sha1(lines) for y, lines in years.items()}, _sha1(main), len(rows), open_count, len(main)
         )
 
     def worklist(self) -> Iterator[Vorgang]:

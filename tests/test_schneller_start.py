@@ -175,3 +175,20 @@ def test_unknown_command_is_a_german_usage_error(run) -> None:  # type: ignore[n
     assert res.code == 2
     assert "Was tun:" in res.err
     assert isinstance(cli, click.Group)
+
+
+def test_rows_of_a_vanished_year_folder_are_dropped(ablage: Ablage) -> None:
+    """The refresh finds the status folders its rows lie in by a skip along an index, not a scan of all rows."""
+    import shutil
+
+    vorgaenge = [v for v in _vorgaenge() if v.status is Status.ARCHIV]
+    for v in vorgaenge:
+        _write(ablage, v)
+    index = Index(Store(ablage))
+    index.gesperrte_zeigen = True
+    index.refresh()
+    assert {v.aktenzeichen for v in index.alle()} == {v.aktenzeichen for v in vorgaenge}
+    shutil.rmtree(ablage.status_dir(Status.ARCHIV, 2024))  # e.g. handed to the archive by hand
+    index.refresh()
+    assert list(index.alle()) == []
+    assert index.db.execute("SELECT count(*) FROM schluessel").fetchone()[0] == 0

@@ -74,11 +74,9 @@ def relative_link(folder: Path, base: Path) -> str:
     %-escapes (space, ``#``, ``%``...), umlauts unchanged. LibreOffice resolves the
     same form relative to the workbook. A folder on another drive gets a file URI.
     """
-    prefix = os.path.join(base, "")
     path = str(folder)
-    if path.startswith(prefix):  # the usual case, and much cheaper than relpath
-        rel = path[len(prefix) :]
-    else:
+    rel = _below(path, str(base))  # the usual cases, and much cheaper than relpath
+    if rel is None:
         try:
             rel = os.path.relpath(folder, base)
         except ValueError:  # another drive letter on Windows
@@ -88,6 +86,27 @@ def relative_link(folder: Path, base: Path) -> str:
         if char in rel:
             rel = rel.replace(char, escaped)
     return rel
+
+
+def _below(path: str, base: str) -> str | None:
+    """``path`` relative to ``base`` when it lies in ``base`` or in one of its two nearest parents
+    (a year's workbook sits one folder below the Ablage); None otherwise (then ``os.path.relpath``)."""
+    if not (os.path.isabs(path) and os.path.isabs(base)) or os.path.normpath(path) != path:
+        return None
+    if os.path.normpath(base) != base:
+        return None
+    up = ""
+    for _ in range(3):
+        if path == base:
+            return None
+        prefix = os.path.join(base, "")
+        if path.startswith(prefix):
+            return up + path[len(prefix) :]
+        parent = os.path.dirname(base)
+        if parent == base or os.path.basename(base) in ("", ".", ".."):
+            return None
+        base, up = parent, up + ".." + os.sep
+    return None
 
 
 class CellWriter:
