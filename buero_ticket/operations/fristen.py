@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from email.utils import parseaddr
+from enum import StrEnum
 
 from ..datum import format_datum, format_zeitpunkt, parse_datum
 from ..errors import EingabeFehler
@@ -104,12 +105,21 @@ def folgenachricht(ctx: Context, vorgang: Vorgang, absender_email: str, zeit: da
 
 
 # -- what is due ----------------------------------------------------------------------------------
+class FaelligArt(StrEnum):
+    """What is due; the value is the German word of lists and mails (and of the reminder ledger's key)."""
+
+    FRIST = "Frist"
+    WIEDERVORLAGE = "Wiedervorlage"
+    RUECKMELDUNG = "Rückmeldung an Bürger"
+    ANTWORT_STELLE = "Antwort der Stelle"
+
+
 @dataclass(frozen=True)
 class Faelligkeit:
     """One due or overdue item of a Vorgang."""
 
     vorgang: Vorgang
-    art: str  # "Frist" | "Wiedervorlage" | "Rückmeldung an Bürger" | "Antwort der Stelle"
+    art: FaelligArt
     bis: date | datetime
     ueberfaellig: bool
     text: str  # German, for lists and mails
@@ -131,7 +141,7 @@ def faelligkeiten(vorgang: Vorgang, jetzt: datetime) -> list[Faelligkeit]:
         found.append(
             Faelligkeit(
                 vorgang,
-                "Frist",
+                FaelligArt.FRIST,
                 vorgang.frist,
                 over,
                 f"Frist {'überschritten seit' if over else 'heute'} {format_datum(vorgang.frist)}",
@@ -142,7 +152,7 @@ def faelligkeiten(vorgang: Vorgang, jetzt: datetime) -> list[Faelligkeit]:
         found.append(
             Faelligkeit(
                 vorgang,
-                "Wiedervorlage",
+                FaelligArt.WIEDERVORLAGE,
                 vorgang.wiedervorlage,
                 vorgang.wiedervorlage < heute,
                 f"Wiedervorlage {format_datum(vorgang.wiedervorlage)}{grund}",
@@ -150,13 +160,13 @@ def faelligkeiten(vorgang: Vorgang, jetzt: datetime) -> list[Faelligkeit]:
         )
     for w in vorgang.weiterleitungen:
         if w.rueckmeldung is None and w.rueckmeldung_bis.date() <= heute:
-            found.append(_deadline(vorgang, "Rückmeldung an Bürger", w.rueckmeldung_bis, jetzt, w.stelle_name))
+            found.append(_deadline(vorgang, FaelligArt.RUECKMELDUNG, w.rueckmeldung_bis, jetzt, w.stelle_name))
         if w.offen and w.antwort_bis.date() <= heute:
-            found.append(_deadline(vorgang, "Antwort der Stelle", w.antwort_bis, jetzt, w.stelle_name))
+            found.append(_deadline(vorgang, FaelligArt.ANTWORT_STELLE, w.antwort_bis, jetzt, w.stelle_name))
     return found
 
 
-def _deadline(vorgang: Vorgang, art: str, bis: datetime, jetzt: datetime, stelle: str) -> Faelligkeit:
+def _deadline(vorgang: Vorgang, art: FaelligArt, bis: datetime, jetzt: datetime, stelle: str) -> Faelligkeit:
     over = ueberschritten(bis, jetzt)
     state = "überfällig seit" if over else "fällig"
     return Faelligkeit(vorgang, art, bis, over, f"{art} ({stelle}): {state} {format_zeitpunkt(bis)}")
