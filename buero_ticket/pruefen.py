@@ -13,6 +13,7 @@ import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 from .ablage import CONFIG_NAME, README_NAME, Ablage, layout_dirs, looks_like_vorgang
@@ -27,9 +28,31 @@ TEMP_MAX_AGE_S = 3600  # younger temp files may belong to a write in progress
 PARALLEL_READS = 8  # Vorgänge read at the same time (latency of the share, not CPU, is the limit)
 
 
+class ProblemArt(StrEnum):
+    """What pruefen found; the value is the stable keyword for scripts (JSON ``art``)."""
+
+    AKTENZEICHEN_ABWEICHEND = "aktenzeichen_abweichend"
+    CACHE_VERALTET = "cache_veraltet"
+    DOPPELTES_AKTENZEICHEN = "doppeltes_aktenzeichen"
+    EINWURF_UNTERBROCHEN = "einwurf_unterbrochen"
+    FALSCHER_ORT = "falscher_ort"
+    LOESCHUNG_UNVOLLSTAENDIG = "loeschung_unvollstaendig"
+    METADATEN_UNLESBAR = "metadaten_unlesbar"
+    NACHRICHT_FEHLT = "nachricht_fehlt"
+    NACHRICHT_UNTERBROCHEN = "nachricht_unterbrochen"
+    NACHRICHT_VERWAIST = "nachricht_verwaist"
+    ORDNER_FEHLT = "ordner_fehlt"
+    STATUS_ABWEICHEND = "status_abweichend"
+    TEMP_REST = "temp_rest"
+    UNBEKANNT_IN_ABLAGE = "unbekannt_in_ablage"
+    UNBEKANNTER_ORDNER = "unbekannter_ordner"
+    UNTERORDNER_FEHLT = "unterordner_fehlt"
+    VERLAUF_UNVOLLSTAENDIG = "verlauf_unvollstaendig"
+
+
 @dataclass(frozen=True)
 class Problem:
-    art: str  # stable keyword for scripts
+    art: ProblemArt
     pfad: Path
     text: str  # German
     reparierbar: bool = False
@@ -73,7 +96,7 @@ def check(store: Store, index: Index) -> Bericht:
         if az is None:
             probleme.append(
                 Problem(
-                    "unbekannter_ordner",
+                    ProblemArt.UNBEKANNTER_ORDNER,
                     folder,
                     "Ordner ohne gültiges Aktenzeichen im Statusordner (falsch benannt oder Prüfziffer falsch). "
                     "Benennen Sie ihn richtig oder verschieben Sie ihn aus der Ablage.",
@@ -91,7 +114,7 @@ def check(store: Store, index: Index) -> Bericht:
             for folder in folders:
                 probleme.append(
                     Problem(
-                        "doppeltes_aktenzeichen",
+                        ProblemArt.DOPPELTES_AKTENZEICHEN,
                         folder,
                         f"Aktenzeichen {az_text} gibt es {len(folders)}-mal. Prüfen Sie die Ordner und führen Sie "
                         "sie von Hand zusammen.",
@@ -100,7 +123,7 @@ def check(store: Store, index: Index) -> Bericht:
     for rel in index.stale_entries():
         probleme.append(
             Problem(
-                "cache_veraltet",
+                ProblemArt.CACHE_VERALTET,
                 ablage.root / rel,
                 "Der Zwischenspeicher (Cache) kennt diesen Stand nicht; er wird beim nächsten Befehl erneuert.",
                 reparierbar=True,
@@ -150,7 +173,7 @@ def _place_problems(ablage: Ablage, folder: Path, status: Status, inhalt: _Inhal
     if not ablage.is_regular_place(folder, status):
         probleme.append(
             Problem(
-                "falscher_ort",
+                ProblemArt.FALSCHER_ORT,
                 folder,
                 f"Vorgangsordner liegt nicht an seinem Platz in „{status.folder_name}“ (von Hand verschoben). "
                 "Er wird an den richtigen Platz verschoben, mit Eintrag im Verlauf.",
@@ -161,7 +184,7 @@ def _place_problems(ablage: Ablage, folder: Path, status: Status, inhalt: _Inhal
     for name in inner:
         probleme.append(
             Problem(
-                "falscher_ort",
+                ProblemArt.FALSCHER_ORT,
                 folder / name,
                 f"Vorgangsordner liegt im Ordner eines anderen Vorgangs ({folder.name}), eine Ebene zu tief. "
                 "Er wird an den richtigen Platz verschoben, mit Eintrag im Verlauf.",
@@ -173,7 +196,7 @@ def _place_problems(ablage: Ablage, folder: Path, status: Status, inhalt: _Inhal
 
 def _layout_problems(ablage: Ablage) -> list[Problem]:
     probleme = [
-        Problem("ordner_fehlt", d, "Ordner der Ablage fehlt.", reparierbar=True)
+        Problem(ProblemArt.ORDNER_FEHLT, d, "Ordner der Ablage fehlt.", reparierbar=True)
         for d in layout_dirs(ablage.root)
         if not d.is_dir()
     ]
@@ -183,7 +206,7 @@ def _layout_problems(ablage: Ablage) -> list[Problem]:
             continue
         probleme.append(
             Problem(
-                "unbekannt_in_ablage",
+                ProblemArt.UNBEKANNT_IN_ABLAGE,
                 Path(entry.path),
                 "Unbekannter Eintrag im Hauptordner der Ablage. Verschieben Sie ihn in einen Vorgang oder "
                 "an einen anderen Ort.",
@@ -197,12 +220,12 @@ def _folder_problems(store: Store, folder: Path, status: Status, az: str, inhalt
     try:
         vorgang, history_short, intents, orphans = store.check_files(folder, nachrichten, inhalt.verlauf_size)
     except BueroTicketError as exc:
-        return [Problem("metadaten_unlesbar", folder / META_NAME, exc.text)]
+        return [Problem(ProblemArt.METADATEN_UNLESBAR, folder / META_NAME, exc.text)]
     probleme = _interrupted_problems(folder, history_short, intents, orphans)
     if vorgang.aktenzeichen != az:
         probleme.append(
             Problem(
-                "aktenzeichen_abweichend",
+                ProblemArt.AKTENZEICHEN_ABWEICHEND,
                 folder / META_NAME,
                 f"Ordnername sagt {az}, die Metadaten sagen {vorgang.aktenzeichen}. Klären Sie, welches stimmt.",
             )
@@ -210,7 +233,7 @@ def _folder_problems(store: Store, folder: Path, status: Status, az: str, inhalt
     if vorgang.status is not status:
         probleme.append(
             Problem(
-                "status_abweichend",
+                ProblemArt.STATUS_ABWEICHEND,
                 folder,
                 f"Ordner liegt in „{status.label}“, Metadaten sagen „{vorgang.status.label}“ "
                 "(von Hand verschoben). Wird aus dem Ordner übernommen.",
@@ -219,12 +242,12 @@ def _folder_problems(store: Store, folder: Path, status: Status, az: str, inhalt
         )
     for sub in SUBDIRS:
         if not inhalt.top.get(sub):
-            probleme.append(Problem("unterordner_fehlt", folder / sub, "Unterordner fehlt.", reparierbar=True))
+            probleme.append(Problem(ProblemArt.UNTERORDNER_FEHLT, folder / sub, "Unterordner fehlt.", reparierbar=True))
     for nachricht in vorgang.nachrichten:
         if nachricht.datei and nachricht.datei not in nachrichten:
             probleme.append(
                 Problem(
-                    "nachricht_fehlt",
+                    ProblemArt.NACHRICHT_FEHLT,
                     folder / "Nachrichten" / nachricht.datei,
                     "In den Metadaten verzeichnete Nachricht fehlt. Stellen Sie sie aus der Sicherung wieder her.",
                 )
@@ -236,7 +259,7 @@ def _interrupted_problems(folder: Path, history_short: bool, intents: list[Path]
     """What a crash while saving left inside a Vorgang (see store.py, "Crash safety")."""
     probleme = [
         Problem(
-            "nachricht_unterbrochen",
+            ProblemArt.NACHRICHT_UNTERBROCHEN,
             intent,
             "Das Speichern einer Nachricht wurde unterbrochen (Absturz oder Verbindungsabbruch). --reparieren "
             "entfernt ihre halb geschriebenen Dateien; die Nachricht selbst speichert der nächste Abruf erneut.",
@@ -246,7 +269,7 @@ def _interrupted_problems(folder: Path, history_short: bool, intents: list[Path]
     ]
     probleme += [
         Problem(
-            "nachricht_verwaist",
+            ProblemArt.NACHRICHT_VERWAIST,
             orphan,
             "Datei im Ordner Nachrichten, die in den Angaben des Vorgangs fehlt (Rest eines abgebrochenen "
             "Speicherns oder von Hand abgelegt). Prüfen Sie sie: in Anlagen verschieben oder löschen.",
@@ -256,7 +279,7 @@ def _interrupted_problems(folder: Path, history_short: bool, intents: list[Path]
     if history_short:
         probleme.append(
             Problem(
-                "verlauf_unvollstaendig",
+                ProblemArt.VERLAUF_UNVOLLSTAENDIG,
                 folder / "verlauf.txt",
                 "Dem Verlauf fehlt die Zeile der letzten Änderung (Absturz beim Speichern); --reparieren "
                 "(oder die nächste Änderung am Vorgang) trägt sie nach.",
@@ -272,7 +295,7 @@ def _erasure_leftovers(store: Store) -> list[Problem]:
         return []
     return [
         Problem(
-            "loeschung_unvollstaendig",
+            ProblemArt.LOESCHUNG_UNVOLLSTAENDIG,
             Path(entry.path),
             "Rest einer abgebrochenen Löschung (Art. 17 DSGVO); enthält noch personenbezogene Daten. "
             "'buero-ticket pruefen --reparieren' entfernt ihn.",
@@ -311,10 +334,12 @@ def _temp_problem(path: Path) -> Problem:
     except OSError:
         age = 0.0
     if age >= TEMP_MAX_AGE_S:
-        return Problem("temp_rest", path, "Überrest eines abgebrochenen Schreibvorgangs (älter als eine Stunde).", True)
+        return Problem(
+            ProblemArt.TEMP_REST, path, "Überrest eines abgebrochenen Schreibvorgangs (älter als eine Stunde).", True
+        )
     minutes = max(1, round(age / 60))
     return Problem(
-        "temp_rest",
+        ProblemArt.TEMP_REST,
         path,
         f"Überrest eines Schreibvorgangs von vor {minutes} Min.: gehört zu einem gerade laufenden Befehl oder ist "
         "von einem Absturz übrig. Prüfen Sie in einer Stunde erneut; dann entfernt --reparieren ihn.",
@@ -338,33 +363,33 @@ def _einwurf_problems(store: Store) -> list[Problem]:
                 f"Datei wird gerade übernommen ({claim.owner.describe()}, {since}). Läuft dort kein "
                 "'beobachten' mehr, legt der nächste Start sie nach einer Stunde zurück in den Einwurf."
             )
-        probleme.append(Problem("einwurf_unterbrochen", claim.path, text, claim.recoverable))
+        probleme.append(Problem(ProblemArt.EINWURF_UNTERBROCHEN, claim.path, text, claim.recoverable))
     return probleme
 
 
 def repair(store: Store, index: Index, bericht: Bericht) -> list[Problem]:
     """Fix the safe problems; returns those that were fixed."""
     fixed = []
-    if any(p.art == "einwurf_unterbrochen" and p.reparierbar for p in bericht.probleme):
+    if any(p.art == ProblemArt.EINWURF_UNTERBROCHEN and p.reparierbar for p in bericht.probleme):
         from .intake.einwurf import Einwurf
 
         Einwurf(store).recover()  # back into the Einwurf; what cannot go back goes to _Fehler
     for problem in bericht.probleme:
         if not problem.reparierbar:
             continue
-        if problem.art in ("ordner_fehlt", "unterordner_fehlt"):
+        if problem.art in (ProblemArt.ORDNER_FEHLT, ProblemArt.UNTERORDNER_FEHLT):
             store.repair_folder(problem.pfad)
-        elif problem.art == "loeschung_unvollstaendig":
+        elif problem.art == ProblemArt.LOESCHUNG_UNVOLLSTAENDIG:
             store.purge_deleted()
-        elif problem.art == "temp_rest":
+        elif problem.art == ProblemArt.TEMP_REST:
             store.remove_leftover(problem.pfad)
-        elif problem.art == "nachricht_unterbrochen":
+        elif problem.art == ProblemArt.NACHRICHT_UNTERBROCHEN:
             store.finish_interrupted(problem.pfad.parent.parent)
-        elif problem.art == "verlauf_unvollstaendig":
+        elif problem.art == ProblemArt.VERLAUF_UNVOLLSTAENDIG:
             store.finish_interrupted(problem.pfad.parent)
-        elif problem.art == "einwurf_unterbrochen":
+        elif problem.art == ProblemArt.EINWURF_UNTERBROCHEN:
             pass  # done above, for all of them at once
-        elif problem.art in ("status_abweichend", "falscher_ort"):
+        elif problem.art in (ProblemArt.STATUS_ABWEICHEND, ProblemArt.FALSCHER_ORT):
             status = _status_of(store.ablage, problem.pfad)
             if status is not None:
                 reconcile(index, [Abweichung(problem.pfad, status, "status")])

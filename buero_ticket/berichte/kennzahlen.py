@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from buero_ticket.models import Kanal, Status
 
 from .faelle import Erfassung, Fall, Weiterleitung
-from .modell import Abschnitt, Art, Bericht, Fehlt, Tabelle, Wert
+from .modell import Abschnitt, Art, Bericht, BerichtArt, Fehlt, Tabelle, Wert
 from .servicezeit import D115Kalender, ServiceHours
 
 NACH = ("kanal", "kategorie", "stelle", "woche", "monat")
@@ -85,7 +85,7 @@ def erstelle_bericht(faelle: Iterable[Fall], opt: Optionen, erfassung: Erfassung
     if opt.personen:
         abschnitte.append(rechner.personen())
     titel = f"Bericht {opt.amt}".strip()
-    return Bericht("bericht", titel, opt.von, opt.bis, opt.jetzt, kopf, abschnitte)
+    return Bericht(BerichtArt.BERICHT, titel, opt.von, opt.bis, opt.jetzt, kopf, abschnitte)
 
 
 def kanal_label(kanal: str) -> str:

@@ -79,9 +79,17 @@ class Abschnitt:
     hinweise: list[str] = field(default_factory=list)
 
 
+class BerichtArt(StrEnum):
+    """Which report (the value is the JSON field ``bericht``)."""
+
+    BERICHT = "bericht"  # Kennzahlen ('bericht')
+    PERSONAL = "personal"  # staff needed ('bericht personal')
+    STATISTIK = "statistik"  # the statistics sheet of the register
+
+
 @dataclass
 class Bericht:
-    art: str  # "bericht" or "personal"
+    art: BerichtArt
     titel: str
     von: date
     bis: date

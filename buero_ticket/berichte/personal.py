@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from . import erlang
-from .modell import Abschnitt, Art, Bericht, Fehlt, Tabelle, Wert
+from .modell import Abschnitt, Art, Bericht, BerichtArt, Fehlt, Tabelle, Wert
 
 SLOT_MINUTES = 30
 WOCHENTAG_KURZ = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
@@ -206,7 +206,7 @@ def personalbedarf(
         Abschnitt("personal", "Personalbedarf", [agenten, dienst], list(GRENZEN)),
         Abschnitt("prognose", "Prognose", [anrufe, sl, grundlage]),
     ]
-    return Bericht("personal", titel, p.von, p.bis, jetzt, kopf, abschnitte)
+    return Bericht(BerichtArt.PERSONAL, titel, p.von, p.bis, jetzt, kopf, abschnitte)
 
 
 _CSV_FORMATS = ("%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")

@@ -16,7 +16,7 @@ from buero_ticket.models import Kanal
 
 from .faelle import Erfassung, Fall, fall_aus_vorgang
 from .kennzahlen import Optionen, Rechner, wochen, zahl
-from .modell import Abschnitt, Bericht, Tabelle
+from .modell import Abschnitt, Bericht, BerichtArt, Tabelle
 from .servicezeit import D115Kalender, Kalender, beschreibung, stunden
 
 #: The register's statistics cover this many weeks, the current one last.
@@ -67,7 +67,7 @@ def erstelle_statistik(faelle: list[Fall], opt: Optionen, erfassung: Erfassung |
         r.weiterleitungen(),
     ]
     kopf = [f"Zeitraum: {opt.von:%d.%m.%Y} – {opt.bis:%d.%m.%Y}; Stand {opt.jetzt:%d.%m.%Y %H:%M}"]
-    return Bericht("statistik", "Statistik", opt.von, opt.bis, opt.jetzt, kopf, abschnitte)
+    return Bericht(BerichtArt.STATISTIK, "Statistik", opt.von, opt.bis, opt.jetzt, kopf, abschnitte)
 
 
 def _wochen_tabelle(r: Rechner) -> Tabelle:

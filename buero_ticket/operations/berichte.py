@@ -17,7 +17,7 @@ from .. import fristen_config
 from ..berichte import ausgabe_json, ausgabe_text, ausgabe_xlsx, personal
 from ..berichte.faelle import Erfassung
 from ..berichte.kennzahlen import Optionen, erstelle_bericht
-from ..berichte.modell import Bericht
+from ..berichte.modell import Bericht, BerichtArt
 from ..berichte.servicezeit import D115Kalender, Kalender, beschreibung, stunden
 from ..berichte.statistik import Sammler
 from ..errors import EingabeFehler
@@ -209,5 +209,5 @@ def speichern(b: Bericht, fmt: Format, ziel: Path) -> Path:
 
 
 def standard_dateiname(b: Bericht, fmt: Format) -> str:
-    name = "Personalbedarf" if b.art == "personal" else "Bericht"
+    name = "Personalbedarf" if b.art is BerichtArt.PERSONAL else "Bericht"
     return f"{name} {b.von:%Y-%m-%d} bis {b.bis:%Y-%m-%d}.{'txt' if fmt == 'text' else fmt}"
