@@ -86,6 +86,17 @@ def test_frist_and_wiedervorlage(ctx: Context) -> None:
     assert fristen.frist_setzen(ctx, az, "keine").frist is None
 
 
+def test_frist_berechnen_counts_service_hours_from_the_clock(ctx: Context) -> None:
+    b = fristen.frist_berechnen(ctx, "04.12.2026 17:00")  # the D115 example: 24 service hours, Bayern
+    assert (b.servicestunden, b.land, b.faellig.isoformat()) == (24, "BY", "2026-12-09T11:00:00+01:00")
+    assert (
+        fristen.frist_berechnen(ctx, "03.06.2026 12:00", land="be").faellig.isoformat() == "2026-06-05T16:00:00+02:00"
+    )
+    assert fristen.frist_berechnen(ctx, "jetzt", 0).ab == T0  # "jetzt" is the injected clock
+    with pytest.raises(EingabeFehler):
+        fristen.frist_berechnen(ctx, "jetzt", land="XX")
+
+
 def test_erstkontakt_direkt_is_done_at_once(ctx: Context) -> None:
     item = Incoming(kanal=Kanal.TELEFON, betreff="Perso", absender=Absender("Erika"), zeit=ctx.clock(), text="?")
     v = erstkontakt.erfassen(ctx, item, erstkontakt.Ausgang.DIREKT)

@@ -6,12 +6,8 @@ from typing import Any
 
 import click
 
-from .. import fristen_config
-from ..datum import format_datum, format_zeitpunkt_lang, parse_zeitpunkt
-from ..errors import EingabeFehler
+from ..datum import format_datum, format_zeitpunkt_lang
 from ..operations import fristen
-from ..servicezeit import LAENDER
-from ..settings.fristen import Servicezeiten
 from . import App, cli
 from .ausgabe import echo_json
 from .hilfe import GermanGroup
@@ -59,30 +55,19 @@ def berechnen(app: App, ab: str, servicestunden: float | None, land: str | None,
       buero-ticket frist berechnen --ab "04.12.2026 17:00"
       buero-ticket frist berechnen --ab "04.12.2026 17:00" --servicestunden 40 --land SN --json
     """
-    kalender = fristen_config.kalender(app.ablage.config)
-    if land is not None:
-        if land.upper() not in LAENDER:
-            raise EingabeFehler(f"„{land}“ ist kein Bundesland-Kürzel.", f"Erlaubt sind: {', '.join(LAENDER)}.")
-        kalender = kalender.mit_land(land.upper())
-    stunden = servicestunden
-    if stunden is None:
-        stunden = app.ablage.config.section(Servicezeiten).rueckmeldung_servicestunden
-    if stunden < 0:
-        raise EingabeFehler("Die Servicestunden dürfen nicht negativ sein.", "Geben Sie zum Beispiel 24 an.")
-    start = kalender.lokal(parse_zeitpunkt(ab, app.ctx.clock().astimezone(kalender.tz).replace(tzinfo=None)))
-    due = kalender.plus_stunden(start, stunden)
+    b = fristen.frist_berechnen(app.ctx, ab, servicestunden, land)
     if as_json:
         data: dict[str, Any] = {
-            "ab": start.isoformat(),
-            "servicestunden": stunden,
-            "land": kalender.land,
-            "faellig": due.isoformat(),
+            "ab": b.ab.isoformat(),
+            "servicestunden": b.servicestunden,
+            "land": b.land,
+            "faellig": b.faellig.isoformat(),
         }
         echo_json(data)
         return
     click.echo(
-        f"Fällig: {format_zeitpunkt_lang(due)} Uhr "
-        f"({_stunden(stunden)} Servicestunden ab {format_zeitpunkt_lang(start)} Uhr, Land {kalender.land})"
+        f"Fällig: {format_zeitpunkt_lang(b.faellig)} Uhr "
+        f"({_stunden(b.servicestunden)} Servicestunden ab {format_zeitpunkt_lang(b.ab)} Uhr, Land {b.land})"
     )
 
 

@@ -13,10 +13,10 @@ from datetime import date, datetime
 from email.utils import parseaddr
 from enum import StrEnum
 
-from ..datum import format_datum, format_zeitpunkt, parse_datum
+from ..datum import format_datum, format_zeitpunkt, parse_datum, parse_zeitpunkt
 from ..errors import EingabeFehler
 from ..models import HistoryEntry, Status, Vorgang
-from ..settings.fristen import Fristen
+from ..settings.fristen import Fristen, Servicezeiten
 from .context import Context
 
 KEINE = ("keine", "-", "weg", "löschen", "loeschen")
@@ -102,6 +102,35 @@ def folgenachricht(ctx: Context, vorgang: Vorgang, absender_email: str, zeit: da
         grund = "Antwort der Fachabteilung" if stelle is not None else "neue Nachricht"
         vorgang = ctx.store.set_status(vorgang.aktenzeichen, Status.IN_BEARBEITUNG, grund=grund, gesehen=False)
     return vorgang
+
+
+# -- computing a deadline in service hours ----------------------------------------------------------
+@dataclass(frozen=True)
+class Berechnung:
+    ab: datetime  # the start, in the office's zone
+    servicestunden: float
+    land: str  # the Bundesland whose holidays count
+    faellig: datetime
+
+
+def frist_berechnen(ctx: Context, ab: str, servicestunden: float | None = None, land: str | None = None) -> Berechnung:
+    """``frist berechnen``: ``ab`` (German date/time or "jetzt") plus service hours (default: [servicezeiten]
+    rueckmeldung_servicestunden), counting only service time of the office's calendar (or Bundesland ``land``)."""
+    from .. import fristen_config
+    from ..servicezeit import LAENDER
+
+    kalender = fristen_config.kalender(ctx.settings)
+    if land is not None:
+        if land.upper() not in LAENDER:
+            raise EingabeFehler(f"„{land}“ ist kein Bundesland-Kürzel.", f"Erlaubt sind: {', '.join(LAENDER)}.")
+        kalender = kalender.mit_land(land.upper())
+    stunden = (
+        ctx.settings.section(Servicezeiten).rueckmeldung_servicestunden if servicestunden is None else servicestunden
+    )
+    if stunden < 0:
+        raise EingabeFehler("Die Servicestunden dürfen nicht negativ sein.", "Geben Sie zum Beispiel 24 an.")
+    start = kalender.lokal(parse_zeitpunkt(ab, ctx.clock().astimezone(kalender.tz).replace(tzinfo=None)))
+    return Berechnung(start, stunden, kalender.land, kalender.plus_stunden(start, stunden))
 
 
 # -- what is due ----------------------------------------------------------------------------------
