@@ -97,8 +97,21 @@ def test_frist_berechnen_counts_service_hours_from_the_clock(ctx: Context) -> No
         fristen.frist_berechnen(ctx, "jetzt", land="XX")
 
 
-def test_erstkontakt_direkt_is_done_at_once(ctx: Context) -> None:
-    item = Incoming(kanal=Kanal.TELEFON, betreff="Perso", absender=Absender("Erika"), zeit=ctx.clock(), text="?")
+def test_erstkontakt_anliegen_and_direkt_is_done_at_once(ctx: Context) -> None:
+    mail = erstkontakt.anliegen(ctx, Kanal.PERSOENLICH, " Fundsache abgeben. Eine Geldbörse ", kontakt="e@x.de ")
+    assert (mail.betreff, mail.text, mail.absender.email, mail.absender.telefon) == (
+        "Fundsache abgeben.",
+        "Fundsache abgeben. Eine Geldbörse",
+        "e@x.de",
+        "",
+    )
+    assert mail.herkunft == "erfasst mit 'buero-ticket schalter'" and mail.zeit == T0
+    item = erstkontakt.anliegen(ctx, Kanal.TELEFON, "Perso abgelaufen, was tun?", von="Erika", kontakt="0731 1")
+    assert (item.betreff, item.absender.name, item.absender.telefon) == (
+        "Perso abgelaufen, was tun?",
+        "Erika",
+        "0731 1",
+    )
     v = erstkontakt.erfassen(ctx, item, erstkontakt.Ausgang.DIREKT)
     assert v.status is Status.ERLEDIGT and v.erstkontakt_geloest is True
     lines = history.read_history(ctx.store.find(v.aktenzeichen))

@@ -6,13 +6,12 @@ scripts and tests: ``--anliegen`` and ``--ergebnis`` given means no question is 
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import click
 
 from ..errors import EingabeFehler
-from ..models import Absender, Incoming, Kanal, Vorgang
+from ..models import Incoming, Kanal, Vorgang
 from ..operations import erstkontakt
 from ..operations import wissen as wissen_ops
 from ..wissen.artikel import Artikel
@@ -22,11 +21,6 @@ from .ausgabe import echo_json, vorgang_json
 from .wissen_cmds import KEIN_ARTIKEL
 
 ERGEBNISSE = ("direkt", "rueckruf", "fachabteilung")
-
-
-def _betreff(anliegen: str) -> str:
-    first = re.split(r"(?<=[.!?])\s", " ".join(anliegen.split()), maxsplit=1)[0]
-    return first if len(first) <= 60 else first[:57].rsplit(" ", 1)[0] + " …"
 
 
 def _show(vorschlaege: list[Vorschlag]) -> None:
@@ -120,18 +114,7 @@ def _run(
         raise EingabeFehler(
             "Für „an Fachabteilung“ fehlt die Stelle.", "Geben Sie --stelle KURZNAME an ('buero-ticket stellen')."
         )
-    kontakt = (kontakt or "").strip()
-    sender = Absender(
-        name=(von or "").strip(), email=kontakt if "@" in kontakt else "", telefon="" if "@" in kontakt else kontakt
-    )
-    item = Incoming(
-        kanal=kanal,
-        betreff=(betreff or "").strip() or _betreff(anliegen),
-        absender=sender,
-        zeit=app.ctx.clock(),
-        text=anliegen.strip(),
-        herkunft=f"erfasst mit 'buero-ticket {'anruf' if kanal is Kanal.TELEFON else 'schalter'}'",
-    )
+    item = erstkontakt.anliegen(app.ctx, kanal, anliegen, von=von or "", kontakt=kontakt or "", betreff=betreff or "")
     app.sync()
     assert ergebnis is not None
     vorgang = erstkontakt.erfassen(app.ctx, item, erstkontakt.Ausgang(ergebnis), artikel, stelle)

@@ -8,10 +8,11 @@ The third ending, "an Fachabteilung", forwards it at once to a Stelle of ``[stel
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 
 from .. import fristen_config
-from ..models import HistoryEntry, Incoming, Status, Vorgang
+from ..models import Absender, HistoryEntry, Incoming, Kanal, Status, Vorgang
 from ..wissen.artikel import Artikel
 from . import vorgang as vorgang_ops
 from .context import Context
@@ -28,6 +29,28 @@ class Ausgang(StrEnum):
 def stellen(ctx: Context) -> dict[str, fristen_config.Stelle]:
     """The Stellen a request can go to ("an Fachabteilung"); empty: the choice is not offered."""
     return fristen_config.stellen(ctx.settings)
+
+
+def anliegen(ctx: Context, kanal: Kanal, text: str, *, von: str = "", kontakt: str = "", betreff: str = "") -> Incoming:
+    """The incoming item of a call or a visit at the counter: ``kontakt`` is an e-mail address or a phone
+    number; without ``betreff`` the request's first sentence (cut at a word) is the subject."""
+    kontakt = kontakt.strip()
+    absender = Absender(
+        name=von.strip(), email=kontakt if "@" in kontakt else "", telefon="" if "@" in kontakt else kontakt
+    )
+    return Incoming(
+        kanal=kanal,
+        betreff=betreff.strip() or _betreff(text),
+        absender=absender,
+        zeit=ctx.clock(),
+        text=text.strip(),
+        herkunft=f"erfasst mit 'buero-ticket {'anruf' if kanal is Kanal.TELEFON else 'schalter'}'",
+    )
+
+
+def _betreff(text: str) -> str:
+    first = re.split(r"(?<=[.!?])\s", " ".join(text.split()), maxsplit=1)[0]
+    return first if len(first) <= 60 else first[:57].rsplit(" ", 1)[0] + " …"
 
 
 def erfassen(
