@@ -85,8 +85,8 @@ class Unit:
     """A unit and what its place in the Einwurf says about it."""
 
     path: Path
-    channel: Kanal
-    target: str  # Aktenzeichen from the folder or the name; "" means a new Vorgang
+    kanal: Kanal  # as Incoming.kanal
+    aktenzeichen: str  # as Incoming.aktenzeichen: from the folder or the name; "" means a new Vorgang
     display: str  # path below the Einwurf, Windows style, for messages
 
 
@@ -154,7 +154,7 @@ class Einwurf:
         # watch for every drop. Other watchers (other PCs) have their own.
         self._claim_dir = self.work_dir / _instance_token()
         self._stored: dict[str, str] = {}  # einwurf fingerprints filed in this run -> Aktenzeichen
-        self.channel = Kanal(store.ablage.config.einwurf.kanal)
+        self.kanal = Kanal(store.ablage.config.einwurf.kanal)  # of a file dropped straight into the Einwurf
 
     def prepare(self) -> None:
         """Create the channel folders, ``_Fehler`` and our work folder (before any watching starts)."""
@@ -182,26 +182,26 @@ class Einwurf:
 
     def _containers(self, path: Path, parts: tuple[str, ...]) -> tuple[int, Kanal, str]:
         """How many leading parts are containers, the channel and the Aktenzeichen they give."""
-        depth, channel, target = 0, self.channel, ""
+        depth, kanal, az = 0, self.kanal, ""
         if parts[0].casefold() in CHANNEL_DIRS:
-            depth, channel = 1, CHANNEL_DIRS[parts[0].casefold()]
+            depth, kanal = 1, CHANNEL_DIRS[parts[0].casefold()]
         if len(parts) > depth and az_prefix(parts[depth]):
             is_folder = len(parts) > depth + 1 or path.is_dir()
             if is_folder:
-                depth, target = depth + 1, az_prefix(parts[depth])
-        return depth, channel, target
+                depth, az = depth + 1, az_prefix(parts[depth])
+        return depth, kanal, az
 
     def unit_of(self, path: Path) -> Unit | None:
         """The unit ``path`` belongs to (a file inside a dropped folder: that folder), or None."""
         parts = self._parts(path)
         if parts is None:
             return None
-        depth, channel, target = self._containers(path, parts)
+        depth, kanal, az = self._containers(path, parts)
         if len(parts) <= depth:
             return None  # a container itself
         unit = self.root.joinpath(*parts[: depth + 1])
         display = str(PureWindowsPath(*parts[: depth + 1]))
-        return Unit(unit, channel, target or az_prefix(parts[depth]), display)
+        return Unit(unit, kanal, az or az_prefix(parts[depth]), display)
 
     def is_container(self, path: Path) -> bool:
         parts = self._parts(path) if path != self.root else ()
@@ -330,7 +330,7 @@ class Einwurf:
 
     def _accept(self, unit_info: Unit, attachments: list[tuple[str, bytes]], what: str, index: Index) -> DropResult:
         fingerprint = drop_fingerprint(attachments)
-        stored = self._already_stored(fingerprint, unit_info.target, index)
+        stored = self._already_stored(fingerprint, unit_info.aktenzeichen, index)
         if stored:
             raise EinwurfFehler(
                 f"Dieser Inhalt ist schon in Vorgang {stored} gespeichert (gleiche Datei, sha256); "
@@ -339,13 +339,13 @@ class Einwurf:
                 drag_back=False,
             )
         item = Incoming(
-            kanal=unit_info.channel,
+            kanal=unit_info.kanal,
             betreff=subject_from_name(unit_info.path.name),
             absender=Absender(),
             zeit=self.store.clock(),
             text=f"{what} über den Einwurf eingegangen ({unit_info.display}).",
             anlagen=attachments,
-            aktenzeichen=unit_info.target or None,
+            aktenzeichen=unit_info.aktenzeichen or None,
             herkunft=f"Einwurf {unit_info.display}",
             fingerabdruck=fingerprint,
         )
@@ -366,7 +366,7 @@ class Einwurf:
 
     def _file_mails(self, claimed: Path, unit_info: Unit, importer: MailImporter) -> DropResult:
         try:
-            results = list(importer.import_file(claimed, target=unit_info.target))
+            results = list(importer.import_file(claimed, aktenzeichen=unit_info.aktenzeichen))
         except KeineMailDatei as exc:  # a document with a mail's ending
             raise EinwurfFehler(exc.text.split(";")[0] + ".", _WRONG_ENDING_HINT) from exc
         except EingabeFehler as exc:  # the Outlook extra is missing; nothing wrong with the file

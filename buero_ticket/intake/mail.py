@@ -221,11 +221,11 @@ class MailImporter:
         uid_key: str = "",
         original_ext: str = "eml",
         note: str = "",
-        target: str = "",
+        aktenzeichen: str = "",
     ) -> ImportResult:
         """File one mail. Never raises for bad mail content: failures become quarantine entries.
 
-        ``target``: an Aktenzeichen the mail explicitly belongs to (a clerk dropped it there).
+        ``aktenzeichen``: the Vorgang the mail explicitly belongs to (a clerk dropped it there).
         """
         with self.store.named_lock("mailimport", "Der Mailimport (Liste der eingelesenen Mails)", timeout=120):
             keys = message_keys(parsed, uid_key)
@@ -241,7 +241,7 @@ class MailImporter:
                 if sibling is not None:  # same fingerprint, other content: its own message in that Vorgang
                     result = self._file_variant(parsed, source, original_ext, note, sibling[0])
                 else:
-                    result = self._file(parsed, source, original_ext, note, target)
+                    result = self._file(parsed, source, original_ext, note, aktenzeichen)
             except BueroTicketError as exc:
                 meldung = translate(exc)
                 if not meldung.einzeln:
@@ -256,7 +256,7 @@ class MailImporter:
                 self._seen[f"mid:{parsed.message_id.lower()}"] = result.aktenzeichen  # for replies in this run
             return result
 
-    def import_file(self, path: Path, target: str = "") -> Iterator[ImportResult]:
+    def import_file(self, path: Path, aktenzeichen: str = "") -> Iterator[ImportResult]:
         """One file → one or more imported mails: ``.eml``, mbox (also with BOM), Outlook ``.msg``.
 
         A missing Outlook extra raises EingabeFehler and leaves the file alone; an unreadable
@@ -268,7 +268,7 @@ class MailImporter:
         if suffix in (".mbox", ".mbx") or _looks_like_mbox(path):
             count = 0
             for count, raw in enumerate(iter_mbox(path), 1):
-                yield self.import_mail(parse_mail(raw), f"{source}, Nachricht {count}", target=target)
+                yield self.import_mail(parse_mail(raw), f"{source}, Nachricht {count}", aktenzeichen=aktenzeichen)
             if count == 0:  # an empty mbox says so (and is kept, with the reason, like any unreadable mail)
                 data = path.read_bytes()
                 reason = f"Keine E-Mail in der mbox-Datei gefunden ({empty_reason(data) or 'keine Nachricht'})."
@@ -286,9 +286,9 @@ class MailImporter:
                 stored = quarantine(self.quarantaene_dir, data, "msg", path.stem, str(exc), source)
                 yield ImportResult(ImportKind.QUARANTAENE, reason=str(exc), path=stored)
                 return
-            yield self.import_mail(parsed, source, original_ext="msg", target=target)
+            yield self.import_mail(parsed, source, original_ext="msg", aktenzeichen=aktenzeichen)
         else:
-            yield self.import_mail(parse_mail(path.read_bytes()), source, target=target)
+            yield self.import_mail(parse_mail(path.read_bytes()), source, aktenzeichen=aktenzeichen)
 
     # -- duplicate detection -----------------------------------------------------------------
     def _ledger_path(self, key: str) -> Path:
