@@ -20,6 +20,7 @@ from buero_ticket.operations import erstkontakt, fristen
 from buero_ticket.operations import vorgang as ops
 from buero_ticket.operations import weiterleiten as weiter
 from buero_ticket.operations.context import Context
+from buero_ticket.operations.erinnern import erinnern
 from buero_ticket.operations.pruefen import pruefen
 from buero_ticket.operations.vorlagen import copy_templates
 from buero_ticket.store import ANLAGEN_DIR, Store
@@ -208,3 +209,15 @@ def test_copy_templates_never_overwrites(ablage: Ablage) -> None:
     own.write_bytes(b"eigene Fassung")
     again = copy_templates(ablage)
     assert again.copied == [] and first.copied[0] in again.kept and own.read_bytes() == b"eigene Fassung"
+
+
+def test_erinnern_nur_anzeigen_plans_the_team_mail_and_sends_nothing(ablage: Ablage) -> None:
+    set_config(ablage.root, {"amt": {"name": "Bürgerbüro", "email": "team@musterstadt.example"}})
+    ctx = Context.of(Store(open_ablage(ablage.root), clock=FixedClock(T0), user="mweber"))
+    az = _new(ctx)
+    fristen.frist_setzen(ctx, az, "02.03.2026")  # due today, nobody assigned: the team gets it
+    result = erinnern(ctx, [ctx.store.get(az)], nur_anzeigen=True)
+    [mail] = result.mails
+    assert mail.an == "team@musterstadt.example" and az in mail.text and "Frist heute" in mail.text
+    again = erinnern(ctx, [ctx.store.get(az)], nur_anzeigen=True)
+    assert len(again.mails) == 1 and again.schon_erinnert == 0  # only shown: nothing was noted as sent
