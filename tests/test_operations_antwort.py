@@ -12,7 +12,9 @@ from docx import Document
 
 from buero_ticket import history
 from buero_ticket.ablage import Ablage, open_ablage
+from buero_ticket.antwort.smtp import VersandFehler
 from buero_ticket.clock import FixedClock
+from buero_ticket.errors import Exit, translate
 from buero_ticket.intake.mail import incoming_from_mail
 from buero_ticket.mail.parse import parse_mail
 from buero_ticket.models import Absender, Incoming, Kanal
@@ -20,7 +22,7 @@ from buero_ticket.operations import antwort as antwort_ops
 from buero_ticket.operations import vorgang as ops
 from buero_ticket.operations.context import Context
 from buero_ticket.store import AUSGANG_DIR, NACHRICHTEN_DIR, Store
-from tests.smtp_sink import SmtpSink, set_config
+from tests.smtp_sink import SmtpSink, free_port, set_config
 
 from .test_intake_mail import make_mail
 
@@ -115,3 +117,15 @@ def test_a_mail_without_a_plausible_date_gets_the_stores_time(ablage: Ablage) ->
         assert incoming_from_mail(parsed, "Test", ctx.clock()).zeit == T0
     dated = parse_mail(make_mail(headers={"Date": "Sun, 01 Mar 2026 18:00:00 +0100"}))
     assert incoming_from_mail(dated, "Test", ctx.clock()).zeit == datetime(2026, 3, 1, 17, tzinfo=UTC)
+
+
+def test_a_server_that_is_not_there_is_said_in_german_and_the_draft_is_kept(ablage: Ablage) -> None:
+    ctx = _ctx(ablage, smtp={"server": "127.0.0.1", "port": free_port(), "verschluesselung": "keine"})
+    az = _new(ctx)
+    with pytest.raises(VersandFehler) as info:
+        antwort_ops.send_reply(ctx, az, "antwort", {"text": "Abholung am 3.12."}, senden=True)
+    meldung = translate(info.value)
+    assert meldung.exit_code == Exit.VERBINDUNG and "nicht erreichbar" in meldung.text and "Entwurf" in meldung.text
+    assert "Error" not in meldung.text and "Errno" not in meldung.text  # no Python text for the clerk
+    assert isinstance(info.value.__cause__, OSError)  # the technical cause stays (--debug, log)
+    assert [n.richtung for n in ctx.store.get(az).nachrichten] == ["eingang", "ausgang"]  # the draft

@@ -137,7 +137,7 @@ def send(cfg: SmtpConfig, raw: bytes, recipients: list[str], *, password: str = 
                 _login(client, cfg.benutzer, password)
             client.sendmail(cfg.sender_address, recipients, raw)
     except (smtplib.SMTPException, OSError) as exc:  # ssl.SSLError and socket errors are OSErrors
-        raise translate(cfg, exc) from exc
+        raise versand_fehler(cfg, exc) from exc
 
 
 def _login(client: smtplib.SMTP, user: str, password: str) -> None:
@@ -152,8 +152,9 @@ def _login(client: smtplib.SMTP, user: str, password: str) -> None:
         raise smtplib.SMTPAuthenticationError(code, reply)
 
 
-def translate(cfg: SmtpConfig, exc: Exception) -> VersandFehler:
-    """An SMTP or network error in German: what happened and what to do next."""
+def versand_fehler(cfg: SmtpConfig, exc: Exception) -> VersandFehler:
+    """The product error for an SMTP or network error, with what the server said and what to fix in [smtp];
+    shown like every error by the one translator (errors.translate). The exception stays its cause (log)."""
     where = f"Mailserver {cfg.target}"
     if isinstance(exc, smtplib.SMTPAuthenticationError):
         return VersandFehler(
@@ -190,13 +191,18 @@ def translate(cfg: SmtpConfig, exc: Exception) -> VersandFehler:
         return VersandFehler(f"Der {where} hat die E-Mail abgelehnt ({_reply(exc)}).", "Melden Sie das der IT.")
     if isinstance(exc, smtplib.SMTPServerDisconnected | socket.timeout | OSError):
         return VersandFehler(
-            f"Der {where} ist nicht erreichbar ({type(exc).__name__}: {exc}).",
+            f"Der {where} ist nicht erreichbar ({_grund(exc)}).",
             "Prüfen Sie die Netzwerkverbindung und server/port in [smtp]; versuchen Sie es später erneut.",
             connection_failed=True,
         )
-    return VersandFehler(
-        f"Versand über den {where} gescheitert ({type(exc).__name__}: {exc}).", "Melden Sie das der IT."
-    )
+    return VersandFehler(f"Versand über den {where} gescheitert ({_grund(exc)}).", "Melden Sie das der IT.")
+
+
+def _grund(exc: Exception) -> str:
+    """The OS's or the server's words, without Python's class names and [Errno …] (those go to the log)."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc) or "keine Antwort"
 
 
 def _reply(exc: smtplib.SMTPResponseException) -> str:
