@@ -262,7 +262,7 @@ def _translate_os_error(exc: OSError) -> Meldung:
             Schwere.LAUF,
         )
     return Meldung(
-        f"Eine Datei konnte nicht gelesen oder geschrieben werden{where}: {exc.strerror or exc}.",
+        f"Eine Datei konnte nicht gelesen oder geschrieben werden{where}: {ursache(exc)}.",
         "Prüfen Sie das Laufwerk und Ihre Rechte und wiederholen Sie den Befehl.",
         Exit.ZUGRIFF,
         Schwere.LAUF,
@@ -281,7 +281,7 @@ def _translate_foreign(exc: BaseException) -> Meldung:
     connection = (ConnectionError, TimeoutError, *((ssl.SSLError,) if ssl is not None else ()))
     if isinstance(exc, connection) and not exc.filename:
         return Meldung(
-            f"Die Verbindung zu einem Server ist fehlgeschlagen ({exc.strerror or exc}).",
+            f"Die Verbindung zu einem Server ist fehlgeschlagen ({ursache(exc)}).",
             "Prüfen Sie Netz und Server; der nächste Versuch kann gelingen.",
             Exit.VERBINDUNG,
             Schwere.LAUF,
@@ -311,6 +311,14 @@ def _translate_foreign(exc: BaseException) -> Meldung:
             Schwere.INTERN,
         )
     return Meldung("Interner Fehler (ein Programmfehler, nicht Ihrer).", _IT, Exit.INTERN, Schwere.INTERN)
+
+
+def ursache(exc: BaseException) -> str:
+    """The OS's or the server's own words for a product error's text ("Connection refused"), without
+    Python's class names and "[Errno …]" (those stay in the cause: --debug, log)."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc) or "keine Antwort"
 
 
 def _technik(exc: BaseException) -> str:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from email.utils import parseaddr
 
 from ..config import Config
-from ..errors import Exit, KonfigFehler, VerbindungsFehler
+from ..errors import Exit, KonfigFehler, VerbindungsFehler, ursache
 from ..passwort import read_secret
 
 PASSWORD_ENV = "BUERO_TICKET_SMTP_PASSWORT"
@@ -114,7 +114,7 @@ def _context(cfg: SmtpConfig) -> ssl.SSLContext:
         return ssl.create_default_context(cafile=cfg.ca_datei or None)
     except (OSError, ssl.SSLError) as exc:
         raise KonfigFehler(
-            f"Die CA-Datei {cfg.ca_datei} kann nicht gelesen werden ({exc}).", "Prüfen Sie ca_datei in [smtp]."
+            f"Die CA-Datei {cfg.ca_datei} kann nicht gelesen werden ({ursache(exc)}).", "Prüfen Sie ca_datei in [smtp]."
         ) from None
 
 
@@ -191,18 +191,11 @@ def versand_fehler(cfg: SmtpConfig, exc: Exception) -> VersandFehler:
         return VersandFehler(f"Der {where} hat die E-Mail abgelehnt ({_reply(exc)}).", "Melden Sie das der IT.")
     if isinstance(exc, smtplib.SMTPServerDisconnected | socket.timeout | OSError):
         return VersandFehler(
-            f"Der {where} ist nicht erreichbar ({_grund(exc)}).",
+            f"Der {where} ist nicht erreichbar ({ursache(exc)}).",
             "Prüfen Sie die Netzwerkverbindung und server/port in [smtp]; versuchen Sie es später erneut.",
             connection_failed=True,
         )
-    return VersandFehler(f"Versand über den {where} gescheitert ({_grund(exc)}).", "Melden Sie das der IT.")
-
-
-def _grund(exc: Exception) -> str:
-    """The OS's or the server's words, without Python's class names and [Errno …] (those go to the log)."""
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror
-    return str(exc) or "keine Antwort"
+    return VersandFehler(f"Versand über den {where} gescheitert ({ursache(exc)}).", "Melden Sie das der IT.")
 
 
 def _reply(exc: smtplib.SMTPResponseException) -> str:

@@ -35,7 +35,7 @@ from imap_tools.errors import (
 from imap_tools.mailbox import BaseMailBox
 from imap_tools.utils import check_command_status, encode_folder
 
-from ..errors import VerbindungsFehler
+from ..errors import VerbindungsFehler, ursache
 from ..passwort import PasswortFehler, read_secret
 
 PASSWORD_ENV = "BUERO_TICKET_IMAP_PASSWORT"
@@ -271,7 +271,7 @@ class ImapPostfach:
             ) from exc
         except OSError as exc:
             raise ImapVerbindungsfehler(
-                f"Der IMAP-Server {self._where} ist nicht erreichbar oder antwortet nicht ({exc}). "
+                f"Der IMAP-Server {self._where} ist nicht erreichbar oder antwortet nicht ({ursache(exc)}). "
                 "Prüfen Sie server, port und verschluesselung in [imap] und die Netzwerkverbindung."
             ) from exc
         except _PROTOCOL_ERRORS as exc:
@@ -502,7 +502,7 @@ def _ssl_context(cfg: ImapConfig) -> ssl.SSLContext:
         return ssl.create_default_context(cafile=cfg.ca_datei or None)
     except OSError as exc:
         raise ImapFehler(
-            f"Die CA-Datei {cfg.ca_datei} kann nicht gelesen werden ({exc}). Prüfen Sie ca_datei in [imap]."
+            f"Die CA-Datei {cfg.ca_datei} kann nicht gelesen werden ({ursache(exc)}). Prüfen Sie ca_datei in [imap]."
         ) from exc
 
 
@@ -511,7 +511,7 @@ def _translated(where: str, what: str, action: Callable[[BaseMailBox], T], mb: B
         return action(mb)
     except _CONNECTION_ERRORS as exc:
         raise ImapVerbindungsfehler(
-            f"Die Verbindung zu {where} ist abgebrochen ({what}; {exc}). Prüfen Sie die "
+            f"Die Verbindung zu {where} ist abgebrochen ({what}; {ursache(exc)}). Prüfen Sie die "
             "Netzwerkverbindung; beim nächsten Aufruf wird neu verbunden."
         ) from exc
     except _PROTOCOL_ERRORS as exc:
