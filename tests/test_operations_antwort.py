@@ -61,6 +61,7 @@ def test_file_letter_puts_a_word_file_into_ausgang(ablage: Ablage) -> None:
     assert result.pdf is None and result.docx == folder / AUSGANG_DIR / "2026-03-02 Rückfrage.docx"
     text = _docx_text(result.docx)
     assert "Personalausweis" in text and "Hauptstraße 5" in text
+    assert "Datum\t02.03.2026" in text  # the letter's date is the clock's, like its file name
     last = history.read_history(folder)[-1]
     assert (last.aktion, last.zeit, last.benutzer) == ("Brief erstellt", T0, "mweber")  # the injected clock and user
     assert len(ctx.store.get(az).nachrichten) == 1  # a letter is a file in Ausgang, no message
@@ -129,3 +130,10 @@ def test_a_server_that_is_not_there_is_said_in_german_and_the_draft_is_kept(abla
     assert "Error" not in meldung.text and "Errno" not in meldung.text  # no Python text for the clerk
     assert isinstance(info.value.__cause__, OSError)  # the technical cause stays (--debug, log)
     assert [n.richtung for n in ctx.store.get(az).nachrichten] == ["eingang", "ausgang"]  # the draft
+
+
+def test_vorlagen_pruefen_finds_the_shipped_templates_in_order(ablage: Ablage) -> None:
+    from buero_ticket.operations.vorlagen import pruefen
+
+    report = pruefen(_ctx(ablage))
+    assert len(report.checks) >= 5 and report.problem_count == 0

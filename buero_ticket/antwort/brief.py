@@ -141,7 +141,7 @@ def write_letter(
     if not ohne_anschrift:
         require_address(vorgang)
     template = vorlagen.find(store.ablage.vorlagen_dir, name, vorlagen.BRIEF)
-    context = kontext.build(vorgang, store.ablage.config, dict(fields))
+    context = kontext.build(vorgang, store.ablage.config, dict(fields), today=store.clock().date())
     render.ensure_complete([template], context, fields)
     office = require_soffice(env) if pdf else None
     docx = render.render_docx(template, context)

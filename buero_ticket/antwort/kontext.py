@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from .. import history
-from ..clock import system_clock
 from ..config import Config
 from ..errors import EingabeFehler
 from ..models import Absender, Vorgang
@@ -91,13 +90,14 @@ def bearbeiter_context(vorgang: Vorgang, config: Config) -> dict[str, str]:
     }
 
 
-def build(vorgang: Vorgang, config: Config, fields: dict[str, str], *, today: date | None = None) -> dict[str, Any]:
-    """The whole context; ``fields`` (from --feld) override ``datum`` and ``bearbeiter``."""
+def build(vorgang: Vorgang, config: Config, fields: dict[str, str], *, today: date) -> dict[str, Any]:
+    """The whole context; ``today`` from the store's clock; ``fields`` (from --feld) override ``datum`` and
+    ``bearbeiter``."""
     context: dict[str, Any] = {
         "vorgang": vorgang_context(vorgang),
         "absender": sender_context(vorgang.absender),
         "amt": office_context(config),
-        "datum": date_text(today or system_clock().date()),
+        "datum": date_text(today),
         **bearbeiter_context(vorgang, config),
     }
     context.update(fields)

@@ -78,7 +78,7 @@ def check_one(template: vorlagen.Vorlage, context: dict[str, Any]) -> TemplateCh
     return result
 
 
-def check_all(ablage: Ablage, today: date | None = None) -> Report:
+def check_all(ablage: Ablage, today: date) -> Report:
     context = kontext.build(example_vorgang(), ablage.config, {}, today=today)
     shipped = {(vorlagen.key(v.name), v.kind) for v in vorlagen.every_template(ablage.vorlagen_dir) if not v.own}
     results = []

@@ -73,7 +73,7 @@ def prepare(
 ) -> Draft:
     """Render the template for ``vorgang``; every problem is raised before anything is written."""
     template = vorlagen.find(store.ablage.vorlagen_dir, name, vorlagen.EMAIL)
-    context = kontext.build(vorgang, store.ablage.config, dict(fields))
+    context = kontext.build(vorgang, store.ablage.config, dict(fields), today=store.clock().date())
     render.ensure_complete([template], context, fields)
     to = nachricht.recipient(vorgang)
     text = render.render_email(template, context)

@@ -156,9 +156,10 @@ def pruefen(app: App) -> None:
     Beispiel:
       buero-ticket --ablage "S:\\Bürgerbüro" vorlagen pruefen
     """
-    from ..antwort.pruefen import check_all, lines
+    from ..antwort.pruefen import lines
+    from ..operations.vorlagen import pruefen as vorlagen_pruefen
 
-    report = check_all(app.ablage)
+    report = vorlagen_pruefen(app.ctx)
     for line in lines(report):
         click.echo(line)
     broken = sum(1 for p in report.checks if p.problems)

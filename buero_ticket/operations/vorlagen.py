@@ -1,13 +1,26 @@
-"""Templates into the Ablage: ``vorlagen kopieren`` puts the shipped ones where an office can edit them."""
+"""Templates: ``vorlagen kopieren`` puts the shipped ones where an office can edit them; ``vorlagen pruefen``
+checks every template against an example Vorgang."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..ablage import Ablage
 from ..antwort import vorlagen
 from ..fileio import atomic_write_bytes
+from .context import Context
+
+if TYPE_CHECKING:
+    from ..antwort.pruefen import Report
+
+
+def pruefen(ctx: Context) -> Report:
+    """Every template (shipped and own) rendered with an example Vorgang, dated by the clock: its problems."""
+    from ..antwort.pruefen import check_all  # docxtpl and jinja2: loaded only when needed
+
+    return check_all(ctx.store.ablage, ctx.clock().date())
 
 
 @dataclass
