@@ -111,6 +111,17 @@ def test_verb_forms_meet_their_infinitive(ablage: Ablage) -> None:
     assert basis.query_terms("Expresspass beantragte") == basis.query_terms("Expresspass beantragen")
 
 
+def test_typos_in_long_words_match_but_short_look_alikes_do_not(ablage: Ablage) -> None:
+    from buero_ticket.wissen.artikel import lade
+    from buero_ticket.wissen.vorschlag import Wissensbasis
+
+    write_articles(ablage.wissen_dir)
+    basis = Wissensbasis(lade(ablage.wissen_dir))
+    assert set(basis.query_terms("Expresspas")) == {"expresspass"}
+    assert set(basis.query_terms("Matraze")) == {"matratz"}
+    assert set(basis.query_terms("Abent")) == {"abent"}  # not "abend": too short to guess
+
+
 def test_vorschlagen_for_a_vorgang(run, wissen: Ablage) -> None:  # type: ignore[no-untyped-def]
     neu = _cli(
         run,

@@ -186,6 +186,12 @@ class Wissensbasis:
                 if hit:
                     result = hit
                     break
+            else:  # participles of strong verbs: "abgegeben" → "abgeben"
+                for prefix in _SEPARABLE:
+                    rest = word[len(prefix) + 2 :]
+                    if word.startswith(prefix + "ge") and word.endswith("en") and len(rest) >= 4 and rest in vocabulary:
+                        result = prefix + rest if prefix else rest
+                        break
         self._verbs[word] = result
         return result
 
@@ -219,7 +225,13 @@ class Wissensbasis:
         return weights
 
     def _near(self, term: str) -> str:
-        """A known term one deletion/insertion/substitution away (typos), or ""."""
+        """A known term one typo away, or "".
+
+        Short stems are too alike for that ("lauft"/"laut", "schein"/"scheng"): below seven letters
+        only a letter more or less at the end counts ("nachbar"/"nachbarn"), or a letter missing from
+        a word of seven letters or more ("matraze"); from seven letters on, one deletion, insertion or
+        substitution anywhere after the first letter.
+        """
         if len(term) < 5 or not term.isalpha():
             return ""
         if self._deletes is None:
@@ -229,9 +241,15 @@ class Wissensbasis:
                     for i in range(len(known)):
                         self._deletes.setdefault(known[:i] + known[i + 1 :], known)
                     self._deletes.setdefault(known, known)
+        if len(term) < 7:
+            for candidate in (term[:-1], *(term + c for c in "abcdefghijklmnopqrstuvwxyz")):
+                if candidate in self.idf:
+                    return candidate
+            longer = self._deletes.get(term, "")  # a letter missing from a long word ("matraz")
+            return longer if len(longer) >= 7 else ""
         if term in self._deletes:
             return self._deletes[term]
-        for i in range(len(term)):
+        for i in range(1, len(term)):
             hit = self._deletes.get(term[:i] + term[i + 1 :])
             if hit and hit[0] == term[0]:
                 return hit
