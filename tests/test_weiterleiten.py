@@ -247,3 +247,78 @@ def test_rueckmeldung_in_time_or_late_and_due_lists(run: Run, ablage: Ablage, tm
     _bt(run, ablage, "weiterleiten", third, "--an", "bauamt")
     _bt(run, ablage, "notiz", third, "Rückruf: Bauamt meldet sich", "--rueckmeldung")
     assert Store(ablage).get(third).weiterleitungen[0].rueckmeldung_rechtzeitig is True
+
+
+# --- --buerger-informieren ---------------------------------------------------------------------------------------
+
+
+def test_buerger_informieren_sends_the_weiterleitung_message_and_counts_as_rueckmeldung(
+    run: Run, ablage: Ablage, sink: SmtpSink
+) -> None:
+    """End to end through aiosmtpd: the Stelle gets the forwarding, the citizen the existing 'weiterleitung'
+    message (to the citizen's address, Aktenzeichen in the subject), filed in the Vorgang; it is the Rückmeldung,
+    and a transfer is no resolution: the Vorgang still waits for the Stelle."""
+    set_config(ablage.root, {"amt": AMT, "smtp": sink.toml(), "stellen.bauamt": BAUAMT})
+    store = Store(ablage)
+    res = _bt(run, ablage, "neu", "--kanal", "telefon", "--betreff", "Carport genehmigungspflichtig?",
+              "--von", "Jonas Becker", "--email", "j.becker@example.org", "--text", "Brauche ich eine Genehmigung?",
+              "--json")  # fmt: skip
+    az = json.loads(res.out)["aktenzeichen"]
+
+    out = _bt(run, ablage, "weiterleiten", az, "--an", "bauamt", "--buerger-informieren").out
+    assert "Bürger informiert: E-Mail an Jonas Becker <j.becker@example.org>" in out
+    by_rcpt = {r.rcpt_tos[0]: r.message for r in sink.take()}
+    assert sorted(by_rcpt) == ["bauamt@musterstadt.example", "j.becker@example.org"]
+    mail = by_rcpt["j.becker@example.org"]
+    subject = str(mail["Subject"]).strip()  # folded after "Subject:" (a long line): Python keeps the space
+    assert subject.startswith("Weitergeleitet an Bauamt: Carport genehmigungspflichtig?") and f"[Az. {az}]" in subject
+    assert "j.becker@example.org" in str(mail["To"]) and AMT["email"] in str(mail["From"])
+    body = mail.get_body(preferencelist=("plain",))
+    assert body is not None
+    text = body.get_content()
+    assert "ist eine andere Stelle zuständig" in text and "  Bauamt" in text.splitlines() and az in text
+
+    v = store.get(az)
+    [outgoing] = [n for n in v.nachrichten if n.richtung == "ausgang" and n.betreff == subject]
+    assert v.ordner is not None and (v.ordner / "Nachrichten" / outgoing.datei).is_file()  # filed in the Vorgang
+    assert outgoing.message_id == str(mail["Message-ID"]).strip("<>")
+    [w] = v.weiterleitungen
+    assert w.rueckmeldung is not None and w.rueckmeldung_rechtzeitig is True
+    history = [(e.aktion, e.details) for e in read_history(v.ordner)]
+    assert any(a == "Rückmeldung an Bürger" and "rechtzeitig" in d and "Bauamt" in d for a, d in history), history
+    assert v.status is Status.WARTET and v.bei_stelle == ["Bauamt"]  # informed, still waiting for the Stelle
+    assert az not in json.dumps(
+        [x["aktenzeichen"] for x in json.loads(_bt(run, ablage, "liste", "--faellig", "--json").out)]
+    )
+
+
+def test_buerger_informieren_without_address_writes_the_letter_and_a_failure_never_undoes_the_forwarding(
+    run: Run, ablage: Ablage, tmp_path: Path
+) -> None:
+    """No e-mail address: the 'weiterleitung' letter is written into Ausgang (counts as Rückmeldung). With an
+    address but no mail server, the forwarding (into the Stelle's Ablage) stands and the clerk is told."""
+    bauamt, _created = init_ablage(tmp_path / "Bauamt-Ablage", name="Bauamt")
+    set_config(ablage.root, {"amt": AMT, "stellen.bauamt": {"name": "Bauamt", "ablage": str(bauamt.root)}})
+    store = Store(ablage)
+    res = _bt(run, ablage, "neu", "--kanal", "brief", "--betreff", "Zaun zum Nachbarn", "--von", "Erika Muster",
+              "--anschrift", "Hauptstraße 1\n12345 Musterstadt", "--json")  # fmt: skip
+    letter_az = json.loads(res.out)["aktenzeichen"]
+    out = _bt(run, ablage, "weiterleiten", letter_az, "--an", "bauamt", "--buerger-informieren").out
+    assert "Bürger informiert: Brief" in out and "ausdrucken" in out
+    v = store.get(letter_az)
+    assert v.ordner is not None
+    [letter] = [p for p in (v.ordner / "Ausgang").iterdir() if p.suffix == ".docx"]
+    from docx import Document
+
+    text = "\n".join(p.text for p in Document(str(letter)).paragraphs)
+    assert "ist eine andere Stelle zuständig" in text and "Bauamt" in text and letter_az in text
+    assert v.weiterleitungen[0].rueckmeldung is not None and v.weiterleitungen[0].rueckmeldung_rechtzeitig is True
+
+    res = _bt(run, ablage, "neu", "--kanal", "telefon", "--betreff", "Hecke", "--von", "Tom Muster",
+              "--email", "tom@example.org", "--json")  # fmt: skip
+    mail_az = json.loads(res.out)["aktenzeichen"]
+    failed = run("--ablage", str(ablage.root), "weiterleiten", mail_az, "--an", "bauamt", "--buerger-informieren")
+    assert failed.code == 0, failed.err  # the forwarding is saved: never reported as a failure
+    assert "NICHT informiert" in failed.err
+    v = store.get(mail_az)
+    assert v.bei_stelle == ["Bauamt"] and v.weiterleitungen[0].rueckmeldung is None  # still owed
