@@ -61,13 +61,27 @@ def check_stellen(content: Any, text: str) -> list[str]:
                     problems.append(f"{at}: muss eine Zahl größer 0 sein (ist {value!r})")
             elif not isinstance(value, str):
                 problems.append(f"{at}: muss ein Text in Anführungszeichen sein (ist {value!r})")
-            elif name == "email" and value and "@" not in value:
-                problems.append(f"{at}: „{value}“ ist keine E-Mail-Adresse")
+            elif name == "email" and value.strip() and not _one_address(value):
+                problems.append(
+                    f"{at}: „{value}“ ist keine E-Mail-Adresse (genau eine, wie "
+                    '"bauamt@musterstadt.de" oder "Bauamt <bauamt@musterstadt.de>")'
+                )
         if not str(table.get("name", "")).strip():
             problems.append(f'{where}: name fehlt (z. B. name = "Bauamt")')
         if not str(table.get("email", "")).strip() and not str(table.get("ablage", "")).strip():
             problems.append(f"{where}: email oder ablage fehlt (wohin soll weitergeleitet werden?)")
     return problems
+
+
+def _one_address(value: str) -> bool:
+    """One address, ``name@domain`` or ``Name <name@domain>`` (the forwarding mail goes to it)."""
+    from email.utils import getaddresses
+
+    found = getaddresses([value])
+    if len(found) != 1:
+        return False
+    local, at, domain = found[0][1].rpartition("@")
+    return bool(local and at and domain) and not any(c.isspace() or c in "@<>," for c in local + domain)
 
 
 def check_servicezeiten(section: dict[str, Any], text: str) -> list[str]:

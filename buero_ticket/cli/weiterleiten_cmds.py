@@ -45,7 +45,8 @@ def stellen(app: App, as_json: bool) -> None:
         return
     for s in known.values():
         weg = f"Ablage {s.ablage}" if s.ablage else f"E-Mail {s.email}"
-        click.echo(f"{s.key:<16} {s.name:<28} {weg}  (Antwort binnen {s.antwort_servicestunden:g} Servicestunden)")
+        stunden = f"{s.antwort_servicestunden:g}".replace(".", ",")  # German decimal comma: 16,5
+        click.echo(f"{s.key:<16} {s.name:<28} {weg}  (Antwort binnen {stunden} Servicestunden)")
 
 
 @cli.command("weiterleiten")
