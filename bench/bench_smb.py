@@ -1,16 +1,20 @@
 """The Ablage on a real SMB share against the local disk: time and SMB round trips per command.
 
-    python bench/bench_smb.py [--anzahl 1000] [--gross] [--laeufe 3]
+    python bench/bench_smb.py [--anzahl 1000] [--gross] [--laeufe 5]
 
 Needs root, Samba, smbnetfs and fuse3 (``bash ../shared/tools/smb-share.sh install``). Generates
 ``--anzahl`` Vorgänge (``--gross``: also 10,000) on the local disk, copies the same tree into the
 share's export folder (server side, fast) and runs the same commands in this process against both:
 the local copy is the floor, measured in the same run. Each command runs with a warm local cache
-(a cold ``liste`` is shown separately), the register off (``BUERO_TICKET_REGISTER=aus``).
+and the register off (``BUERO_TICKET_REGISTER=aus``): a first, unmeasured run of each command
+warms it (a cold ``liste``, the first ``zeige`` — it builds the local full-text index — and the
+first ``pruefen`` on this PC are shown separately). Local and SMB runs alternate, so a change of
+the machine's load hits both; the load average is printed with the figures.
 
 Round trips are counted by wrapping the os functions every file access goes through (stat, lstat,
-scandir, listdir, open, rename, replace, unlink, mkdir, rmdir, utime) for paths under the Ablage: on
-the share each of them is at least one network round trip. Figures: median of ``--laeufe`` runs.
+scandir, listdir, open, rename, replace, unlink, mkdir, rmdir, utime, and ``DirEntry.stat``) for
+paths under the Ablage: on the share each of them is at least one network round trip. Figures:
+median of ``--laeufe`` runs (``pruefen``: of 2).
 """
 
 from __future__ import annotations
@@ -67,6 +71,16 @@ class Counting:
 
         return wrapped
 
+    def _wrap_scandir(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        counted = self._wrap("scandir", func)
+
+        def scandir(*args: Any, **kwargs: Any) -> Any:
+            it = counted(*args, **kwargs)
+            path = os.fspath(args[0]) if args else ""
+            return _Listing(it, self) if path.startswith(self.root) else it
+
+        return scandir
+
     @contextlib.contextmanager
     def active(self) -> Iterator[None]:
         saved: list[tuple[Any, str, Any]] = []
@@ -75,7 +89,8 @@ class Counting:
         for module, name in targets:
             func = getattr(module, name)
             saved.append((module, name, func))
-            setattr(module, name, self._wrap(name, func))
+            wrapped = self._wrap_scandir(func) if name == "scandir" else self._wrap(name, func)
+            setattr(module, name, wrapped)
         try:
             yield
         finally:
@@ -84,6 +99,53 @@ class Counting:
 
     def by_kind(self) -> dict[str, int]:
         return {kind: sum(self.counts[n] for n in names) for kind, names in KINDS.items()}
+
+
+class _Listing:
+    """A scandir iterator whose entries count ``stat()`` (a round trip on the share; free on Windows)."""
+
+    def __init__(self, it: Any, counter: Counting) -> None:
+        self._it, self._counter = it, counter
+
+    def __iter__(self) -> _Listing:
+        return self
+
+    def __next__(self) -> _Entry:
+        return _Entry(next(self._it), self._counter)
+
+    def __enter__(self) -> _Listing:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._it.close()
+
+    def close(self) -> None:
+        self._it.close()
+
+
+class _Entry:
+    def __init__(self, entry: os.DirEntry[str], counter: Counting) -> None:
+        self._entry, self._counter = entry, counter
+        self.name, self.path = entry.name, entry.path
+
+    def stat(self, *, follow_symlinks: bool = True) -> os.stat_result:
+        self._counter.counts["lstat"] += 1
+        return self._entry.stat(follow_symlinks=follow_symlinks)
+
+    def is_dir(self, *, follow_symlinks: bool = True) -> bool:
+        return self._entry.is_dir(follow_symlinks=follow_symlinks)
+
+    def is_file(self, *, follow_symlinks: bool = True) -> bool:
+        return self._entry.is_file(follow_symlinks=follow_symlinks)
+
+    def is_symlink(self) -> bool:
+        return self._entry.is_symlink()
+
+    def inode(self) -> int:
+        return self._entry.inode()
+
+    def __fspath__(self) -> str:
+        return self.path
 
 
 def run(root: Path, *args: str) -> tuple[float, dict[str, int]]:
@@ -132,26 +194,44 @@ def measure(count: int, runs: int, work: Path) -> None:
     local = work / f"lokal-{count}" / "Ablage"
     generate(local, count)
     base = Path(tempfile.mkdtemp(prefix="bt-bench-smb-", dir="/tmp"))
+    load = [os.getloadavg()[0]]
     with share(base) as mount:
         shutil.copytree(local, base / "export" / "Ablage")
         subprocess.run(["chown", "-R", "smbtest", str(base / "export")], check=True)  # served as user smbtest
-        remote = mount / "Ablage"
+        roots = {"lokal": local, "SMB": mount / "Ablage"}
+        caches = {where: str(work / f"cache-{where}-{count}") for where in roots}
+        os.environ["BUERO_TICKET_REGISTER"] = "aus"
+
+        def at(where: str, *args: str) -> tuple[float, dict[str, int]]:
+            os.environ["BUERO_TICKET_CACHE"] = caches[where]
+            return run(roots[where], *args)
+
         results: dict[str, dict[str, list[tuple[float, dict[str, int]]]]] = {}
-        for where, root in (("lokal", local), ("SMB", remote)):
-            os.environ["BUERO_TICKET_CACHE"] = str(work / f"cache-{where}-{count}")
-            os.environ["BUERO_TICKET_REGISTER"] = "aus"
-            results.setdefault("liste (Cache leer)", {})[where] = [run(root, "liste")]
-            for name, args in commands(root):
-                results.setdefault(name, {})[where] = [run(root, *args) for _ in range(runs)]
-        print(f"\n{count} Vorgänge — Median aus {runs} Läufen; Boden = dieselbe Ablage auf der lokalen Platte")
-        print(f"{'Befehl':22} {'lokal s':>8} {'SMB s':>8} {'Faktor':>7}   SMB-Zugriffe (stat/liste/open/ändern)")
+        for where in roots:
+            results.setdefault("liste (Cache leer)", {})[where] = [at(where, "liste")]
+        plans = {where: commands(roots[where]) for where in roots}
+        for i, (name, _args) in enumerate(plans["lokal"]):
+            first = {where: at(where, *plans[where][i][1]) for where in roots}  # warms caches and imports
+            if name in ("zeige", "pruefen"):
+                results[f"{name} (erster Lauf)"] = {where: [first[where]] for where in roots}
+            per: dict[str, list[tuple[float, dict[str, int]]]] = {where: [] for where in roots}
+            for _ in range(min(runs, 2) if name == "pruefen" else runs):
+                for where in roots:  # alternating: a change of the machine's load hits both
+                    per[where].append(at(where, *plans[where][i][1]))
+            results[name] = per
+        load.append(os.getloadavg()[0])
+        print(
+            f"\n{count} Vorgänge — Median aus {runs} Läufen; Boden = dieselbe Ablage auf der lokalen Platte; "
+            f"Last (1 min) {load[0]:.1f} → {load[1]:.1f}"
+        )
+        print(f"{'Befehl':24} {'lokal s':>8} {'SMB s':>8} {'Faktor':>7}   SMB-Zugriffe (stat/liste/open/ändern)")
         for name, per in results.items():
             t_local = statistics.median(t for t, _c in per["lokal"])
             t_smb = statistics.median(t for t, _c in per["SMB"])
             counts = per["SMB"][-1][1]
             trips = "/".join(str(counts[k]) for k in KINDS)
             print(
-                f"{name:22} {t_local:8.3f} {t_smb:8.3f} {t_smb / t_local:6.1f}×   {sum(counts.values()):5d} = {trips}"
+                f"{name:24} {t_local:8.3f} {t_smb:8.3f} {t_smb / t_local:6.1f}×   {sum(counts.values()):5d} = {trips}"
             )
     shutil.rmtree(base, ignore_errors=True)
 
@@ -160,7 +240,7 @@ def main_bench() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--anzahl", type=int, default=1000)
     parser.add_argument("--gross", action="store_true", help="zusätzlich 10.000 Vorgänge")
-    parser.add_argument("--laeufe", type=int, default=3)
+    parser.add_argument("--laeufe", type=int, default=5)
     args = parser.parse_args()
     if os.geteuid() != 0 or not SCRIPT.is_file() or shutil.which("smbnetfs") is None:
         raise SystemExit(f"Braucht root, {SCRIPT} und smbnetfs (bash {SCRIPT} install).")

@@ -5,12 +5,18 @@ never on the share: SQLite's locking is unreliable on network drives) maps each
 Vorgang folder to its metadata. Deleting the cache file is always safe; a cache
 that SQLite cannot read is deleted and rebuilt the same way.
 
-:meth:`Index.refresh` only reads. The open status folders are scanned every time
-(a ``vorgang.json`` whose size or mtime changed, or a folder that moved, is read
-again). The closed ones ("4 Erledigt" and each "5 Archiv/<Jahr>") are rescanned
-only when the folder's own mtime changed (a folder moved in or out, or the store
-touched it after changing a closed Vorgang in place), so a command at 100,000
-Vorgänge does not stat 100,000 folders. What the scan finds out of line — a folder
+:meth:`Index.refresh` only reads. Every status folder (and each "5 Archiv/<Jahr>")
+is rescanned only when its own mtime changed since the last scan — a folder moved
+in or out, renamed or deleted changes it, and the store touches it before every
+change of a Vorgang inside (:data:`SETTLE_SECONDS`, the change signal) — or when
+that mtime is too recent to trust. A rescan lists the folder and reads again each
+``vorgang.json`` whose size or mtime changed. On a network drive each stat is a
+round trip: a command at 10,000 Vorgänge stats a dozen folders, not every open
+Vorgang. ``light`` refreshes (commands that work on one Vorgang) only list a
+changed folder: moved, new and vanished Vorgänge are found, the content of the
+others is brought up to date by the next full refresh (``liste``, ``register``…).
+An edit of a ``vorgang.json`` by hand, in place, is seen once its folder changes
+again or by ``pruefen``. What the scan finds out of line — a folder
 moved by hand into another status folder, or lying where the program would never
 put it — is reported in :class:`RefreshResult`; :meth:`Index.sync` hands it to
 the store's repair (the one place that writes such a change), the read-only
@@ -33,19 +39,21 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple, Protocol, cast
 
 from .ablage import Ablage, looks_like_vorgang
 from .aktenzeichen import FOLDER_RE, from_folder_name
 from .errors import BueroTicketError
 from .models import Kanal, Status, Vorgang
-from .store import META_NAME, Store
+from .store import META_NAME, SETTLE_SECONDS, Store
 
 ENV_CACHE = "BUERO_TICKET_CACHE"
 CACHE_VERSION = 5  # 5: person keys in schluessel (Datenschutz)
 WRITE_BATCH = 1000  # rows per executemany while refreshing
-#: A folder mtime this close to "now" is not trusted yet: a change in the same clock tick would be missed.
-RACY_SECONDS = 3.0
+#: A folder mtime this close to "now" is not trusted yet: a change in the same clock tick (one second
+#: on some SMB clients), a client's cached listing or stat (Windows keeps them up to 10 s) or a change
+#: the store announced and is still committing would be missed.
+RACY_SECONDS = SETTLE_SECONDS
 #: A metadata file older than this is read through the page cache (a network client's cache may
 #: hold an old version of a file replaced moments ago on another PC, never of one settled this long).
 SETTLED_SECONDS = 60.0
@@ -244,52 +252,66 @@ class Index:
         self.db.close()
 
     # -- refreshing -------------------------------------------------------------------------------
-    def refresh(self, *, full: bool = False, progress: Progress | None = None) -> RefreshResult:
+    def refresh(
+        self,
+        *,
+        full: bool = False,
+        light: bool = False,
+        named: list[str] | None = None,
+        progress: Progress | None = None,
+    ) -> RefreshResult:
         """Bring the cache in line with the folders. Writes nothing on the share.
 
-        ``full``: rescan the closed status folders too, whatever their mtime says (``pruefen``).
+        ``full``: rescan every status folder, whatever its mtime says (``pruefen``).
+        ``light``: for a command that works on one Vorgang — a changed status folder is only listed
+        (moved, new and vanished Vorgänge), the other Vorgänge' content waits for the next full refresh.
+        ``named``: Aktenzeichen the command works on; they are checked in full (also in a light refresh).
         ``progress`` is called while many metadata files are read (a cold start).
         """
         try:
-            result = self._refresh(full, progress)
+            result = self._refresh(full, light and not full, progress, named or [])
         except sqlite3.DatabaseError:
             self._rebuild()
-            result = self._refresh(True, progress)
+            result = self._refresh(True, False, progress, [])
         result.cache_neu_aufgebaut = self.rebuilt
         return result
 
-    def sync(self, *, progress: Progress | None = None) -> RefreshResult:
+    def sync(
+        self, *, light: bool = False, named: list[str] | None = None, progress: Progress | None = None
+    ) -> RefreshResult:
         """Refresh, then let the store record what was moved by hand (for commands that change things)."""
-        result = self.refresh(progress=progress)
+        result = self.refresh(light=light, named=named, progress=progress)
         result.manuell_verschoben = reconcile(self, result.abweichungen)
         return result
 
-    def _refresh(self, full: bool, progress: Progress | None) -> RefreshResult:
+    def _refresh(self, full: bool, light: bool, progress: Progress | None, named: list[str]) -> RefreshResult:
         result = RefreshResult()
         known = {
             rel: (mtime, subs)
             for rel, mtime, subs in self.db.execute("SELECT relpath, mtime_ns, unterordner FROM behaelter")
         }
-        plans: list[tuple[Status, Path, str, list[os.DirEntry[str]]]] = []
+        plans: list[tuple[Status, Path, str, list[os.DirEntry[str]], Stamp | None]] = []
         containers: set[str] = set()
         for status, folder in self.ablage.status_dirs():
             rel = self._rel(str(folder))
             containers.add(rel)
-            gated = not status.is_open and folder != self.ablage.status_dir(Status.ARCHIV)
-            if gated and not full and self._unchanged(folder, known.get(rel)):
+            stamp = _stamp(folder, known.get(rel))  # taken before the listing: a change after it shows next time
+            if not full and stamp is not None and _trusted(stamp) and stamp == _recorded(known.get(rel)):
                 continue
-            plans.append((status, folder, rel, list(self.ablage.scan_status_dir(status, folder))))
-        total = sum(len(entries) for *_, entries in plans)
+            plans.append((status, folder, rel, list(self.ablage.scan_status_dir(status, folder)), stamp))
+        total = sum(len(plan[3]) for plan in plans)
         report = progress if (progress is not None and total >= PROGRESS_FROM and self._is_empty()) else None
         done = 0
         with self.db:  # one transaction; rows are written in batches so memory stays flat
-            for status, folder, rel, entries in plans:
-                self._scan_container(status, folder, rel, entries, result)
-                if not status.is_open and folder != self.ablage.status_dir(Status.ARCHIV):
-                    self._remember_container(folder, rel, entries)
+            for status, folder, rel, entries, stamp in plans:
+                complete = self._scan_container(status, folder, rel, entries, result, light)
+                if complete:
+                    self._remember_container(folder, rel, entries, stamp)
                 done += len(entries)
                 if report is not None:
                     report(done, total)
+            if light:
+                self._refresh_named(named, result)
             gone = [(rel,) for rel in known if rel not in containers]
             self.db.executemany("DELETE FROM behaelter WHERE relpath = ?", gone)
             removed = sum(
@@ -322,39 +344,28 @@ class Index:
     def _rel(self, path: str) -> str:
         return path[len(str(self.ablage.root)) + 1 :].replace(os.sep, "/")
 
-    def _unchanged(self, folder: Path, known: tuple[int, str] | None) -> bool:
-        """True if a closed status folder (and the odd subfolders in it) kept their recorded mtimes."""
-        if known is None or known[0] == 0:
-            return False
-        try:
-            if os.stat(folder).st_mtime_ns != known[0]:
-                return False
-            for sub, mtime in json.loads(known[1]).items():
-                if os.stat(folder / sub).st_mtime_ns != mtime:
-                    return False
-        except (OSError, ValueError):
-            return False
-        return True
-
-    def _remember_container(self, folder: Path, rel: str, entries: list[os.DirEntry[str]]) -> None:
-        try:
-            mtime = os.stat(folder).st_mtime_ns
-            subs = {
-                e.name: e.stat().st_mtime_ns
-                for e in entries
-                if os.path.dirname(e.path) == str(folder) and not looks_like_vorgang(e.name)
-            }
-        except OSError:
-            mtime, subs = 0, {}
-        if time.time() - mtime / 1e9 < RACY_SECONDS or any(time.time() - m / 1e9 < RACY_SECONDS for m in subs.values()):
-            mtime = 0  # too fresh to trust: scan again next time
+    def _remember_container(self, folder: Path, rel: str, entries: list[os.DirEntry[str]], stamp: Stamp | None) -> None:
+        """Record the folder's stamp as taken before its listing (0: scan again next time)."""
+        odd = {e.name for e in entries if os.path.dirname(e.path) == str(folder) and not looks_like_vorgang(e.name)}
+        mtime, subs = stamp if stamp is not None else (0, {})
+        if set(subs) != odd:  # an odd subfolder came or went: its stamp is taken before the next listing
+            subs = {name: 0 for name in odd}
+        if not _trusted((mtime, subs)):
+            mtime = 0
         self.db.execute(
             "INSERT OR REPLACE INTO behaelter VALUES (?,?,?)", (rel, mtime, json.dumps(subs, ensure_ascii=False))
         )
 
     def _scan_container(
-        self, status: Status, folder: Path, rel: str, entries: list[os.DirEntry[str]], result: RefreshResult
-    ) -> None:
+        self,
+        status: Status,
+        folder: Path,
+        rel: str,
+        entries: list[os.DirEntry[str]],
+        result: RefreshResult,
+        light: bool = False,
+    ) -> bool:
+        """Bring the rows of one status folder in line; False if a ``light`` scan left rows unchecked."""
         cached = {
             r: (m, s, st)
             for r, m, s, st in self.db.execute(
@@ -364,34 +375,78 @@ class Index:
         seen: set[str] = set()
         rows: list[tuple[object, ...]] = []
         keys: list[tuple[str, str, str]] = []
+        complete = True
         for entry in entries:
             az_key = folder_az_key(entry.name)
             if not az_key:
                 continue  # no Vorgang (pruefen reports unknown folders)
             entry_rel = self._rel(entry.path)
             seen.add(entry_rel)
-            misplaced = not self.ablage.is_regular_place(Path(entry.path), status)
-            try:
-                st = os.stat(os.path.join(entry.path, META_NAME))
-            except FileNotFoundError:
-                result.probleme.append((Path(entry.path), f"{META_NAME} fehlt"))
-                rows.append(self._damaged_row(entry, rel, az_key, status, f"{META_NAME} fehlt"))
+            if light and entry_rel in cached:
+                complete = False  # still where it was: its content is checked by the next full refresh
                 continue
-            except OSError as exc:
-                result.probleme.append((Path(entry.path), str(exc)))
-                continue
-            old = cached.get(entry_rel)
-            if old is not None and old == (st.st_mtime_ns, st.st_size, status.value):
-                continue
-            self._read_one(entry, rel, entry_rel, az_key, status, st, misplaced, result, rows, keys)
+            complete &= self._check_one(
+                entry, rel, entry_rel, az_key, status, cached.get(entry_rel), result, rows, keys
+            )
             if len(rows) >= WRITE_BATCH:
                 self._write_rows(rows, keys)
         self._write_rows(rows, keys)
         self._delete([(r,) for r in cached if r not in seen])
+        return complete
+
+    def _check_one(
+        self,
+        entry: _Entry,
+        container: str,
+        rel: str,
+        az_key: str,
+        status: Status,
+        old: tuple[int, int, str] | None,
+        result: RefreshResult,
+        rows: list[tuple[object, ...]],
+        keys: list[tuple[str, str, str]],
+    ) -> bool:
+        """Stat one Vorgang's metadata and read it again if it changed; False if it could not be checked."""
+        misplaced = not self.ablage.is_regular_place(Path(entry.path), status)
+        try:
+            st = os.stat(os.path.join(entry.path, META_NAME))
+        except FileNotFoundError:
+            result.probleme.append((Path(entry.path), f"{META_NAME} fehlt"))
+            rows.append(self._damaged_row(entry, container, az_key, status, f"{META_NAME} fehlt"))
+            return True
+        except OSError as exc:
+            result.probleme.append((Path(entry.path), str(exc)))
+            return False
+        if old is not None and old == (st.st_mtime_ns, st.st_size, status.value):
+            return True
+        self._read_one(entry, container, rel, az_key, status, st, misplaced, result, rows, keys)
+        return True
+
+    def _refresh_named(self, names: list[str], result: RefreshResult) -> None:
+        """Check the Vorgänge a command names (Aktenzeichen as typed) as a full refresh would."""
+        from .aktenzeichen import parse
+
+        rows: list[tuple[object, ...]] = []
+        keys: list[tuple[str, str, str]] = []
+        for text in names:
+            try:
+                az = str(parse(text, self.ablage.config.kuerzel))
+            except BueroTicketError:
+                continue  # the command itself says what is wrong with it
+            for rel, container, mtime, size, status in self.db.execute(
+                "SELECT relpath, behaelter, mtime_ns, size, status FROM vorgang WHERE az = ?", (az,)
+            ).fetchall():
+                folder = self.ablage.root / rel
+                entry = _FolderEntry(folder.name, str(folder))
+                old = (mtime, size, status)
+                self._check_one(
+                    entry, container, rel, folder_az_key(folder.name), Status(status), old, result, rows, keys
+                )
+        self._write_rows(rows, keys)
 
     def _read_one(
         self,
-        entry: os.DirEntry[str],
+        entry: _Entry,
         container: str,
         rel: str,
         az_key: str,
@@ -428,7 +483,7 @@ class Index:
 
     def _damaged_row(
         self,
-        entry: os.DirEntry[str],
+        entry: _Entry,
         container: str,
         az_key: str,
         status: Status,
@@ -480,7 +535,7 @@ class Index:
             return self.db.execute(sql, args).fetchall()
         except sqlite3.DatabaseError:
             self._rebuild()
-            self._refresh(True, None)
+            self._refresh(True, False, None, [])
             return self.db.execute(sql, args).fetchall()
 
     def _rows(self, sql: str) -> Iterator[tuple[str, str, str, str]]:
@@ -491,7 +546,7 @@ class Index:
             batch = cursor.fetchmany(200)
         except sqlite3.DatabaseError:
             self._rebuild()
-            self._refresh(True, None)
+            self._refresh(True, False, None, [])
             cursor = self.db.execute(sql)
             batch = cursor.fetchmany(200)
         while batch:
@@ -643,6 +698,65 @@ class Index:
             if (st.st_mtime_ns, st.st_size) != (mtime, size):
                 stale.append(str(rel))
         return stale
+
+
+class _Entry(Protocol):
+    """A Vorgang folder as a listing yields it (``os.DirEntry``) or as the cache names it."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def path(self) -> str: ...
+    def stat(self) -> os.stat_result: ...
+
+
+@dataclass(frozen=True)
+class _FolderEntry:
+    name: str
+    path: str
+
+    def stat(self) -> os.stat_result:
+        return os.stat(self.path)
+
+
+#: A status folder's stamp: its mtime and those of the odd subfolders in it ("Neuer Ordner" holding
+#: Vorgänge dragged one level too deep), as ``(mtime_ns, {name: mtime_ns})``.
+Stamp = tuple[int, dict[str, int]]
+
+
+def _stamp(folder: Path, known: tuple[int, str] | None) -> Stamp | None:
+    """The folder's stamp now (one stat, and one per odd subfolder it had), None if it cannot be read."""
+    try:
+        names = json.loads(known[1]) if known is not None else {}
+    except ValueError:
+        names = {}
+    try:
+        mtime = os.stat(folder).st_mtime_ns
+        subs = {}
+        for name in names:
+            try:
+                subs[name] = os.stat(folder / name).st_mtime_ns
+            except FileNotFoundError:
+                subs[name] = -1  # gone: differs from any recorded mtime
+    except OSError:
+        return None
+    return mtime, subs
+
+
+def _recorded(known: tuple[int, str] | None) -> Stamp | None:
+    if known is None or known[0] == 0:
+        return None
+    try:
+        subs = json.loads(known[1])
+    except ValueError:
+        return None
+    return known[0], subs
+
+
+def _trusted(stamp: Stamp) -> bool:
+    """True if no mtime of the stamp is too recent to rely on (see :data:`RACY_SECONDS`)."""
+    now = time.time()
+    return all(m > 0 and now - m / 1e9 >= RACY_SECONDS for m in (stamp[0], *stamp[1].values()))
 
 
 def reconcile(index: Index, abweichungen: list[Abweichung]) -> list[Vorgang]:

@@ -69,6 +69,10 @@ INTENT_PREFIX = f"{TEMP_PREFIX}neu-"  # Nachrichten/.~bt-neu-<id>.json: files of
 RECORD_KEY = "letzte_aenderung"
 #: The history's "Benutzer" of a change made by hand in Explorer: who did it is unknown.
 MANUELL = "im Explorer"
+#: The change signal for the other PCs' caches (see index.py): before a Vorgang's metadata is replaced,
+#: its status folder's mtime is set to now; a reader trusts a folder's mtime only once it is this old.
+#: A commit that took longer than a third of it is announced again afterwards.
+SETTLE_SECONDS = 15.0
 
 
 def is_intent(name: str) -> bool:
@@ -371,11 +375,12 @@ class Store:
         if moving:
             record["von_status"] = folder_status.value
             _set_done(vorgang, self.clock())
+        announced = _announce(folder.parent)  # before the commit: a crash after it is still seen
         atomic_write_text(meta, _dump(vorgang, record))
         faults.point("nach-metadaten")
         try:
             if moving:
-                self._move_folder(vorgang)
+                self._move_folder(vorgang)  # the rename changes both status folders' mtimes itself
                 faults.point("nach-verschieben")
             history.write_text(vorgang.ordner, new_history)
         except BaseException:
@@ -385,9 +390,10 @@ class Store:
                     retry_on_busy(lambda: os.rename(vorgang.ordner, folder))  # type: ignore[arg-type]
             with suppress(OSError):  # the new file's blocks are free again, so the old text fits
                 atomic_write_bytes(meta, old_meta.encode("utf-8"))
+            _announce(folder.parent)
             raise
-        if not vorgang.status.is_open:
-            _touch(vorgang.ordner.parent)
+        if time.monotonic() - announced > SETTLE_SECONDS / 3:  # a slow commit (retries): say it again
+            _announce(folder.parent)
 
     def set_status(
         self,
@@ -845,6 +851,7 @@ def _meta_from_temp(folder: Path, *, restore: bool) -> str | None:
         return None
     if restore:
         with suppress(OSError):
+            _announce(folder.parent)
             retry_on_busy(lambda: os.rename(best[2], folder / META_NAME))
             fsync_dir(folder)
     return best[1]
@@ -871,10 +878,12 @@ def _rename_dir(src: Path, dst: Path) -> None:
     retry_on_busy(lambda: os.rename(src, dst))
 
 
-def _touch(folder: Path) -> None:
-    """Tell the other PCs' caches that a Vorgang in a closed status folder changed (see index.py)."""
-    with contextlib.suppress(OSError):  # only a hint: the next full check (pruefen) finds the change anyway
+def _announce(folder: Path) -> float:
+    """Tell the other PCs' caches that a Vorgang in the status folder ``folder`` changes now (see
+    :data:`SETTLE_SECONDS` and index.py): its mtime is set to now. Returns when (``time.monotonic``)."""
+    with contextlib.suppress(OSError):  # a folder without write rights: the change itself fails right after
         os.utime(folder)
+    return time.monotonic()
 
 
 def _text_file(msg: Incoming | Outgoing) -> str:

@@ -72,15 +72,20 @@ class App:
             self._index = Index(self.store)
         return self._index
 
-    def sync(self, *, reconcile: bool = True) -> Index:
+    def sync(self, *, reconcile: bool = True, light: bool = False, named: str = "") -> Index:
         """Refresh the cache from the folders (every command does this).
 
         A Vorgang moved by hand in Explorer is recorded in its history by the store (``reconcile``);
         read-only commands (``liste``, ``zeige``) only mention it and leave the recording to the next
-        command that changes something.
+        command that changes something. ``light``: the command works on one Vorgang (``named``, its
+        Aktenzeichen as typed; checked in full): changed status folders are only listed, see ``Index.refresh``.
         """
+        names = [named] if named else []
         with _ProgressBar() as progress:
-            result = self.index.sync(progress=progress) if reconcile else self.index.refresh(progress=progress)
+            if reconcile:
+                result = self.index.sync(light=light, named=names, progress=progress)
+            else:
+                result = self.index.refresh(light=light, named=names, progress=progress)
         hint = unknown_login_hint(self.ablage.config, current_user(), cache_dir())
         if hint:
             click.echo(hint, err=True)

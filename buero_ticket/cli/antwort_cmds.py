@@ -54,7 +54,7 @@ def brief(
       buero-ticket brief 2026-00042-7 rueckfrage --feld "unterlagen=Personalausweis; Meldebescheinigung"
       buero-ticket brief 2026-00042-7 antwort --feld-datei text=Antwort.txt --pdf
     """
-    app.sync()
+    app.sync(light=True, named=aktenzeichen)
     from ..antwort.kontext import parse_fields
     from ..operations.antwort import file_letter
 

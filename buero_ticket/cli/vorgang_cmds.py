@@ -83,7 +83,7 @@ def neu(
       buero-ticket neu --kanal telefon --betreff "Sperrmüll Termin" --von "Erika Muster" \\
                        --telefon "0731 12345" --text "Bittet um Termin" --dringlichkeit hoch
     """
-    app.sync()
+    app.sync(light=True)
     item = Incoming(
         kanal=Kanal(kanal),
         betreff=betreff,
@@ -182,7 +182,7 @@ def zeige(app: App, aktenzeichen: str, voll: bool, as_json: bool) -> None:
       buero-ticket zeige 2026-00042
       buero-ticket zeige 2026-00042 --voll
     """
-    index = app.sync(reconcile=False)
+    index = app.sync(reconcile=False, light=True, named=aktenzeichen)
     vorgang = ops.oeffnen(app.ctx, aktenzeichen)
     assert vorgang.ordner is not None
     verlauf = history.read_history(vorgang.ordner)
@@ -220,7 +220,7 @@ def status_cmd(app: App, aktenzeichen: str, neuer_status: str, grund: str, stand
       buero-ticket status 2026-00042 in-bearbeitung
       buero-ticket status 2026-00042 Erledigt
     """
-    app.sync()
+    app.sync(light=True, named=aktenzeichen)
     vorgang = ops.set_status(app.ctx, aktenzeichen, Status(neuer_status), grund=grund, stand=stand).vorgang
     app.after_change(interactive=True)
     click.echo(f"Vorgang {vorgang.aktenzeichen} ist jetzt „{vorgang.status.label}“: {vorgang.ordner}")
@@ -244,7 +244,7 @@ def zuweisen(app: App, aktenzeichen: str, an: str, stand: int | None) -> None:
       buero-ticket zuweisen 2026-00042 --an MW
       buero-ticket zuweisen 2026-00042 --an "maria weber"
     """
-    app.sync()
+    app.sync(light=True, named=aktenzeichen)
     vorgang = ops.assign(app.ctx, aktenzeichen, resolve(app.ctx.settings, an), stand=stand).vorgang
     app.after_change(interactive=True)
     click.echo(f"Vorgang {vorgang.aktenzeichen} ist {vorgang.bearbeiter or 'niemandem'} zugewiesen.")
@@ -267,7 +267,7 @@ def notiz(app: App, aktenzeichen: str, text: str, rueckmeldung: bool) -> None:
       buero-ticket notiz 2026-00042 "Rückruf erledigt, Termin 12.12."
       buero-ticket notiz 2026-00042 "Bürgerin angerufen: Bauamt prüft bis Freitag" --rueckmeldung
     """
-    app.sync()
+    app.sync(light=True, named=aktenzeichen)
     if rueckmeldung:
         from ..operations.weiterleiten import rueckmeldung_notiz
 
