@@ -89,7 +89,7 @@ class Abweichung:
 
 @dataclass(frozen=True)
 class Fingerprints:
-    years: dict[int, str]  # year of Eingang -> digest of its rows
+    years: dict[int, str]  # year of Eingang -> digest of its closed rows
     main: str  # digest of the rows in the main register (open, this year, the statistics' window)
     total: int
     open_count: int
@@ -613,10 +613,11 @@ class Index:
         year: int | None = None,
         from_year: int | None = None,
         since: float | None = None,
+        closed: bool = False,
     ) -> Iterator[Vorgang]:
-        """All Vorgänge by Eingang; only one year's, from a year on, or received since a timestamp."""
+        """All Vorgänge by Eingang; only one year's, from a year on, received since a timestamp, or closed."""
         order = "DESC" if newest_first else "ASC"
-        where = []
+        where = ["offen = 0"] if closed else []
         if year is not None:
             where.append(f"jahr = {int(year)}")
         if from_year is not None:
@@ -627,7 +628,7 @@ class Index:
         return self._iter(f"{_SELECT}{condition} ORDER BY eingang_ts {order}, az {order}, relpath {order}")
 
     def fingerprints(self, this_year: int, window_start: float) -> Fingerprints:
-        """What each year's rows look like now, and the rows of the main register (see register.update).
+        """What each year's closed rows look like now, and the rows of the main register (see register.update).
 
         Built from what every PC's cache holds alike (paths, mtimes and sizes of the metadata files,
         status), so any PC can tell whether a workbook another PC wrote is still current.
@@ -642,7 +643,8 @@ class Index:
         main: list[str] = []
         open_count = 0
         for jahr, offen, eingang_ts, line in cast(list[tuple[int, int, float, str]], rows):
-            years.setdefault(jahr, []).append(line)
+            if not offen:  # a closed year's workbook holds its closed Vorgänge; the open ones are in "Offen"
+                years.setdefault(jahr, []).append(line)
             if offen or jahr >= this_year or eingang_ts >= window_start:
                 main.append(line)
                 open_count += bool(offen)

@@ -114,7 +114,7 @@ def test_closed_years_have_workbooks_rewritten_only_when_they_change(
     folder = register_update.years_folder(ablage.register_path)
     files = {y: folder / f"Vorgangsregister {y}.xlsx" for y in (this_year - 2, this_year - 1)}
     assert sorted(folder.iterdir()) == sorted(files.values())
-    assert set(all_rows(files[this_year - 2])) == {old_done, old_open}
+    assert set(all_rows(files[this_year - 2])) == {old_done}  # closed ones only: old_open is in "Offen"
     assert set(all_rows(files[this_year - 1])) == {last_year}
     assert set(all_rows(ablage.register_path)) == {current}  # the main register: this year …
     assert set(offen_rows(ablage.register_path)) == {old_open, current}  # … and every open Vorgang
@@ -129,6 +129,24 @@ def test_closed_years_have_workbooks_rewritten_only_when_they_change(
     assert files[this_year - 1].read_bytes() == before[files[this_year - 1]][1]
     assert files[this_year - 1].stat().st_mtime_ns == before[files[this_year - 1]][0]
     assert files[this_year - 2].stat().st_mtime_ns != before[files[this_year - 2]][0]
+
+    # A note on an open Vorgang of two years ago: only the main register (its sheet "Offen") is written.
+    written = {p: p.stat().st_mtime_ns for p in files.values()}
+    main_before = ablage.register_path.stat().st_mtime_ns
+    store.update(
+        old_open, lambda v: [history.entry("Notiz", "Rückruf", zeit=datetime.now().astimezone(), benutzer="Test")]
+    )
+    index.refresh()
+    register_update.rewrite(ablage, index)
+    assert {p: p.stat().st_mtime_ns for p in files.values()} == written
+    assert ablage.register_path.stat().st_mtime_ns != main_before
+
+    # Once it is done, it moves from "Offen" into its year's workbook.
+    store.set_status(old_open, Status.ERLEDIGT)
+    index.refresh()
+    register_update.rewrite(ablage, index)
+    assert set(all_rows(files[this_year - 2])) == {old_done, old_open}
+    assert set(offen_rows(ablage.register_path)) == {current}
 
     # Nothing changed: nothing is written, the main register is reported as current.
     main_before = ablage.register_path.stat().st_mtime_ns

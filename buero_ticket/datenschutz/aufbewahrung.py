@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
@@ -68,6 +69,19 @@ def _root_of(status_folder: Path) -> Path | None:
     return None
 
 
+#: The register asks for every row: the settings file is looked at (a stat, slow on the share) at most this often.
+CONFIG_RECHECK_SECONDS = 1.0
+_config_seen: dict[Path, tuple[float, int]] = {}
+
+
+def _config_mtime(root: Path) -> int:
+    now = time.monotonic()
+    seen = _config_seen.get(root)
+    if seen is None or now - seen[0] >= CONFIG_RECHECK_SECONDS:
+        seen = _config_seen[root] = (now, (root / CONFIG_NAME).stat().st_mtime_ns)
+    return seen[1]
+
+
 def aufbewahren_bis_im_ordner(vorgang: Vorgang) -> date | None:
     """``aufbewahren_bis`` with the settings of the Ablage the Vorgang's folder lies in (for the register,
     whose columns see only the Vorgang)."""
@@ -77,7 +91,7 @@ def aufbewahren_bis_im_ordner(vorgang: Vorgang) -> date | None:
     if root is None:
         return aufbewahren_bis(vorgang, Aufbewahrung())
     try:
-        settings = _settings_in(root, (root / CONFIG_NAME).stat().st_mtime_ns)
+        settings = _settings_in(root, _config_mtime(root))
     except (OSError, BueroTicketError):
         settings = Aufbewahrung()
     return aufbewahren_bis(vorgang, settings)

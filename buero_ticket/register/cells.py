@@ -7,6 +7,7 @@ or an invalid XML character, and dates always carry the German display format.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from datetime import date, datetime
@@ -74,13 +75,10 @@ def relative_link(folder: Path, base: Path) -> str:
     %-escapes (space, ``#``, ``%``...), umlauts unchanged. LibreOffice resolves the
     same form relative to the workbook. A folder on another drive gets a file URI.
     """
-    path = str(folder)
-    rel = _below(path, str(base))  # the usual cases, and much cheaper than relpath
-    if rel is None:
-        try:
-            rel = os.path.relpath(folder, base)
-        except ValueError:  # another drive letter on Windows
-            return folder.resolve().as_uri()
+    parent = _relative_folder(str(folder.parent), str(base))  # once per status folder, not per row
+    if parent is None:  # another drive letter on Windows
+        return folder.resolve().as_uri()
+    rel = folder.name if parent == os.curdir else os.path.join(parent, folder.name)
     rel = rel.replace(os.sep, "\\").replace("/", "\\")
     for char, escaped in _LINK_ESCAPES:
         if char in rel:
@@ -88,25 +86,20 @@ def relative_link(folder: Path, base: Path) -> str:
     return rel
 
 
-def _below(path: str, base: str) -> str | None:
-    """``path`` relative to ``base`` when it lies in ``base`` or in one of its two nearest parents
-    (a year's workbook sits one folder below the Ablage); None otherwise (then ``os.path.relpath``)."""
-    if not (os.path.isabs(path) and os.path.isabs(base)) or os.path.normpath(path) != path:
+def _relative_folder(folder: str, base: str) -> str | None:
+    if os.path.isabs(folder) and os.path.isabs(base):
+        return _relative_cached(folder, base)
+    return _relative(folder, base)  # relative to the current folder, which may change
+
+
+def _relative(folder: str, base: str) -> str | None:
+    try:
+        return os.path.relpath(folder, base)
+    except ValueError:  # another drive letter on Windows
         return None
-    if os.path.normpath(base) != base:
-        return None
-    up = ""
-    for _ in range(3):
-        if path == base:
-            return None
-        prefix = os.path.join(base, "")
-        if path.startswith(prefix):
-            return up + path[len(prefix) :]
-        parent = os.path.dirname(base)
-        if parent == base or os.path.basename(base) in ("", ".", ".."):
-            return None
-        base, up = parent, up + ".." + os.sep
-    return None
+
+
+_relative_cached = functools.lru_cache(maxsize=256)(_relative)
 
 
 class CellWriter:

@@ -33,8 +33,9 @@ if TYPE_CHECKING:
 ENV_MODE = "BUERO_TICKET_REGISTER"  # "sofort" | "hintergrund" | "aus"; overrides [register] aktualisieren
 MODES = ("sofort", "hintergrund", "aus")
 MAX_ROUNDS = 5
-#: From this many Vorgänge on, each closed year gets a workbook of its own (rewritten only when one of
-#: its Vorgänge changed) and the main register keeps the open ones and the current year.
+#: From this many Vorgänge on, each closed year gets a workbook of its own with its closed Vorgänge
+#: (rewritten only when one of them changed) and the main register keeps the open ones (of every year)
+#: and the current year: a change to an open Vorgang never rewrites a year's workbook.
 SPLIT_FROM = 20_000
 YEARS_FOLDER = "Vorjahre"  # "<register name> Vorjahre/<register name> <Jahr>.xlsx"
 
@@ -113,7 +114,7 @@ def _write_workbooks(ablage: Ablage, index: Index, now: datetime) -> RegisterRes
         if path.exists() and _stored_key(ablage, path) == key:
             continue
         path.parent.mkdir(parents=True, exist_ok=True)
-        result = write_year_register(path, year, index.alle(year=year), ablage_name=name, now=now)
+        result = write_year_register(path, year, index.alle(year=year, closed=True), ablage_name=name, now=now)
         if not result.is_side_file:
             _store_key(ablage, path, key)
     key = _key(fingerprints.main, layout, name, now.date().isoformat(), *map(str, year_files))

@@ -90,7 +90,8 @@ def write_register(
 def write_year_register(
     target: Path, year: int, vorgaenge: Iterable[Vorgang], *, ablage_name: str, now: datetime | None = None
 ) -> RegisterResult:
-    """A closed year's workbook: every Vorgang received that year, newest first (sheet "Alle")."""
+    """A closed year's workbook: the closed Vorgänge received that year, newest first (sheet "Alle");
+    the open ones are on the main register's sheet "Offen"."""
     as_of = to_local_naive(now or datetime.now())
     tmp = temp_path_for(target)
     try:
@@ -100,7 +101,10 @@ def write_year_register(
         ws_all = _list_sheet(wb, SHEET_ALL, head)
         ws_info = _sheet(wb, SHEET_INFO, head)
         counts = Counts(0, _write_list(ws_all, cells, SHEET_ALL, vorgaenge, target.parent))
-        title = f"Alle Vorgänge mit Eingang im Jahr {year}, die neuesten zuerst (auch die noch offenen)."
+        title = (
+            f"Alle erledigten und archivierten Vorgänge mit Eingang im Jahr {year}, die neuesten zuerst. "
+            "Noch offene stehen im Hauptregister (Blatt „Offen“), bis sie erledigt sind."
+        )
         _write_info(ws_info, cells, target, ablage_name, as_of, counts, title, ())
         wb.close()
         return publish(tmp, target, counts)
