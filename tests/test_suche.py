@@ -213,3 +213,27 @@ def test_a_vanished_vorgang_leaves_no_readable_rest_in_the_index(run, ablage: Ab
     rest = b"".join(p.read_bytes() for p in cache_dir().glob("suche-*"))
     for word in (b"zyprianowski", b"quorkelbaum", b"ikswonairpyz", b"muablekrouq"):  # as stems and reversed
         assert word not in rest.lower()
+
+
+def test_a_full_build_in_worker_processes_finds_the_same(run, ablage: Ablage, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from buero_ticket.suche import aufbau, volltext
+
+    if aufbau.workers() == 0:
+        pytest.skip("Nur ein Prozessorkern: der Aufbau läuft ohne Hilfsprozesse")
+    monkeypatch.setattr(volltext, "PARALLEL_FROM", 1)  # at 1,000 Vorgänge and more the build runs in workers
+    park = _neu(run, ablage, "Anwohnerparkausweis Zone C", "Bitte um Verlängerung.", "Erika Muster")
+    amt = _neu(run, ablage, "Frage ans Bürgeramt", "Die Anträge liegen vor.", "Ayşe Özdemir")
+    kaputt = _neu(run, ablage, "Kaputte Anlage")
+    (next(ablage.root.glob(f"*/{kaputt}*")) / "Anlagen" / "Scan.pdf").write_bytes(b"%PDF-1.4 kein PDF")
+    assert run("--ablage", str(ablage.root), "notiz", kaputt, "Anlage abgelegt").code == 0
+
+    def not_here(auftrag: aufbau.Auftrag) -> aufbau.Vorbereitet:
+        raise AssertionError("prepared in the main process, not in a worker")
+
+    monkeypatch.setattr(aufbau, "prepare", not_here)  # the workers import the real one
+    res = run("--ablage", str(ablage.root), "suche", "Parkausweis", "--json")  # the first search builds the index
+    assert res.code == 0, res.err
+    assert [t["aktenzeichen"] for t in json.loads(res.out)] == [park]
+    assert "Scan.pdf" in res.err  # a note from a worker process arrives
+    assert [t["aktenzeichen"] for t in _suche(run, ablage, "Oezdemir")] == [amt]
+    assert [t["aktenzeichen"] for t in _suche(run, ablage, "Antrag")] == [amt]

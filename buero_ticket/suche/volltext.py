@@ -28,8 +28,9 @@ import Stemmer
 
 from ..index import Index, cache_dir
 from ..models import Vorgang
-from .analyse import STOPWORDS, fold, stem, words
-from .texte import MAX_TEXT, Hinweis, read_text
+from .analyse import fold, stem, words
+from .aufbau import Auftrag, Vorbereitet, inhalt, prepare, prepared, tokens
+from .texte import Hinweis
 
 VERSION = 6
 COMPOUND_MIN = 4  # a search word of this many letters also finds compounds ending in it
@@ -37,6 +38,7 @@ MAX_EXPANSION = 60
 RARE_TERMS = 6  # similar Vorgänge: the rarest words of a Vorgang searched
 RARE_SHARE = 0.05  # … among those in at most this share of Vorgänge
 SIMILAR_POOL = 100  # best matches looked at for the status filter
+PARALLEL_FROM = 1000  # from this many Vorgänge to (re)index, worker processes prepare them (see .aufbau)
 PROGRESS_FROM = 500  # a progress bar only when this many Vorgänge are read
 P = 1_000_000_007
 _STAMP = f"count(*), coalesce(sum(mtime_ns % {P} + size + length(relpath)), 0)"  # what changes when a Vorgang changes
@@ -72,6 +74,9 @@ CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
     betreff, inhalt, content='', columnsize=0, tokenize="unicode61 tokenchars '@.-_'"
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS fts_woerter USING fts5vocab(fts, row);
+-- document frequencies looked up once from fts_woerter (which walks the word's whole list each time);
+-- they only choose the words for similar Vorgänge, so an old count is good enough
+CREATE TABLE IF NOT EXISTS haeufigkeit (term TEXT PRIMARY KEY, doc INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS wort (rev TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS doc_az ON doc (az);
 CREATE INDEX IF NOT EXISTS doc_mtime ON doc (mtime_ns);
@@ -86,17 +91,6 @@ _PROBE = "Anwohnerparkausweise für die Bürgerämter; Straße, Öffnungszeiten 
 def index_file(index: Index) -> Path:
     key = hashlib.sha1(str(index.ablage.root).encode("utf-8")).hexdigest()[:16]
     return cache_dir() / f"suche-{key}.sqlite"
-
-
-def tokens(text: str) -> str:
-    """The analysed form of a text as FTS5 indexes it: stems separated by spaces."""
-    return " ".join(filter(None, map(_token, words(text))))
-
-
-@lru_cache(maxsize=200_000)
-def _token(word: str) -> str:
-    """A folded word as indexed: its stem; '' for a short stop word."""
-    return "" if word in STOPWORDS and len(word) <= 3 else stem(word)
 
 
 def _analyser() -> str:
@@ -114,11 +108,6 @@ def _meta(vorgang: Vorgang) -> str:
     a = vorgang.absender
     fields = " ".join((vorgang.aktenzeichen, a.name, a.email, a.telefon, a.anschrift, vorgang.bearbeiter))
     return " ".join(exact) + "\t" + " ".join(fields.split())
-
-
-def _inhalt(meta: str, text: str) -> str:
-    exact, _, fields = meta.partition("\t")
-    return " ".join((exact, tokens(fields), tokens(text)))
 
 
 def _sig(rel: str, mtime_ns: int, size: int) -> Stempel:
@@ -301,6 +290,9 @@ class Volltext:
         if len(changed) < PROGRESS_FROM:
             progress = None
         building = not self.db.execute("SELECT 1 FROM doc LIMIT 1").fetchone()
+        if len(changed) >= PARALLEL_FROM:
+            with self.db:
+                self.db.execute("DELETE FROM haeufigkeit")  # many changes: count again when asked
         if building:  # a first build: a crash only means building again, so no syncing and no write-ahead log
             self.db.execute("PRAGMA journal_mode = DELETE")
             self.db.execute("PRAGMA synchronous = OFF")
@@ -312,11 +304,13 @@ class Volltext:
                 for rel in gone:
                     self._delete(rel, erased if self._vanished(rel) else None)
                 erased = {w for w in erased if len(w) > COMPOUND_MIN and w.isalpha()}
-                for done, vorgang in enumerate(self.index.by_relpath(changed), start=1):
+                jobs = ((v, self._auftrag(v)) for v in self.index.by_relpath(changed))
+                for done, (vorgang, ready) in enumerate(prepared(jobs, len(changed) >= PARALLEL_FROM), start=1):
+                    assert isinstance(vorgang, Vorgang)
                     rel = self._rel(vorgang)
                     if not building:
                         self._delete(rel)
-                    self._insert(rel, vorgang, theirs[rel])
+                    self._insert(rel, vorgang, theirs[rel], ready)
                     if progress is not None and done % 200 == 0:
                         progress(done, len(changed))
         finally:
@@ -342,6 +336,7 @@ class Volltext:
         with self.db:
             self.db.execute("INSERT INTO fts (fts) VALUES ('optimize')")
             for word in erased:
+                self.db.execute("DELETE FROM haeufigkeit WHERE term = ?", (word,))
                 if not self.db.execute("SELECT doc FROM fts_woerter WHERE term = ?", (word,)).fetchone():
                     self.db.execute("DELETE FROM wort WHERE rev = ?", (word[::-1],))
         self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # no old page left in the write-ahead log either
@@ -360,21 +355,25 @@ class Volltext:
         rowid, mtime_ns, size, gesperrt, betreff, meta, blob = row
         if not gesperrt:  # a contentless FTS5 table forgets a row given exactly the tokens it was given
             text = zlib.decompress(blob).decode("utf-8")
-            betreff_tokens, inhalt = tokens(betreff), _inhalt(meta, text)
+            betreff_tokens, inhalt_tokens = tokens(betreff), inhalt(meta, text)
             self.db.execute(
                 "INSERT INTO fts (fts, rowid, betreff, inhalt) VALUES ('delete', ?, ?, ?)",
-                (rowid, betreff_tokens, inhalt),
+                (rowid, betreff_tokens, inhalt_tokens),
             )
             if words_out is not None:
-                words_out.update(betreff_tokens.split(), inhalt.split())
+                words_out.update(betreff_tokens.split(), inhalt_tokens.split())
         self.db.execute("DELETE FROM doc WHERE id = ?", (rowid,))
         return _sig(rel, mtime_ns, size)
 
-    def _insert(self, rel: str, vorgang: Vorgang, sig: tuple[int, int]) -> Stempel:
-        assert vorgang.ordner is not None
+    def _auftrag(self, vorgang: Vorgang) -> Auftrag:
         gesperrt = bool(vorgang.gesperrt)  # restricted (Art. 18 DSGVO): never found by suche or similar cases
-        text = "" if gesperrt else read_text(vorgang.ordner, self.hinweise)[:MAX_TEXT]
-        meta = "" if gesperrt else _meta(vorgang)
+        return Auftrag(str(vorgang.ordner), vorgang.betreff, "" if gesperrt else _meta(vorgang), gesperrt)
+
+    def _insert(self, rel: str, vorgang: Vorgang, sig: tuple[int, int], ready: Vorbereitet | None = None) -> Stempel:
+        auftrag = self._auftrag(vorgang)
+        if ready is None:
+            ready = prepare(auftrag)
+        self.hinweise += ready.hinweis_objekte()
         cursor = self.db.execute(
             "INSERT INTO doc (relpath, az, status, kanal, bearbeiter, eingang_ts, betreff, mtime_ns, size, gesperrt, "
             "meta, text) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -385,21 +384,19 @@ class Volltext:
                 vorgang.kanal.value,
                 vorgang.bearbeiter,
                 vorgang.eingang.timestamp(),
-                "" if gesperrt else vorgang.betreff,
+                "" if auftrag.gesperrt else vorgang.betreff,
                 sig[0],
                 sig[1],
-                int(gesperrt),
-                meta,
-                zlib.compress(text.encode("utf-8"), 1),
+                int(auftrag.gesperrt),
+                auftrag.meta,
+                zlib.compress(ready.text.encode("utf-8"), 1),
             ),
         )
-        if not gesperrt:
-            betreff_tokens = tokens(vorgang.betreff)
-            inhalt = _inhalt(meta, text)
-            self._remember_words({*betreff_tokens.split(), *inhalt.split()})
+        if not auftrag.gesperrt:
+            self._remember_words({*ready.betreff_tokens.split(), *ready.inhalt_tokens.split()})
             self.db.execute(
                 "INSERT INTO fts (rowid, betreff, inhalt) VALUES (?,?,?)",
-                (cursor.lastrowid, betreff_tokens, inhalt),
+                (cursor.lastrowid, ready.betreff_tokens, ready.inhalt_tokens),
             )
         return _sig(rel, *sig)
 
@@ -526,8 +523,7 @@ class Volltext:
         stems = [s for s in dict.fromkeys(stems) if len(s) > 2 and not s.isdigit()][:40]
         if not stems:
             return []
-        marks = ",".join("?" * len(stems))
-        counts = dict(self.db.execute(f"SELECT term, doc FROM fts_woerter WHERE term IN ({marks})", stems).fetchall())
+        counts = self._frequencies(stems)
         total = max(1, (self._stored("doc") or (1, 0))[0])
         known = sorted((s for s in stems if counts.get(s, 0) >= 2), key=lambda s: counts[s])  # 1: only itself
         chosen = [s for s in known if counts[s] <= max(total * RARE_SHARE, 100)][:RARE_TERMS] or known[:2]
@@ -542,6 +538,26 @@ class Volltext:
         rows = [r for r in self._rows(ranked) if r[0] != ohne and r[2] in status]
         rows = sorted(rows, key=lambda r: (round(r[6], 6), -r[5]))[:anzahl]
         return self._treffer(rows, chosen)
+
+    def _frequencies(self, stems: list[str]) -> dict[str, int]:
+        """How many Vorgänge have each stem (remembered in ``haeufigkeit`` after the first lookup)."""
+        marks = ",".join("?" * len(stems))
+        counts = dict(self.db.execute(f"SELECT term, doc FROM haeufigkeit WHERE term IN ({marks})", stems).fetchall())
+        missing = [s for s in stems if s not in counts]
+        if missing:
+            marks = ",".join("?" * len(missing))
+            found = dict(
+                self.db.execute(f"SELECT term, doc FROM fts_woerter WHERE term IN ({marks})", missing).fetchall()
+            )
+            fresh = {s: found.get(s, 0) for s in missing}
+            keep = [(s, n) for s, n in fresh.items() if n >= 2]  # a new word may still become common
+            try:
+                with self.db:
+                    self.db.executemany("INSERT OR REPLACE INTO haeufigkeit VALUES (?, ?)", keep)
+            except sqlite3.OperationalError:
+                pass  # another process writes just now: remembered next time
+            counts.update(fresh)
+        return counts
 
     def _rows(self, ranked: list[tuple[int, float]]) -> list[_Row]:
         """The doc rows of ranked hits: az, betreff, status, kanal, bearbeiter, eingang_ts, score, text, relpath."""
