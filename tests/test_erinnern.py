@@ -115,3 +115,48 @@ def test_overdue_stelle_gets_one_polite_reminder_threaded_to_the_forwarding(
     assert v.nachrichten[-1].richtung == "ausgang" and "Erinnerung" in v.nachrichten[-1].betreff  # filed
     _bt(run, ablage, "erinnern")  # within the next service hours: no second reminder
     assert sink.take() == []
+
+
+def test_a_stelle_is_reminded_at_most_once_per_n_service_hours(run: Run, ablage: Ablage, sink: SmtpSink) -> None:
+    """[servicezeiten] erinnerung_stelle_servicestunden = 8: the next reminder only after 8 service hours, counted
+    in service time (overnight does not count), independent of the daily ledger of the people's reminders."""
+    from buero_ticket.operations.erinnern import erinnern
+
+    set_config(
+        ablage.root,
+        {
+            "amt": AMT,
+            "smtp": sink.toml(),
+            "servicezeiten": {"erinnerung_stelle_servicestunden": 8},
+            "stellen.bauamt": {"name": "Bauamt", "email": "bauamt@musterstadt.example", "antwort_servicestunden": 16},
+        },
+    )
+    own = ablage.root / "Vorlagen" / "erinnerung_stelle.txt.j2"  # the office's own text, without weitergeleitet_am
+    own.parent.mkdir(exist_ok=True)
+    own.write_text("Betreff: Erinnerung {{ stelle }}\n\nBitte antworten Sie bis {{ antwort_bis }}.\n", encoding="utf-8")
+    az = _neu(run, ablage, "Carport", bearbeiter=WEBER)
+    tz = ZoneInfo("Europe/Berlin")
+    clock = FixedClock(datetime(2026, 1, 12, 9, 0, tzinfo=tz))  # Mon 09:00; the answer is due Tue 13.01. 15:00
+    store = Store(open_ablage(ablage.root), clock=clock)
+    ctx = Context.of(store)
+    weiter.weiterleiten(ctx, az, "bauamt")
+    sink.take()
+
+    def reminded_at(when: datetime) -> bool:
+        clock.now = when
+        erinnern(ctx, [store.get(az)])
+        to_stelle = [m.message for m in sink.take() if m.rcpt_tos == ["bauamt@musterstadt.example"]]
+        for mail in to_stelle:
+            body = mail.get_body(preferencelist=("plain",))
+            assert body is not None and "Bitte antworten Sie bis 13.01.2026 15:00 Uhr." in body.get_content()
+        return bool(to_stelle)
+
+    assert not reminded_at(datetime(2026, 1, 13, 15, 0, tzinfo=tz))  # due at 15:00, not yet overdue
+    assert reminded_at(datetime(2026, 1, 13, 15, 1, tzinfo=tz))  # Tue 15:01: overdue, first reminder
+    assert not reminded_at(datetime(2026, 1, 14, 8, 0, tzinfo=tz))  # a new day, but only 2:59 service hours
+    assert not reminded_at(datetime(2026, 1, 14, 13, 0, tzinfo=tz))  # 7:59 service hours
+    assert reminded_at(datetime(2026, 1, 14, 13, 1, tzinfo=tz))  # Wed 13:01: 8 service hours later
+    assert not reminded_at(datetime(2026, 1, 14, 17, 59, tzinfo=tz))
+    v = Store(ablage).get(az)
+    assert v.weiterleitungen[0].erinnert == datetime(2026, 1, 14, 13, 1, tzinfo=tz)
+    assert len([n for n in v.nachrichten if "Erinnerung" in n.betreff]) == 2  # both filed in the Vorgang

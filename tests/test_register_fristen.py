@@ -168,6 +168,13 @@ def test_register_command_and_liste_show_the_forwarding_deadlines(run: Run, abla
     )
     r, a = (f"{t.astimezone(TZ):%d.%m. %H:%M}" for t in (w.rueckmeldung_bis, w.antwort_bis))
     assert under[fresh] == f"> Rückmeldung bis {r} · Antwort der Stelle bis {a}"
+    # zeige: both deadlines of each forwarding, overdue marked
+    shown = _bt(run, ablage, "zeige", old).out
+    assert "Rückmeldung an Bürger bis: 14.01.2026 11:00 – ÜBERFÄLLIG" in shown
+    assert "Antwort der Stelle bis: 15.01.2026 17:00 – ÜBERFÄLLIG" in shown
+    shown = _bt(run, ablage, "zeige", fresh).out
+    assert f"Rückmeldung an Bürger bis: {w.rueckmeldung_bis.astimezone(TZ):%d.%m.%Y %H:%M}\n" in shown
+    assert f"Antwort der Stelle bis: {w.antwort_bis.astimezone(TZ):%d.%m.%Y %H:%M}\n" in shown
     # liste --faellig: only the overdue one, with what is due under its row
     due = _bt(run, ablage, "liste", "--faellig").out
     assert old in due and fresh not in due

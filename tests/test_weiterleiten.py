@@ -322,3 +322,71 @@ def test_buerger_informieren_without_address_writes_the_letter_and_a_failure_nev
     assert "NICHT informiert" in failed.err
     v = store.get(mail_az)
     assert v.bei_stelle == ["Bauamt"] and v.weiterleitungen[0].rueckmeldung is None  # still owed
+
+
+def test_text_datei_chosen_attachments_and_the_office_s_own_template(
+    run: Run, ablage: Ablage, sink: SmtpSink, tmp_path: Path
+) -> None:
+    """--text-datei goes into the mail as the clerk's note, --anlagen DATEI sends only that file, and a
+    'weiterleitung_intern' in the Ablage's Vorlagen folder replaces the shipped one (editable like the others)."""
+    set_config(ablage.root, {"amt": AMT, "smtp": sink.toml(), "stellen.bauamt": BAUAMT})
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = CITIZEN, AMT["email"], "Carport mit Anbau"
+    msg["Message-ID"] = make_msgid(domain="example.org")
+    msg.set_content("Guten Tag,\nich plane einen Carport mit Geräteraum.\n")
+    for name in ("Lageplan.pdf", "Ansicht.pdf"):
+        msg.add_attachment(f"%PDF-1.4 {name}".encode(), maintype="application", subtype="pdf", filename=name)
+    eml = tmp_path / "anfrage.eml"
+    eml.write_bytes(crlf(msg.as_bytes()))
+    _bt(run, ablage, "mail", "einlesen", str(eml))
+    az = _only_vorgang(Store(ablage))
+    own = ablage.root / "Vorlagen" / "weiterleitung_intern.txt.j2"
+    own.parent.mkdir(exist_ok=True)
+    own.write_text(
+        "Betreff: Bitte um Prüfung: {{ vorgang.betreff }}\n\nLiebe Kolleginnen und Kollegen im {{ stelle }},\n\n"
+        "{{ anliegen }}\n\n{% if hinweis is defined %}Hinweis: {{ hinweis }}\n{% endif %}"
+        "Antwort bis {{ antwort_bis }}\n",
+        encoding="utf-8",
+    )
+    note = tmp_path / "hinweis.txt"
+    note.write_text("Bitte vor allem den Geräteraum prüfen.\n", encoding="utf-8-sig")
+
+    both = run(
+        "--ablage", str(ablage.root), "weiterleiten", az, "--an", "bauamt", "--text", "x", "--text-datei", str(note)
+    )
+    assert both.code == 2 and "nur --text oder --text-datei" in both.err
+    missing = run("--ablage", str(ablage.root), "weiterleiten", az, "--an", "bauamt", "--anlagen", "Grundriss.pdf")
+    assert missing.code == 2 and "Grundriss.pdf: nicht gefunden" in missing.err
+    assert sink.take() == [] and Store(ablage).get(az).weiterleitungen == []  # nothing forwarded
+
+    _bt(run, ablage, "weiterleiten", az, "--an", "bauamt", "--text-datei", str(note), "--anlagen", "Lageplan.pdf")
+    [sent] = sink.take()
+    mail = sent.message
+    assert str(mail["Subject"]).strip().startswith("Bitte um Prüfung: Carport mit Anbau") and f"[Az. {az}]" in str(
+        mail["Subject"]
+    )
+    body = mail.get_body(preferencelist=("plain",))
+    assert body is not None
+    text = body.get_content()
+    assert "Liebe Kolleginnen und Kollegen im Bauamt" in text and "Carport mit Geräteraum" in text
+    assert "Hinweis: Bitte vor allem den Geräteraum prüfen." in text
+    assert [part.get_filename() for part in mail.iter_attachments()] == ["Lageplan.pdf"]
+
+
+def test_an_own_template_with_a_field_weiterleiten_does_not_set_is_a_template_error(
+    run: Run, ablage: Ablage, sink: SmtpSink
+) -> None:
+    set_config(ablage.root, {"amt": AMT, "smtp": sink.toml(), "stellen.bauamt": BAUAMT})
+    res = _bt(run, ablage, "neu", "--kanal", "telefon", "--betreff", "Carport", "--von", "E. Muster", "--json")
+    az = json.loads(res.out)["aktenzeichen"]
+    own = ablage.root / "Vorlagen" / "weiterleitung_intern.txt.j2"
+    own.parent.mkdir(exist_ok=True)
+    own.write_text("Betreff: {{ vorgang.betreff }}\n\n{{ anliegen }}\nDurchwahl: {{ durchwahl }}\n", encoding="utf-8")
+    res = run("--ablage", str(ablage.root), "weiterleiten", az, "--an", "bauamt")
+    assert res.code == 1, res.err
+    assert (
+        "Die Vorlage „weiterleitung_intern“" in res.err
+        and "Feld „durchwahl“ fehlt – wird hier nicht gesetzt" in res.err
+    )
+    assert "--feld" not in res.err and "vorlagen pruefen" in res.err
+    assert sink.take() == [] and Store(ablage).get(az).weiterleitungen == []  # nothing sent, nothing recorded

@@ -170,6 +170,7 @@ def _person_mail(address: str, name: str, items: list[Faelligkeit], jetzt: datet
 
 def _stelle_mail(ctx: Context, v: Vorgang, w: Weiterleitung) -> Mail:
     from ..antwort import kontext, render, vorlagen
+    from .weiterleiten import vorlage_vollstaendig
 
     template = vorlagen.find(ctx.store.ablage.vorlagen_dir, "erinnerung_stelle", vorlagen.EMAIL)
     fields = {
@@ -178,7 +179,7 @@ def _stelle_mail(ctx: Context, v: Vorgang, w: Weiterleitung) -> Mail:
         "antwort_bis": format_zeitpunkt(w.antwort_bis) + " Uhr",
     }
     context = kontext.build(v, ctx.store.ablage.config, fields, today=ctx.clock().date())
-    render.ensure_complete([template], context, fields)
+    vorlage_vollstaendig(template, context, "stelle, weitergeleitet_am, antwort_bis")
     rendered = render.render_email(template, context)
     return Mail(
         an=w.adresse,

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parseaddr
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .. import fristen_config
 from ..datum import format_zeitpunkt
@@ -36,6 +37,9 @@ from ..names import safe_name
 from ..settings.fristen import Servicezeiten
 from ..store import ANLAGEN_DIR, AUSGANG_DIR, NACHRICHTEN_DIR
 from .context import Context
+
+if TYPE_CHECKING:
+    from ..antwort.vorlagen import Vorlage
 
 ANLAGEN_ALLE = "alle"
 ANLAGEN_KEINE = "keine"
@@ -192,7 +196,7 @@ def _send_mail(
     if hinweis:
         fields["hinweis"] = hinweis
     context = kontext.build(vorgang, store.ablage.config, fields, today=ctx.clock().date())
-    render.ensure_complete([template], context, fields)
+    vorlage_vollstaendig(template, context, "stelle, anliegen, antwort_bis, rueckmeldung_bis, hinweis (--text)")
     rendered = render.render_email(template, context)
     von = versand.sender(store)
     mail = nachricht.OutgoingMail(
@@ -225,6 +229,25 @@ def _send_mail(
 
 
 # --- into the Stelle's own Ablage ----------------------------------------------------------------
+
+
+def vorlage_vollstaendig(template: Vorlage, context: dict[str, Any], gesetzt: str) -> None:
+    """Fields the program sets itself: an office's own template may leave any of them out, but one that uses a
+    field the program does not set is an error of the template (there is no --feld to give it)."""
+    from ..antwort import render
+
+    try:
+        render.ensure_complete([template], context, ())
+    except render.MissingFields as exc:
+        hint = ": mit --feld"  # the answer commands' advice; here the template must change instead
+        problems = [p.split(hint, 1)[0] + (" – wird hier nicht gesetzt" if hint in p else "") for p in exc.problems]
+        raise render.VorlagenFehler(
+            f"Die Vorlage „{template.name}“ ({template.path}) verwendet Felder, die buero-ticket hier nicht setzt; "
+            "es wurde nichts gesendet.",
+            f"Hier gesetzt werden: {gesetzt}. Korrigieren Sie die Vorlage im Ordner „Vorlagen“ (ein freiwilliges "
+            "Feld mit {% if feld is defined %} … {% endif %}) und prüfen Sie sie mit 'buero-ticket vorlagen pruefen'.",
+            problems=problems,
+        ) from None
 
 
 def _stelle_ablage(stelle: Stelle) -> object:
