@@ -687,19 +687,15 @@ class Index:
         rows = self._query("SELECT az FROM schluessel WHERE key = ? LIMIT 1", (key,))
         return str(rows[0][0]) if rows else None
 
-    def stale_entries(self) -> list[str]:
-        """Cache rows that no longer match the folders (for pruefen)."""
-        stale = []
-        for rel, mtime, size in self._query("SELECT relpath, mtime_ns, size FROM vorgang WHERE beschaedigt = ''"):
-            folder = self.ablage.root / str(rel)
-            try:
-                st = os.stat(folder / META_NAME)
-            except FileNotFoundError:
-                stale.append(str(rel))
-                continue
-            if (st.st_mtime_ns, st.st_size) != (mtime, size):
-                stale.append(str(rel))
-        return stale
+    def cached_stats(self) -> dict[str, tuple[int, int]]:
+        """(mtime_ns, size) of each readable Vorgang's metadata file as the cache read it, by relpath (pruefen)."""
+        rows = self._query("SELECT relpath, mtime_ns, size FROM vorgang WHERE beschaedigt = ''")
+        return {str(rel): (int(str(m)), int(str(z))) for rel, m, z in rows}
+
+    def cached_text(self, relpath: str) -> str | None:
+        """The metadata file's text as the cache read it (see :meth:`cached_stats`)."""
+        rows = self._query("SELECT data FROM vorgang WHERE relpath = ? AND beschaedigt = ''", (relpath,))
+        return str(rows[0][0]) if rows else None
 
 
 class _Entry(Protocol):

@@ -22,6 +22,7 @@ from .errors import BueroTicketError
 from .fileio import TEMP_PREFIX, is_temp_name
 from .index import Abweichung, Index, reconcile
 from .models import Status
+from .pruefstand import Pruefstand, stand_file
 from .store import META_NAME, SUBDIRS, Store, is_intent
 
 TEMP_MAX_AGE_S = 3600  # younger temp files may belong to a write in progress
@@ -74,25 +75,31 @@ def check(store: Store, index: Index) -> Bericht:
     count = 0
     vorgang_temps: list[Path] = []
     entries = list(ablage.iter_vorgang_dirs())
+    stand = Pruefstand(stand_file(ablage))
+    cached = index.cached_stats()  # relpath -> (mtime, size) of its vorgang.json as the cache read it
+    root = len(str(ablage.root)) + 1
 
-    def one(item: tuple[Status, os.DirEntry[str]]) -> tuple[_Inhalt, list[Problem]]:
+    def one(item: tuple[Status, os.DirEntry[str]]) -> tuple[_Inhalt, list[Problem] | None]:
         status, entry = item
         folder, az = Path(entry.path), from_folder_name(entry.name)
-        inhalt = _scan(folder)
+        rel = entry.path[root:].replace(os.sep, "/")
+        inhalt = _scan(folder, rel, stand, entry)
         if az is None:
             return inhalt, []
-        return inhalt, _folder_problems(store, folder, status, str(az), inhalt) + _place_problems(
-            ablage, folder, status, inhalt
-        )
+        if inhalt.meta is not None and inhalt.meta == cached.get(rel):
+            return inhalt, None  # the cache holds this very metadata: checked below without reading it
+        return inhalt, _all_problems(store, ablage, folder, status, str(az), inhalt)
 
     # Read-only and independent per Vorgang: on a network drive each listing, stat and read waits for a
     # round trip, so several Vorgänge are read at once (the checks themselves stay in order).
     with ThreadPoolExecutor(max_workers=PARALLEL_READS) as pool:
         found = list(pool.map(one, entries))
-    for (_status, entry), (inhalt, folder_probleme) in zip(entries, found, strict=True):
+    scanned: dict[str, tuple[int, int] | None] = {}
+    for (status, entry), (inhalt, folder_probleme) in zip(entries, found, strict=True):
         folder = Path(entry.path)
         az = from_folder_name(entry.name)
         vorgang_temps += inhalt.temps
+        scanned[entry.path[root:].replace(os.sep, "/")] = inhalt.meta
         if az is None:
             probleme.append(
                 Problem(
@@ -103,9 +110,13 @@ def check(store: Store, index: Index) -> Bericht:
                 )
             )
             continue
+        if folder_probleme is None:
+            text = index.cached_text(entry.path[root:].replace(os.sep, "/"))
+            folder_probleme = _all_problems(store, ablage, folder, status, str(az), inhalt, text)
         count += 1
         seen[str(az)].append(folder)
         probleme += folder_probleme
+    stand.save()
     probleme += _temp_problems(ablage, vorgang_temps)
     probleme += _einwurf_problems(store)
     probleme += _erasure_leftovers(store)
@@ -120,7 +131,7 @@ def check(store: Store, index: Index) -> Bericht:
                         "sie von Hand zusammen.",
                     )
                 )
-    for rel in index.stale_entries():
+    for rel in _stale(ablage, cached, scanned):
         probleme.append(
             Problem(
                 ProblemArt.CACHE_VERALTET,
@@ -132,39 +143,75 @@ def check(store: Store, index: Index) -> Bericht:
     return Bericht(probleme, count)
 
 
+def _all_problems(
+    store: Store, ablage: Ablage, folder: Path, status: Status, az: str, inhalt: _Inhalt, text: str | None = None
+) -> list[Problem]:
+    return _folder_problems(store, folder, status, az, inhalt, text) + _place_problems(ablage, folder, status, inhalt)
+
+
+def _stale(ablage: Ablage, cached: dict[str, tuple[int, int]], scanned: dict[str, tuple[int, int] | None]) -> list[str]:
+    """Cache rows that do not match the folders: from what the walk statted, the rest statted now."""
+    stale = []
+    for rel, stamp in cached.items():
+        if rel in scanned:
+            now = scanned[rel]
+        else:
+            try:
+                st = os.stat(ablage.root / rel / META_NAME)
+                now = (st.st_mtime_ns, st.st_size)
+            except OSError:
+                now = None
+        if now != stamp:
+            stale.append(rel)
+    return stale
+
+
 @dataclass
 class _Inhalt:
     """One walk through a Vorgang folder with what every check needs: on a network drive each listing
-    and each stat is a round trip, so nothing is listed or checked twice."""
+    and each stat is a round trip, so nothing is listed or checked twice, and a folder unchanged since
+    the last pruefen on this PC is not listed again (:mod:`buero_ticket.pruefstand`)."""
 
     top: dict[str, bool]  # name -> is a folder
     names: dict[str, list[str]]  # subfolder -> the names directly in it
     temps: list[Path]  # our temp names at any depth (not the intent files: reported on their own)
     verlauf_size: int | None
+    meta: tuple[int, int] | None = None  # (mtime_ns, size) of vorgang.json
 
 
-def _scan(folder: Path) -> _Inhalt:
+def _scan(folder: Path, rel: str, stand: Pruefstand, entry: os.DirEntry[str]) -> _Inhalt:
     inhalt = _Inhalt({}, {}, [], None)
     try:
-        entries = list(os.scandir(folder))
+        top = stand.listing(folder, rel, entry.stat().st_mtime_ns)  # the entry's stat: free on Windows
     except OSError:
         return inhalt
-    for entry in entries:
-        inhalt.top[entry.name] = entry.is_dir()
-        if entry.name.startswith(TEMP_PREFIX):
-            inhalt.temps.append(Path(entry.path))
-        elif entry.name == "verlauf.txt":
-            with contextlib.suppress(OSError):
-                inhalt.verlauf_size = entry.stat().st_size
-    for name, is_dir in inhalt.top.items():
-        if not is_dir or name.startswith(TEMP_PREFIX):
-            continue
-        for root, dirs, files in os.walk(folder / name):
-            if root == str(folder / name):
-                inhalt.names[name] = dirs + files
-            inhalt.temps += [Path(root) / n for n in files + dirs if n.startswith(TEMP_PREFIX) and not is_intent(n)]
-            dirs[:] = [d for d in dirs if not d.startswith(TEMP_PREFIX)]
+    for name, is_dir in top:
+        inhalt.top[name] = is_dir
+        if name.startswith(TEMP_PREFIX):
+            inhalt.temps.append(folder / name)
+    for name, attr in ((META_NAME, "meta"), ("verlauf.txt", "verlauf_size")):
+        if name in inhalt.top:
+            with contextlib.suppress(OSError):  # statted every time: an edit in place keeps the folder's mtime
+                st = os.stat(folder / name)
+                setattr(inhalt, attr, (st.st_mtime_ns, st.st_size) if attr == "meta" else st.st_size)
+    for name, is_dir in top:
+        if is_dir and not name.startswith(TEMP_PREFIX):
+            _walk(folder / name, f"{rel}/{name}", name, stand, inhalt)
     return inhalt
+
+
+def _walk(folder: Path, rel: str, first: str | None, stand: Pruefstand, inhalt: _Inhalt) -> None:
+    """One subfolder of a Vorgang at any depth: temp names, and the names of the first level."""
+    try:
+        entries = stand.listing(folder, rel)
+    except OSError:
+        return
+    if first is not None:
+        inhalt.names[first] = [n for n, d in entries if d] + [n for n, d in entries if not d]
+    inhalt.temps += [folder / n for n, _d in entries if n.startswith(TEMP_PREFIX) and not is_intent(n)]
+    for name, is_dir in entries:
+        if is_dir and not name.startswith(TEMP_PREFIX):
+            _walk(folder / name, f"{rel}/{name}", None, stand, inhalt)
 
 
 def _place_problems(ablage: Ablage, folder: Path, status: Status, inhalt: _Inhalt) -> list[Problem]:
@@ -215,10 +262,12 @@ def _layout_problems(ablage: Ablage) -> list[Problem]:
     return probleme
 
 
-def _folder_problems(store: Store, folder: Path, status: Status, az: str, inhalt: _Inhalt) -> list[Problem]:
+def _folder_problems(
+    store: Store, folder: Path, status: Status, az: str, inhalt: _Inhalt, text: str | None = None
+) -> list[Problem]:
     nachrichten = inhalt.names.get("Nachrichten", [])
     try:
-        vorgang, history_short, intents, orphans = store.check_files(folder, nachrichten, inhalt.verlauf_size)
+        vorgang, history_short, intents, orphans = store.check_files(folder, nachrichten, inhalt.verlauf_size, text)
     except BueroTicketError as exc:
         return [Problem(ProblemArt.METADATEN_UNLESBAR, folder / META_NAME, exc.text)]
     probleme = _interrupted_problems(folder, history_short, intents, orphans)

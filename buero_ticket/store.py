@@ -171,17 +171,8 @@ class Store:
                     raise gone from None
                 raise DatenFehler(f"In {folder} fehlt {META_NAME}.", "Führen Sie 'buero-ticket pruefen' aus.") from None
             text = recovered
-        try:
-            data = json.loads(text)
-            vorgang = Vorgang.from_json(data)
-        except (ValueError, KeyError, TypeError) as exc:
-            raise DatenFehler(
-                f"{folder / META_NAME} ist nicht lesbar: {exc}",
-                "Stellen Sie die Datei aus der Sicherung wieder her oder führen Sie 'buero-ticket pruefen' aus.",
-            ) from None
-        vorgang.ordner = folder
-        record = data.get(RECORD_KEY)
-        return vorgang, text, record if isinstance(record, dict) else {}
+        vorgang, record = _parse_meta(folder, text)
+        return vorgang, text, record
 
     def find(self, text: str, *, use_cache: bool = True) -> Path:
         """The folder of the Vorgang a clerk named; suggests close matches when unknown."""
@@ -710,12 +701,16 @@ class Store:
             return missing
 
     def check_files(
-        self, folder: Path, nachrichten: list[str], verlauf_size: int | None
+        self, folder: Path, nachrichten: list[str], verlauf_size: int | None, meta_text: str | None = None
     ) -> tuple[Vorgang, bool, list[Path], list[Path]]:
         """For pruefen, from what its one walk found (``nachrichten``: names in the Nachrichten folder,
-        ``verlauf_size``: size of verlauf.txt): the Vorgang, whether its history lacks the last change's
-        lines, intent files of interrupted message adds, files in Nachrichten the metadata does not name."""
-        vorgang, _text, record = self._load(folder)
+        ``verlauf_size``: size of verlauf.txt, ``meta_text``: the metadata as the cache read it, if its
+        size and mtime are still those): the Vorgang, whether its history lacks the last change's lines,
+        intent files of interrupted message adds, files in Nachrichten the metadata does not name."""
+        if meta_text is None:
+            vorgang, _text, record = self._load(folder)
+        else:
+            vorgang, record = _parse_meta(folder, meta_text)
         referenced = _referenced_files(vorgang)
         intents = [folder / NACHRICHTEN_DIR / n for n in nachrichten if n.startswith(INTENT_PREFIX)]
         orphans = [
@@ -855,6 +850,21 @@ def _meta_from_temp(folder: Path, *, restore: bool) -> str | None:
             retry_on_busy(lambda: os.rename(best[2], folder / META_NAME))
             fsync_dir(folder)
     return best[1]
+
+
+def _parse_meta(folder: Path, text: str) -> tuple[Vorgang, dict[str, Any]]:
+    """The Vorgang in ``folder`` from its metadata text, and the record of its last change."""
+    try:
+        data = json.loads(text)
+        vorgang = Vorgang.from_json(data)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise DatenFehler(
+            f"{folder / META_NAME} ist nicht lesbar: {exc}",
+            "Stellen Sie die Datei aus der Sicherung wieder her oder führen Sie 'buero-ticket pruefen' aus.",
+        ) from None
+    vorgang.ordner = folder
+    record = data.get(RECORD_KEY)
+    return vorgang, record if isinstance(record, dict) else {}
 
 
 def _read_meta(path: Path, *, fresh: bool = True) -> str:

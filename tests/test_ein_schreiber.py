@@ -37,6 +37,7 @@ OUTSIDE_VORGANG = {
     "intake/beobachter.py": "creates a missing status folder before watching it (layout, no Vorgang)",
     "operations/berichte.py:speichern": "report files in a place chosen by the clerk",
     "personen.py": "a once-per-PC reminder marker in the local cache",
+    "pruefstand.py": "pruefen's record of the folders it listed, in the local cache of this PC (never on the share)",
     "suche/volltext.py": "the local full-text index of this PC (cache), never on the share",
     "faults.py": "test-only crash points write their mark file (never set in production)",
     "index.py:__init__": "the local cache of this PC (BUERO_TICKET_CACHE), never on the share: its folder",
