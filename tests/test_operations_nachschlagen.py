@@ -119,6 +119,37 @@ def test_wissen_luecken_groups_closed_vorgaenge_without_article(ctx: Context) ->
     assert [az for _, azs in groups for az in azs] == [*sorted([grab, grabstelle]), carport]
 
 
+# --- ansehen (what zeige shows) --------------------------------------------------------------------
+
+
+def test_ansehen_returns_everything_zeige_shows(ctx: Context) -> None:
+    erika = Absender("Erika Muster", "erika@example.org", "0731 12345")
+    alt = _closed(ctx, "Sperrmüll abholen", "Couch und Schrank sollen weg")
+    az = _new(ctx, "Sperrmüll Termin", "Wann wird der Sperrmüll abgeholt? Ein Schrank.", erika)
+    _new(ctx, "Parkausweis", "Bewohnerparken", Absender("Erika Muster", "", "+49 731 12345"))
+    reply = Incoming(kanal=Kanal.EMAIL, betreff="Re", absender=erika, zeit=ctx.clock(), aktenzeichen=az, text="Und?")
+    ops.accept(ctx, reply)
+    assert isinstance(ctx.clock, FixedClock)
+    ctx.clock.advance(hours=1)
+    index = Index(ctx.store)
+    index.refresh()
+    shown = ops.ansehen(ctx, index, az)
+    assert shown.vorgang.aktenzeichen == az and shown.vorgang.neue_nachricht is None  # opened: read
+    assert [e.aktion for e in shown.verlauf] == [e.aktion for e in history.read_history(ctx.store.find(az))]
+    assert (shown.verlauf[-1].aktion, shown.verlauf[-1].zeit) == ("Neue Nachricht gelesen", T0 + timedelta(hours=1))
+    assert [v.artikel.datei for v in shown.wissen_vorschlaege][:1] == [SPERRMUELL]
+    assert [t.aktenzeichen for t in shown.aehnliche] == [alt]
+    assert shown.aufbewahrung == "5 Jahre ab Ende des Jahres der Erledigung (läuft noch nicht)"
+    assert shown.weitere_vorgaenge == 2  # the Parkausweis (same phone number), the closed one (same e-mail)
+    assert shown.jetzt == T0 + timedelta(hours=1)
+    quick = ops.ansehen(ctx, index, az, angaben=False)  # zeige --json: no retention text, no person count
+    assert (quick.aufbewahrung, quick.weitere_vorgaenge) == (None, None)
+    assert quick.verlauf == shown.verlauf and quick.vorgang.revision == shown.vorgang.revision  # read once
+    closed = ops.ansehen(ctx, index, alt)
+    assert closed.wissen_vorschlaege == [] and az not in [t.aktenzeichen for t in closed.aehnliche]
+    assert closed.aufbewahrung is not None and closed.aufbewahrung.startswith("bis 31.12.2031")
+
+
 # --- suche.* ---------------------------------------------------------------------------------------
 
 

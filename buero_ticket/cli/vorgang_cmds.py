@@ -6,7 +6,6 @@ from datetime import datetime
 
 import click
 
-from .. import history
 from ..mengen import anzahl
 from ..models import Absender, Dringlichkeit, Incoming, Kanal, Status, Vorgang
 from ..operations import fristen
@@ -183,24 +182,19 @@ def zeige(app: App, aktenzeichen: str, voll: bool, as_json: bool) -> None:
       buero-ticket zeige 2026-00042 --voll
     """
     index = app.sync(reconcile=False, light=True, named=aktenzeichen)
-    vorgang = ops.oeffnen(app.ctx, aktenzeichen)
-    assert vorgang.ordner is not None
-    verlauf = history.read_history(vorgang.ordner)
-    from .wissen_cmds import echo_zeige_extras, zeige_extras  # Wissen and similar Vorgänge (issue 14)
+    ansicht = ops.ansehen(app.ctx, index, aktenzeichen, angaben=not as_json)
+    from .wissen_cmds import echo_zeige_extras, zeige_extras_json  # Wissen and similar Vorgänge (issue 14)
 
-    extras = zeige_extras(app, vorgang)
     if as_json:
-        echo_json({**vorgang_detail_json(vorgang, verlauf), **extras})
-    else:
-        from ..datenschutz.aufbewahrung import beschreibung
-        from ..settings.aufbewahrung import Aufbewahrung  # not operations.datenschutz: its imports are slow
-
-        extra = [("Aufbewahrung", beschreibung(vorgang, app.ctx.settings.section(Aufbewahrung)))]
-        weitere = index.person_count(vorgang)
-        if weitere:
-            extra.append(("Person", f"weitere Vorgänge dieser Person: {weitere} ('buero-ticket person …')"))
-        echo_detail(vorgang, verlauf, extra, voll=voll, jetzt=app.ctx.clock(), zone=office_zone(app.ctx.settings))
-        echo_zeige_extras(extras)
+        echo_json({**vorgang_detail_json(ansicht.vorgang, ansicht.verlauf), **zeige_extras_json(ansicht)})
+        return
+    extra = [("Aufbewahrung", ansicht.aufbewahrung or "")]
+    weitere = ansicht.weitere_vorgaenge
+    if weitere:
+        extra.append(("Person", f"weitere Vorgänge dieser Person: {weitere} ('buero-ticket person …')"))
+    zone = office_zone(app.ctx.settings)
+    echo_detail(ansicht.vorgang, ansicht.verlauf, extra, voll=voll, jetzt=ansicht.jetzt, zone=zone)
+    echo_zeige_extras(ansicht)
 
 
 @cli.command("status")

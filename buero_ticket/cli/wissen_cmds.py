@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..errors import EingabeFehler, Exit
-from ..models import Vorgang
 from ..operations import wissen as ops
 from ..wissen.vorschlag import Vorschlag
 from . import App, cli
 from .ausgabe import echo_json
 from .hilfe import GermanGroup
+
+if TYPE_CHECKING:
+    from ..operations.vorgang import Ansicht
 
 KEIN_ARTIKEL = "kein passender Artikel"
 
@@ -211,41 +213,33 @@ def luecken(app: App, as_json: bool) -> None:
 # -- in 'zeige': suggestions and similar closed Vorgänge ---------------------------------------------
 
 
-def zeige_extras(app: App, vorgang: Vorgang) -> dict[str, Any]:
-    """For ``zeige``: article suggestions (open Vorgänge) and up to 5 similar closed Vorgänge."""
-    from ..operations import suche as suche_ops
-
-    extras: dict[str, Any] = {"wissen": vorgang.wissen or None, "erstkontakt_geloest": vorgang.erstkontakt_geloest}
-    basis = ops.wissensbasis(app.ablage)
-    extras["wissen_vorschlaege"] = (
-        [vorschlag_json(v) for v in ops.vorschlaege_fuer(basis, vorgang)]
-        if basis.docs and vorgang.status.is_open
-        else []
-    )
-    vt = suche_ops.volltext(app.index)
-    try:
-        extras["aehnliche"] = [
+def zeige_extras_json(ansicht: Ansicht) -> dict[str, Any]:
+    """For ``zeige --json``: the recorded article, article suggestions and up to 5 similar closed Vorgänge."""
+    v = ansicht.vorgang
+    return {
+        "wissen": v.wissen or None,
+        "erstkontakt_geloest": v.erstkontakt_geloest,
+        "wissen_vorschlaege": [vorschlag_json(s) for s in ansicht.wissen_vorschlaege],
+        "aehnliche": [
             {"aktenzeichen": t.aktenzeichen, "betreff": t.betreff, "status": t.status, "score": t.score}
-            for t in suche_ops.aehnliche(vt, vorgang)
-        ]
-    finally:
-        vt.close()
-    return extras
+            for t in ansicht.aehnliche
+        ],
+    }
 
 
-def echo_zeige_extras(extras: dict[str, Any]) -> None:
-    if extras["wissen"]:
-        click.echo(f"\nBeantwortet mit Wissensartikel: {extras['wissen']}")
-    if extras["erstkontakt_geloest"]:
+def echo_zeige_extras(ansicht: Ansicht) -> None:
+    if ansicht.vorgang.wissen:
+        click.echo(f"\nBeantwortet mit Wissensartikel: {ansicht.vorgang.wissen}")
+    if ansicht.vorgang.erstkontakt_geloest:
         click.echo("Beim ersten Kontakt gelöst (direkt beantwortet).")
-    if extras["wissen_vorschlaege"]:
+    if ansicht.wissen_vorschlaege:
         click.echo("\nWissen – passende Artikel:")
-        if not any(v["sicher"] for v in extras["wissen_vorschlaege"]):
+        if not any(v.sicher for v in ansicht.wissen_vorschlaege):
             click.echo(f"   {KEIN_ARTIKEL}")
-        for v in extras["wissen_vorschlaege"]:
-            mark = "sicher" if v["sicher"] else "unsicher"
-            click.echo(f"   {v['rang']}. {v['titel']}  [{v['datei']}]  Score {v['score']:.2f} ({mark})")
-    if extras["aehnliche"]:
+        for v in ansicht.wissen_vorschlaege:
+            mark = "sicher" if v.sicher else "unsicher"
+            click.echo(f"   {v.rang}. {v.artikel.titel}  [{v.artikel.datei}]  Score {v.score:.2f} ({mark})")
+    if ansicht.aehnliche:
         click.echo("\nÄhnliche erledigte Vorgänge (was wurde damals geantwortet?):")
-        for t in extras["aehnliche"]:
-            click.echo(f"   {t['aktenzeichen']}  {t['betreff']}")
+        for t in ansicht.aehnliche:
+            click.echo(f"   {t.aktenzeichen}  {t.betreff}")

@@ -11,9 +11,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..models import Absender, Dringlichkeit, HistoryEntry, Incoming, Status, Vorgang
 from .context import Context
+
+if TYPE_CHECKING:  # only for annotations: 'zeige' imports these itself, when it needs them
+    from ..index import Index
+    from ..suche.volltext import Treffer
+    from ..wissen.vorschlag import Vorschlag
 
 
 class AcceptKind(StrEnum):
@@ -186,6 +192,52 @@ def oeffnen(ctx: Context, az: str) -> Vorgang:
     if vorgang.neue_nachricht is not None:
         vorgang = gesehen(ctx, vorgang.aktenzeichen)
     return vorgang
+
+
+@dataclass(frozen=True)
+class Ansicht:
+    """Everything ``zeige`` shows of one Vorgang, read by :func:`ansehen`."""
+
+    vorgang: Vorgang  # opened: a forwarding's state looked up in the Stelle's Ablage, "neue Nachricht" read
+    verlauf: list[HistoryEntry]
+    wissen_vorschlaege: list[Vorschlag]  # article suggestions (open Vorgänge, when Wissen has articles)
+    aehnliche: list[Treffer]  # similar closed Vorgänge (what did we answer last time?)
+    jetzt: datetime  # the time the view was made (what is overdue)
+    aufbewahrung: str | None  # how long it is kept; None: not asked for (``angaben=False``)
+    weitere_vorgaenge: int | None  # the same person's other Vorgänge; None: not asked for
+
+
+def ansehen(ctx: Context, index: Index, az: str, *, angaben: bool = True) -> Ansicht:
+    """Open Vorgang ``az`` (:func:`oeffnen`) and read what ``zeige`` shows with it: its history, article
+    suggestions and similar closed Vorgänge; with ``angaben`` also the retention and how many other
+    Vorgänge the person has (the text view shows them, the JSON does not: it skips their cost).
+
+    ``index``: the metadata cache, refreshed by the caller (the full-text check and the person count
+    read it).
+    """
+    from ..history import read_history
+    from . import suche as suche_ops
+    from . import wissen as wissen_ops
+
+    vorgang = oeffnen(ctx, az)
+    assert vorgang.ordner is not None
+    verlauf = read_history(vorgang.ordner)
+    basis = wissen_ops.wissensbasis(ctx.store.ablage)
+    vorschlaege = wissen_ops.vorschlaege_fuer(basis, vorgang) if basis.docs and vorgang.status.is_open else []
+    vt = suche_ops.volltext(index)
+    try:
+        aehnliche = suche_ops.aehnliche(vt, vorgang)
+    finally:
+        vt.close()
+    aufbewahrung: str | None = None
+    weitere: int | None = None
+    if angaben:
+        from ..datenschutz.aufbewahrung import beschreibung
+        from ..settings.aufbewahrung import Aufbewahrung  # not operations.datenschutz: its imports are slow
+
+        aufbewahrung = beschreibung(vorgang, ctx.settings.section(Aufbewahrung))
+        weitere = index.person_count(vorgang)
+    return Ansicht(vorgang, verlauf, vorschlaege, aehnliche, ctx.clock(), aufbewahrung, weitere)
 
 
 def reconcile_manual_move(ctx: Context, folder: Path, status: Status) -> Vorgang | None:
