@@ -62,7 +62,7 @@ BESCHAEDIGT = "beschädigt – siehe pruefen"
 #: Reads before a refresh shows progress (a cold start on a new PC).
 PROGRESS_FROM = 2000
 
-Progress = Callable[[int, int], None]  # (done, total)
+Progress = Callable[[int, int], None]  # (done, total); total 0: still listing the folders, done of them found
 
 
 def cache_dir(env: Mapping[str, str] = os.environ) -> Path:
@@ -292,6 +292,8 @@ class Index:
         }
         plans: list[tuple[Status, Path, str, list[os.DirEntry[str]], Stamp | None]] = []
         containers: set[str] = set()
+        cold = progress is not None and self._is_empty()  # a new PC: listing 100,000 folders takes a while too
+        total = 0
         for status, folder in self.ablage.status_dirs():
             rel = self._rel(str(folder))
             containers.add(rel)
@@ -299,8 +301,10 @@ class Index:
             if not full and stamp is not None and _trusted(stamp) and stamp == _recorded(known.get(rel)):
                 continue
             plans.append((status, folder, rel, list(self.ablage.scan_status_dir(status, folder)), stamp))
-        total = sum(len(plan[3]) for plan in plans)
-        report = progress if (progress is not None and total >= PROGRESS_FROM and self._is_empty()) else None
+            total += len(plans[-1][3])
+            if cold and progress is not None and total >= PROGRESS_FROM:
+                progress(total, 0)  # still listing: the total is not known yet
+        report = progress if (cold and total >= PROGRESS_FROM) else None
         done = 0
         with self.db:  # one transaction; rows are written in batches so memory stays flat
             for status, folder, rel, entries, stamp in plans:

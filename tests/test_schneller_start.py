@@ -192,3 +192,20 @@ def test_rows_of_a_vanished_year_folder_are_dropped(ablage: Ablage) -> None:
     index.refresh()
     assert list(index.alle()) == []
     assert index.db.execute("SELECT count(*) FROM schluessel").fetchone()[0] == 0
+
+
+def test_cold_start_says_it_lists_the_folders_first(run, ablage: Ablage, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """On a new PC listing 100,000 folders on the share takes a while too: said before the progress bar."""
+    from buero_ticket import index as index_module
+
+    for v in _vorgaenge()[:4]:
+        _write(ablage, v)
+    monkeypatch.setattr(index_module, "PROGRESS_FROM", 2)  # as with thousands of Vorgänge on a new PC
+    res = run("--ablage", str(ablage.root), "liste")
+    assert res.code == 0, res.err
+    listing = res.err.find("Erster Start auf diesem PC: Die Vorgangsordner in der Ablage werden aufgelistet")
+    reading = res.err.find("Vorgänge werden in den lokalen Zwischenspeicher gelesen")
+    assert 0 <= listing < reading, res.err
+    assert res.err.count("werden aufgelistet") == 1
+    res = run("--ablage", str(ablage.root), "liste")  # warm: nothing of it
+    assert "Erster Start" not in res.err

@@ -139,11 +139,19 @@ class _ProgressBar:
 
     def __init__(self) -> None:
         self._bar: Any = None
+        self._listing = False
 
     def __enter__(self) -> _ProgressBar:
         return self
 
     def __call__(self, done: int, total: int) -> None:
+        if total == 0:  # the folders are still being listed (on a share, 100,000 of them take a while)
+            if not self._listing:
+                click.echo(
+                    "Erster Start auf diesem PC: Die Vorgangsordner in der Ablage werden aufgelistet …", err=True
+                )
+                self._listing = True
+            return
         if self._bar is None:
             self._bar = click.progressbar(
                 length=total,
