@@ -50,6 +50,7 @@ class Parameter:
     gewicht_frage: float = 2.0  # words of a sentence that ends with "?"
     gewicht_zitat: float = 0.5  # quoted lines of an earlier message
     verbformen: bool = True  # "wohnt", "beantragt", "angemeldet" match "wohnen", "beantragen", "anmelden"
+    trennbar: bool = True  # "melde ... ab" counts as "abmelden"
     unscharf: bool = True  # a word not in any article may match one with one letter different
     # Confidence: logistic(staerke * strength + vorsprung * lead + achse - abstand * ln(s1 / s_i)).
     # Fitted with `python bench/bench_wissen.py --einstellen` on rows 1–75 of the dev set.
@@ -64,6 +65,28 @@ FIELDS = ("titel", "stichwoerter", "phrasen", "datei", "kurzinfo", "text")
 _QUOTE_HEADER = re.compile(r"^(-{2,} ?(ursprungliche nachricht|original message|weitergeleitete)|am .{4,80} schrieb)")
 _VERB_ENDINGS = ("test", "tet", "ten", "te", "st", "et", "t")
 _SEPARABLE = ("", "zuruck", "durch", "nach", "weg", "auf", "aus", "ein", "vor", "mit", "ab", "an", "um", "zu")
+_PARTICLES = frozenset(
+    (
+        "ab",
+        "an",
+        "auf",
+        "aus",
+        "ein",
+        "um",
+        "zu",
+        "vor",
+        "nach",
+        "mit",
+        "weg",
+        "zuruck",
+        "durch",
+        "los",
+        "fest",
+        "her",
+        "hin",
+    )
+)
+_CLAUSE = re.compile(r"[,;:.!?]|\b(?:und|oder|aber|weil|dass|wenn|ob)\b")
 _SENTENCE = re.compile(r"[^.!?]+[.!?]*")
 
 
@@ -215,6 +238,10 @@ class Wissensbasis:
         weights: dict[str, float] = {}
         for source, factor in self._pieces(text, betreff):
             counts = self._analyse(source, query=True)
+            if self.p.trennbar:
+                for verb in self._separable_verbs(source):
+                    key = stem(verb)
+                    counts[key] = counts.get(key, 0.0) + 1.0
             for term, count in counts.items():
                 w = factor * min(count, 2.0) ** 0.5
                 if term not in self.idf and self.p.unscharf:
@@ -223,6 +250,29 @@ class Wissensbasis:
                         term, w = near, w * 0.7
                 weights[term] = max(weights.get(term, 0.0), w)
         return weights
+
+    def _separable_verbs(self, sentence: str) -> list[str]:
+        """Separable verbs split over a clause, joined again: "Wie melde ich mein Auto ab?" → "abmelden".
+
+        German puts the particle at the end of the clause; join it with each earlier word whose
+        infinitive, with the particle in front, is a word of the articles.
+        """
+        found = []
+        vocabulary = self.compounds.vocabulary
+        for clause in _CLAUSE.split(sentence):
+            tokens = words(clause)
+            if len(tokens) < 2 or tokens[-1] not in _PARTICLES:
+                continue
+            particle = tokens[-1]
+            for token in tokens[:-1]:
+                if not token.isalpha() or len(token) < 3:
+                    continue
+                base = self._infinitive(token)
+                for candidate in (particle + base, particle + token + "n", particle + token + "en"):
+                    if candidate in vocabulary:
+                        found.append(candidate)
+                        break
+        return found
 
     def _near(self, term: str) -> str:
         """A known term one typo away, or "".
@@ -349,9 +399,12 @@ def _field_texts(artikel: Artikel) -> tuple[str, str, str, str, str, str]:
 
 
 def _display(term: str, text: str) -> str:
-    """A word of the request that has ``term`` as stem (for the reason line)."""
+    """A word of the request that has ``term`` as stem, or contains it (for the reason line)."""
+    inside = ""
     for word in text.split():
         folded = words(word)
         if any(stem(w) == term for w in folded):
             return word.strip(".,;:!?()„“\"'")
-    return term
+        if not inside and any(term in w for w in folded):
+            inside = word.strip(".,;:!?()„“\"'")  # a compound ("Anwohnerparkausweis" for "parkausweis")
+    return inside or term
