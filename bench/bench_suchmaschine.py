@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -49,9 +50,8 @@ PLANTED = "Frau Özdemir fragt im Bürgeramt in der Straße nach Anträgen, ihre
     "Anwohnerparkausweis und dem Schwerbehindertenausweis; außerdem möchte sie Sperrmüll anmelden."  # fmt: skip
 
 
-def _documents(root: Path) -> list[tuple[str, str, str]]:
-    """(Aktenzeichen, Betreff, all texts) of every Vorgang: what both engines index."""
-    docs = []
+def _documents(root: Path) -> Iterator[tuple[str, str, str]]:
+    """(Aktenzeichen, Betreff, all texts) of every Vorgang, one at a time: what both engines index."""
     for meta in root.rglob("vorgang.json"):
         data = json.loads(meta.read_text(encoding="utf-8"))
         parts = [data.get("absender", {}).get("name") or "", data.get("absender", {}).get("email") or ""]
@@ -60,8 +60,7 @@ def _documents(root: Path) -> list[tuple[str, str, str]]:
         verlauf = meta.parent / "verlauf.txt"
         if verlauf.exists():
             parts.append(verlauf.read_text(encoding="utf-8", errors="replace"))
-        docs.append((data["aktenzeichen"], data.get("betreff") or "", "\n".join(parts)))
-    return docs
+        yield data["aktenzeichen"], data.get("betreff") or "", "\n".join(parts)
 
 
 def _tantivy_index(path: Path):  # type: ignore[no-untyped-def]
@@ -88,10 +87,9 @@ def _build_tantivy(root: str, target: str) -> None:
     import tantivy
 
     start = time.perf_counter()
-    docs = _documents(Path(root))
     index = _tantivy_index(Path(target))
     writer = index.writer(heap_size=50_000_000, num_threads=1)
-    for az, betreff, text in docs:
+    for az, betreff, text in _documents(Path(root)):
         writer.add_document(tantivy.Document(az=az, betreff=betreff, text=text))
     writer.add_document(tantivy.Document(az="TEST-1", betreff="Testfall", text=PLANTED))
     writer.commit()
