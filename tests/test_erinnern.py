@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -95,7 +95,7 @@ def test_overdue_stelle_gets_one_polite_reminder_threaded_to_the_forwarding(
         },
     )
     az = _neu(run, ablage, "Carport", bearbeiter=WEBER)
-    clock = FixedClock(datetime(2026, 1, 12, 9, 0, tzinfo=ZoneInfo("Europe/Berlin")))
+    clock = FixedClock(datetime(2026, 1, 12, 8, 0, tzinfo=UTC))  # a server on UTC: 09:00 in the office
     ctx = Context.of(Store(open_ablage(ablage.root), clock=clock))
     forwarded = weiter.weiterleiten(ctx, az, "bauamt").weiterleitung
     sink.take()

@@ -197,3 +197,19 @@ def test_a_deadline_is_overdue_only_after_its_minute(run: Run, ablage: Ablage, t
     assert (at_eleven.ueberfaellig, later.ueberfaellig) == (False, True)
     weiter.rueckmeldung_notiz(Context.of(Store(open_ablage(ablage.root), clock=FixedClock(bis))), az, "angerufen")
     assert Store(ablage).get(az).weiterleitungen[0].rueckmeldung_rechtzeitig is True
+
+
+def test_zeige_shows_the_forwarding_s_times_in_the_office_s_zone(run: Run, ablage: Ablage, tmp_path: Path) -> None:
+    """A forwarding recorded by a PC or server on UTC (Fri 16:00 UTC = 17:00 in Berlin) reads as office time."""
+    from datetime import UTC
+
+    _two_stellen(ablage, tmp_path)
+    az = _neu(run, ablage, "Zeitzone")
+    _forward(ablage, az, "bauamt", datetime(2026, 1, 9, 16, 0, tzinfo=UTC))
+    at = Context.of(Store(open_ablage(ablage.root), clock=FixedClock(datetime(2026, 1, 12, 8, 30, tzinfo=UTC))))
+    weiter.rueckmeldung_notiz(at, az, "angerufen")
+    weiter.zurueck(at, az, notiz="telefonisch")
+    shown = _bt(run, ablage, "zeige", az).out
+    assert "Weitergeleitet an Bauamt am 09.01.2026 17:00" in shown
+    assert "Rückmeldung an Bürger: am 12.01.2026 09:30 (rechtzeitig)" in shown
+    assert "Antwort der Stelle: am 12.01.2026 09:30 (telefonisch/persönlich)" in shown

@@ -280,7 +280,7 @@ def echo_detail(
             click.echo(f"{label + ':':<15}{value}")
     for w in v.weiterleitungen:
         click.echo("")
-        for line in weiterleitung_zeilen(w, jetzt):
+        for line in weiterleitung_zeilen(w, jetzt, zone):
             click.echo(line)
     folder = v.ordner
     assert folder is not None
@@ -304,29 +304,33 @@ def _wiedervorlage(v: Vorgang) -> str:
     return f"{v.wiedervorlage:%d.%m.%Y}" + (f" – {v.wiedervorlage_grund}" if v.wiedervorlage_grund else "")
 
 
-def weiterleitung_zeilen(w: Weiterleitung, jetzt: datetime) -> list[str]:
-    """How ``zeige`` shows one forwarding: where, since when, both deadlines and their state."""
+def weiterleitung_zeilen(w: Weiterleitung, jetzt: datetime, zone: tzinfo | None = None) -> list[str]:
+    """How ``zeige`` shows one forwarding: where, since when, both deadlines and their state; times in the
+    office's zone ``zone`` (a forwarding made on a PC or server in another zone reads the same)."""
     from ..operations.fristen import ueberschritten
 
+    def t(value: datetime) -> str:
+        return f"{in_office(value, zone):%d.%m.%Y %H:%M}"
+
     weg = "per E-Mail an " + w.adresse if w.weg == "email" else "in deren Ablage " + w.ziel_ablage
-    lines = [f"Weitergeleitet an {w.stelle_name} am {w.zeit:%d.%m.%Y %H:%M} ({weg})"]
+    lines = [f"Weitergeleitet an {w.stelle_name} am {t(w.zeit)} ({weg})"]
     if w.ziel_status:
-        seit = f" seit {w.ziel_status_seit:%d.%m.%Y %H:%M}" if w.ziel_status_seit else ""
+        seit = f" seit {t(w.ziel_status_seit)}" if w.ziel_status_seit else ""
         ziel = f" (dort {w.ziel_aktenzeichen})" if w.ziel_aktenzeichen else ""
         lines.append(f"  bei {w.stelle_name}: {_status_label(w.ziel_status)}{seit}{ziel}")
     elif w.weg == "ablage" and w.offen:
         lines.append(f"  bei {w.stelle_name}: noch nicht übernommen (liegt im Einwurf)")
     if w.rueckmeldung is not None:
         zeit = "rechtzeitig" if w.rueckmeldung_rechtzeitig else "zu spät"
-        lines.append(f"  Rückmeldung an Bürger: am {w.rueckmeldung:%d.%m.%Y %H:%M} ({zeit})")
+        lines.append(f"  Rückmeldung an Bürger: am {t(w.rueckmeldung)} ({zeit})")
     else:
         over = " – ÜBERFÄLLIG" if ueberschritten(w.rueckmeldung_bis, jetzt) else ""
-        lines.append(f"  Rückmeldung an Bürger bis: {w.rueckmeldung_bis:%d.%m.%Y %H:%M}{over}")
+        lines.append(f"  Rückmeldung an Bürger bis: {t(w.rueckmeldung_bis)}{over}")
     if w.antwort is not None:
-        lines.append(f"  Antwort der Stelle: am {w.antwort:%d.%m.%Y %H:%M} ({_WIE.get(w.antwort_wie, w.antwort_wie)})")
+        lines.append(f"  Antwort der Stelle: am {t(w.antwort)} ({_WIE.get(w.antwort_wie, w.antwort_wie)})")
     else:
         over = " – ÜBERFÄLLIG" if ueberschritten(w.antwort_bis, jetzt) else ""
-        lines.append(f"  Antwort der Stelle bis: {w.antwort_bis:%d.%m.%Y %H:%M}{over}")
+        lines.append(f"  Antwort der Stelle bis: {t(w.antwort_bis)}{over}")
     return lines
 
 

@@ -21,6 +21,7 @@ from ..datum import format_datum, format_zeitpunkt
 from ..errors import BueroTicketError
 from ..fileio import atomic_write_text
 from ..models import HistoryEntry, Kanal, Outgoing, Vorgang, Weiterleitung
+from ..ortszeit import in_office, office_zone
 from ..settings.fristen import Fristen, Servicezeiten
 from .context import Context
 from .fristen import Faelligkeit, faelligkeiten, ueberschritten
@@ -175,7 +176,7 @@ def _stelle_mail(ctx: Context, v: Vorgang, w: Weiterleitung) -> Mail:
     template = vorlagen.find(ctx.store.ablage.vorlagen_dir, "erinnerung_stelle", vorlagen.EMAIL)
     fields = {
         "stelle": w.stelle_name,
-        "weitergeleitet_am": format_zeitpunkt(w.zeit),
+        "weitergeleitet_am": format_zeitpunkt(in_office(w.zeit, office_zone(ctx.settings))),
         "antwort_bis": format_zeitpunkt(w.antwort_bis) + " Uhr",
     }
     context = kontext.build(v, ctx.store.ablage.config, fields, today=ctx.clock().date())
