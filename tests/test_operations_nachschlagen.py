@@ -18,7 +18,7 @@ from buero_ticket.clock import FixedClock
 from buero_ticket.errors import EingabeFehler, NichtGefunden
 from buero_ticket.index import Index
 from buero_ticket.models import Absender, Incoming, Kanal, Outgoing, Status
-from buero_ticket.operations import berichte, suche, wissen
+from buero_ticket.operations import berichte, erstkontakt, suche, wissen
 from buero_ticket.operations import datenschutz as ds
 from buero_ticket.operations import vorgang as ops
 from buero_ticket.operations.context import Context
@@ -148,6 +148,36 @@ def test_ansehen_returns_everything_zeige_shows(ctx: Context) -> None:
     closed = ops.ansehen(ctx, index, alt)
     assert closed.wissen_vorschlaege == [] and az not in [t.aktenzeichen for t in closed.aehnliche]
     assert closed.aufbewahrung is not None and closed.aufbewahrung.startswith("bis 31.12.2031")
+
+
+# --- erstkontakt: the knowledge base at first contact --------------------------------------------
+
+
+def test_erstkontakt_nachschlagen_and_artikel_waehlen(ctx: Context) -> None:
+    found = erstkontakt.nachschlagen(ctx, "Wann wird der Sperrmüll abgeholt? Ein Schrank.", "Sperrmüll")
+    assert [v.artikel.datei for v in found.vorschlaege][:1] == [SPERRMUELL] and found.vorschlaege[0].sicher
+    assert erstkontakt.artikel_waehlen(ctx, "1", found) == found.vorschlaege[0].artikel  # number as shown
+    assert erstkontakt.artikel_waehlen(ctx, "Reisepass beantragen", found).datei == "Reisepass beantragen.md"
+    assert erstkontakt.artikel_waehlen(ctx, "Hund").datei == "Hund.md"  # without suggestions: by name
+    with pytest.raises(NichtGefunden):
+        erstkontakt.artikel_waehlen(ctx, str(len(found.vorschlaege) + 1), found)  # no such number, no such name
+    for article in ctx.store.ablage.wissen_dir.rglob("*.md"):
+        article.unlink()
+    assert erstkontakt.nachschlagen(ctx, "Sperrmüll").vorschlaege == []  # no articles: nothing to offer
+
+
+def test_erstkontakt_direkt_beantwortet_looks_the_article_up_before_writing(ctx: Context) -> None:
+    item = erstkontakt.anliegen(ctx, Kanal.TELEFON, "Wann kommt der Sperrmüll?", von="Erika", kontakt="0731 1")
+    done = erstkontakt.direkt_beantwortet(ctx, item, "Sperrmüll anmelden")
+    assert (done.status, done.erstkontakt_geloest, done.wissen) == (Status.ERLEDIGT, True, SPERRMUELL)
+    assert any(e.details == f"direkt beantwortet mit Artikel „Sperrmüll anmelden“ ({SPERRMUELL})"
+               for e in history.read_history(ctx.store.find(done.aktenzeichen)))  # fmt: skip
+    plain = erstkontakt.direkt_beantwortet(ctx, item)
+    assert (plain.status, plain.wissen) == (Status.ERLEDIGT, "")
+    before = sorted(p.name for p in ctx.store.ablage.root.rglob("vorgang.json"))
+    with pytest.raises(NichtGefunden):
+        erstkontakt.direkt_beantwortet(ctx, item, "Gibt es nicht")
+    assert sorted(p.name for p in ctx.store.ablage.root.rglob("vorgang.json")) == before  # nothing written
 
 
 # --- suche.* ---------------------------------------------------------------------------------------

@@ -11,9 +11,8 @@ from typing import Any
 import click
 
 from ..errors import EingabeFehler
-from ..models import Incoming, Kanal, Vorgang
+from ..models import Kanal
 from ..operations import erstkontakt
-from ..operations import wissen as wissen_ops
 from ..wissen.artikel import Artikel
 from ..wissen.vorschlag import Vorschlag
 from . import App, cli
@@ -94,8 +93,8 @@ def _run(
             raise EingabeFehler("Das Anliegen fehlt.", 'Geben Sie --anliegen "…" an (ein, zwei Sätze).')
         anliegen = click.prompt("Worum geht es? Das Anliegen in ein, zwei Sätzen", default="", show_default=False)
     assert anliegen is not None
-    basis = wissen_ops.wissensbasis(app.ablage)
-    vorschlaege = wissen_ops.vorschlaege(basis, anliegen, betreff or "") if basis.docs else []
+    nachschlag = erstkontakt.nachschlagen(app.ctx, anliegen, betreff or "")
+    vorschlaege = nachschlag.vorschlaege
     artikel: Artikel | None = None
     if interactive:
         _show(vorschlaege)
@@ -104,7 +103,7 @@ def _run(
             if ergebnis == "fachabteilung" and not stelle:
                 stelle = _ask_stelle(erstkontakt.stellen(app.ctx))
     if artikel_name:
-        artikel = _pick(app, basis, vorschlaege, artikel_name)
+        artikel = erstkontakt.artikel_waehlen(app.ctx, artikel_name, nachschlag)
     if ergebnis == "fachabteilung" and not erstkontakt.stellen(app.ctx):
         raise EingabeFehler(
             "„an Fachabteilung“ geht erst, wenn in buero-ticket.toml Stellen eingetragen sind ([stellen.KURZNAME]).",
@@ -143,12 +142,6 @@ def _ask_stelle(stellen: dict[str, Any]) -> str:
         if answer in stellen:
             return answer
         click.echo(f"Bitte einen dieser Kurznamen tippen: {', '.join(stellen)}")
-
-
-def _pick(app: App, basis: Any, vorschlaege: list[Vorschlag], name: str) -> Artikel:
-    if name.strip().isdigit() and 1 <= int(name) <= len(vorschlaege):
-        return vorschlaege[int(name) - 1].artikel
-    return wissen_ops.artikel(app.ablage, name, basis)
 
 
 def _options(func: Any) -> Any:
@@ -209,14 +202,3 @@ def schalter(app: App, **kw: Any) -> None:
       buero-ticket schalter --anliegen "Fundsache abgeben: Geldbörse" --ergebnis direkt --artikel Fundbüro
     """
     _run(app, Kanal.PERSOENLICH, **kw)
-
-
-def neu_direkt(app: App, item: Incoming, direkt: bool, wissen: str | None) -> Vorgang:
-    """``neu --direkt-beantwortet [--wissen ARTIKEL]``: the Vorgang is answered at first contact."""
-    if not direkt:
-        raise EingabeFehler(
-            "--wissen gibt es bei 'neu' nur zusammen mit --direkt-beantwortet.",
-            "Für einen offenen Vorgang den Artikel später mit 'buero-ticket antworten … --wissen ARTIKEL' verwenden.",
-        )
-    artikel = wissen_ops.artikel(app.ablage, wissen) if wissen else None
-    return erstkontakt.erfassen(app.ctx, item, erstkontakt.Ausgang.DIREKT, artikel)

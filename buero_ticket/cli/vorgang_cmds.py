@@ -6,6 +6,7 @@ from datetime import datetime
 
 import click
 
+from ..errors import EingabeFehler
 from ..mengen import anzahl
 from ..models import Absender, Dringlichkeit, Incoming, Kanal, Status, Vorgang
 from ..operations import fristen
@@ -95,9 +96,15 @@ def neu(
         kategorie=kategorie,
     )
     if direkt or wissen:
-        from .anruf_cmds import neu_direkt  # answering at first contact (issue 14)
+        if not direkt:
+            raise EingabeFehler(
+                "--wissen gibt es bei 'neu' nur zusammen mit --direkt-beantwortet.",
+                "Für einen offenen Vorgang den Artikel später mit 'buero-ticket antworten … --wissen ARTIKEL' "
+                "verwenden.",
+            )
+        from ..operations.erstkontakt import direkt_beantwortet  # answering at first contact (issue 14)
 
-        vorgang = neu_direkt(app, item, direkt, wissen)
+        vorgang = direkt_beantwortet(app.ctx, item, wissen)
     else:
         vorgang = ops.create(app.ctx, item)
     app.after_change(interactive=True)

@@ -9,13 +9,18 @@ The third ending, "an Fachabteilung", forwards it at once to a Stelle of ``[stel
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from .. import fristen_config
 from ..models import Absender, HistoryEntry, Incoming, Kanal, Status, Vorgang
 from ..wissen.artikel import Artikel
 from . import vorgang as vorgang_ops
 from .context import Context
+
+if TYPE_CHECKING:
+    from ..wissen.vorschlag import Vorschlag, Wissensbasis
 
 
 class Ausgang(StrEnum):
@@ -51,6 +56,40 @@ def anliegen(ctx: Context, kanal: Kanal, text: str, *, von: str = "", kontakt: s
 def _betreff(text: str) -> str:
     first = re.split(r"(?<=[.!?])\s", " ".join(text.split()), maxsplit=1)[0]
     return first if len(first) <= 60 else first[:57].rsplit(" ", 1)[0] + " …"
+
+
+@dataclass(frozen=True)
+class Nachschlag:
+    """What the knowledge base offers for a request at first contact (the dialogue shows it)."""
+
+    basis: Wissensbasis
+    vorschlaege: list[Vorschlag]  # best first; empty when the Ablage has no articles
+
+
+def nachschlagen(ctx: Context, text: str, betreff: str = "") -> Nachschlag:
+    """The articles that may answer the request ``text`` (``betreff``: its subject, if the clerk gave one)."""
+    from . import wissen as wissen_ops
+
+    basis = wissen_ops.wissensbasis(ctx.store.ablage)
+    return Nachschlag(basis, wissen_ops.vorschlaege(basis, text, betreff) if basis.docs else [])
+
+
+def artikel_waehlen(ctx: Context, name: str, nachschlag: Nachschlag | None = None) -> Artikel:
+    """The article a clerk named: number 1–3 of the suggestions in ``nachschlag``, a file name or a title
+    (else :class:`~buero_ticket.errors.NichtGefunden` with close names)."""
+    from . import wissen as wissen_ops
+
+    vorschlaege = nachschlag.vorschlaege if nachschlag else []
+    if name.strip().isdigit() and 1 <= int(name) <= len(vorschlaege):
+        return vorschlaege[int(name) - 1].artikel
+    return wissen_ops.artikel(ctx.store.ablage, name, nachschlag.basis if nachschlag else None)
+
+
+def direkt_beantwortet(ctx: Context, item: Incoming, artikel_name: str | None = None) -> Vorgang:
+    """``neu --direkt-beantwortet [--wissen ARTIKEL]``: the request was answered at first contact (with the
+    named article, looked up before anything is written)."""
+    artikel = artikel_waehlen(ctx, artikel_name) if artikel_name else None
+    return erfassen(ctx, item, Ausgang.DIREKT, artikel)
 
 
 def erfassen(
