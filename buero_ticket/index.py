@@ -38,6 +38,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol, cast
 
@@ -78,13 +79,23 @@ def cache_file(ablage: Ablage, env: Mapping[str, str] = os.environ) -> Path:
     return cache_dir(env) / f"index-{key}.sqlite"
 
 
+class AbweichungArt(StrEnum):
+    """How a folder is out of line (the value is what the cache's column ``abweichung`` holds)."""
+
+    STATUS = "status"  # its metadata say another status than the folder it lies in
+    ORT = "ort"  # not where the program puts it (e.g. dragged straight into "5 Archiv")
+
+
 @dataclass(frozen=True)
 class Abweichung:
     """A Vorgang folder out of line with its metadata or its place (a manual move in Explorer)."""
 
     ordner: Path
     status: Status  # the status of the folder it lies in: the folder wins
-    art: str  # "status" (metadata says another status) | "ort" (not where the program puts it)
+    art: AbweichungArt
+
+
+_STATUS, _ORT = AbweichungArt.STATUS.value, AbweichungArt.ORT.value  # as stored per row (plain strings)
 
 
 @dataclass(frozen=True)
@@ -327,7 +338,7 @@ class Index:
         for rel, status, art in self.db.execute(
             "SELECT relpath, status, abweichung FROM vorgang WHERE abweichung != ''"
         ).fetchall():
-            result.abweichungen.append(Abweichung(self.ablage.root / rel, Status(status), art))
+            result.abweichungen.append(Abweichung(self.ablage.root / rel, Status(status), AbweichungArt(art)))
         return result
 
     def _containers_in_rows(self) -> set[str]:
@@ -477,7 +488,7 @@ class Index:
             result.probleme.append((folder, reason))
             rows.append(self._damaged_row(entry, container, az_key, status, reason, st, vorgang))
             return
-        art = "ort" if misplaced else ("status" if vorgang.status is not status else "")
+        art = _ORT if misplaced else (_STATUS if vorgang.status is not status else "")
         az = vorgang.aktenzeichen
         rows.append(
             (rel, container, az, status.value, st.st_mtime_ns, st.st_size, int(status.is_open),

@@ -20,7 +20,7 @@ from .ablage import CONFIG_NAME, README_NAME, Ablage, layout_dirs, looks_like_vo
 from .aktenzeichen import from_folder_name
 from .errors import BueroTicketError
 from .fileio import TEMP_PREFIX, is_temp_name
-from .index import Abweichung, Index, reconcile
+from .index import Abweichung, AbweichungArt, Index, reconcile
 from .models import Status
 from .pruefstand import Pruefstand, stand_file
 from .store import META_NAME, SUBDIRS, Store, is_intent
@@ -441,7 +441,7 @@ def repair(store: Store, index: Index, bericht: Bericht) -> list[Problem]:
         elif problem.art in (ProblemArt.STATUS_ABWEICHEND, ProblemArt.FALSCHER_ORT):
             status = _status_of(store.ablage, problem.pfad)
             if status is not None:
-                reconcile(index, [Abweichung(problem.pfad, status, "status")])
+                reconcile(index, [Abweichung(problem.pfad, status, AbweichungArt.STATUS)])
         fixed.append(problem)
     index.refresh(full=True)
     return fixed

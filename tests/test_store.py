@@ -11,7 +11,7 @@ from buero_ticket import history
 from buero_ticket.ablage import open_ablage
 from buero_ticket.clock import system_clock
 from buero_ticket.errors import KonfliktFehler, NichtGefunden
-from buero_ticket.index import Index
+from buero_ticket.index import AbweichungArt, Index
 from buero_ticket.intake import Incoming, accept
 from buero_ticket.models import Absender, Kanal, Status, Vorgang
 from buero_ticket.store import META_NAME, Store
@@ -100,6 +100,19 @@ def test_revision_token_refuses_stale_change(store: Store) -> None:
     assert [e.details for e in history.read_history(v.ordner)][-1] == "erste"  # type: ignore[arg-type]
 
 
+def test_a_folder_dropped_beside_the_year_folders_is_out_of_place(store: Store) -> None:
+    v = _new(store)
+    store.set_status(v.aktenzeichen, Status.ARCHIV)
+    index = Index(store)
+    index.refresh()
+    placed = store.find(v.aktenzeichen)
+    dropped = store.ablage.status_dir(Status.ARCHIV) / placed.name  # "5 Archiv" itself, not its year folder
+    os.rename(placed, dropped)
+    found = index.refresh()
+    assert [(a.ordner, a.status, a.art) for a in found.abweichungen] == [(dropped, Status.ARCHIV, AbweichungArt.ORT)]
+    assert type(found.abweichungen[0].art) is AbweichungArt  # the enum, not the cache's string
+
+
 def test_manual_move_is_detected_and_repaired(store: Store) -> None:
     v = _new(store)
     index = Index(store)
@@ -108,7 +121,9 @@ def test_manual_move_is_detected_and_repaired(store: Store) -> None:
     os.rename(v.ordner, target)  # type: ignore[arg-type]
     before = (target / META_NAME).read_bytes()
     found = index.refresh()  # reading only: reports the move, writes nothing
-    assert [(a.ordner, a.status) for a in found.abweichungen] == [(target, Status.ERLEDIGT)]
+    assert [(a.ordner, a.status, a.art) for a in found.abweichungen] == [
+        (target, Status.ERLEDIGT, AbweichungArt.STATUS)
+    ]
     assert found.manuell_verschoben == [] and (target / META_NAME).read_bytes() == before
     assert [x.status for x in index.alle()] == [Status.ERLEDIGT]  # the folder wins in what is shown
     result = index.sync()
