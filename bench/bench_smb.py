@@ -5,11 +5,14 @@
 Needs root, Samba, smbnetfs and fuse3 (``bash ../shared/tools/smb-share.sh install``). Generates
 ``--anzahl`` Vorgänge (``--gross``: also 10,000) on the local disk, copies the same tree into the
 share's export folder (server side, fast) and runs the same commands in this process against both:
-the local copy is the floor, measured in the same run. Each command runs with a warm local cache
-and the register off (``BUERO_TICKET_REGISTER=aus``): a first, unmeasured run of each command
-warms it (a cold ``liste``, the first ``zeige`` — it builds the local full-text index — and the
-first ``pruefen`` on this PC are shown separately). Local and SMB runs alternate, so a change of
-the machine's load hits both; the load average is printed with the figures.
+the local copy is the floor, measured in the same run. The generated tree's mtimes are set an hour
+back (an office's steady state; the commands' own changes during the run are fresh). Each command
+runs with a warm local cache and the register off (``BUERO_TICKET_REGISTER=aus``): a first,
+unmeasured run of each command warms it (a cold ``liste``, the first ``zeige`` — it builds the local
+full-text index — and the first ``pruefen`` on this PC are shown separately). Local and SMB runs
+alternate, so a change of the machine's load hits both; the load average is printed with the
+figures. The commands run in this process: a clerk also waits for the program's start-up, printed
+once for reference (``python -m buero_ticket --hilfe``), which is the same on both.
 
 Round trips are counted by wrapping the os functions every file access goes through (stat, lstat,
 scandir, listdir, open, rename, replace, unlink, mkdir, rmdir, utime, and ``DirEntry.stat``) for
@@ -190,9 +193,20 @@ def share(base: Path) -> Iterator[Path]:
         lock.close()
 
 
+def settle(root: Path, age_s: float = 3600) -> None:
+    """Give every file and folder an mtime an hour ago, as in an office where most Vorgänge were last
+    touched long ago (a freshly generated tree would look changed this very second)."""
+    when = time.time() - age_s
+    for folder, _dirs, files in os.walk(root):
+        for name in files:
+            os.utime(os.path.join(folder, name), (when, when))
+        os.utime(folder, (when, when))
+
+
 def measure(count: int, runs: int, work: Path) -> None:
     local = work / f"lokal-{count}" / "Ablage"
     generate(local, count)
+    settle(local)
     base = Path(tempfile.mkdtemp(prefix="bt-bench-smb-", dir="/tmp"))
     load = [os.getloadavg()[0]]
     with share(base) as mount:
@@ -220,9 +234,12 @@ def measure(count: int, runs: int, work: Path) -> None:
                     per[where].append(at(where, *plans[where][i][1]))
             results[name] = per
         load.append(os.getloadavg()[0])
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "buero_ticket", "--hilfe"], capture_output=True, check=True)
+        startup = time.perf_counter() - start
         print(
             f"\n{count} Vorgänge — Median aus {runs} Läufen; Boden = dieselbe Ablage auf der lokalen Platte; "
-            f"Last (1 min) {load[0]:.1f} → {load[1]:.1f}"
+            f"Last (1 min) {load[0]:.1f} → {load[1]:.1f}; Programmstart (--hilfe) {startup:.3f} s"
         )
         print(f"{'Befehl':24} {'lokal s':>8} {'SMB s':>8} {'Faktor':>7}   SMB-Zugriffe (stat/liste/open/ändern)")
         for name, per in results.items():
