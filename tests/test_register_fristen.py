@@ -149,6 +149,7 @@ def test_register_command_and_liste_show_the_forwarding_deadlines(run: Run, abla
     """Through the CLI at the real time: a forwarding from January 2026 is overdue, one made now is not."""
     _two_stellen(ablage, tmp_path)
     old, fresh = _neu(run, ablage, "Alt weitergeleitet"), _neu(run, ablage, "Eben weitergeleitet")
+    assert "Weiterl. bis" not in _bt(run, ablage, "liste").out  # no forwarding: the list keeps its width
     _forward(ablage, old, "bauamt", FRIDAY_17)
     _bt(run, ablage, "weiterleiten", fresh, "--an", "bauamt")
     _bt(run, ablage, "register")
@@ -159,14 +160,19 @@ def test_register_command_and_liste_show_the_forwarding_deadlines(run: Run, abla
     assert rows[fresh]["Rückmeldung bis"].value == w.rueckmeldung_bis.astimezone(TZ).replace(tzinfo=None)
     assert not _is_red(rows[fresh]["Rückmeldung bis"]) and not _is_red(rows[fresh]["Antwort der Stelle bis"])
 
-    # liste: under the row both open deadlines, overdue marked (a line of its own: a column would push the
-    # subject and the Bearbeiter off a 120-character screen)
+    # liste: a column with the earliest open deadline ("!" when overdue), and under the row both deadlines
     table = _bt(run, ablage, "liste").out.splitlines()
+    assert "Weiterl. bis" in table[0]
+    cell = {
+        line.split()[0]: line[table[0].index("Weiterl. bis") :][:13].strip() for line in table[2:] if line[:4].isdigit()
+    }
+    r, a = (f"{t.astimezone(TZ):%d.%m. %H:%M}" for t in (w.rueckmeldung_bis, w.antwort_bis))
+    first = min(w.rueckmeldung_bis, w.antwort_bis).astimezone(TZ)
+    assert cell[old] == "14.01. 11:00!" and cell[fresh] == f"{first:%d.%m. %H:%M}"
     under = {table[i - 2].split()[0]: line.strip() for i, line in enumerate(table) if "Antwort der Stelle bis" in line}
     assert (
         under[old] == "> Rückmeldung bis 14.01. 11:00 (überfällig) · Antwort der Stelle bis 15.01. 17:00 (überfällig)"
     )
-    r, a = (f"{t.astimezone(TZ):%d.%m. %H:%M}" for t in (w.rueckmeldung_bis, w.antwort_bis))
     assert under[fresh] == f"> Rückmeldung bis {r} · Antwort der Stelle bis {a}"
     # zeige: both deadlines of each forwarding, overdue marked
     shown = _bt(run, ablage, "zeige", old).out

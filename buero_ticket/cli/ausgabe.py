@@ -168,6 +168,16 @@ def frist_zelle(v: Vorgang, heute: date) -> str:
     return f"{v.frist:%d.%m.%Y}" + ("!" if v.status.is_open and v.frist < heute else "")
 
 
+def weiterleitung_zelle(v: Vorgang, jetzt: datetime, zone: tzinfo | None = None) -> str:
+    """``14.01. 11:00!``: the earliest open deadline of the forwardings ("!" when overdue), "" if none."""
+    from ..operations.fristen import naechste_weiterleitungsfrist, ueberschritten
+
+    bis = naechste_weiterleitungsfrist(v)
+    if bis is None:
+        return ""
+    return f"{in_office(bis, zone):%d.%m. %H:%M}" + ("!" if ueberschritten(bis, jetzt) else "")
+
+
 def weiterleitung_fristen(v: Vorgang, jetzt: datetime, zone: tzinfo | None = None) -> str:
     """``Rückmeldung bis 14.01. 11:00 (überfällig) · Antwort der Stelle bis 15.01. 17:00``: the open
     deadlines of the forwardings (forwarded more than once: the earliest of each); "" if none is open."""
@@ -187,14 +197,19 @@ def echo_table(
     *,
     zone: tzinfo | None = None,
     details: Callable[[Vorgang], list[str]] | None = None,
+    weiterleitung_spalte: bool = False,
 ) -> int:
     """The worklist; times in the office's zone ``zone`` (as in the register). Under a row: its markers, then
-    the open deadlines of its forwardings, or instead the lines of ``details`` (``liste --faellig``: what is due)."""
+    the open deadlines of its forwardings, or instead the lines of ``details`` (``liste --faellig``: what is due).
+    ``weiterleitung_spalte``: a column "Weiterl. bis" with the earliest open forwarding deadline ("!" when
+    overdue) – only when a listed Vorgang has one, so the usual list keeps its width."""
     width = shutil.get_terminal_size((120, 20)).columns
     jetzt = jetzt or system_clock()
     heute = jetzt.date()
+    spalte = f"{'Weiterl. bis':<13} " if weiterleitung_spalte else ""
     header = (
-        f"{'Aktenzeichen':<16} {'Status':<14} {'Dringl.':<8} {'Eingang':<16} {'Frist':<11} {'Absender':<22} Betreff"
+        f"{'Aktenzeichen':<16} {'Status':<14} {'Dringl.':<8} {'Eingang':<16} {'Frist':<11} {spalte}"
+        f"{'Absender':<22} Betreff"
     )
     click.echo(header)
     click.echo("-" * min(width, len(header) + 30))
@@ -205,7 +220,9 @@ def echo_table(
         line = (
             f"{v.aktenzeichen:<16} {v.status.label:<14} {v.dringlichkeit.label:<8} "
             f"{in_office(v.eingang, zone):%d.%m.%Y %H:%M} {frist_zelle(v, heute):<11} "
-            f"{_cut(v.absender.display(), 22):<22} " + v.betreff
+            + (f"{weiterleitung_zelle(v, jetzt, zone):<13} " if weiterleitung_spalte else "")
+            + f"{_cut(v.absender.display(), 22):<22} "
+            + v.betreff
         )
         if v.bearbeiter:
             line += f"  [{v.bearbeiter}]"
@@ -215,8 +232,8 @@ def echo_table(
         if details is not None:  # liste --faellig: what is due (includes an overdue forwarding deadline)
             for line in details(v):
                 click.echo(_cut(f"{'':<16} > {line}", max(width, 60)))
-        elif v.weiterleitungen and (deadlines := weiterleitung_fristen(v, jetzt, zone)):  # a line, not a column:
-            click.echo(_cut(f"{'':<16} > {deadlines}", max(width, 60)))  # a column pushes the subject off the screen
+        elif v.weiterleitungen and (deadlines := weiterleitung_fristen(v, jetzt, zone)):  # which deadline is which
+            click.echo(_cut(f"{'':<16} > {deadlines}", max(width, 60)))
     return count
 
 

@@ -142,7 +142,8 @@ def liste(app: App, alle: bool, status: str | None, bearbeiter: str | None, fael
             stored = (r for r in stored if str(r.data.get("bearbeiter") or "").casefold() == wanted_stored)
         echo_json_list(stored_json(r) for r in stored)
         return
-    rows = index.worklist() if (alle or status) else fristen.arbeitsliste(index.offen(), jetzt.date())
+    offen = list(index.offen())  # few (~2 %): also the rows of the usual list
+    rows = index.worklist() if (alle or status) else fristen.arbeitsliste(offen, jetzt.date())
     wanted = None if bearbeiter is None else _bearbeiter_key(app, bearbeiter)
     selected = (
         v
@@ -155,10 +156,19 @@ def liste(app: App, alle: bool, status: str | None, bearbeiter: str | None, fael
         echo_json_list(vorgang_json(v) for v in selected)
         return
     zone = office_zone(app.ctx.settings)
+    # The column "Weiterl. bis" only when a listed Vorgang has an open forwarding deadline: only open ones
+    # can, and they are few (the cache's open list), so the check never reads the archive.
+    spalte = any(
+        fristen.naechste_weiterleitungsfrist(v) is not None
+        and (status is None or v.status.value == status)
+        and (wanted is None or v.bearbeiter.casefold() == wanted)
+        for v in offen
+    )
     if faellig:  # under each row: what is due, e.g. "Rückmeldung an Bürger (Bauamt): überfällig seit …"
-        count = echo_table(selected, jetzt, zone=zone, details=lambda v: _faellig_zeilen(v, jetzt))
+        details = lambda v: _faellig_zeilen(v, jetzt)  # noqa: E731
+        count = echo_table(selected, jetzt, zone=zone, details=details, weiterleitung_spalte=spalte)
     else:
-        count = echo_table(selected, jetzt, zone=zone)
+        count = echo_table(selected, jetzt, zone=zone, weiterleitung_spalte=spalte)
     if faellig:
         click.echo("\n" + anzahl(count, "Vorgang", "Vorgänge") + " fällig oder überfällig")
     else:
