@@ -54,9 +54,9 @@ class Parameter:
     unscharf: bool = True  # a word not in any article may match one with one letter different
     # Confidence: logistic(staerke * strength + vorsprung * lead + achse - abstand * ln(s1 / s_i)).
     # Fitted with `python bench/bench_wissen.py --einstellen` on rows 1–75 of the dev set.
-    gewicht_staerke: float = 2.08
-    gewicht_vorsprung: float = 0.65
-    achse: float = -2.9
+    gewicht_staerke: float = 2.07
+    gewicht_vorsprung: float = 0.64
+    achse: float = -2.89
     gewicht_abstand: float = 2.0  # how fast a lower-ranked suggestion loses confidence
     schwelle: float = 0.75  # sicher from here on
 
