@@ -11,8 +11,9 @@ runs with a warm local cache and the register off (``BUERO_TICKET_REGISTER=aus``
 unmeasured run of each command warms it (a cold ``liste``, the first ``zeige`` — it builds the local
 full-text index — and the first ``pruefen`` on this PC are shown separately). Local and SMB runs
 alternate, so a change of the machine's load hits both; the load average is printed with the
-figures. The commands run in this process: a clerk also waits for the program's start-up, printed
-once for reference (``python -m buero_ticket --hilfe``), which is the same on both.
+figures. The commands run in this process (each round trip weighs against a floor of a few ms); then
+each again as a whole process, as a clerk runs it and as the issue's own figures were taken (start-up
+included, the same on both), printed beside; the program's start-up (``--hilfe``) once for reference.
 
 Round trips are counted by wrapping the os functions every file access goes through (stat, lstat,
 scandir, listdir, open, rename, replace, unlink, mkdir, rmdir, utime, and ``DirEntry.stat``) for
@@ -233,6 +234,17 @@ def measure(count: int, runs: int, work: Path) -> None:
                 for where in roots:  # alternating: a change of the machine's load hits both
                     per[where].append(at(where, *plans[where][i][1]))
             results[name] = per
+        # The same commands as a clerk runs them: a whole process each (start-up included, as the issue's own
+        # figures were taken), alternating local and share, median of ``runs``.
+        whole: dict[str, dict[str, list[float]]] = {}
+        for i, (name, _args) in enumerate(plans["lokal"]):
+            for _ in range(min(runs, 2) if name == "pruefen" else runs):
+                for where in roots:
+                    env = {**os.environ, "BUERO_TICKET_CACHE": caches[where]}
+                    cmd = [sys.executable, "-m", "buero_ticket", "--ablage", str(roots[where]), *plans[where][i][1]]
+                    start = time.perf_counter()
+                    subprocess.run(cmd, capture_output=True, env=env)
+                    whole.setdefault(name, {}).setdefault(where, []).append(time.perf_counter() - start)
         load.append(os.getloadavg()[0])
         start = time.perf_counter()
         subprocess.run([sys.executable, "-m", "buero_ticket", "--hilfe"], capture_output=True, check=True)
@@ -241,15 +253,22 @@ def measure(count: int, runs: int, work: Path) -> None:
             f"\n{count} Vorgänge — Median aus {runs} Läufen; Boden = dieselbe Ablage auf der lokalen Platte; "
             f"Last (1 min) {load[0]:.1f} → {load[1]:.1f}; Programmstart (--hilfe) {startup:.3f} s"
         )
-        print(f"{'Befehl':24} {'lokal s':>8} {'SMB s':>8} {'Faktor':>7}   SMB-Zugriffe (stat/liste/open/ändern)")
+        print(
+            f"{'Befehl':24} {'lokal s':>8} {'SMB s':>8} {'Faktor':>7}   SMB-Zugriffe (stat/liste/open/ändern)"
+            "   als ganzer Befehl: lokal s / SMB s = Faktor"
+        )
         for name, per in results.items():
             t_local = statistics.median(t for t, _c in per["lokal"])
             t_smb = statistics.median(t for t, _c in per["SMB"])
             counts = per["SMB"][-1][1]
             trips = "/".join(str(counts[k]) for k in KINDS)
-            print(
+            line = (
                 f"{name:24} {t_local:8.3f} {t_smb:8.3f} {t_smb / t_local:6.1f}×   {sum(counts.values()):5d} = {trips}"
             )
+            if name in whole:
+                w_local, w_smb = (statistics.median(whole[name][where]) for where in ("lokal", "SMB"))
+                line += f"   {w_local:.3f} / {w_smb:.3f} = {w_smb / w_local:.1f}×"
+            print(line)
     shutil.rmtree(base, ignore_errors=True)
 
 
