@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -222,15 +223,28 @@ def _hide(path: Path) -> None:
         ctypes.windll.kernel32.SetFileAttributesW(str(path), 0x02)  # type: ignore[attr-defined]
 
 
+def _there(path: Path, is_file: bool = False) -> bool:
+    """Does ``path`` exist? An SMB client under load can answer one stat with ENOENT or EIO although the
+    share is there (seen with two PCs at once): only an answer that stays "no" for about 1.5 s counts."""
+    for delay in (0.05, 0.1, 0.2, 0.4, 0.8, 0.0):
+        try:
+            if path.is_file() if is_file else path.exists():
+                return True
+        except OSError:
+            pass
+        time.sleep(delay)
+    return False
+
+
 def open_ablage(root: Path) -> Ablage:
     root = root.expanduser().absolute()
-    if not root.exists():
+    if not _there(root):
         raise AblageFehler(
             f"Die Ablage {root} ist nicht erreichbar.",
             "Ist das Netzlaufwerk verbunden? Prüfen Sie den Pfad oder melden Sie sich neu an. "
             "Eine neue Ablage legt 'buero-ticket init ORDNER' an.",
         )
-    if not (root / CONFIG_NAME).is_file():
+    if not _there(root / CONFIG_NAME, is_file=True):
         raise AblageFehler(
             f"{root} ist keine buero-ticket-Ablage (es fehlt {CONFIG_NAME}).",
             "Prüfen Sie den Pfad, oder legen Sie dort mit 'buero-ticket init' eine Ablage an.",
