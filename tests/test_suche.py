@@ -237,3 +237,21 @@ def test_a_full_build_in_worker_processes_finds_the_same(run, ablage: Ablage, mo
     assert "Scan.pdf" in res.err  # a note from a worker process arrives
     assert [t["aktenzeichen"] for t in _suche(run, ablage, "Oezdemir")] == [amt]
     assert [t["aktenzeichen"] for t in _suche(run, ablage, "Antrag")] == [amt]
+
+
+def test_zeige_leaves_a_first_build_to_suche(run, ablage: Ablage, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from buero_ticket.operations import suche as ops
+
+    monkeypatch.setattr(ops, "KURZ", 1)  # as if there were more Vorgänge than zeige indexes on its own
+    root = str(ablage.root)
+    alt = _neu(run, ablage, "Sperrmüll abholen", "Couch und Schrank sollen weg")
+    assert run("--ablage", root, "status", alt, "erledigt").code == 0
+    neu = _neu(run, ablage, "Sperrmüll Termin", "Wann wird der Sperrmüll abgeholt? Ein Schrank.")
+    shown = run("--ablage", root, "zeige", neu)
+    assert shown.code == 0, shown.err
+    assert "erst wenn der Suchindex" in shown.out and "buero-ticket suche" in shown.out
+    assert json.loads(run("--ablage", root, "zeige", neu, "--json").out)["aehnliche"] == []
+    assert _suche(run, ablage, "Sperrmüll")  # suche builds it (with its progress bar)
+    data = json.loads(run("--ablage", root, "zeige", neu, "--json").out)
+    assert [t["aktenzeichen"] for t in data["aehnliche"]] == [alt]
+    assert "aehnliche_hinweis" not in data

@@ -216,7 +216,7 @@ def luecken(app: App, as_json: bool) -> None:
 def zeige_extras_json(ansicht: Ansicht) -> dict[str, Any]:
     """For ``zeige --json``: the recorded article, article suggestions and up to 5 similar closed Vorgänge."""
     v = ansicht.vorgang
-    return {
+    out: dict[str, Any] = {
         "wissen": v.wissen or None,
         "erstkontakt_geloest": v.erstkontakt_geloest,
         "wissen_vorschlaege": [vorschlag_json(s) for s in ansicht.wissen_vorschlaege],
@@ -225,6 +225,21 @@ def zeige_extras_json(ansicht: Ansicht) -> dict[str, Any]:
             for t in ansicht.aehnliche
         ],
     }
+    _echo_anlagen_hinweise(ansicht)
+    if ansicht.aehnliche_spaeter:
+        out["aehnliche_hinweis"] = AEHNLICHE_SPAETER
+    return out
+
+
+AEHNLICHE_SPAETER = (
+    "Ähnliche erledigte Vorgänge: erst wenn der Suchindex auf diesem PC aufgebaut ist. Was tun: einmal "
+    "'buero-ticket suche WORT' aufrufen (zeigt den Fortschritt, bei vielen Vorgängen ein bis zwei Minuten)."
+)
+
+
+def _echo_anlagen_hinweise(ansicht: Ansicht) -> None:
+    for text in ansicht.anlagen_hinweise:  # attachments the full-text update could not read
+        click.echo(f"Hinweis: {text}", err=True)
 
 
 def echo_zeige_extras(ansicht: Ansicht) -> None:
@@ -239,6 +254,9 @@ def echo_zeige_extras(ansicht: Ansicht) -> None:
         for v in ansicht.wissen_vorschlaege:
             mark = "sicher" if v.sicher else "unsicher"
             click.echo(f"   {v.rang}. {v.artikel.titel}  [{v.artikel.datei}]  Score {v.score:.2f} ({mark})")
+    _echo_anlagen_hinweise(ansicht)
+    if ansicht.aehnliche_spaeter:
+        click.echo(f"\n{AEHNLICHE_SPAETER}")
     if ansicht.aehnliche:
         click.echo("\nÄhnliche erledigte Vorgänge (was wurde damals geantwortet?):")
         for t in ansicht.aehnliche:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -9,9 +10,10 @@ from ..index import Index
 from ..models import Status, Vorgang
 from ..suche.analyse import terms
 from ..suche.texte import Hinweis
-from ..suche.volltext import Progress, Treffer, Volltext
+from ..suche.volltext import PROGRESS_FROM, Progress, Treffer, Volltext
 
 SIMILAR = 5
+KURZ = PROGRESS_FROM  # zeige brings the index up to date only if at most this many Vorgänge are to be read
 
 
 @dataclass
@@ -28,6 +30,22 @@ def volltext(index: Index, progress: Progress | None = None) -> Volltext:
     vt = Volltext(index)
     vt.update(progress)
     return vt
+
+
+def volltext_wenn_schnell(index: Index) -> Volltext | None:
+    """The full-text index if it can be brought up to date at once (for ``zeige``), else None.
+
+    A first build or a large catch-up (more than a progress bar's worth of Vorgänge) is left to ``suche``,
+    which shows its progress; so is an index another command is writing just now.
+    """
+    try:
+        vt = Volltext(index)
+        if vt.update(limit=KURZ) >= 0:
+            return vt
+        vt.close()
+    except sqlite3.OperationalError:  # locked by a build in another command
+        pass
+    return None
 
 
 def hinweis_text(index: Index, hinweis: Hinweis) -> str:

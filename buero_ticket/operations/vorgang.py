@@ -205,6 +205,8 @@ class Ansicht:
     jetzt: datetime  # the time the view was made (what is overdue)
     aufbewahrung: str | None  # how long it is kept; None: not asked for (``angaben=False``)
     weitere_vorgaenge: int | None  # the same person's other Vorgänge; None: not asked for
+    aehnliche_spaeter: bool = False  # the full-text index is not built yet on this PC (left to ``suche``)
+    anlagen_hinweise: tuple[str, ...] = ()  # attachments the full-text update could not read
 
 
 def ansehen(ctx: Context, index: Index, az: str, *, angaben: bool = True) -> Ansicht:
@@ -224,11 +226,15 @@ def ansehen(ctx: Context, index: Index, az: str, *, angaben: bool = True) -> Ans
     verlauf = read_history(vorgang.ordner)
     basis = wissen_ops.wissensbasis(ctx.store.ablage)
     vorschlaege = wissen_ops.vorschlaege_fuer(basis, vorgang) if basis.docs and vorgang.status.is_open else []
-    vt = suche_ops.volltext(index)
-    try:
-        aehnliche = suche_ops.aehnliche(vt, vorgang)
-    finally:
-        vt.close()
+    aehnliche: list[Treffer] = []
+    hinweise: tuple[str, ...] = ()
+    vt = suche_ops.volltext_wenn_schnell(index)  # a first build is left to 'suche' (with its progress bar)
+    if vt is not None:
+        hinweise = tuple(suche_ops.hinweis_text(index, h) for h in vt.hinweise)
+        try:
+            aehnliche = suche_ops.aehnliche(vt, vorgang)
+        finally:
+            vt.close()
     aufbewahrung: str | None = None
     weitere: int | None = None
     if angaben:
@@ -237,7 +243,7 @@ def ansehen(ctx: Context, index: Index, az: str, *, angaben: bool = True) -> Ans
 
         aufbewahrung = beschreibung(vorgang, ctx.settings.section(Aufbewahrung))
         weitere = index.person_count(vorgang)
-    return Ansicht(vorgang, verlauf, vorschlaege, aehnliche, ctx.clock(), aufbewahrung, weitere)
+    return Ansicht(vorgang, verlauf, vorschlaege, aehnliche, ctx.clock(), aufbewahrung, weitere, vt is None, hinweise)
 
 
 def reconcile_manual_move(ctx: Context, folder: Path, status: Status) -> Vorgang | None:

@@ -179,7 +179,7 @@ class Volltext:
         self.db.close()
 
     # -- keeping up with the metadata cache ---------------------------------------------------------
-    def update(self, progress: Progress | None = None) -> int:
+    def update(self, progress: Progress | None = None, limit: int | None = None) -> int:
         """Index what changed in the metadata cache since the last call; returns how many were (re)indexed.
 
         First the metadata cache file's change counter (SQLite keeps it in the file header): unchanged, and
@@ -187,7 +187,8 @@ class Volltext:
         sizes and path lengths, one pass over an index) tells whether any Vorgang changed. The same stamp of
         this index is kept up to date with every row written, so after indexing the metadata files newer
         than the newest indexed one (what the store just wrote) equal stamps prove that nothing else
-        changed; otherwise the rows are compared.
+        changed; otherwise the rows are compared. With ``limit``, nothing is done and -1 returned if more
+        Vorgänge than that would have to be read (a first build: a minute at 100,000).
         """
         version = self._metadata_version()
         if version is not None and version == self._stored_text("version"):
@@ -199,7 +200,9 @@ class Volltext:
                 mine = self._count_doc()
             count, mine = self._newer(mine)
             if mine != stamp:  # something else changed (a folder vanished or moved without a new metadata file)
-                count = self._compare(progress)
+                count = self._compare(progress, limit)
+                if count < 0:
+                    return count
                 mine = self._count_doc()
         else:
             count, mine = 0, stamp
@@ -274,7 +277,7 @@ class Volltext:
                 mine = _plus(mine, self._insert(rel, vorgang, sigs[rel]))
         return len(fresh), mine
 
-    def _compare(self, progress: Progress | None = None) -> int:
+    def _compare(self, progress: Progress | None = None, limit: int | None = None) -> int:
         mine = {rel: (m, s) for rel, m, s in self.db.execute("SELECT relpath, mtime_ns, size FROM doc")}
         theirs = {
             rel: (m, s)
@@ -285,6 +288,8 @@ class Volltext:
         changed = [rel for rel, sig in theirs.items() if mine.get(rel) != sig]
         gone = [rel for rel in mine if rel not in theirs]
         del mine
+        if limit is not None and len(changed) > limit:
+            return -1
         if not changed and not gone:
             return 0
         if len(changed) < PROGRESS_FROM:
