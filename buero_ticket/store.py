@@ -907,6 +907,21 @@ def _text_file(msg: Incoming | Outgoing) -> str:
     return "\n".join(head) + "\n\n" + (msg.text or "").replace("\r\n", "\n") + "\n"
 
 
+def message_text(folder: Path, nachricht: Nachricht) -> str:
+    """The readable text of a stored message: its text file without the head lines ``_text_file`` writes
+    ("" if it has none or cannot be read)."""
+    if not nachricht.text_datei:
+        return ""
+    try:
+        text = (folder / NACHRICHTEN_DIR / nachricht.text_datei).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    head, sep, body = text.partition("\n\n")
+    if sep and all(": " in line for line in head.splitlines()):
+        text = body
+    return text.strip()
+
+
 def _dump(vorgang: Vorgang, record: dict[str, Any]) -> str:
     data = vorgang.to_json()
     data[RECORD_KEY] = record

@@ -7,7 +7,6 @@ import json
 import shutil
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, tzinfo
-from pathlib import Path
 from typing import Any
 
 import click
@@ -15,9 +14,9 @@ import click
 from ..clock import system_clock
 from ..index import CacheRow
 from ..merker import merker
-from ..models import Dringlichkeit, HistoryEntry, Kanal, Nachricht, Vorgang, Weiterleitung
+from ..models import Dringlichkeit, HistoryEntry, Kanal, Vorgang, Weiterleitung
 from ..ortszeit import in_office
-from ..store import ANLAGEN_DIR, AUSGANG_DIR, NACHRICHTEN_DIR
+from ..store import ANLAGEN_DIR, AUSGANG_DIR, NACHRICHTEN_DIR, message_text
 
 PREVIEW_LINES = 3  # lines of each message shown by zeige without --voll
 
@@ -237,20 +236,6 @@ def echo_table(
     return count
 
 
-def message_body(folder: Path, nachricht: Nachricht) -> str:
-    """The readable text of a stored message (without the head lines of our own text files)."""
-    if not nachricht.text_datei:
-        return ""
-    try:
-        text = (folder / NACHRICHTEN_DIR / nachricht.text_datei).read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return ""
-    head, sep, body = text.partition("\n\n")
-    if sep and all(": " in line for line in head.splitlines()):
-        text = body
-    return text.strip()
-
-
 def _message_lines(body: str, voll: bool) -> list[str]:
     lines = [line.rstrip() for line in body.splitlines()]
     if voll:
@@ -307,7 +292,7 @@ def echo_detail(
         click.echo(f"  {in_office(n.zeit, zone):%d.%m.%Y %H:%M}  {n.richtung:<8} {n.datei}{auto}")
         for anlage in n.anlagen:
             click.echo(f"      Anlage: {anlage}")
-        for line in _message_lines(message_body(folder, n), voll):
+        for line in _message_lines(message_text(folder, n), voll):
             click.echo(f"      │ {line}")
     click.echo(f"\nVerlauf ({len(verlauf)}):")
     for e in verlauf:

@@ -35,7 +35,7 @@ from ..fristen_config import Stelle
 from ..models import HistoryEntry, Kanal, Outgoing, Status, Vorgang, Weiterleitung
 from ..names import safe_name
 from ..settings.fristen import Servicezeiten
-from ..store import ANLAGEN_DIR, AUSGANG_DIR, NACHRICHTEN_DIR
+from ..store import ANLAGEN_DIR, AUSGANG_DIR, NACHRICHTEN_DIR, message_text
 from .context import Context
 
 if TYPE_CHECKING:
@@ -154,21 +154,8 @@ def _attachments(vorgang: Vorgang, anlagen: Sequence[str]) -> list[tuple[str, by
 def _request_text(vorgang: Vorgang) -> str:
     """The text of the first incoming message (the request itself)."""
     assert vorgang.ordner is not None
-    for n in vorgang.nachrichten:
-        if n.richtung != "eingang" or not n.text_datei:
-            continue
-        try:
-            text = (vorgang.ordner / NACHRICHTEN_DIR / n.text_datei).read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return ""
-        head, sep, body = text.partition("\n\n")
-        if sep and all(": " in line for line in head.splitlines()):
-            text = body
-        return text.strip()
-    return ""
-
-
-# --- by mail -------------------------------------------------------------------------------------
+    first = next((n for n in vorgang.nachrichten if n.richtung == "eingang" and n.text_datei), None)
+    return message_text(vorgang.ordner, first) if first else ""
 
 
 def _send_mail(

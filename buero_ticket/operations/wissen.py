@@ -19,7 +19,7 @@ from ..errors import EingabeFehler, NichtGefunden
 from ..fileio import atomic_write_bytes
 from ..models import HistoryEntry, Status, Vorgang
 from ..names import safe_name
-from ..store import NACHRICHTEN_DIR, Store
+from ..store import Store, message_text
 from ..suche.analyse import terms
 from ..wissen.artikel import FIELDS, Artikel, Sammlung, lade
 from ..wissen.vorschlag import Vorschlag, Wissensbasis
@@ -52,19 +52,10 @@ def artikel(ablage: Ablage, name: str, basis: Wissensbasis | None = None) -> Art
 
 
 def request_text(vorgang: Vorgang) -> str:
-    """The request's own words: the incoming messages' text files (without their header lines)."""
+    """The request's own words: the incoming messages' text files (without their head lines)."""
     assert vorgang.ordner is not None
-    parts = []
-    for n in vorgang.nachrichten:
-        if n.richtung != "eingang" or not n.text_datei:
-            continue
-        try:
-            raw = (vorgang.ordner / NACHRICHTEN_DIR / n.text_datei).read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            continue
-        head, _, body = raw.partition("\n\n")
-        parts.append(body if body else head)
-    return "\n".join(parts)
+    parts = [message_text(vorgang.ordner, n) for n in vorgang.nachrichten if n.richtung == "eingang"]
+    return "\n".join(p for p in parts if p)
 
 
 def vorschlaege(basis: Wissensbasis, text: str, betreff: str = "") -> list[Vorschlag]:
@@ -153,14 +144,8 @@ def answer_text(vorgang: Vorgang) -> str:
     """The last outgoing message's text (the answer the office gave), else ""."""
     assert vorgang.ordner is not None
     for n in reversed(vorgang.nachrichten):
-        if n.richtung == "ausgang" and n.text_datei:
-            path = vorgang.ordner / NACHRICHTEN_DIR / n.text_datei
-            try:
-                raw = path.read_text(encoding="utf-8", errors="replace")
-            except OSError:
-                continue
-            head, _, body = raw.partition("\n\n")
-            return (body or head).strip()
+        if n.richtung == "ausgang" and (text := message_text(vorgang.ordner, n)):
+            return text
     return ""
 
 
