@@ -16,6 +16,7 @@ import pytest
 from buero_ticket.ablage import Ablage, init_ablage
 from buero_ticket.cli import main
 from buero_ticket.store import Store
+from tests.smtp_sink import SmtpSink
 
 pytest_plugins = ["tests.imap_servers", "tests.smb_share"]
 
@@ -116,3 +117,13 @@ def run() -> Callable[..., Result]:
         return Result(code, out.getvalue(), err.getvalue())
 
     return _run
+
+
+@pytest.fixture
+def sink() -> Iterator[SmtpSink]:
+    """A real SMTP server (aiosmtpd) on a free local port that keeps what it receives."""
+    server = SmtpSink().start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -24,13 +23,6 @@ ABSENDER = "Bürgerbüro Musterstadt <versand@musterstadt.example>"
 AMT = {"name": "Bürgerbüro Musterstadt", "email": "buergerbuero@musterstadt.example"}
 IMAP_USER = "postfach@musterstadt.example"
 CITIZEN = "Jörg Müller <j.mueller@example.org>"
-
-
-@pytest.fixture
-def sink() -> Iterator[SmtpSink]:
-    server = SmtpSink().start()
-    yield server
-    server.stop()
 
 
 def configure(

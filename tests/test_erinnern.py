@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
-
-import pytest
 
 from buero_ticket.ablage import Ablage, open_ablage
 from buero_ticket.clock import FixedClock
@@ -20,15 +18,6 @@ from tests.smtp_sink import SmtpSink, set_config
 Run = Callable[..., Any]
 AMT = {"name": "Bürgerbüro Musterstadt", "email": "buergerbuero@musterstadt.example"}
 WEBER = "m.weber@musterstadt.example"
-
-
-@pytest.fixture
-def sink() -> Iterator[SmtpSink]:
-    server = SmtpSink().start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def _bt(run: Run, ablage: Ablage, *args: str) -> Any:

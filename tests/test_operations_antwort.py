@@ -3,7 +3,6 @@ acknowledgement of receipt, each on a real Ablage with a fixed clock; the files 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -29,13 +28,6 @@ from .test_intake_mail import make_mail
 T0 = datetime(2026, 3, 2, 9, 30, tzinfo=timezone(timedelta(hours=1)))
 AMT = {"name": "Bürgerbüro Musterstadt", "email": "buergerbuero@musterstadt.example"}
 ERIKA = Absender("Erika Muster", "erika@example.org", anschrift="Hauptstraße 5, 89073 Ulm")
-
-
-@pytest.fixture
-def sink() -> Iterator[SmtpSink]:
-    server = SmtpSink().start()
-    yield server
-    server.stop()
 
 
 def _ctx(ablage: Ablage, **sections: dict[str, Any]) -> Context:

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -85,13 +84,6 @@ def test_brief_and_antworten_refuse_with_a_german_message(run, ablage: Ablage, c
         res = run("--ablage", str(ablage.root), command, az, "kaputt")
         assert res.code == Exit.PROBLEME, (command, res.out, res.err)
         assert words in res.err and "kaputt" in res.err and "Interner Fehler" not in res.err, res.err
-
-
-@pytest.fixture
-def sink() -> Iterator[SmtpSink]:
-    server = SmtpSink().start()
-    yield server
-    server.stop()
 
 
 @pytest.mark.parametrize("case", ["power", "busy", "recursion", "include"])

@@ -4,7 +4,7 @@ IMAP (pymap) into the same Vorgang; forwarding into a second Ablage; several for
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -33,15 +33,6 @@ AMT = {"name": "Bürgerbüro Musterstadt", "email": "buergerbuero@musterstadt.ex
 BAUAMT = {"name": "Bauamt", "email": "bauamt@musterstadt.example", "antwort_servicestunden": 40}
 ORDNUNGSAMT = {"name": "Ordnungsamt", "email": "ordnung@musterstadt.example"}
 CITIZEN = "Jonas Becker <j.becker@example.org>"
-
-
-@pytest.fixture
-def sink() -> Iterator[SmtpSink]:
-    server = SmtpSink().start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def _bt(run: Run, ablage: Ablage, *args: str) -> Any:
