@@ -15,7 +15,7 @@ from buero_ticket.errors import Exit
 from buero_ticket.store import Store
 from tests.smtp_sink import SmtpSink, set_config
 
-from .test_antwort import AMT, CITIZEN, import_mail, meta, sink  # noqa: F401  (sink is a fixture)
+from .test_antwort import AMT, CITIZEN, import_mail, meta
 from .test_antwort import folder_of as _folder_of
 from .test_intake_mail import make_mail
 
@@ -27,7 +27,7 @@ def _full(*args: object, **kwargs: object) -> None:
 def test_sent_but_not_filed_is_exit_7_with_the_rescue_copy_never_exit_2(
     run,  # type: ignore[no-untyped-def]
     ablage: Ablage,
-    sink: SmtpSink,  # noqa: F811
+    sink: SmtpSink,
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
@@ -47,7 +47,7 @@ def test_sent_but_not_filed_is_exit_7_with_the_rescue_copy_never_exit_2(
 def test_a_missing_answered_mark_after_sending_and_filing_is_a_warning(
     run,  # type: ignore[no-untyped-def]
     ablage: Ablage,
-    sink: SmtpSink,  # noqa: F811
+    sink: SmtpSink,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     set_config(ablage.root, {"amt": AMT, "smtp": sink.toml()})
