@@ -79,6 +79,16 @@ def cache_file(ablage: Ablage, env: Mapping[str, str] = os.environ) -> Path:
     return cache_dir(env) / f"index-{key}.sqlite"
 
 
+BUSY_TRIES = 20  # ~10 s in all: several commands on one PC at once wait for each other, never rebuild
+
+
+def _busy(exc: sqlite3.DatabaseError) -> bool:
+    """SQLite's "database is locked"/busy: another process on this PC holds the cache – wait and try
+    again. Only any other error means the file is unusable (then it is rebuilt from the folders)."""
+    text = str(exc).lower()
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
+
+
 class AbweichungArt(StrEnum):
     """How a folder is out of line (the value is what the cache's column ``abweichung`` holds)."""
 
@@ -231,18 +241,27 @@ class Index:
 
     # -- the database and its repair -------------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
-        try:
-            db = sqlite3.connect(self.path, timeout=30)
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            if version != CACHE_VERSION:
-                db.executescript(
-                    "DROP TABLE IF EXISTS vorgang; DROP TABLE IF EXISTS schluessel; DROP TABLE IF EXISTS behaelter;"
-                )
-                db.execute(f"PRAGMA user_version = {CACHE_VERSION}")
-            db.executescript(_SCHEMA)
-            return db
-        except sqlite3.DatabaseError:
-            return self._recreate()
+        for attempt in range(BUSY_TRIES):
+            try:
+                return self._open()
+            except sqlite3.DatabaseError as exc:
+                if not _busy(exc):
+                    return self._recreate()
+                if attempt == BUSY_TRIES - 1:  # still held: say so, but never delete it under the other command
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    def _open(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=30)
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version != CACHE_VERSION:
+            db.executescript(
+                "DROP TABLE IF EXISTS vorgang; DROP TABLE IF EXISTS schluessel; DROP TABLE IF EXISTS behaelter;"
+            )
+            db.execute(f"PRAGMA user_version = {CACHE_VERSION}")
+        db.executescript(_SCHEMA)
+        return db
 
     def _recreate(self) -> sqlite3.Connection:
         """A broken cache is never a problem: it is deleted and rebuilt from the folders."""
@@ -279,11 +298,19 @@ class Index:
         ``named``: Aktenzeichen the command works on; they are checked in full (also in a light refresh).
         ``progress`` is called while many metadata files are read (a cold start).
         """
-        try:
-            result = self._refresh(full, light and not full, progress, named or [])
-        except sqlite3.DatabaseError:
-            self._rebuild()
-            result = self._refresh(True, False, progress, [])
+        for attempt in range(BUSY_TRIES):
+            try:
+                result = self._refresh(full, light and not full, progress, named or [])
+                break
+            except sqlite3.DatabaseError as exc:
+                if _busy(exc) and attempt < BUSY_TRIES - 1:  # another command on this PC writes just now
+                    with contextlib.suppress(sqlite3.Error):
+                        self.db.rollback()
+                    time.sleep(0.05 * (attempt + 1))
+                    continue
+                self._rebuild()
+                result = self._refresh(True, False, progress, [])
+                break
         result.cache_neu_aufgebaut = self.rebuilt
         return result
 

@@ -41,7 +41,7 @@ OUTSIDE_VORGANG = {
     "suche/volltext.py": "the local full-text index of this PC (cache), never on the share",
     "faults.py": "test-only crash points write their mark file (never set in production)",
     "index.py:__init__": "the local cache of this PC (BUERO_TICKET_CACHE), never on the share: its folder",
-    "index.py:_connect": "the local cache's SQLite file (BUERO_TICKET_CACHE), never on the share",
+    "index.py:_open": "the local cache's SQLite file (BUERO_TICKET_CACHE), never on the share",
     "index.py:_recreate": "the local cache: a broken SQLite file is deleted and built anew",
     "intake/einwurf.py:_claim": "claims a file in 0 Einwurf (renamed into the claim folder)",
     "intake/einwurf.py:_reject": "moves a failed drop to 0 Einwurf/_Fehler",
