@@ -18,7 +18,7 @@ from ..ablage import Ablage
 from ..errors import EingabeFehler, NichtGefunden
 from ..fileio import atomic_write_bytes
 from ..models import HistoryEntry, Status, Vorgang
-from ..names import safe_name
+from ..names import safe_name, unique_name
 from ..store import Store, message_text
 from ..suche.analyse import terms
 from ..wissen.artikel import FIELDS, Artikel, Sammlung, lade
@@ -179,12 +179,9 @@ def entwurf_aus(store: Store, az: str, heute: date) -> Entwurf:
     )
     folder = store.ablage.wissen_dir / DRAFT_DIR
     folder.mkdir(parents=True, exist_ok=True)
-    name = safe_name(titel)[:80].strip() or vorgang.aktenzeichen
-    path = folder / f"{name}.md"
-    number = 2
-    while path.exists():
-        path = folder / f"{name} ({number}).md"
-        number += 1
+    # unique without regard to case: on the share "Grabpflege.md" and "GRABPFLEGE.md" are one file
+    name = safe_name(titel[:80], fallback=vorgang.aktenzeichen)
+    path = folder / unique_name(folder, f"{name}.md")
     atomic_write_bytes(path, text.replace("\n", "\r\n").encode("utf-8"), overwrite=False)  # CRLF for Notepad
     return Entwurf(path, path.relative_to(store.ablage.wissen_dir).as_posix(), not antwort)
 
