@@ -139,10 +139,47 @@ ANSCHRIFTEN = {
     "Karl Klein": "Karl Klein\nAm Bach 2\n89075 Ulm",
 }
 
-_PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj "
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-)
+# What the scanned letter and the fax of the demo say (real text in the PDF, so 'suche' finds it).
+_SCHREIBEN = {
+    "Widerspruch Gebührenbescheid": [
+        "Hans Müller & Söhne GmbH, Industriestraße 7, 89079 Ulm",
+        "Widerspruch gegen den Gebührenbescheid vom 02.11.2026",
+        "Hiermit legen wir Widerspruch gegen die Sondernutzungsgebühr für das Baugerüst ein.",
+        "Das Gerüst stand nur elf Tage, berechnet wurden dreißig.",
+    ],
+    "Antrag Sondernutzung Marktplatz": [
+        "Café Rosa, Inh. Rosa Bauer, Marktplatz 3, 89073 Ulm",
+        "Antrag auf Sondernutzung öffentlicher Verkehrsfläche",
+        "Außenbestuhlung mit vier Tischen und sechzehn Stühlen vor dem Café, April bis Oktober.",
+    ],
+}
+
+
+def _pdf(lines: list[str]) -> bytes:
+    """A one-page PDF whose text can be read (Helvetica, Windows-1252 for the umlauts)."""
+
+    def literal(text: str) -> bytes:
+        raw = text.encode("cp1252", errors="replace")
+        return b"(" + raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)") + b")"
+
+    content = b"BT /F1 11 Tf 14 TL 72 770 Td " + b" Tj T* ".join(literal(line) for line in lines) + b" Tj ET"
+    objects = [
+        b"<</Type/Catalog/Pages 2 0 R>>",
+        b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Resources<</Font<</F1 4 0 R>>>>/Contents 5 0 R>>",
+        b"<</Type/Font/Subtype/Type1/BaseFont/Helvetica/Encoding/WinAnsiEncoding>>",
+        b"<</Length %d>>stream\n%s\nendstream" % (len(content), content),
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
 
 
 def _mail(subject: str, name: str, addr: str, text: str, when: datetime) -> bytes:
@@ -197,7 +234,7 @@ def build_demo(target: Path, now: datetime | None = None) -> tuple[Ablage, list[
         if kanal is Kanal.EMAIL:
             item.original = ("eml", _mail(subject, name, addr, text, when))
         if kanal in (Kanal.BRIEF, Kanal.FAX):
-            item.anlagen = [(f"{kanal.label} {when:%Y-%m-%d}.pdf", _PDF)]
+            item.anlagen = [(f"{kanal.label} {when:%Y-%m-%d}.pdf", _pdf(_SCHREIBEN.get(subject, [subject])))]
         vorgang = ops.create(ctx, item)
         if clerk:
             _later(clock, now, minutes=25)

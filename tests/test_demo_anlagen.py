@@ -1,0 +1,17 @@
+"""The demo as a new office first meets it: its scanned letter and fax are PDFs whose text 'suche' finds."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+
+def test_demo_attachments_are_readable_and_searched(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    root = str(tmp_path / "demo")
+    assert run("demo", root).code == 0
+    res = run("--ablage", root, "suche", "Baugerüst", "--json")
+    assert res.code == 0, res.err
+    assert [t["betreff"] for t in json.loads(res.out)] == ["Widerspruch Gebührenbescheid"]  # text of the letter
+    fax = run("--ablage", root, "suche", "Außenbestuhlung", "--json")
+    assert [t["betreff"] for t in json.loads(fax.out)] == ["Antrag Sondernutzung Marktplatz"]
+    assert "Anlage" not in res.err + fax.err  # no "Hinweis: Anlage …: beschädigt" on the first search
