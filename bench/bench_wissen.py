@@ -106,42 +106,38 @@ def evaluate(kb: Wissensbasis, rows: list[dict[str, str]], show_errors: bool = F
 def einstellen(sammlung: Sammlung, rows: list[dict[str, str]], base: Parameter | None = None) -> Parameter:
     """The confidence fitted on ``rows``: logistic regression, then the threshold.
 
-    The weights of the two signals (strength of the best score, lead over the 4th) come from a
-    logistic regression with the target "a correct article is among the top 3" (0 for the "-" rows).
+    The weights of the signals (strength of the best score, lead over the 4th) come from a logistic
+    regression with the target "a correct article is among the top 3" (0 for the "-" rows).
     The threshold is where, by a normal fit of the "-" rows' confidence, 85 % of them stay below.
     """
     base = base or Parameter()
     kb = Wissensbasis(sammlung, base)
-    samples = []  # (strength, lead, correct in top 3, a "-" row)
+    samples: list[tuple[tuple[float, ...], float, bool]] = []  # (signals, correct in top 3, a "-" row)
     for row in rows:
-        ranked = kb.rangliste(row["text"], row["betreff"])
+        ranked = kb.kandidaten(row["text"], row["betreff"])
         if not ranked:
             continue
-        first = ranked[0][0]
-        reference = ranked[3][0] if len(ranked) > 3 else 0.0
-        names = [doc.artikel.datei for _, doc, _ in ranked[:3]]
-        strength, lead = kb.merkmale(first, reference)
+        names = [k.doc.artikel.datei for k in ranked[:3]]
         labels = labels_of(row)
-        samples.append((strength, lead, 1.0 if any(n in labels for n in names) else 0.0, not labels))
-    w = [0.0, 0.0, 0.0]
+        samples.append((kb.merkmale(ranked), 1.0 if any(n in labels for n in names) else 0.0, not labels))
+    k = len(samples[0][0])
+    w = [0.0] * (k + 1)  # the signals' weights, then the intercept
     n = len(samples)
-    for _ in range(4000):  # gradient descent on the log loss, small L2 on the two weights
-        grad = [0.0, 0.0, 0.0]
-        for x1, x2, y, _ in samples:
-            err = 1 / (1 + math.exp(-(w[0] * x1 + w[1] * x2 + w[2]))) - y
-            grad = [grad[0] + err * x1, grad[1] + err * x2, grad[2] + err]
-        w = [
-            w[0] - 0.5 * (grad[0] / n + 0.02 * w[0]),
-            w[1] - 0.5 * (grad[1] / n + 0.02 * w[1]),
-            w[2] - 0.5 * grad[2] / n,
-        ]
-    minus = [w[0] * x1 + w[1] * x2 + w[2] for x1, x2, _, is_minus in samples if is_minus]
+    for _ in range(4000):  # gradient descent on the log loss, small L2 on the signals' weights
+        grad = [0.0] * (k + 1)
+        for x, y, _ in samples:
+            err = 1 / (1 + math.exp(-(sum(wi * xi for wi, xi in zip(w, x, strict=False)) + w[k]))) - y
+            for j in range(k):
+                grad[j] += err * x[j]
+            grad[k] += err
+        w = [w[j] - 0.5 * (grad[j] / n + 0.02 * w[j]) for j in range(k)] + [w[k] - 0.5 * grad[k] / n]
+    minus = [sum(wi * xi for wi, xi in zip(w, x, strict=False)) + w[k] for x, _, is_minus in samples if is_minus]
     z = statistics.mean(minus) + 1.036 * statistics.stdev(minus)  # 85th percentile of a normal fit
     return replace(
         base,
         gewicht_staerke=round(w[0], 2),
         gewicht_vorsprung=round(w[1], 2),
-        achse=round(w[2], 2),
+        achse=round(w[k], 2),
         schwelle=round(1 / (1 + math.exp(-z)), 2),
     )
 

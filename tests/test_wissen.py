@@ -229,10 +229,26 @@ def test_dev_set_suggestions_reach_the_floor() -> None:
     from buero_ticket.wissen.vorschlag import Wissensbasis
 
     result = evaluate(Wissensbasis(lade(DEV / "Wissen")), read_rows(DEV / "anfragen.tsv"))
-    assert result["top3"] >= 0.95
-    assert result["top1"] >= 0.88
+    assert result["top3"] >= 0.97
+    assert result["top1"] >= 0.91
     assert result["sicher_richtig"] >= 0.84
     assert result["abgelehnt"] >= 0.80
+
+
+@pytest.mark.skipif(not DEV.is_dir() and not os.environ.get("CI"), reason="Dev-Set ../shared/data/wissen-dev fehlt")
+def test_letter_ranker_decides_between_close_word_scores(run, ablage: Ablage) -> None:  # type: ignore[no-untyped-def]
+    """Two articles close on words: the letter 4-grams ("Müllsäcke", "Glascontainer") pick the right one."""
+    import shutil
+
+    shutil.copytree(DEV / "Wissen", ablage.wissen_dir, dirs_exist_ok=True)
+    text = (
+        "Hallo, am Glascontainer Beispielstraße stehen seit Tagen Müllsäcke, ein alter Fernseher und eine "
+        "Matratze. Es stinkt. Bitte abholen! Ein Anwohner"
+    )
+    res = _cli(run, ablage, "wissen", "vorschlagen", "--betreff", "Müll am Glascontainer", "--text", text, "--json")
+    assert res.code == 0, res.err
+    data = json.loads(res.out)
+    assert [v["datei"] for v in data[:2]] == ["Wilder Müll.md", "Sperrmüll anmelden.md"]
 
 
 def test_register_offen_has_a_wissen_column(run, wissen: Ablage) -> None:  # type: ignore[no-untyped-def]

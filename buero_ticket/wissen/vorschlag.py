@@ -10,12 +10,16 @@ The request is read the way a clerk reads it: the subject counts more than the b
 with a question mark (the actual question) more than the story around it, and quoted earlier mails
 ("> …", "-----Ursprüngliche Nachricht-----") less.
 
-Confidence: a logistic combination of two generic signals of the best article – its score on the
-scale of the collection's rarest word (``staerke``) and its lead over the fourth-best article
-(``vorsprung``; the fourth, so that two close candidates such as "Personalausweis" and "Reisepass"
-do not make each other unsure) – minus a penalty for how far a lower-ranked suggestion is behind the
-first. Every suggestion whose confidence reaches ``schwelle`` is ``sicher``, so two articles can be
-sicher when a request fits both. The weights and the threshold are fitted by
+A second, independent ranker compares letter 4-grams (``zeichen.py``: typos, inflections and
+compound parts the stems miss); it re-scores the word ranker's best candidates, and the final order
+is the sum of both scores, each relative to its best (``gewicht_zeichen`` for the letters).
+
+Confidence: a logistic combination of two generic signals – the best word score on the scale of
+the collection's rarest word (``staerke``) and the best article's lead over the fourth-best in the
+final order (``vorsprung``; the fourth, so that two close candidates such as "Personalausweis" and
+"Reisepass" do not make each other unsure) – minus a penalty for how far a lower-ranked suggestion
+is behind the first. Every suggestion whose confidence reaches ``schwelle`` is ``sicher``, so two
+articles can be sicher when a request fits both. The weights and the threshold are fitted by
 ``bench/bench_wissen.py --einstellen`` on the first half of the dev set. No rule here knows a
 particular article: synonyms belong in the articles' ``stichwoerter``.
 """
@@ -29,6 +33,7 @@ from dataclasses import dataclass, field
 
 from ..suche.analyse import STOPWORDS, Compounds, fold, stem, words
 from .artikel import Artikel, Sammlung
+from .zeichen import Zeichenvergleich
 
 
 @dataclass(frozen=True)
@@ -52,13 +57,15 @@ class Parameter:
     verbformen: bool = True  # "wohnt", "beantragt", "angemeldet" match "wohnen", "beantragen", "anmelden"
     trennbar: bool = True  # "melde ... ab" counts as "abmelden"
     unscharf: bool = True  # a word not in any article may match one with one letter different
+    kandidaten: int = 20  # the word ranker's best, re-scored with the letter ranker
+    gewicht_zeichen: float = 0.5  # the letter ranker's share of the final order
     # Confidence: logistic(staerke * strength + vorsprung * lead + achse - abstand * ln(s1 / s_i)).
     # Fitted with `python bench/bench_wissen.py --einstellen` on rows 1–75 of the dev set.
-    gewicht_staerke: float = 2.07
-    gewicht_vorsprung: float = 0.64
-    achse: float = -2.89
+    gewicht_staerke: float = 1.92
+    gewicht_vorsprung: float = 0.62
+    achse: float = -2.49
     gewicht_abstand: float = 2.0  # how fast a lower-ranked suggestion loses confidence
-    schwelle: float = 0.75  # sicher from here on
+    schwelle: float = 0.78  # sicher from here on
 
 
 FIELDS = ("titel", "stichwoerter", "phrasen", "datei", "kurzinfo", "text")
@@ -112,6 +119,18 @@ class _Doc:
     tf: list[dict[str, float]]  # per field
     lengths: list[float]
     phrases: list[tuple[frozenset[str], float]] = field(default_factory=list)  # multi-word keywords
+    index: int = 0
+
+
+@dataclass
+class Kandidat:
+    """An article in a request's ranking: word score, letter similarity, and their combination."""
+
+    doc: _Doc
+    punkte: float  # BM25F
+    per_term: dict[str, float]
+    zeichen: float  # letter-4-gram cosine
+    gesamt: float = 0.0  # the order: punkte / best punkte + gewicht_zeichen * zeichen / best zeichen
 
 
 class Wissensbasis:
@@ -128,9 +147,12 @@ class Wissensbasis:
         self.compounds = Compounds(vocabulary)
         self._verbs: dict[str, str] = {}
         self.docs: list[_Doc] = []
-        for artikel, fields in zip(sammlung.artikel, texts, strict=True):
+        for index, (artikel, fields) in enumerate(zip(sammlung.artikel, texts, strict=True)):
             tf = [self._analyse(text) for text in fields]
-            self.docs.append(_Doc(artikel, tf, [sum(c.values()) for c in tf]))
+            self.docs.append(_Doc(artikel, tf, [sum(c.values()) for c in tf], index=index))
+        self.zeichen = Zeichenvergleich(
+            [(f[0], 3.0), (f[1], 3.0), (f[2], 3.0), (f[4], 2.0), (f[5], 1.0)] for f in texts
+        )
         n = max(len(self.docs), 1)
         self.avg = [max(sum(d.lengths[i] for d in self.docs) / n, 1.0) for i in range(len(FIELDS))]
         df: Counter[str] = Counter()
@@ -340,41 +362,59 @@ class Wissensbasis:
         scored.sort(key=lambda x: (-x[0], x[1].artikel.titel))
         return scored
 
-    def vorschlagen(self, text: str, betreff: str = "", anzahl: int = 3) -> list[Vorschlag]:
-        scored = self.rangliste(text, betreff)
+    def kandidaten(self, text: str, betreff: str = "") -> list[Kandidat]:
+        """The word ranker's best candidates, re-scored with the letter ranker, best first."""
+        scored = self.rangliste(text, betreff)[: self.p.kandidaten]
         if not scored:
             return []
-        first = scored[0][0]
-        reference = scored[3][0] if len(scored) > 3 else 0.0
+        query = self.zeichen.anfrage(self._pieces(text, betreff))
+        out = [Kandidat(doc, s, per, self.zeichen.aehnlichkeit(query, doc.index)) for s, doc, per in scored]
+        best_words = scored[0][0]
+        best_letters = max(k.zeichen for k in out) or 1.0
+        for k in out:
+            k.gesamt = k.punkte / best_words + self.p.gewicht_zeichen * k.zeichen / best_letters
+        out.sort(key=lambda k: (-k.gesamt, k.doc.artikel.titel))
+        return out
+
+    def vorschlagen(self, text: str, betreff: str = "", anzahl: int = 3) -> list[Vorschlag]:
+        ranked = self.kandidaten(text, betreff)
         out = []
-        for rang, (score, doc, per_term) in enumerate(scored[:anzahl], start=1):
-            confidence = self.konfidenz(first, reference, score)
+        for rang, k in enumerate(ranked[:anzahl], start=1):
+            confidence = self.konfidenz(ranked, k)
             words_hit = [
-                _display(term, text + " " + betreff) for term, _ in sorted(per_term.items(), key=lambda x: -x[1])
+                _display(term, text + " " + betreff) for term, _ in sorted(k.per_term.items(), key=lambda x: -x[1])
             ]
             out.append(
                 Vorschlag(
-                    doc.artikel, round(confidence, 2), confidence >= self.p.schwelle, words_hit, rang, round(score, 2)
+                    k.doc.artikel,
+                    round(confidence, 2),
+                    confidence >= self.p.schwelle,
+                    words_hit,
+                    rang,
+                    round(k.punkte, 2),
                 )
             )
         return out
 
-    def merkmale(self, first: float, reference: float) -> tuple[float, float]:
-        """The two confidence signals of a ranking: strength of the best score, its lead over the 4th."""
-        strength = math.log(1 + first / self.idf_max)
+    def merkmale(self, ranked: list[Kandidat]) -> tuple[float, float]:
+        """The confidence signals of a ranking: strength of the best word score, lead over the 4th.
+
+        ``strength`` puts the BM25 score on the scale of the collection's rarest word, so the same
+        threshold holds for 40 or 1,000 articles; ``lead`` is measured in the final order.
+        """
+        strength = math.log(1 + max(c.punkte for c in ranked) / self.idf_max)
+        first = ranked[0].gesamt
+        reference = ranked[3].gesamt if len(ranked) > 3 else 0.0
         lead = (first - reference) / first if first else 0.0
         return strength, lead
 
-    def konfidenz(self, first: float, reference: float, score: float) -> float:
-        """0–1: how sure a suggestion with ``score`` is, in a ranking headed by ``first``.
-
-        ``strength`` puts the BM25 score on the scale of the collection's rarest word, so the same
-        threshold holds for 40 or 1,000 articles.
-        """
-        strength, lead = self.merkmale(first, reference)
+    def konfidenz(self, ranked: list[Kandidat], k: Kandidat) -> float:
+        """0–1: how sure suggestion ``k`` is in ``ranked``."""
+        strength, lead = self.merkmale(ranked)
         z = self.p.gewicht_staerke * strength + self.p.gewicht_vorsprung * lead + self.p.achse
-        if 0 < score < first:
-            z -= self.p.gewicht_abstand * math.log(first / score)
+        first = ranked[0].gesamt
+        if 0 < k.gesamt < first:
+            z -= self.p.gewicht_abstand * math.log(first / k.gesamt)
         return 1 / (1 + math.exp(-z))
 
 
