@@ -130,6 +130,8 @@ def generate(root: Path, count: int) -> None:
         )
         (folder / "vorgang.json").write_text(json.dumps(v.to_json(), ensure_ascii=False, indent=2))
         (folder / "verlauf.txt").write_text(f"{when.isoformat()} | bench | Angelegt | \n")
+        mail = f"From: b{i}@example.org\r\nSubject: Anliegen {i}\r\n\r\nBitte um Rückruf.\r\n"
+        (folder / "Nachrichten" / "001.eml").write_bytes(mail.encode("utf-8"))  # the file the metadata names
     (root / "generiert.ok").write_text(str(count))
 
 

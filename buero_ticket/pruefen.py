@@ -7,12 +7,12 @@ person, because only a person can decide which of two duplicate folders is right
 
 from __future__ import annotations
 
-import contextlib
 import os
 import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
@@ -66,9 +66,13 @@ class Problem:
 class Bericht:
     probleme: list[Problem]
     vorgaenge: int
+    gruendlich: bool = True  # every file and subfolder was looked at
+    gruendlich_am: datetime | None = None  # the last thorough check on this PC before this one
 
 
-def check(store: Store, index: Index) -> Bericht:
+def check(store: Store, index: Index, *, gruendlich: bool = False) -> Bericht:
+    """``gruendlich``: stat every file and subfolder of every Vorgang; otherwise a Vorgang whose folder
+    is unchanged since the last pruefen on this PC is checked from the record (see pruefstand.py)."""
     ablage = store.ablage
     probleme = _layout_problems(ablage)
     seen: dict[str, list[Path]] = defaultdict(list)
@@ -78,12 +82,13 @@ def check(store: Store, index: Index) -> Bericht:
     stand = Pruefstand(stand_file(ablage))
     cached = index.cached_stats()  # relpath -> (mtime, size) of its vorgang.json as the cache read it
     root = len(str(ablage.root)) + 1
+    quiet = set() if gruendlich else _quiet_folders(stand, entries, root)
 
     def one(item: tuple[Status, os.DirEntry[str]]) -> tuple[_Inhalt, list[Problem] | None]:
         status, entry = item
         folder, az = Path(entry.path), from_folder_name(entry.name)
         rel = entry.path[root:].replace(os.sep, "/")
-        inhalt = _scan(folder, rel, stand, entry)
+        inhalt = _scan(folder, rel, stand, entry, gruendlich, os.path.dirname(entry.path) in quiet)
         if az is None:
             return inhalt, []
         if inhalt.meta is not None and inhalt.meta == cached.get(rel):
@@ -113,9 +118,16 @@ def check(store: Store, index: Index) -> Bericht:
         if folder_probleme is None:
             text = index.cached_text(entry.path[root:].replace(os.sep, "/"))
             folder_probleme = _all_problems(store, ablage, folder, status, str(az), inhalt, text)
+        if folder_probleme or inhalt.temps:
+            stand.distrust(entry.path[root:].replace(os.sep, "/"))  # looked at in full until it is clean
         count += 1
         seen[str(az)].append(folder)
         probleme += folder_probleme
+    stale = _stale(ablage, cached, scanned)
+    for rel in stale:
+        stand.distrust(rel)
+    if gruendlich:
+        stand.thorough(store.clock())
     stand.save()
     probleme += _temp_problems(ablage, vorgang_temps)
     probleme += _einwurf_problems(store)
@@ -131,7 +143,7 @@ def check(store: Store, index: Index) -> Bericht:
                         "sie von Hand zusammen.",
                     )
                 )
-    for rel in _stale(ablage, cached, scanned):
+    for rel in stale:
         probleme.append(
             Problem(
                 ProblemArt.CACHE_VERALTET,
@@ -140,7 +152,7 @@ def check(store: Store, index: Index) -> Bericht:
                 reparierbar=True,
             )
         )
-    return Bericht(probleme, count)
+    return Bericht(probleme, count, gruendlich, stand.gruendlich_am)
 
 
 def _all_problems(
@@ -179,10 +191,40 @@ class _Inhalt:
     meta: tuple[int, int] | None = None  # (mtime_ns, size) of vorgang.json
 
 
-def _scan(folder: Path, rel: str, stand: Pruefstand, entry: os.DirEntry[str]) -> _Inhalt:
+def _quiet_folders(stand: Pruefstand, entries: list[tuple[Status, os.DirEntry[str]]], root: int) -> set[str]:
+    """The folders holding Vorgänge (status and archive year folders) in which the program changed no
+    Vorgang since the last pruefen on this PC: one stat each instead of one per Vorgang. None at all if a
+    Vorgang the last run saw is nowhere to be seen now (dragged by hand into another Vorgang's folder,
+    or erased): then every Vorgang folder is statted, and the one it lies in is looked into."""
+    names: dict[str, list[str]] = defaultdict(list)
+    for _status, entry in entries:
+        names[os.path.dirname(entry.path)].append(entry.name)
+    quiet = set()
+    for parent, inside in names.items():
+        try:
+            mtime = os.stat(parent).st_mtime_ns
+        except OSError:
+            continue
+        if stand.quiet(parent[root:].replace(os.sep, "/"), mtime, inside):
+            quiet.add(parent)
+    now = {str(az) for _s, e in entries if (az := from_folder_name(e.name)) is not None}
+    vanished = {str(az) for n in stand.recorded_vorgaenge() if (az := from_folder_name(n)) is not None} - now
+    return set() if vanished else quiet
+
+
+def _scan(
+    folder: Path, rel: str, stand: Pruefstand, entry: os.DirEntry[str], gruendlich: bool, quiet: bool = False
+) -> _Inhalt:
+    """``quiet``: the folder the Vorgang lies in shows no change by the program since the last pruefen."""
     inhalt = _Inhalt({}, {}, [], None)
     try:
-        top = stand.listing(folder, rel, entry.stat().st_mtime_ns)  # the entry's stat: free on Windows
+        if quiet and stand.settled(rel):  # no round trip at all
+            trust = True
+            top = stand.listing(folder, rel, trust=True)
+        else:
+            mtime = entry.stat().st_mtime_ns  # the entry's stat: free on Windows
+            trust = not gruendlich and stand.unchanged(rel, mtime)  # nothing changed by the program since
+            top = stand.listing(folder, rel, mtime)
     except OSError:
         return inhalt
     for name, is_dir in top:
@@ -190,20 +232,20 @@ def _scan(folder: Path, rel: str, stand: Pruefstand, entry: os.DirEntry[str]) ->
         if name.startswith(TEMP_PREFIX):
             inhalt.temps.append(folder / name)
     for name, attr in ((META_NAME, "meta"), ("verlauf.txt", "verlauf_size")):
-        if name in inhalt.top:
-            with contextlib.suppress(OSError):  # statted every time: an edit in place keeps the folder's mtime
-                st = os.stat(folder / name)
-                setattr(inhalt, attr, (st.st_mtime_ns, st.st_size) if attr == "meta" else st.st_size)
+        if name in inhalt.top:  # thorough: statted every time (an edit in place keeps the folder's mtime)
+            st = stand.file_stat(folder / name, f"{rel}/{name}", trust=trust)
+            if st is not None:
+                setattr(inhalt, attr, st if attr == "meta" else st[1])
     for name, is_dir in top:
         if is_dir and not name.startswith(TEMP_PREFIX):
-            _walk(folder / name, f"{rel}/{name}", name, stand, inhalt)
+            _walk(folder / name, f"{rel}/{name}", name, stand, inhalt, trust)
     return inhalt
 
 
-def _walk(folder: Path, rel: str, first: str | None, stand: Pruefstand, inhalt: _Inhalt) -> None:
+def _walk(folder: Path, rel: str, first: str | None, stand: Pruefstand, inhalt: _Inhalt, trust: bool) -> None:
     """One subfolder of a Vorgang at any depth: temp names, and the names of the first level."""
     try:
-        entries = stand.listing(folder, rel)
+        entries = stand.listing(folder, rel, trust=trust)
     except OSError:
         return
     if first is not None:
@@ -211,7 +253,7 @@ def _walk(folder: Path, rel: str, first: str | None, stand: Pruefstand, inhalt: 
     inhalt.temps += [folder / n for n, _d in entries if n.startswith(TEMP_PREFIX) and not is_intent(n)]
     for name, is_dir in entries:
         if is_dir and not name.startswith(TEMP_PREFIX):
-            _walk(folder / name, f"{rel}/{name}", None, stand, inhalt)
+            _walk(folder / name, f"{rel}/{name}", None, stand, inhalt, trust)
 
 
 def _place_problems(ablage: Ablage, folder: Path, status: Status, inhalt: _Inhalt) -> list[Problem]:

@@ -579,6 +579,7 @@ class Store:
                 plan.append((f"{ANLAGEN_DIR}/{clean}", data))
                 nachricht.anlagen.append(clean)
         if folder == final:  # an existing, visible Vorgang: announce the files first
+            mark_changing(folder)
             intent = folder / NACHRICHTEN_DIR / f"{INTENT_PREFIX}{uuid.uuid4().hex[:12]}.json"
             write_new_file(intent, json.dumps([rel for rel, _ in plan], ensure_ascii=False).encode("utf-8"))
             fsync_dir(intent.parent)
@@ -739,6 +740,7 @@ class Store:
         """
         if sub not in (AUSGANG_DIR, ANLAGEN_DIR) or vorgang.ordner is None:
             raise ValueError(f"put_file: {sub!r} is not Ausgang or Anlagen")
+        mark_changing(vorgang.ordner)
         folder = vorgang.ordner / sub
         folder.mkdir(parents=True, exist_ok=True)
         wanted = fit_name(folder, name, max_path=_FILE_PATH_LIMIT)
@@ -894,6 +896,18 @@ def _announce(folder: Path) -> float:
     with contextlib.suppress(OSError):  # a folder without write rights: the change itself fails right after
         os.utime(folder)
     return time.monotonic()
+
+
+def mark_changing(folder: Path) -> None:
+    """Before the store writes into a subfolder of the Vorgang ``folder``: its mtime is set to now.
+
+    A file created in ``Nachrichten`` or ``Ausgang`` changes only that subfolder's mtime, and the
+    commit (``vorgang.json`` replaced, the status folder announced) comes after it. The quick ``pruefen``
+    looks into a Vorgang only when its status folder's or its own mtime moved
+    (:mod:`buero_ticket.pruefstand`), so without this mark a crash in between would stay unseen."""
+    with contextlib.suppress(OSError):  # no write rights: the write itself fails right after
+        os.utime(folder)
+    _announce(folder.parent)  # and the status folder, as the commit will: pruefen looks there first
 
 
 def _text_file(msg: Incoming | Outgoing) -> str:

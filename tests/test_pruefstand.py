@@ -1,5 +1,7 @@
 """pruefen's memory on this PC (buero_ticket/pruefstand.py): a folder of a Vorgang whose mtime is unchanged
-since the last pruefen is not listed again; anything that changes a folder's entries is found.
+since the last pruefen is not listed again (``--gruendlich``: anything that changes a folder's entries is
+found); the quick check takes a Vorgang whose own folder is unchanged from the record, and every change the
+program makes – also one cut off by ``kill -9`` before its commit – moves that folder's mtime.
 
 The folders are made to look settled by setting their mtimes into the past (as minutes of quiet would),
 so the shortcut itself is what is tested, through the real CLI.
@@ -9,12 +11,19 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
+import pytest
+
+from buero_ticket import faults
 from buero_ticket.ablage import Ablage
 from buero_ticket.index import RACY_SECONDS
 from buero_ticket.models import Status
+from buero_ticket.pruefstand import PARENT_SETTLE_SECONDS
 from buero_ticket.store import META_NAME
 
 
@@ -26,7 +35,7 @@ def _neu(run, root: str, betreff: str) -> str:  # type: ignore[no-untyped-def]
 
 def _settle(ablage: Ablage) -> dict[Path, int]:
     """Every folder of every Vorgang (and the status folders) looks untouched for a minute; returns the mtimes."""
-    when = int((time.time() - RACY_SECONDS - 60) * 1e9)
+    when = int((time.time() - max(RACY_SECONDS, PARENT_SETTLE_SECONDS) - 60) * 1e9)
     stamps = {}
     for _status, folder in ablage.status_dirs():
         for path in [p for p in folder.rglob("*") if p.is_dir()] + [folder]:
@@ -35,8 +44,8 @@ def _settle(ablage: Ablage) -> dict[Path, int]:
     return stamps
 
 
-def _problems(run, root: str) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
-    done = run("--ablage", root, "pruefen", "--json")
+def _problems(run, root: str, *options: str) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    done = run("--ablage", root, "pruefen", "--json", *options)
     return [(p["art"], Path(p["pfad"]).name) for p in json.loads(done.out)["probleme"]]
 
 
@@ -57,12 +66,17 @@ def test_a_leftover_in_a_settled_vorgang_is_found_the_next_time(run, ablage: Abl
     (folder / "Anlagen" / "Fotos").mkdir()  # a folder made by hand, with a leftover inside
     (folder / "Anlagen" / "Fotos" / ".~bt-0002-Foto.jpg.tmp").write_bytes(b"halb")
     (folder / "Nachrichten" / ".~bt-neu-0003.json").write_text("[]", encoding="utf-8")
-    found = _problems(run, root)
-    assert sorted(found) == [
+    expected = [
         ("nachricht_unterbrochen", ".~bt-neu-0003.json"),
         ("temp_rest", ".~bt-0001-Brief.docx.tmp"),
         ("temp_rest", ".~bt-0002-Foto.jpg.tmp"),
     ]
+    assert _problems(run, root) == []  # made by hand inside the subfolders: the quick check takes the record
+    quick = run("--ablage", root, "pruefen")
+    assert quick.code == 0 and "Schnellprüfung" in quick.out and "noch nie" in quick.out and "--gruendlich" in quick.out
+    assert sorted(_problems(run, root, "--gruendlich")) == expected
+    assert sorted(_problems(run, root)) == expected  # a Vorgang with findings is looked at in full until clean
+    assert "zuletzt am" in run("--ablage", root, "pruefen").out
 
 
 def test_an_unchanged_folder_is_not_listed_again(run, ablage: Ablage) -> None:  # type: ignore[no-untyped-def]
@@ -74,13 +88,14 @@ def test_an_unchanged_folder_is_not_listed_again(run, ablage: Ablage) -> None:  
     ausgang = _folder(ablage) / "Ausgang"
     (ausgang / ".~bt-0001-Brief.docx.tmp").write_bytes(b"halb")
     os.utime(ausgang, ns=(stamps[ausgang], stamps[ausgang]))
-    assert _problems(run, root) == []  # the recorded listing was used
+    assert _problems(run, root, "--gruendlich") == []  # the recorded listing was used
     os.utime(ausgang, ns=(stamps[ausgang] + 10**9, stamps[ausgang] + 10**9))  # any real change moves the mtime
-    assert _problems(run, root) == [("temp_rest", ".~bt-0001-Brief.docx.tmp")]
+    assert _problems(run, root) == []  # quick: the Vorgang folder itself is unchanged
+    assert _problems(run, root, "--gruendlich") == [("temp_rest", ".~bt-0001-Brief.docx.tmp")]
 
 
 def test_metadata_edited_in_place_is_read_again(run, ablage: Ablage) -> None:  # type: ignore[no-untyped-def]
-    """vorgang.json is statted every time: the cache's copy is used only while size and mtime match."""
+    """--gruendlich stats vorgang.json every time: the cache's copy is used only while size and mtime match."""
     root = str(ablage.root)
     _neu(run, root, "Sperrmüll")
     run("--ablage", root, "liste")
@@ -89,7 +104,8 @@ def test_metadata_edited_in_place_is_read_again(run, ablage: Ablage) -> None:  #
     folder = _folder(ablage)
     (folder / META_NAME).write_text('{"kaputt', encoding="utf-8")  # in place: the folder's mtime stays
     os.utime(folder, ns=(stamps[folder], stamps[folder]))
-    found = _problems(run, root)
+    assert _problems(run, root) == []  # the quick check takes the record: an editor's change is left to --gruendlich
+    found = _problems(run, root, "--gruendlich")
     assert ("metadaten_unlesbar", META_NAME) in found and ("cache_veraltet", folder.name) in found
 
 
@@ -105,3 +121,85 @@ def test_a_broken_record_is_rebuilt(run, ablage: Ablage, tmp_path: Path) -> None
     record.write_bytes(b"kein SQLite")
     assert _problems(run, root) == []
     assert record.is_file() and record.read_bytes().startswith(b"SQLite format 3")
+
+
+FIRST = (
+    b"From: Erika Muster <erika@example.org>\r\nTo: buergerbuero@example.org\r\nSubject: Sperrmuell Termin\r\n"
+    b"Message-ID: <erste@example.org>\r\nDate: Mon, 23 Nov 2026 10:00:00 +0100\r\n\r\nWann kommt die Abfuhr?\r\n"
+)
+REPLY = (
+    b"From: Erika Muster <erika@example.org>\r\nTo: buergerbuero@example.org\r\nSubject: Re: Sperrmuell Termin\r\n"
+    b"Message-ID: <antwort@example.org>\r\nIn-Reply-To: <erste@example.org>\r\n"
+    b"Date: Mon, 23 Nov 2026 12:00:00 +0100\r\n\r\nFoto kommt per Post.\r\n"
+)
+
+
+def _killed_at(root: str, tmp_path: Path, point: str, *args: str) -> None:
+    """Run the real program as its own process and let it kill itself (SIGKILL) at ``point``."""
+    mark = tmp_path / "marke.txt"
+    env = {**os.environ, "BUERO_TICKET_REGISTER": "aus", faults.ENV: point, faults.ENV_MARK: str(mark)}
+    done = subprocess.run(
+        [sys.executable, "-m", "buero_ticket", "--ablage", root, *args], capture_output=True, text=True, env=env
+    )
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    assert mark.read_text(encoding="utf-8") == point  # killed exactly there
+
+
+@pytest.mark.parametrize(
+    ("point", "found"),
+    [
+        ("nachricht-angekuendigt", {"nachricht_unterbrochen"}),
+        ("nachricht-erste-datei", {"nachricht_unterbrochen", "nachricht_verwaist"}),
+    ],
+)
+def test_the_quick_check_sees_a_crash_inside_a_recorded_vorgang(  # type: ignore[no-untyped-def]
+    run, ablage: Ablage, tmp_path: Path, point: str, found: set[str]
+) -> None:
+    """The program touches the Vorgang folder before it writes into a subfolder (store.mark_changing): a
+    crash before the commit leaves files only in Nachrichten, yet the quick check looks there."""
+    root = str(ablage.root)
+    first, reply = tmp_path / "erste.eml", tmp_path / "antwort.eml"
+    first.write_bytes(FIRST)
+    reply.write_bytes(REPLY)
+    assert run("--ablage", root, "mail", "einlesen", str(first)).code == 0
+    run("--ablage", root, "liste")
+    _settle(ablage)
+    assert _problems(run, root) == []  # recorded
+    assert _problems(run, root) == []  # from the record
+    _killed_at(root, tmp_path, point, "mail", "einlesen", str(reply))
+    assert {art for art, _name in _problems(run, root)} == found
+
+
+def test_after_a_repair_the_quick_check_looks_again(run, ablage: Ablage) -> None:  # type: ignore[no-untyped-def]
+    """A Vorgang with findings is looked at in full next time: a repair inside a subfolder leaves the
+    Vorgang folder's mtime alone, and the record must not report what the repair removed."""
+    root = str(ablage.root)
+    _neu(run, root, "Sperrmüll")
+    run("--ablage", root, "liste")
+    _settle(ablage)
+    assert _problems(run, root) == []
+    intent = _folder(ablage) / "Nachrichten" / ".~bt-neu-0003.json"
+    intent.write_text("[]", encoding="utf-8")  # made by hand: only --gruendlich sees it
+    _settle(ablage)  # minutes later: the listing with the intent file is recorded as settled
+    assert _problems(run, root, "--gruendlich") == [("nachricht_unterbrochen", intent.name)]
+    repaired = run("--ablage", root, "pruefen", "--reparieren")
+    assert repaired.code == 0 and "repariert" in repaired.out and not intent.exists()
+    assert _problems(run, root) == []
+
+
+def test_a_vorgang_dragged_into_another_is_found_by_the_quick_check(run, ablage: Ablage) -> None:  # type: ignore[no-untyped-def]
+    """The target's status folder is quiet, but a Vorgang the last run saw is gone: every Vorgang folder is
+    statted, and the one it was dropped into is looked into."""
+    root = str(ablage.root)
+    target_az = _neu(run, root, "Sperrmüll")
+    assert run("--ablage", root, "status", target_az, "in-bearbeitung").code == 0
+    az = _neu(run, root, "Hund angemeldet")
+    run("--ablage", root, "liste")
+    _settle(ablage)
+    assert _problems(run, root) == []
+    assert _problems(run, root) == []  # from the record, the status folders quiet
+    [moved] = list(ablage.status_dir(Status.EINGANG).iterdir())
+    [target] = list(ablage.status_dir(Status.IN_BEARBEITUNG).iterdir())
+    assert moved.name.startswith(az) and target.name.startswith(target_az)
+    moved.rename(target / moved.name)  # dropped one level too deep, into a Vorgang in another status folder
+    assert ("falscher_ort", moved.name) in _problems(run, root)

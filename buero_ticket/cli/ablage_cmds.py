@@ -12,6 +12,7 @@ from ..demo import build_demo
 from ..errors import Exit
 from ..mengen import anzahl
 from ..operations.pruefen import pruefen as pruefen_operation
+from ..ortszeit import in_office, office_zone
 from . import App, cli
 from .ausgabe import echo_json
 
@@ -72,22 +73,37 @@ def info(app: App, as_json: bool) -> None:
     is_flag=True,
     help="Sichere Probleme beheben (Status aus Ordner, fehlende Ordner, alte Temp-Dateien, Cache).",
 )
+@click.option(
+    "--gruendlich",
+    is_flag=True,
+    help="Auch in jeden Unterordner und jede Datei der Vorgänge sehen, die seit der letzten Prüfung auf "
+    "diesem PC unverändert sind (findet auch Änderungen von Hand in Nachrichten, Anlagen, Ausgang). "
+    "Dauert auf dem Netzlaufwerk länger; gedacht für die nächtliche Aufgabe.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Als JSON ausgeben.")
 @click.pass_obj
-def pruefen(app: App, reparieren: bool, as_json: bool) -> None:
+def pruefen(app: App, reparieren: bool, gruendlich: bool, as_json: bool) -> None:
     """Ganze Ablage auf Widersprüche prüfen. Rückgabewert 1, wenn Probleme gefunden wurden.
+
+    Ohne --gruendlich werden Vorgänge, die seit der letzten Prüfung auf diesem PC unverändert sind,
+    aus deren Ergebnis geprüft; alles, was das Programm ändert (auch ein abgebrochenes Speichern),
+    wird immer neu angesehen.
 
     \b
     Beispiele:
       buero-ticket pruefen
       buero-ticket pruefen --reparieren
+      buero-ticket pruefen --gruendlich --reparieren
     """
-    result = pruefen_operation(app.ctx, app.index, reparieren=reparieren)
+    result = pruefen_operation(app.ctx, app.index, reparieren=reparieren, gruendlich=gruendlich)
     offen = result.offen
+    zuletzt = result.gruendlich_am
     if as_json:
         echo_json(
             {
                 "vorgaenge": result.vorgaenge,
+                "gruendlich": result.gruendlich,
+                "zuletzt_gruendlich": zuletzt.isoformat() if zuletzt else None,
                 "probleme": [p.to_json() for p in offen],
                 "repariert": [p.to_json() for p in result.repariert],
             }
@@ -104,6 +120,17 @@ def pruefen(app: App, reparieren: bool, as_json: bool) -> None:
             )
         else:
             click.echo(f"Ablage in Ordnung: {anzahl(result.vorgaenge, 'Vorgang', 'Vorgänge')} geprüft, keine Probleme.")
+        if not result.gruendlich:
+            seit = (
+                f"zuletzt am {in_office(zuletzt, office_zone(app.ctx.settings)):%d.%m.%Y %H:%M}"
+                if zuletzt
+                else "noch nie"
+            )
+            click.echo(
+                f"Schnellprüfung: unveränderte Vorgänge aus der letzten Prüfung übernommen. Gründlich geprüft auf "
+                f"diesem PC: {seit} – 'buero-ticket pruefen --gruendlich' sieht auch Änderungen von Hand in den "
+                "Unterordnern."
+            )
     if offen:
         raise click.exceptions.Exit(Exit.PROBLEME)
 
