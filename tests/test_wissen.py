@@ -235,6 +235,22 @@ def test_dev_set_suggestions_reach_the_floor() -> None:
     assert result["abgelehnt"] >= 0.80
 
 
+def test_compound_part_known_by_its_stem_matches(run, ablage: Ablage) -> None:  # type: ignore[no-untyped-def]
+    """The part "notfall" of "Notfallausweis" is a word no article has – only its plural "Notfälle"."""
+    ablage.wissen_dir.mkdir(parents=True, exist_ok=True)
+    (ablage.wissen_dir / "Termin.md").write_text(
+        "---\ntitel: Termin\nstichwoerter: [Termin]\n---\n## Kurzinfo\nNotfälle ohne Termin am Schalter.\n",
+        encoding="utf-8",
+    )
+    (ablage.wissen_dir / "Ersatzausweis.md").write_text(
+        "---\ntitel: Ersatzausweis\nstichwoerter: [Notfallausweis]\n---\n## Kurzinfo\nDer Ausweis kommt sofort.\n",
+        encoding="utf-8",
+    )
+    res = _cli(run, ablage, "wissen", "vorschlagen", "--text", "Gibt es etwas für den Notfall?", "--json")
+    assert res.code == 0, res.err
+    assert "Ersatzausweis.md" in [v["datei"] for v in json.loads(res.out)]
+
+
 @pytest.mark.skipif(not DEV.is_dir() and not os.environ.get("CI"), reason="Dev-Set ../shared/data/wissen-dev fehlt")
 def test_letter_ranker_decides_between_close_word_scores(run, ablage: Ablage) -> None:  # type: ignore[no-untyped-def]
     """Two articles close on words: the letter 4-grams ("Müllsäcke", "Glascontainer") pick the right one."""

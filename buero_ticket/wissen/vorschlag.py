@@ -61,9 +61,9 @@ class Parameter:
     gewicht_zeichen: float = 0.5  # the letter ranker's share of the final order
     # Confidence: logistic(staerke * strength + vorsprung * lead + achse - abstand * ln(s1 / s_i)).
     # Fitted with `python bench/bench_wissen.py --einstellen` on rows 1–75 of the dev set.
-    gewicht_staerke: float = 1.92
-    gewicht_vorsprung: float = 0.62
-    achse: float = -2.49
+    gewicht_staerke: float = 1.89
+    gewicht_vorsprung: float = 0.57
+    achse: float = -2.41
     gewicht_abstand: float = 2.0  # how fast a lower-ranked suggestion loses confidence
     schwelle: float = 0.78  # sicher from here on
 
@@ -145,6 +145,7 @@ class Wissensbasis:
             for text in fields:
                 vocabulary.update(words(text))
         self.compounds = Compounds(vocabulary)
+        self._stems: set[str] | None = None
         self._verbs: dict[str, str] = {}
         self.docs: list[_Doc] = []
         for index, (artikel, fields) in enumerate(zip(sammlung.artikel, texts, strict=True)):
@@ -194,7 +195,7 @@ class Wissensbasis:
             parts = [
                 p
                 for p in self.compounds.parts(word)
-                if p not in STOPWORDS and (not self.p.nur_bekannte_teile or p in self.compounds.vocabulary)
+                if p not in STOPWORDS and (not self.p.nur_bekannte_teile or self._known(p))
             ]
             unknown = query and word not in self.compounds.vocabulary
             head = max((p for p in parts if word.endswith(p)), key=len, default="") if unknown else ""
@@ -205,6 +206,14 @@ class Wissensbasis:
                 key = stem(part)
                 counts[key] = counts.get(key, 0.0) + weight
         return counts
+
+    def _known(self, part: str) -> bool:
+        """A compound part that is a word of the articles, or has the stem of one ("notfall" of "Notfälle")."""
+        if part in self.compounds.vocabulary:
+            return True
+        if self._stems is None:
+            self._stems = {stem(w) for w in self.compounds.vocabulary}
+        return stem(part) in self._stems
 
     def _infinitive(self, word: str) -> str:
         """The infinitive of a verb form the stemmer leaves alone, if the articles have it.
