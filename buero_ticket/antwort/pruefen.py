@@ -26,6 +26,7 @@ class TemplateCheck:
     fields: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     replaces: bool = False  # an own template that overrides a shipped one
+    programm: vorlagen.ProgrammFelder | None = None  # fields a command fills itself (weiterleiten, erinnern)
 
 
 @dataclass
@@ -70,12 +71,38 @@ def check_one(template: vorlagen.Vorlage, context: dict[str, Any]) -> TemplateCh
         return result
     result.fields = sorted({g.path for g in gaps if g.is_field})
     result.problems += [render.gap_text(g, template) for g in gaps if not g.is_field]
+    _check_programm_felder(result)
     if vorlagen.key(template.name) == vorlagen.AUTOMATIC and result.fields:
         result.problems.append(
             "Die Eingangsbestätigung wird automatisch verschickt und kann keine --feld-Werte bekommen; "
             f"sie verwendet aber: {', '.join(result.fields)}."
         )
     return result
+
+
+def _check_programm_felder(result: TemplateCheck) -> None:
+    """A template a command fills: the fields it must use, and no field that command cannot give."""
+    programm = vorlagen.PROGRAMM_FELDER.get(vorlagen.key(result.template.name))
+    result.programm = programm
+    if programm is None:
+        return
+    befehl = f"'buero-ticket {programm.befehl}'"
+    for name in programm.pflicht:
+        if name not in result.fields:
+            result.problems.append(
+                f"{{{{ {name} }}}} fehlt: die Nachricht an die Bürgerin / den Bürger muss nennen, an welche Stelle "
+                f"das Anliegen weitergeleitet wurde ({befehl} setzt {name} selbst). "
+                f"Was tun: {{{{ {name} }}}} in den Text schreiben, z. B. „weitergeleitet an {{{{ {name} }}}}“."
+            )
+    others = [f for f in result.fields if f not in programm.felder]
+    if others:
+        optional = " ".join(f"{{% if {name} is defined %}} … {{% endif %}}" for name in others)
+        result.problems.append(
+            f"{befehl} setzt nur {', '.join(programm.felder)}; die Vorlage braucht auch {', '.join(others)} – "
+            f"dafür gibt es dort kein --feld, {programm.folge}. Was tun: weglassen oder freiwillig machen: {optional}."
+        )
+    if programm.nur_programm:  # not the clerk's --feld fields: the command sets them
+        result.fields = []
 
 
 def check_all(ablage: Ablage, today: date) -> Report:
@@ -96,6 +123,8 @@ def lines(report: Report) -> list[str]:
         v = p.template
         where = "eigene Vorlage" + (", ersetzt die mitgelieferte" if p.replaces else "") if v.own else "mitgeliefert"
         fields = f"; Felder: {', '.join(p.fields)}" if p.fields else ""
+        if p.programm:
+            fields += f"; setzt 'buero-ticket {p.programm.befehl}' selbst: {', '.join(p.programm.felder)}"
         state = "FEHLER" if p.problems else "ok    "
         out.append(f"{state} {v.name} ({vorlagen.KIND_LABEL[v.kind]}, {where}: {v.path}){fields}")
         out += [f"         - {problem}" for problem in p.problems]

@@ -37,6 +37,40 @@ TITLES = {
 #: The acknowledgement is sent automatically: it may use no --feld values.
 AUTOMATIC = "eingangsbestaetigung"
 
+
+@dataclass(frozen=True)
+class ProgrammFelder:
+    """Fields a command fills itself when it uses a template (nobody gives them with --feld)."""
+
+    befehl: str  # the command, as the clerk types it
+    felder: tuple[str, ...]
+    folge: str  # what goes wrong when the template needs another field (German, for the report)
+    pflicht: tuple[str, ...] = ()  # the template must use these (the citizen must learn where the request went)
+    nur_programm: bool = False  # only that command uses the template: any other field can never be given
+
+
+#: Templates a command fills (operations/weiterleiten.py and operations/erinnern.py set these fields).
+PROGRAMM_FELDER = {
+    "weiterleitung": ProgrammFelder(
+        "weiterleiten",
+        ("stelle",),
+        "beim Weiterleiten wird die Bürgerin / der Bürger sonst nicht informiert",
+        pflicht=("stelle",),
+    ),
+    "weiterleitung_intern": ProgrammFelder(
+        "weiterleiten",
+        ("stelle", "anliegen", "antwort_bis", "rueckmeldung_bis", "hinweis"),
+        "sonst wird nichts an die Stelle gesendet",
+        nur_programm=True,
+    ),
+    "erinnerung_stelle": ProgrammFelder(
+        "erinnern",
+        ("stelle", "weitergeleitet_am", "antwort_bis"),
+        "sonst wird keine Erinnerung gesendet",
+        nur_programm=True,
+    ),
+}
+
 _PACKAGE = Path(__file__).resolve().parent.parent
 _MARKER = "antwort.txt.j2"
 
