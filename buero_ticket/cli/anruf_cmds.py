@@ -6,6 +6,7 @@ scripts and tests: ``--anliegen`` and ``--ergebnis`` given means no question is 
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import click
@@ -36,7 +37,22 @@ def _show(vorschlaege: list[Vorschlag]) -> None:
         click.echo(f"      {short[:400]}{' …' if len(short) > 400 else ''}")
 
 
-def _ask_choice(vorschlaege: list[Vorschlag], stellen: dict[str, Any]) -> tuple[str, Artikel | None]:
+def _frage(text: str, befehl: str) -> str:
+    """One question of the dialogue. Input that ends before the questions do (a script without a terminal)
+    is told how to give everything as options; Strg+C at a terminal still just stops."""
+    try:
+        return str(click.prompt(text, default="", show_default=False))
+    except click.Abort:
+        if sys.stdin.isatty():
+            raise
+        raise EingabeFehler(
+            "Die Eingabe endete, bevor alle Fragen beantwortet waren; es wurde kein Vorgang angelegt.",
+            f'Ohne Fragen (für Skripte) --anliegen "…" und --ergebnis direkt, rueckruf oder fachabteilung angeben, '
+            f'z. B. buero-ticket {befehl} --anliegen "Perso abgelaufen, was tun?" --ergebnis rueckruf',
+        ) from None
+
+
+def _ask_choice(vorschlaege: list[Vorschlag], stellen: dict[str, Any], befehl: str) -> tuple[str, Artikel | None]:
     numbers = [str(v.rang) for v in vorschlaege]
     lines = ["", "Wie geht es weiter? Tippen Sie:"]
     if numbers:
@@ -48,7 +64,7 @@ def _ask_choice(vorschlaege: list[Vorschlag], stellen: dict[str, Any]) -> tuple[
         allowed.append("f")
     click.echo("\n".join(lines))
     while True:
-        answer = click.prompt("Ihre Wahl", default="", show_default=False).strip().lower()
+        answer = _frage("Ihre Wahl", befehl).strip().lower()
         if answer in numbers:
             return "direkt", vorschlaege[int(answer) - 1].artikel
         if answer == "d":
@@ -73,25 +89,24 @@ def _run(
     as_json: bool,
 ) -> None:
     interactive = anliegen is None or ergebnis is None
+    befehl = "anruf" if kanal is Kanal.TELEFON else "schalter"
     wer = "Anrufer" if kanal is Kanal.TELEFON else "Bürger"
     if interactive:
-        click.echo(f"Neues Anliegen ({kanal.label}). Enter ohne Eingabe überspringt eine Frage.")
+        click.echo(
+            f"Neues Anliegen ({kanal.label}). Name und Kontakt kann man mit Enter überspringen, das Anliegen nicht."
+        )
     if von is None:
-        von = (
-            click.prompt(f"Name der {wer}in / des {wer}s (Enter: ohne Namen)", default="", show_default=False)
-            if interactive
-            else ""
-        )
+        von = _frage(f"Name der {wer}in / des {wer}s (Enter: ohne Namen)", befehl) if interactive else ""
     if kontakt is None:
-        kontakt = (
-            click.prompt("Telefon oder E-Mail für Rückfragen (Enter: keine)", default="", show_default=False)
-            if interactive
-            else ""
-        )
+        kontakt = _frage("Telefon oder E-Mail für Rückfragen (Enter: keine)", befehl) if interactive else ""
     while not (anliegen or "").strip():
         if not interactive:
             raise EingabeFehler("Das Anliegen fehlt.", 'Geben Sie --anliegen "…" an (ein, zwei Sätze).')
-        anliegen = click.prompt("Worum geht es? Das Anliegen in ein, zwei Sätzen", default="", show_default=False)
+        if anliegen is not None:  # asked and left empty
+            click.echo(
+                "Ohne Anliegen lässt sich kein Vorgang anlegen: bitte in ein, zwei Sätzen eintippen (Strg+C bricht ab)."
+            )
+        anliegen = _frage("Worum geht es? Das Anliegen in ein, zwei Sätzen", befehl)
     assert anliegen is not None
     nachschlag = erstkontakt.nachschlagen(app.ctx, anliegen, betreff or "")
     vorschlaege = nachschlag.vorschlaege
@@ -99,9 +114,9 @@ def _run(
     if interactive:
         _show(vorschlaege)
         if ergebnis is None:
-            ergebnis, artikel = _ask_choice(vorschlaege, erstkontakt.stellen(app.ctx))
+            ergebnis, artikel = _ask_choice(vorschlaege, erstkontakt.stellen(app.ctx), befehl)
             if ergebnis == "fachabteilung" and not stelle:
-                stelle = _ask_stelle(erstkontakt.stellen(app.ctx))
+                stelle = _ask_stelle(erstkontakt.stellen(app.ctx), befehl)
     if artikel_name:
         artikel = erstkontakt.artikel_waehlen(app.ctx, artikel_name, nachschlag)
     if ergebnis == "fachabteilung" and not erstkontakt.stellen(app.ctx):
@@ -134,11 +149,11 @@ def _run(
         click.echo("Was tun: zurückrufen; 'buero-ticket zeige " + vorgang.aktenzeichen + "' zeigt alles dazu.")
 
 
-def _ask_stelle(stellen: dict[str, Any]) -> str:
+def _ask_stelle(stellen: dict[str, Any], befehl: str) -> str:
     listing = ", ".join(f"{key} ({s.name})" for key, s in stellen.items())
     click.echo(f"Stellen: {listing}")
     while True:
-        answer = click.prompt("An welche Stelle? Kurzname eintippen", default="", show_default=False).strip().lower()
+        answer = _frage("An welche Stelle? Kurzname eintippen", befehl).strip().lower()
         if answer in stellen:
             return answer
         click.echo(f"Bitte einen dieser Kurznamen tippen: {', '.join(stellen)}")

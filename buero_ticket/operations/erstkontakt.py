@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from .. import fristen_config
+from ..errors import NichtGefunden
 from ..models import Absender, HistoryEntry, Incoming, Kanal, Status, Vorgang
 from ..wissen.artikel import Artikel
 from . import vorgang as vorgang_ops
@@ -82,7 +83,21 @@ def artikel_waehlen(ctx: Context, name: str, nachschlag: Nachschlag | None = Non
     vorschlaege = nachschlag.vorschlaege if nachschlag else []
     if name.strip().isdigit() and 1 <= int(name) <= len(vorschlaege):
         return vorschlaege[int(name) - 1].artikel
-    return wissen_ops.artikel(ctx.store.ablage, name, nachschlag.basis if nachschlag else None)
+    try:
+        return wissen_ops.artikel(ctx.store.ablage, name, nachschlag.basis if nachschlag else None)
+    except NichtGefunden as exc:  # asked before anything is written: say so
+        if nachschlag is not None and name.strip().isdigit():
+            anzahl = len(vorschlaege)
+            raise NichtGefunden(
+                f"Einen Vorschlag Nummer {name.strip()} gibt es nicht (das Wissen hat "
+                f"{anzahl if anzahl else 'keinen'} Vorschl{'ag' if anzahl == 1 else 'äge'} zu diesem Anliegen); "
+                "es wurde kein Vorgang angelegt.",
+                f"Geben Sie --artikel 1{f' bis {anzahl}' if anzahl > 1 else ''} oder Dateiname bzw. Titel eines "
+                "Artikels an, oder --ergebnis direkt ohne --artikel."
+                if anzahl
+                else "Lassen Sie --artikel weg (direkt beantwortet ohne Artikel) oder wählen Sie --ergebnis rueckruf.",
+            ) from None
+        raise NichtGefunden(f"{exc.text} Es wurde kein Vorgang angelegt.", exc.hinweis) from None
 
 
 def direkt_beantwortet(ctx: Context, item: Incoming, artikel_name: str | None = None) -> Vorgang:
