@@ -25,6 +25,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -103,6 +104,67 @@ def generate(root: Path, count: int) -> None:
     (root / "generiert.ok").write_text(str(count))
 
 
+class Speicher(threading.Thread):
+    """Samples the memory of a process and all its descendants (Linux ``/proc``) every 50 ms.
+
+    The figure reported is the peak of the *sum of PSS* over main process and workers at the same moment:
+    PSS counts a page shared by n processes as 1/n in each, so the sum is what the build really occupies
+    (RSS summed would count the interpreter and libraries once per process). Beside it the sum of each
+    process's own peak RSS (VmHWM): an upper bound, shared pages counted in every process.
+    """
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.stop = threading.Event()
+        self.peak_pss = 0  # kB, all processes at the same moment
+        self.peak_parts: list[int] = []  # kB per process at that moment (main first)
+        self.hwm: dict[int, int] = {}  # pid -> VmHWM in kB (last seen)
+        self.ok = Path("/proc/self/smaps_rollup").exists()
+
+    def _tree(self) -> list[int]:
+        parents: dict[int, int] = {}
+        for entry in os.scandir("/proc"):
+            if entry.name.isdigit():
+                try:
+                    with open(f"/proc/{entry.name}/stat", "rb") as f:
+                        stat = f.read()
+                except OSError:
+                    continue
+                parents[int(entry.name)] = int(stat[stat.rindex(b")") + 2 :].split()[1])
+        tree, todo = [self.pid], [self.pid]
+        while todo:
+            parent = todo.pop()
+            kids = [p for p, pp in parents.items() if pp == parent]
+            tree += kids
+            todo += kids
+        return tree
+
+    @staticmethod
+    def _field(path: str, name: bytes) -> int:
+        try:
+            with open(path, "rb") as f:
+                for line in f:
+                    if line.startswith(name):
+                        return int(line.split()[1])
+        except (OSError, ValueError):
+            pass
+        return 0
+
+    def run(self) -> None:
+        while self.ok and not self.stop.wait(0.05):
+            parts = []
+            for pid in self._tree():
+                pss = self._field(f"/proc/{pid}/smaps_rollup", b"Pss:")
+                hwm = self._field(f"/proc/{pid}/status", b"VmHWM:")
+                if pss:
+                    parts.append(pss)
+                if hwm:
+                    self.hwm[pid] = hwm
+            if sum(parts) > self.peak_pss:
+                self.peak_pss, self.peak_parts = sum(parts), parts
+
+
 def _refresh(root: str) -> None:
     """Child process: bring the metadata cache up to date (the search index follows it; not timed)."""
     from buero_ticket.index import Index
@@ -139,10 +201,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--anzahl", type=int, default=100_000)
     parser.add_argument("--ordner", type=Path, default=None, help="Ablage hier behalten/wiederverwenden")
+    parser.add_argument("--cache", type=Path, default=None, help="Zwischenspeicher hier (sonst ORDNER/cache)")
+    parser.add_argument("--nur-aufbau", action="store_true", help="nur den Aufbau des Suchindex messen")
     args = parser.parse_args()
     base = args.ordner or Path(tempfile.mkdtemp(prefix="bench-suche-"))
     root = base / f"ablage-{args.anzahl}"
-    cache = base / "cache"
+    cache = args.cache or base / "cache"
     os.environ["BUERO_TICKET_CACHE"] = str(cache)
     os.environ["BUERO_TICKET_REGISTER"] = "aus"
     if not (root / "generiert.ok").exists():
@@ -150,22 +214,41 @@ def main() -> None:
         t = time.perf_counter()
         generate(root, args.anzahl)
         print(f"{args.anzahl:,} Vorgänge erzeugt in {time.perf_counter() - t:.0f} s".replace(",", "."))
-    shutil.rmtree(cache, ignore_errors=True)
+    for old in cache.glob("suche-*.sqlite*"):  # the search index is built again; the metadata cache is kept
+        old.unlink()
 
     t = time.perf_counter()
     for p in root.rglob("*.txt"):
         p.read_bytes()
     floor_read = time.perf_counter() - t
     subprocess.run([sys.executable, __file__, "--_refresh", str(root)], check=True)
-    out = subprocess.run([sys.executable, __file__, "--_build", str(root)], capture_output=True, text=True, check=True)
-    built = json.loads(out.stdout.strip().splitlines()[-1])
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    child = subprocess.Popen([sys.executable, __file__, "--_build", str(root)], stdout=subprocess.PIPE, text=True)
+    sampler = Speicher(child.pid)
+    sampler.start()
+    stdout, _ = child.communicate()
+    sampler.stop.set()
+    sampler.join()
+    if child.returncode:
+        raise SystemExit(f"Aufbau fehlgeschlagen (Exit {child.returncode})")
+    built = json.loads(stdout.strip().splitlines()[-1])
     size = Path(built["file"]).stat().st_size
+    if sampler.ok:
+        parts = " + ".join(f"{kb / 1024:.0f}" for kb in sampler.peak_parts)
+        memory = (
+            f"Speicher aller Prozesse zugleich (Summe PSS) Spitze {sampler.peak_pss / 1024:.0f} MB ({parts}; "
+            f"Ziel ≤ 200 MB), Summe der Einzelspitzen (RSS) {sum(sampler.hwm.values()) / 1024:.0f} MB"
+        )
+    else:
+        memory = "Speicher aller Prozesse: hier nicht messbar (kein /proc)"
     print(
-        f"Index aufbauen: {built['s']:.1f} s (Ziel ≤ 60 s; Boden: alle Textdateien einmal lesen {floor_read:.1f} s), "
-        f"Spitze {built['peak_mb']:.0f} MB (Prozess vorher {built['before_mb']:.0f} MB; Ziel ≤ 200 MB) "
-        f"+ {built['workers']} Hilfsprozesse je ≤ {built['worker_mb']:.0f} MB, "
+        f"Index aufbauen (Last {load:.1f}): {built['s']:.1f} s (Ziel ≤ 60 s; Boden: alle Textdateien einmal lesen "
+        f"{floor_read:.1f} s), {memory}; Hauptprozess Spitze {built['peak_mb']:.0f} MB (vorher "
+        f"{built['before_mb']:.0f} MB), {built['workers']} Hilfsprozesse je ≤ {built['worker_mb']:.0f} MB; "
         f"Indexgröße {size / 1e6:.0f} MB"
     )
+    if args.nur_aufbau:
+        return
 
     from buero_ticket.index import Index
     from buero_ticket.store import Store
