@@ -57,13 +57,10 @@ from .models import HistoryEntry, Incoming, Nachricht, Outgoing, Status, Vorgang
 from .names import MAX_PATH, fit_name, short_subject, unique_name
 from .personen import display_name
 from .sharelock import LockTimeout, NoLockRights, ShareLock
+from .unterordner import ANLAGEN_DIR, AUSGANG_DIR, NACHRICHTEN_DIR, SUBDIRS
 from .vorschlag import similar_aktenzeichen
 
 META_NAME = "vorgang.json"
-NACHRICHTEN_DIR = "Nachrichten"
-ANLAGEN_DIR = "Anlagen"
-AUSGANG_DIR = "Ausgang"
-SUBDIRS = (NACHRICHTEN_DIR, ANLAGEN_DIR, AUSGANG_DIR)
 LOCK_DIR = "sperren"  # in the state folder .buero-ticket
 INTENT_PREFIX = f"{TEMP_PREFIX}neu-"  # Nachrichten/.~bt-neu-<id>.json: files of a message being added
 RECORD_KEY = "letzte_aenderung"

@@ -239,6 +239,23 @@ def test_a_full_build_in_worker_processes_finds_the_same(run, ablage: Ablage, mo
     assert [t["aktenzeichen"] for t in _suche(run, ablage, "Antrag")] == [amt]
 
 
+def test_a_full_build_whose_workers_die_prepares_their_jobs_itself(run, ablage: Ablage, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from buero_ticket.suche import aufbau, volltext
+
+    if aufbau.workers() == 0:
+        pytest.skip("Nur ein Prozessorkern: der Aufbau läuft ohne Hilfsprozesse")
+    monkeypatch.setattr(volltext, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(aufbau, "CHUNK", 1)  # one job per Vorgang: some are sent before the worker is gone
+    # each worker takes its first job and dies (as by kill -9), before answering
+    monkeypatch.setattr(aufbau, "_START", "import os, sys; sys.stdin.buffer.read(8); os._exit(9)")
+    park = _neu(run, ablage, "Anwohnerparkausweis Zone C", "Bitte um Verlängerung.", "Erika Muster")
+    amt = _neu(run, ablage, "Frage ans Bürgeramt", "Die Anträge liegen vor.", "Ayşe Özdemir")
+    _neu(run, ablage, "Sperrmüll", "Couch und Schrank")
+    assert [t["aktenzeichen"] for t in _suche(run, ablage, "Parkausweis")] == [park]
+    assert [t["aktenzeichen"] for t in _suche(run, ablage, "Oezdemir")] == [amt]
+    assert len(_suche(run, ablage, "Sperrmüll")) == 1
+
+
 def test_zeige_leaves_a_first_build_to_suche(run, ablage: Ablage, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from buero_ticket.operations import suche as ops
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 import Stemmer
 
 _WORD = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
-_DIGRAPH = re.compile(r"(?<![aeiouyq])([aou])e")
+# ae/oe/ue not after a vowel or q; the look-behind comes after the letter, so only an a, o or u is checked
+_DIGRAPH = re.compile(r"([aou])(?<![aeiouyq][aou])e")
 _STEMMER = Stemmer.Stemmer("german")
 _SPECIAL = str.maketrans({"ß": "ss", "ẞ": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ł": "l", "ı": "i"})
 
@@ -74,25 +75,84 @@ def _fold_chars(run: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """The folded words of a text (letters and digits; hyphenated words split into their parts)."""
+    """The folded words of a text (letters and digits; hyphenated words split into their parts).
+
+    The words are the matches of ``_WORD`` in :func:`fold`'s text, found the fast way: while folding,
+    non-ASCII characters that are no letter or digit become spaces (one remembered answer per run), then
+    ASCII ones (a translation table), then the text is split at the spaces; only the few tokens with
+    ``-`` or ``'`` go through the regular expression.
+    """
+    lowered = text.lower()
+    if not lowered.isascii():
+        for char, folded in _COMMON:  # folding is a map of single characters: the most frequent ones first
+            if char in lowered:
+                lowered = lowered.replace(char, folded)
+        if not lowered.isascii():
+            lowered = _NON_ASCII.sub(_fold_separate_run, lowered)
+    cleaned = _DIGRAPH.sub(r"\1", lowered).translate(_SEPARATORS)
+    marks = [at for char in "-'" for at in _positions(cleaned, char)]
+    if not marks:
+        return cleaned.split()
+    pieces: list[str] = []
+    done = 0
+    for at in sorted(marks):
+        if at < done:
+            continue  # in a token already taken apart
+        start = cleaned.rfind(" ", 0, at) + 1
+        end = cleaned.find(" ", at)
+        end = len(cleaned) if end < 0 else end
+        pieces += (cleaned[done:start], " ".join(_joined_words(cleaned[start:end])))
+        done = end
+    pieces.append(cleaned[done:])
+    return " ".join(pieces).split()
+
+
+def _positions(text: str, char: str) -> Iterator[int]:
+    at = text.find(char)
+    while at >= 0:
+        yield at
+        at = text.find(char, at + 1)
+
+
+# ASCII characters that separate words (not letters, digits, "-" or "'"; "_" too, as in ``_WORD``)
+_SEPARATORS = {c: " " for c in range(128) if not chr(c).isalnum() and chr(c) not in "-'"}
+
+
+def _fold_separate_run(match: re.Match[str]) -> str:
+    return _fold_separate_chars(match.group(0))
+
+
+@lru_cache(maxsize=4096)
+def _fold_separate_chars(run: str) -> str:
+    """A folded run of non-ASCII characters, those that are no letter or digit (as ``\\w`` sees them) as spaces."""
+    return "".join(c if c.isascii() or c.isalnum() else " " for c in _fold_chars(run))
+
+
+_COMMON = [(c, _fold_separate_chars(c)) for c in "äöüß„“”‚‘’–—…€§"]
+
+
+def _joined_words(token: str) -> list[str]:
+    """The words of a token with ``-`` or ``'``: its parts, and all of them joined if they are letters."""
     out: list[str] = []
-    for token in _WORD.findall(fold(text)):
-        if "-" in token or "'" in token:
-            parts = re.split(r"[-']", token)
+    for match in _WORD.findall(token):
+        if "-" in match or "'" in match:
+            parts = re.split(r"[-']", match)
             out.extend(p for p in parts if p)
             if all(p.isalpha() for p in parts):
                 out.append("".join(parts))  # "Kita-Platz" also as "kitaplatz"
         else:
-            out.append(token)
+            out.append(match)
     return out
 
 
-@lru_cache(maxsize=200_000)
-def stem(word: str) -> str:
+def stem_word(word: str) -> str:
     """Snowball German stem of a folded word (digits stay as they are)."""
     if not word.isalpha():
         return word
     return str(_STEMMER.stemWord(word))
+
+
+stem = lru_cache(maxsize=50_000)(stem_word)  # the same, remembered for the words seen most
 
 
 def terms(text: str, *, stopwords: bool = True) -> list[str]:

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..store import ANLAGEN_DIR, NACHRICHTEN_DIR
+from ..unterordner import ANLAGEN_DIR, NACHRICHTEN_DIR
 
 MAX_TEXT = 200_000  # characters of text kept per Vorgang
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024  # larger Word/PDF attachments are not opened

@@ -18,7 +18,7 @@ import os
 import re
 import sqlite3
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -29,17 +29,18 @@ import Stemmer
 from ..index import Index, cache_dir
 from ..models import Vorgang
 from .analyse import fold, stem, words
-from .aufbau import Auftrag, Vorbereitet, inhalt, prepare, prepared, tokens
+from .aufbau import COMPOUND_MIN, Auftrag, Vorbereitet, inhalt, prepare, prepared, tokens
 from .texte import Hinweis
 
 VERSION = 6
-COMPOUND_MIN = 4  # a search word of this many letters also finds compounds ending in it
 MAX_EXPANSION = 60
 RARE_TERMS = 6  # similar Vorgänge: the rarest words of a Vorgang searched
 RARE_SHARE = 0.05  # … among those in at most this share of Vorgänge
 SIMILAR_POOL = 100  # best matches looked at for the status filter
 PARALLEL_FROM = 1000  # from this many Vorgänge to (re)index, worker processes prepare them (see .aufbau)
 PROGRESS_FROM = 500  # a progress bar only when this many Vorgänge are read
+BUILD_CACHE_KB = 2048  # SQLite page cache while building (KiB)
+BUILD_HASH = 4 * 1024 * 1024  # FTS5 tokens collected in memory before a segment is written (bytes)
 P = 1_000_000_007
 _STAMP = f"count(*), coalesce(sum(mtime_ns % {P} + size + length(relpath)), 0)"  # what changes when a Vorgang changes
 Progress = Callable[[int, int], None]
@@ -141,7 +142,6 @@ class Volltext:
         self.path = path or index_file(index)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.hinweise: list[Hinweis] = []  # attachments whose text could not be read in this run
-        self._known: set[str] | None = None  # words already in ``wort`` (while building)
         self.db = self._open()
 
     def _open(self) -> sqlite3.Connection:
@@ -278,16 +278,7 @@ class Volltext:
         return len(fresh), mine
 
     def _compare(self, progress: Progress | None = None, limit: int | None = None) -> int:
-        mine = {rel: (m, s) for rel, m, s in self.db.execute("SELECT relpath, mtime_ns, size FROM doc")}
-        theirs = {
-            rel: (m, s)
-            for rel, m, s in self.index.db.execute(
-                "SELECT relpath, mtime_ns, size FROM vorgang INDEXED BY vorgang_suchstempel"
-            )
-        }
-        changed = [rel for rel, sig in theirs.items() if mine.get(rel) != sig]
-        gone = [rel for rel in mine if rel not in theirs]
-        del mine
+        changed, gone = self._changes()
         if limit is not None and len(changed) > limit:
             return -1
         if not changed and not gone:
@@ -301,33 +292,71 @@ class Volltext:
         if building:  # a first build: a crash only means building again, so no syncing and no write-ahead log
             self.db.execute("PRAGMA journal_mode = DELETE")
             self.db.execute("PRAGMA synchronous = OFF")
-            self.db.execute("PRAGMA cache_size = -32768")
-        self._known = set()
+            # nothing to erase yet (merged segments hold live rows only); rows are appended, so a small page
+            # cache is as fast as a large one; FTS5 collects 4 MB of tokens before writing a segment
+            self.db.execute("PRAGMA secure_delete = OFF")
+            self.db.execute(f"PRAGMA cache_size = -{BUILD_CACHE_KB}")
+            self.db.execute("INSERT INTO fts (fts, rank) VALUES ('hashsize', ?)", (BUILD_HASH,))
         erased: set[str] = set()  # the words of Vorgänge that no longer exist (erased, aussortiert)
         try:
             with self.db:
                 for rel in gone:
                     self._delete(rel, erased if self._vanished(rel) else None)
                 erased = {w for w in erased if len(w) > COMPOUND_MIN and w.isalpha()}
-                jobs = ((v, self._auftrag(v)) for v in self.index.by_relpath(changed))
-                for done, (vorgang, ready) in enumerate(prepared(jobs, len(changed) >= PARALLEL_FROM), start=1):
-                    assert isinstance(vorgang, Vorgang)
-                    rel = self._rel(vorgang)
+                jobs = self._auftraege(changed)
+                for done, (key, ready) in enumerate(prepared(jobs, len(changed) >= PARALLEL_FROM), start=1):
+                    rel, vorgang, sig, auftrag = key
                     if not building:
                         self._delete(rel)
-                    self._insert(rel, vorgang, theirs[rel], ready)
+                    self._insert(rel, vorgang, sig, auftrag, ready)
                     if progress is not None and done % 200 == 0:
                         progress(done, len(changed))
         finally:
-            self._known = None
             if building:
                 self.db.execute("PRAGMA journal_mode = WAL")
                 self.db.execute("PRAGMA synchronous = NORMAL")
+                self.db.execute("PRAGMA secure_delete = ON")
+                self.db.execute("PRAGMA cache_size = -2000")  # SQLite's default again
         if erased:
             self._forget(erased)
         if progress is not None:
             progress(len(changed), len(changed))
         return len(changed)
+
+    def _changes(self) -> tuple[list[str], list[str]]:
+        """Folders to (re)index, in the metadata cache's order, and folders no longer there."""
+        if not self.db.execute("SELECT 1 FROM doc LIMIT 1").fetchone():  # a first build: everything, no pairs
+            rows = self.index.db.execute("SELECT relpath FROM vorgang INDEXED BY vorgang_suchstempel")
+            return [rel for (rel,) in rows], []
+        mine = {rel: (m, s) for rel, m, s in self.db.execute("SELECT relpath, mtime_ns, size FROM doc")}
+        theirs = {
+            rel: (m, s)
+            for rel, m, s in self.index.db.execute(
+                "SELECT relpath, mtime_ns, size FROM vorgang INDEXED BY vorgang_suchstempel"
+            )
+        }
+        return [rel for rel, sig in theirs.items() if mine.get(rel) != sig], [rel for rel in mine if rel not in theirs]
+
+    def _auftraege(self, changed: list[str]) -> Iterator[tuple[tuple[str, Vorgang, Stempel, Auftrag], Auftrag]]:
+        """The Vorgänge in these folders with what their tokens are computed from, 500 at a time.
+
+        Each folder's signature (mtime, size of its metadata file) is read before its Vorgang, so the
+        stored signature is never newer than the indexed content (a change in between is indexed next time).
+        """
+        for start in range(0, len(changed), 500):
+            chunk = changed[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            sigs = {
+                rel: (m, s)
+                for rel, m, s in self.index.db.execute(
+                    f"SELECT relpath, mtime_ns, size FROM vorgang WHERE relpath IN ({marks})", chunk
+                )
+            }
+            for vorgang in self.index.by_relpath(chunk):
+                rel = self._rel(vorgang)
+                if rel in sigs:
+                    auftrag = self._auftrag(vorgang)
+                    yield (rel, vorgang, sigs[rel], auftrag), auftrag
 
     def _vanished(self, rel: str) -> bool:
         """True if the Vorgang indexed from ``rel`` is nowhere in the metadata cache any more (not moved)."""
@@ -374,8 +403,15 @@ class Volltext:
         gesperrt = bool(vorgang.gesperrt)  # restricted (Art. 18 DSGVO): never found by suche or similar cases
         return Auftrag(str(vorgang.ordner), vorgang.betreff, "" if gesperrt else _meta(vorgang), gesperrt)
 
-    def _insert(self, rel: str, vorgang: Vorgang, sig: tuple[int, int], ready: Vorbereitet | None = None) -> Stempel:
-        auftrag = self._auftrag(vorgang)
+    def _insert(
+        self,
+        rel: str,
+        vorgang: Vorgang,
+        sig: tuple[int, int],
+        auftrag: Auftrag | None = None,
+        ready: Vorbereitet | None = None,
+    ) -> Stempel:
+        auftrag = auftrag or self._auftrag(vorgang)
         if ready is None:
             ready = prepare(auftrag)
         self.hinweise += ready.hinweis_objekte()
@@ -394,28 +430,17 @@ class Volltext:
                 sig[1],
                 int(auftrag.gesperrt),
                 auftrag.meta,
-                zlib.compress(ready.text.encode("utf-8"), 1),
+                ready.blob,
             ),
         )
         if not auftrag.gesperrt:
-            self._remember_words({*ready.betreff_tokens.split(), *ready.inhalt_tokens.split()})
+            if ready.woerter:  # words for the compound expansion, reversed (see :meth:`_compounds`)
+                self.db.executemany("INSERT OR IGNORE INTO wort VALUES (?)", [(t[::-1],) for t in ready.woerter])
             self.db.execute(
                 "INSERT INTO fts (rowid, betreff, inhalt) VALUES (?,?,?)",
                 (cursor.lastrowid, ready.betreff_tokens, ready.inhalt_tokens),
             )
         return _sig(rel, *sig)
-
-    def _remember_words(self, found: set[str]) -> None:
-        """Words for the compound expansion, reversed (see :meth:`_compounds`)."""
-        known = self._known
-        if known is not None:
-            found -= known
-        new = [t for t in found if len(t) > COMPOUND_MIN and t.isalpha()]
-        if not new:
-            return
-        if known is not None:
-            known.update(found)
-        self.db.executemany("INSERT OR IGNORE INTO wort VALUES (?)", [(t[::-1],) for t in new])
 
     # -- searching -------------------------------------------------------------------------------------
     def match_expression(self, query: str) -> tuple[str, list[str]]:
