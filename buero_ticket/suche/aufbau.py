@@ -84,7 +84,7 @@ def prepare(auftrag: Auftrag, seen: set[str] | None = None) -> Vorbereitet:
     if auftrag.gesperrt:  # restricted (Art. 18 DSGVO): no text, no tokens
         return Vorbereitet(zlib.compress(b"", 1), "", "")
     found: list[Hinweis] = []
-    text = read_text(Path(auftrag.ordner), found)[:MAX_TEXT]
+    text = read_text(auftrag.ordner, found)[:MAX_TEXT]
     betreff_tokens = tokens(auftrag.betreff)
     inhalt_tokens = inhalt(auftrag.meta, text)
     new = set(betreff_tokens.split())

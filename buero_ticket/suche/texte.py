@@ -30,39 +30,46 @@ class Hinweis:
     grund: str
 
 
-def read_text(folder: Path, hinweise: list[Hinweis] | None = None) -> str:
+def read_text(folder: str | os.PathLike[str], hinweise: list[Hinweis] | None = None) -> str:
     """What a clerk may search for in a Vorgang besides its metadata: messages, attachments, history.
 
     Messages first (snippets come from them), the history last; at most :data:`MAX_TEXT` characters.
     """
     parts: list[str] = []
     size = 0
+    base = os.fspath(folder)
     candidates: list[str] = []
     for sub in (NACHRICHTEN_DIR, ANLAGEN_DIR):
         try:
-            with os.scandir(folder / sub) as entries:
+            with os.scandir(os.path.join(base, sub)) as entries:
                 candidates += sorted(e.path for e in entries if e.is_file())
         except OSError:
             continue
-    candidates.append(str(folder / "verlauf.txt"))
+    candidates.append(os.path.join(base, "verlauf.txt"))
     for path in candidates:
         if size > MAX_TEXT:
             break
-        text = file_text(Path(path), hinweise)
+        # most files are text: read without building a Path
+        text = _plain_text(path) if path.lower().endswith(".txt") else file_text(Path(path), hinweise)
         if text:
             parts.append(text)
             size += len(text)
     return "\n".join(parts)[:MAX_TEXT]
 
 
+def _plain_text(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+    except OSError:
+        return ""
+
+
 def file_text(path: Path, hinweise: list[Hinweis] | None = None) -> str:
     """The text of one file ('' for kinds that are not read and for unreadable files)."""
     suffix = path.suffix.lower()
     if suffix == ".txt":
-        try:
-            return path.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return ""
+        return _plain_text(str(path))
     reader = _READERS.get(suffix)
     if reader is None:
         return ""
