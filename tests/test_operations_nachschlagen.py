@@ -102,7 +102,10 @@ def test_wissen_record_article_and_draft_from_the_answer(ctx: Context) -> None:
     second = wissen.entwurf_aus(ctx.store, az, ctx.clock().date())
     assert second.datei == "Entwürfe/Grabpflege Friedhof (2).md" and not second.ohne_antwort
     assert "## Kurzinfo\r\nDie Friedhofsverwaltung pflegt es.\r\n" in second.pfad.read_bytes().decode("utf-8")
-    assert wissen.artikel(ctx.store.ablage, "Entwürfe/Grabpflege Friedhof (2).md").titel == "Grabpflege Friedhof"
+    assert (
+        wissen.artikel(ctx.store.ablage, "Entwürfe/Grabpflege Friedhof (2).md", entwurf=True).titel
+        == "Grabpflege Friedhof"
+    )
 
 
 def test_wissen_luecken_groups_closed_vorgaenge_without_article(ctx: Context) -> None:

@@ -34,3 +34,12 @@ def test_sicher_follows_the_threshold_and_the_text_view(run, ablage: Ablage) -> 
         shown = run("--ablage", str(ablage.root), "wissen", "vorschlagen", "--text", text).out
         assert ("kein passender Artikel" in shown) == (not any(v["sicher"] for v in data)), (text, shown)
     assert seen == {True, False}  # both kinds occur, so neither a constant true nor false passes
+
+
+def test_the_reason_names_each_matched_word_once(run, ablage: Ablage) -> None:  # type: ignore[no-untyped-def]
+    write_articles(ablage.wissen_dir)
+    res = run("--ablage", str(ablage.root), "wissen", "suche", "Parkausweis", "--json")
+    assert res.code == 0, res.err
+    for v in json.loads(res.out):
+        words = v["grund"].removeprefix("passende Wörter: ").split(", ")
+        assert len(words) == len(set(words)), v["grund"]  # was "Parkausweis, Parkausweis"

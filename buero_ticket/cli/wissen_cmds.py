@@ -91,7 +91,7 @@ def zeige(app: App, artikel: str, as_json: bool) -> None:
     Beispiel:
       buero-ticket wissen zeige "Reisepass beantragen"
     """
-    a = ops.artikel(app.ablage, artikel)
+    a = ops.artikel(app.ablage, artikel, entwurf=True)
     if as_json:
         echo_json({"datei": a.datei, "titel": a.titel, "felder": a.felder, "abschnitte": a.abschnitte})
         return

@@ -88,9 +88,9 @@ def artikel_waehlen(ctx: Context, name: str, nachschlag: Nachschlag | None = Non
     except NichtGefunden as exc:  # asked before anything is written: say so
         if nachschlag is not None and name.strip().isdigit():
             anzahl = len(vorschlaege)
+            hat = {0: "keinen Vorschlag", 1: "nur einen Vorschlag"}.get(anzahl, f"{anzahl} Vorschläge")
             raise NichtGefunden(
-                f"Einen Vorschlag Nummer {name.strip()} gibt es nicht (das Wissen hat "
-                f"{anzahl if anzahl else 'keinen'} Vorschl{'ag' if anzahl == 1 else 'äge'} zu diesem Anliegen); "
+                f"Einen Vorschlag Nummer {name.strip()} gibt es nicht (das Wissen hat {hat} zu diesem Anliegen); "
                 "es wurde kein Vorgang angelegt.",
                 f"Geben Sie --artikel 1{f' bis {anzahl}' if anzahl > 1 else ''} oder Dateiname bzw. Titel eines "
                 "Artikels an, oder --ergebnis direkt ohne --artikel."

@@ -21,12 +21,12 @@ from ..models import HistoryEntry, Status, Vorgang
 from ..names import safe_name, unique_name
 from ..store import Store, message_text
 from ..suche.analyse import terms
-from ..wissen.artikel import FIELDS, Artikel, Sammlung, lade
+from ..wissen.artikel import ENTWURF_ORDNER, FIELDS, Artikel, Sammlung, lade
 from ..wissen.vorschlag import Vorschlag, Wissensbasis
 from .context import Context
 
 LEIKA_RE = re.compile(r"^\d{14}$")
-DRAFT_DIR = "Entwürfe"
+DRAFT_DIR = ENTWURF_ORDNER
 REVIEW_DAYS = 30
 
 
@@ -35,20 +35,35 @@ def sammlung(ablage: Ablage) -> Sammlung:
 
 
 def wissensbasis(ablage: Ablage) -> Wissensbasis:
-    return Wissensbasis(sammlung(ablage))
+    """The articles that answer requests: everything in Wissen but the drafts."""
+    return Wissensbasis(sammlung(ablage).ohne_entwuerfe())
 
 
-def artikel(ablage: Ablage, name: str, basis: Wissensbasis | None = None) -> Artikel:
-    """The article a clerk named (file, file name without .md, or title), else NichtGefunden."""
-    alle = basis.sammlung if basis else sammlung(ablage)
-    found = alle.finde(name)
-    if found is None:
-        close = [a.datei for a in alle.artikel if name.lower() in a.datei.lower() or name.lower() in a.titel.lower()]
-        hinweis = "'buero-ticket wissen suche BEGRIFF' findet Artikel."
-        if close:
-            hinweis = "Meinten Sie: " + ", ".join(close[:3]) + "? " + hinweis
-        raise NichtGefunden(f"Einen Wissensartikel „{name}“ gibt es in {ablage.wissen_dir} nicht.", hinweis)
-    return found
+def artikel(ablage: Ablage, name: str, basis: Wissensbasis | None = None, *, entwurf: bool = False) -> Artikel:
+    """The article a clerk named (file, file name without .md, or title), else NichtGefunden.
+
+    A draft (folder Entwürfe) only with ``entwurf`` (to show it); to answer with one is refused.
+    """
+    alle = sammlung(ablage) if basis is None else basis.sammlung
+    found = alle.ohne_entwuerfe().finde(name)
+    if found is not None:
+        return found
+    if basis is not None:  # a basis holds no drafts: read the folder for the message
+        alle = sammlung(ablage)
+    draft = alle.nur_entwuerfe().finde(name)
+    if draft is not None and entwurf:
+        return draft
+    if draft is not None:
+        raise EingabeFehler(
+            f"„{draft.datei}“ ist ein Entwurf (Ordner {DRAFT_DIR}) und wird für keine Antwort verwendet.",
+            f"Entwurf vervollständigen (Kurzinfo, leika, zustaendig; 'buero-ticket wissen pruefen'), dann die Datei "
+            f"aus {ablage.wissen_dir / DRAFT_DIR} nach {ablage.wissen_dir} verschieben.",
+        )
+    close = [a.datei for a in alle.artikel if name.lower() in a.datei.lower() or name.lower() in a.titel.lower()]
+    hinweis = "'buero-ticket wissen suche BEGRIFF' findet Artikel."
+    if close:
+        hinweis = "Meinten Sie: " + ", ".join(close[:3]) + "? " + hinweis
+    raise NichtGefunden(f"Einen Wissensartikel „{name}“ gibt es in {ablage.wissen_dir} nicht.", hinweis)
 
 
 def request_text(vorgang: Vorgang) -> str:

@@ -176,6 +176,15 @@ def iter_files(folder: Path) -> Iterator[tuple[str, Path]]:
     yield from sorted(found)
 
 
+#: Drafts ('wissen neu --aus') wait in this subfolder until the office has completed them and moved them up:
+#: they are shown and checked, but never suggested, searched or inserted into an answer.
+ENTWURF_ORDNER = "Entwürfe"
+
+
+def ist_entwurf(artikel: Artikel) -> bool:
+    return artikel.datei.split("/", 1)[0].casefold() == ENTWURF_ORDNER.casefold()
+
+
 @dataclass
 class Sammlung:
     """All articles of a Wissen folder, plus files that could not be read."""
@@ -183,6 +192,12 @@ class Sammlung:
     ordner: Path
     artikel: list[Artikel]
     unlesbar: list[tuple[str, str]]  # (relative path, reason)
+
+    def ohne_entwuerfe(self) -> Sammlung:
+        return Sammlung(self.ordner, [a for a in self.artikel if not ist_entwurf(a)], self.unlesbar)
+
+    def nur_entwuerfe(self) -> Sammlung:
+        return Sammlung(self.ordner, [a for a in self.artikel if ist_entwurf(a)], [])
 
     def finde(self, name: str) -> Artikel | None:
         """An article by relative path, file name (with or without .md) or title (case-insensitive)."""

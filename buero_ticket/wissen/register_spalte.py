@@ -27,7 +27,7 @@ def _basis(folder: Path) -> Wissensbasis | None:
     cached = _CACHE.get(folder)
     if cached is not None and cached[0] == signature:
         return cached[1]
-    basis = Wissensbasis(lade(folder))
+    basis = Wissensbasis(lade(folder).ohne_entwuerfe())  # a draft is no answer yet
     _CACHE[folder] = (signature, basis)
     return basis
 

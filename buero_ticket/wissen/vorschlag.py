@@ -110,7 +110,8 @@ class Vorschlag:
     def grund(self) -> str:
         if not self.treffer:
             return "keine gemeinsamen Wörter"
-        return "passende Wörter: " + ", ".join(self.treffer[:6])
+        shown = list(dict.fromkeys(self.treffer))  # two stems can show as the same word of the request
+        return "passende Wörter: " + ", ".join(shown[:6])
 
 
 @dataclass
