@@ -82,7 +82,9 @@ def check(store: Store, index: Index, *, gruendlich: bool = False) -> Bericht:
     stand = Pruefstand(stand_file(ablage))
     cached = index.cached_stats()  # relpath -> (mtime, size) of its vorgang.json as the cache read it
     root = len(str(ablage.root)) + 1
-    quiet = set() if gruendlich else _quiet_folders(stand, entries, root)
+    quiet = _quiet_folders(stand, entries, root)  # recorded also by --gruendlich, for the next quick check
+    if gruendlich:
+        quiet = set()
 
     def one(item: tuple[Status, os.DirEntry[str]]) -> tuple[_Inhalt, list[Problem] | None]:
         status, entry = item

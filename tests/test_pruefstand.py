@@ -203,3 +203,18 @@ def test_a_vorgang_dragged_into_another_is_found_by_the_quick_check(run, ablage:
     assert moved.name.startswith(az) and target.name.startswith(target_az)
     moved.rename(target / moved.name)  # dropped one level too deep, into a Vorgang in another status folder
     assert ("falscher_ort", moved.name) in _problems(run, root)
+
+
+def test_after_the_thorough_check_the_quick_one_needs_no_round_trip_per_vorgang(run, ablage: Ablage) -> None:  # type: ignore[no-untyped-def]
+    """The nightly --gruendlich records the status folders too, so the next quick check takes the Vorgänge of a
+    quiet status folder from the record without a stat each: a file made by hand directly in a Vorgang folder
+    (the status folder's mtime stays) is seen by the next --gruendlich, not by the quick check."""
+    root = str(ablage.root)
+    _neu(run, root, "Sperrmüll")
+    run("--ablage", root, "liste")
+    _settle(ablage)
+    assert _problems(run, root, "--gruendlich") == []
+    leftover = _folder(ablage) / ".~bt-0001-vorgang.json.tmp"
+    leftover.write_bytes(b"halb")
+    assert _problems(run, root) == []  # one stat per status folder, none per Vorgang
+    assert _problems(run, root, "--gruendlich") == [("temp_rest", leftover.name)]
