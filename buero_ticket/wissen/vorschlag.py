@@ -140,20 +140,20 @@ class Wissensbasis:
     def __init__(self, sammlung: Sammlung, parameter: Parameter | None = None) -> None:
         self.sammlung = sammlung
         self.p = parameter or Parameter()
-        texts = [_field_texts(a) for a in sammlung.artikel]
+        tokens = [[words(text) for text in _field_texts(a)] for a in sammlung.artikel]
         vocabulary: set[str] = set()
-        for fields in texts:
-            for text in fields:
-                vocabulary.update(words(text))
+        for fields in tokens:
+            for field_words in fields:
+                vocabulary.update(field_words)
         self.compounds = Compounds(vocabulary)
         self._stems: set[str] | None = None
         self._verbs: dict[str, str] = {}
         self.docs: list[_Doc] = []
-        for index, (artikel, fields) in enumerate(zip(sammlung.artikel, texts, strict=True)):
-            tf = [self._analyse(text) for text in fields]
+        for index, (artikel, fields) in enumerate(zip(sammlung.artikel, tokens, strict=True)):
+            tf = [self._analyse(field_words) for field_words in fields]
             self.docs.append(_Doc(artikel, tf, [sum(c.values()) for c in tf], index=index))
         self.zeichen = Zeichenvergleich(
-            [(f[0], 3.0), (f[1], 3.0), (f[2], 3.0), (f[4], 2.0), (f[5], 1.0)] for f in texts
+            [(f[0], 3.0), (f[1], 3.0), (f[2], 3.0), (f[4], 2.0), (f[5], 1.0)] for f in tokens
         )
         n = max(len(self.docs), 1)
         self.avg = [max(sum(d.lengths[i] for d in self.docs) / n, 1.0) for i in range(len(FIELDS))]
@@ -177,7 +177,7 @@ class Wissensbasis:
                 if len(stems) >= 2:
                     doc.phrases.append((stems, sum(self.idf.get(t, 0.0) for t in stems)))
 
-    def _analyse(self, text: str, query: bool = False) -> dict[str, float]:
+    def _analyse(self, text: str | list[str], query: bool = False) -> dict[str, float]:
         """Weighted term counts: whole words 1, their compound parts ``gewicht_teil``.
 
         In a request, a word that no article contains can only match through its parts; then its
@@ -186,7 +186,7 @@ class Wissensbasis:
         ``gewicht_teil_neu``.
         """
         counts: dict[str, float] = {}
-        for word in words(text):
+        for word in words(text) if isinstance(text, str) else text:
             if word in STOPWORDS or (len(word) < 2 and not word.isdigit()):
                 continue
             if self.p.verbformen:
