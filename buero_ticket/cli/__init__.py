@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from .. import __version__
+from .. import __version__, lokal
 from ..ablage import Ablage, find_ablage
 from ..errors import Exit, translate
 from ..history import current_user
@@ -50,7 +50,9 @@ class App:
     @property
     def ablage(self) -> Ablage:
         if self._ablage is None:
-            self._ablage = find_ablage(self.ablage_option, os.environ, Path.cwd())
+            ablage = find_ablage(self.ablage_option, os.environ, Path.cwd())
+            lokal.pruefen(ablage.root)  # no SQLite and no log on the share
+            self._ablage = ablage
         return self._ablage
 
     @property
