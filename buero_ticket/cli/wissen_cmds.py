@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..errors import EingabeFehler, Exit
+from ..mengen import anzahl
 from ..operations import wissen as ops
 from ..wissen.vorschlag import Vorschlag
 from . import App, cli
@@ -163,7 +164,8 @@ def pruefen(app: App) -> None:
         return
     for b in befunde:
         click.echo(f"{app.ablage.wissen_dir / b.datei}" + (f", Zeile {b.zeile}" if b.zeile else "") + f": {b.text}")
-    click.echo(f"\n{count} Artikel geprüft, {len(befunde)} Probleme. Was tun: die genannten Dateien bearbeiten.")
+    probleme = anzahl(len(befunde), "Problem", "Probleme")
+    click.echo(f"\n{count} Artikel geprüft, {probleme}. Was tun: die genannten Dateien bearbeiten.")
     raise click.exceptions.Exit(Exit.PROBLEME)
 
 
@@ -205,9 +207,15 @@ def luecken(app: App, as_json: bool) -> None:
         return
     for g in groups:
         label = f"„{g.woerter[0]}“" if g.woerter else "sonstige"
-        click.echo(f"{label}: {len(g.vorgaenge)} Vorgänge ohne Artikel")
+        click.echo(f"{label}: {anzahl(len(g.vorgaenge), 'Vorgang', 'Vorgänge')} ohne Artikel")
         for v in g.vorgaenge[:10]:
             click.echo(f"   {v.aktenzeichen}  {v.betreff}")
+        if len(g.vorgaenge) > 10:
+            click.echo(f"   … und {len(g.vorgaenge) - 10} weitere ('--json' nennt alle)")
+    click.echo(
+        "\nWas tun: für häufige Anliegen einen Artikel schreiben, z. B. als Entwurf aus einer guten Antwort: "
+        "'buero-ticket wissen neu --aus AKTENZEICHEN'."
+    )
 
 
 # -- in 'zeige': suggestions and similar closed Vorgänge ---------------------------------------------

@@ -111,7 +111,7 @@ def _date(value: str) -> date | None:
 def pruefen(ablage: Ablage, heute: date) -> list[Befund]:
     """Every problem of the articles: review due, missing fields, bad LeiKa key, duplicates, unreadable files."""
     alle = sammlung(ablage)
-    befunde = [Befund(rel, 0, f"Datei nicht lesbar: {grund}") for rel, grund in alle.unlesbar]
+    befunde = [Befund(rel, 0, f"Datei nicht lesbar: {grund}.") for rel, grund in alle.unlesbar]
     titles: dict[str, list[Artikel]] = defaultdict(list)
     keywords: dict[str, list[Artikel]] = defaultdict(list)
     for a in alle.artikel:

@@ -214,6 +214,15 @@ class Sammlung:
         return None
 
 
+def _grund(exc: OSError) -> str:
+    """Why a file could not be read, in German (the system's own text may be English)."""
+    if isinstance(exc, PermissionError):
+        return "keine Leserechte, oder ein anderes Programm sperrt die Datei"
+    if isinstance(exc, FileNotFoundError):
+        return "beim Lesen nicht da (gelöscht, verschoben oder eine Verknüpfung ins Leere)"
+    return f"Lesefehler des Laufwerks ({exc.strerror or exc})"
+
+
 def lade(ordner: Path) -> Sammlung:
     artikel = []
     unlesbar = []
@@ -221,7 +230,7 @@ def lade(ordner: Path) -> Sammlung:
         try:
             data = path.read_bytes()
         except OSError as exc:
-            unlesbar.append((rel, exc.strerror or str(exc)))
+            unlesbar.append((rel, _grund(exc)))
             continue
         artikel.append(parse(rel, data))
     return Sammlung(ordner, artikel, unlesbar)
