@@ -9,6 +9,7 @@ import click
 from ..datum import parse_datum
 from ..models import Status
 from ..operations import suche as ops
+from ..personen import person_named
 from . import App, _ProgressBar, cli, stichworte
 from .ausgabe import echo_json
 
@@ -58,7 +59,7 @@ def suche(
     filter = ops.Filter(
         status=list(status),
         kanal=kanal,
-        bearbeiter=bearbeiter,
+        bearbeiter=_person(app, bearbeiter) if bearbeiter else None,
         von=datetime.combine(parse_datum(von, today), time(), tz) if von else None,
         bis=datetime.combine(parse_datum(bis, today) + timedelta(days=1), time(), tz) if bis else None,
     )
@@ -97,3 +98,9 @@ def suche(
     click.echo(
         f"\n{len(treffer)} Treffer" + (" (es gibt vielleicht mehr: --anzahl erhöhen)" if len(treffer) == anzahl else "")
     )
+
+
+def _person(app: App, bearbeiter: str) -> str:
+    """The Bearbeiter as stored, as 'liste --bearbeiter' takes it: name, Kürzel or login from [benutzer]."""
+    person = person_named(app.ctx.settings, bearbeiter)
+    return person.name if person else " ".join(bearbeiter.split())

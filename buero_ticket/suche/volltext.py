@@ -515,7 +515,7 @@ class Volltext:
             where.append("doc.kanal = ?")
             args.append(kanal)
         if bearbeiter:
-            where.append("doc.bearbeiter = ?")
+            where.append("doc.bearbeiter = ? COLLATE NOCASE")  # as liste: "maria weber" is Maria Weber
             args.append(bearbeiter)
         if von:
             where.append("doc.eingang_ts >= ?")
