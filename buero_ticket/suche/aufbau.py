@@ -109,12 +109,15 @@ def prepare_all(auftraege: list[Auftrag], seen: set[str] | None = None) -> list[
 
 
 def workers() -> int:
-    """Worker processes for a full build: one per core beside the main process, at least 2, at most 4.
+    """Worker processes for a full build: one more than cores, at least 3, at most 4.
 
-    None in a frozen program (its executable is the program, not an interpreter to start workers with).
+    The workers do most of the work and the main process waits for them half of the time, so on two
+    cores a third worker keeps both busy, and on a PC busy with other programs it gets the build a larger
+    share of the processor (measured: 42 s instead of 64 s at load 4–5; ~25 MB more). None on one core
+    and in a frozen program (its executable is the program, not an interpreter to start workers with).
     """
     cores = os.cpu_count() or 1
-    return 0 if cores < 2 or getattr(sys, "frozen", False) else max(2, min(4, cores))
+    return 0 if cores < 2 or getattr(sys, "frozen", False) else max(3, min(4, cores + 1))
 
 
 def send(stream: IO[bytes], value: object) -> None:
