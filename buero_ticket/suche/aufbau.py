@@ -25,7 +25,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import IO, TypeVar
+from typing import IO, Any, Generic, TypeVar
 
 from .analyse import STOPWORDS, stem_word, words
 from .texte import MAX_TEXT, Hinweis, read_text
@@ -111,10 +111,10 @@ def prepare_all(auftraege: list[Auftrag], seen: set[str] | None = None) -> list[
 def workers() -> int:
     """Worker processes for a full build: one more than cores, at least 3, at most 4.
 
-    The workers do most of the work and the main process waits for them half of the time, so on two
-    cores a third worker keeps both busy, and on a PC busy with other programs it gets the build a larger
-    share of the processor (measured: 42 s instead of 64 s at load 4–5; ~25 MB more). None on one core
-    and in a frozen program (its executable is the program, not an interpreter to start workers with).
+    The workers do most of the work (the main process helps when it would wait), so on a PC busy with
+    other programs a third worker on two cores gets the build a larger share of the processor (measured
+    at 100,000 and load ~5: 29 s with three, 31 s with two; ~18 MB more). None on one core and in a
+    frozen program (its executable is the program, not an interpreter to start workers with).
     """
     cores = os.cpu_count() or 1
     return 0 if cores < 2 or getattr(sys, "frozen", False) else max(3, min(4, cores + 1))
@@ -142,8 +142,19 @@ def receive(stream: IO[bytes]) -> object | None:
 _START = "import sys; sys.path[:] = sys.argv[1:]; from buero_ticket.suche.arbeiter import main; main()"
 
 
+class _Job(Generic[K]):
+    """Up to :data:`CHUNK` Vorgänge prepared together, by a worker or by the main process."""
+
+    def __init__(self, keys: list[K], auftraege: list[Auftrag]) -> None:
+        self.keys = keys
+        self.auftraege = auftraege
+        self.worker: _Worker | None = None  # the worker preparing it (None: not sent)
+        self.ready: list[Vorbereitet] | None = None
+
+
 class _Worker:
-    """A child process preparing jobs; a thread feeds its stdin so the main thread never blocks on a pipe."""
+    """A child process preparing jobs; threads write its jobs and read its results, so the main thread
+    never blocks on a pipe and can see whether a result has arrived."""
 
     def __init__(self) -> None:
         # -S: no site import (the path is handed over whole, so the same buero_ticket is imported)
@@ -154,9 +165,12 @@ class _Worker:
             stderr=subprocess.DEVNULL,
         )
         self.jobs: queue.SimpleQueue[list[tuple[str, str, str, bool]] | None] = queue.SimpleQueue()
+        self.results: queue.SimpleQueue[list[Vorbereitet] | None] = queue.SimpleQueue()  # None: gone
+        self.outstanding: deque[_Job[Any]] = deque()  # sent, result not taken yet (in order)
         self.alive = True
-        self.feeder = threading.Thread(target=self._feed, daemon=True)
-        self.feeder.start()
+        self.threads = [threading.Thread(target=f, daemon=True) for f in (self._feed, self._read)]
+        for thread in self.threads:
+            thread.start()
 
     def _feed(self) -> None:
         stdin = self.proc.stdin
@@ -164,36 +178,56 @@ class _Worker:
         try:
             while (job := self.jobs.get()) is not None:
                 send(stdin, job)
-        except (OSError, ValueError):  # the worker died: its jobs are prepared in the main process
+        except (OSError, ValueError):  # the worker died: its jobs are prepared elsewhere
             pass
         finally:
             with contextlib.suppress(OSError):
                 stdin.close()
 
-    def submit(self, auftraege: list[Auftrag]) -> None:
-        self.jobs.put([(a.ordner, a.betreff, a.meta, a.gesperrt) for a in auftraege])
+    def _read(self) -> None:
+        stdout = self.proc.stdout
+        assert stdout is not None
+        try:
+            while isinstance(rows := receive(stdout), list):
+                self.results.put([Vorbereitet(*row) for row in rows])
+        except Exception:  # a broken frame: treated like a dead worker
+            pass
+        self.results.put(None)
 
-    def result(self, count: int) -> list[Vorbereitet] | None:
-        """The next job's results; None if the worker is gone (then it gets no more jobs)."""
-        if self.alive:
-            assert self.proc.stdout is not None
-            try:
-                rows = receive(self.proc.stdout)
-                if isinstance(rows, list) and len(rows) == count:
-                    return [Vorbereitet(*row) for row in rows]
-            except Exception:  # a broken frame: treated like a dead worker
-                pass
-            self.alive = False
-        return None
+    def submit(self, job: _Job[Any]) -> None:
+        job.worker = self
+        self.outstanding.append(job)
+        self.jobs.put([(a.ordner, a.betreff, a.meta, a.gesperrt) for a in job.auftraege])
 
-    def close(self, busy: bool) -> None:
-        """End the worker: after its last job, or at once if it still has jobs (``busy``, an error here)."""
+    def collect(self, wait: bool) -> bool:
+        """Take the result of the oldest outstanding job, if it has arrived (with ``wait``: when it arrives).
+
+        If the worker is gone, its outstanding jobs are handed back (to another worker or the main process).
+        """
+        try:
+            rows = self.results.get(block=wait)
+        except queue.Empty:
+            return False
+        job = self.outstanding.popleft()
+        if rows is not None and len(rows) == len(job.auftraege):
+            job.ready = rows
+            return True
+        self.alive = False
+        for lost in (job, *self.outstanding):
+            lost.worker = None
+        self.outstanding.clear()
+        return True
+
+    def close(self) -> None:
+        """End the worker: after its last job, or at once if it still has jobs (an error in the main process)."""
         self.jobs.put(None)  # the feeder closes stdin: the worker ends after its last job
         try:
-            self.proc.wait(timeout=0 if busy else 5)
+            self.proc.wait(timeout=0 if self.outstanding else 5)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+        for thread in self.threads:
+            thread.join(timeout=5)
         if self.proc.stdout is not None:
             self.proc.stdout.close()
 
@@ -208,10 +242,25 @@ def _start(count: int) -> list[_Worker]:
     return started
 
 
+def _chunks(items: Iterable[tuple[K, Auftrag]]) -> Iterator[_Job[K]]:
+    keys: list[K] = []
+    auftraege: list[Auftrag] = []
+    for key, auftrag in items:
+        keys.append(key)
+        auftraege.append(auftrag)
+        if len(auftraege) >= CHUNK:
+            yield _Job(keys, auftraege)
+            keys, auftraege = [], []
+    if auftraege:
+        yield _Job(keys, auftraege)
+
+
 def prepared(items: Iterable[tuple[K, Auftrag]], parallel: bool) -> Iterator[tuple[K, Vorbereitet]]:
     """``(key, Auftrag)`` pairs in, ``(key, Vorbereitet)`` out, in the same order.
 
-    ``parallel``: in worker processes; a job whose worker cannot take it or died is prepared here.
+    ``parallel``: in worker processes, each with at most :data:`IN_FLIGHT` jobs; the main process keeps a
+    few more jobs ready and prepares the last of them itself whenever the next result has not arrived
+    yet (it would only wait). A job whose worker died goes to another worker or is prepared here.
     """
     seen: set[str] = set()  # the words this process reported (see :func:`prepare`)
     pool = _start(workers()) if parallel else []
@@ -219,41 +268,40 @@ def prepared(items: Iterable[tuple[K, Auftrag]], parallel: bool) -> Iterator[tup
         for key, auftrag in items:
             yield key, prepare(auftrag, seen)
         return
-    pending: deque[tuple[list[K], list[Auftrag], _Worker | None]] = deque()
-    turn = 0
+    jobs = _chunks(items)
+    pending: deque[_Job[K]] = deque()  # in order; bounded, so memory stays flat
+    limit = (IN_FLIGHT + 1) * len(pool)
 
-    def submit(keys: list[K], auftraege: list[Auftrag]) -> None:
-        nonlocal turn
-        worker = pool[turn % len(pool)]
-        turn += 1
-        if worker.alive:
-            worker.submit(auftraege)
-            pending.append((keys, auftraege, worker))
-        else:
-            pending.append((keys, auftraege, None))
-
-    def finish() -> Iterator[tuple[K, Vorbereitet]]:
-        keys, auftraege, worker = pending.popleft()
-        results = worker.result(len(auftraege)) if worker is not None else None
-        if results is None:
-            results = prepare_all(auftraege, seen)
-        yield from zip(keys, results, strict=True)
+    def fill() -> None:
+        for worker in pool:  # results that have arrived: their workers can take new jobs
+            while worker.alive and worker.outstanding and worker.collect(wait=False):
+                pass
+        while len(pending) < limit and (job := next(jobs, None)) is not None:
+            pending.append(job)
+        for job in pending:  # the oldest first: they are needed first
+            if job.worker is None and job.ready is None:
+                free = min((w for w in pool if w.alive), key=lambda w: len(w.outstanding), default=None)
+                if free is None or len(free.outstanding) >= IN_FLIGHT:
+                    break
+                free.submit(job)
 
     try:
-        keys: list[K] = []
-        auftraege: list[Auftrag] = []
-        for key, auftrag in items:
-            keys.append(key)
-            auftraege.append(auftrag)
-            if len(auftraege) >= CHUNK:
-                submit(keys, auftraege)
-                keys, auftraege = [], []
-                if len(pending) >= IN_FLIGHT * len(pool):
-                    yield from finish()
-        if auftraege:
-            submit(keys, auftraege)
+        fill()
         while pending:
-            yield from finish()
+            job = pending[0]
+            while job.ready is None:
+                if job.worker is None:
+                    job.ready = prepare_all(job.auftraege, seen)
+                elif not job.worker.collect(wait=False):
+                    spare = next((j for j in reversed(pending) if j.worker is None and j.ready is None), None)
+                    if spare is not None:  # rather than wait: the newest job nobody has, prepared here
+                        spare.ready = prepare_all(spare.auftraege, seen)
+                    else:
+                        job.worker.collect(wait=True)
+                fill()
+            pending.popleft()
+            yield from zip(job.keys, job.ready, strict=True)
+            fill()
     finally:
         for worker in pool:
-            worker.close(busy=bool(pending))
+            worker.close()
