@@ -11,20 +11,18 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from buero_ticket import faults
 from buero_ticket.ablage import Ablage
 from buero_ticket.index import RACY_SECONDS
 from buero_ticket.models import Status
 from buero_ticket.pruefstand import PARENT_SETTLE_SECONDS
 from buero_ticket.store import META_NAME
+
+from .test_absturz import FIRST, REPLY, _killed_at
 
 
 def _neu(run, root: str, betreff: str) -> str:  # type: ignore[no-untyped-def]
@@ -123,33 +121,11 @@ def test_a_broken_record_is_rebuilt(run, ablage: Ablage, tmp_path: Path) -> None
     assert record.is_file() and record.read_bytes().startswith(b"SQLite format 3")
 
 
-FIRST = (
-    b"From: Erika Muster <erika@example.org>\r\nTo: buergerbuero@example.org\r\nSubject: Sperrmuell Termin\r\n"
-    b"Message-ID: <erste@example.org>\r\nDate: Mon, 23 Nov 2026 10:00:00 +0100\r\n\r\nWann kommt die Abfuhr?\r\n"
-)
-REPLY = (
-    b"From: Erika Muster <erika@example.org>\r\nTo: buergerbuero@example.org\r\nSubject: Re: Sperrmuell Termin\r\n"
-    b"Message-ID: <antwort@example.org>\r\nIn-Reply-To: <erste@example.org>\r\n"
-    b"Date: Mon, 23 Nov 2026 12:00:00 +0100\r\n\r\nFoto kommt per Post.\r\n"
-)
-
-
-def _killed_at(root: str, tmp_path: Path, point: str, *args: str) -> None:
-    """Run the real program as its own process and let it kill itself (SIGKILL) at ``point``."""
-    mark = tmp_path / "marke.txt"
-    env = {**os.environ, "BUERO_TICKET_REGISTER": "aus", faults.ENV: point, faults.ENV_MARK: str(mark)}
-    done = subprocess.run(
-        [sys.executable, "-m", "buero_ticket", "--ablage", root, *args], capture_output=True, text=True, env=env
-    )
-    assert done.returncode == -signal.SIGKILL, done.stderr
-    assert mark.read_text(encoding="utf-8") == point  # killed exactly there
-
-
 @pytest.mark.parametrize(
     ("point", "found"),
     [
         ("nachricht-angekuendigt", {"nachricht_unterbrochen"}),
-        ("nachricht-erste-datei", {"nachricht_unterbrochen", "nachricht_verwaist"}),
+        ("nachricht-erste-datei", {"nachricht_unterbrochen", "nachricht_verwaist"}),  # the raw mail, not the rest
     ],
 )
 def test_the_quick_check_sees_a_crash_inside_a_recorded_vorgang(  # type: ignore[no-untyped-def]
@@ -166,7 +142,7 @@ def test_the_quick_check_sees_a_crash_inside_a_recorded_vorgang(  # type: ignore
     _settle(ablage)
     assert _problems(run, root) == []  # recorded
     assert _problems(run, root) == []  # from the record
-    _killed_at(root, tmp_path, point, "mail", "einlesen", str(reply))
+    _killed_at(ablage.root, tmp_path, point, "mail", "einlesen", str(reply))
     assert {art for art, _name in _problems(run, root)} == found
 
 
