@@ -115,7 +115,7 @@ def person_suchen(app: App, suche: str, as_json: bool) -> None:
             click.echo(_vorgang_zeile(v))
 
 
-@person.command("zusammenfuehren")
+@person.command("zusammenfuehren", short_help="Zwei Personen als eine führen (rückgängig mit 'trennen').")
 @click.argument("erste")
 @click.argument("zweite")
 @click.pass_obj
@@ -156,7 +156,7 @@ def person_trennen(app: App, kennung: str) -> None:
 # --- auskunft --------------------------------------------------------------------------------
 
 
-@cli.group("auskunft", cls=AuskunftGroup)
+@cli.group("auskunft", cls=AuskunftGroup, short_help="Auskunft nach Art. 15 DSGVO: alle Daten einer Person.")
 def auskunft() -> None:
     """Auskunft nach Art. 15 DSGVO: alle Daten einer Person als Ordner und ZIP.
 
@@ -191,7 +191,7 @@ def auskunft_erstellen(app: App, person_suche: str, ziel: Path) -> None:
     click.echo("Bitte vor der Herausgabe prüfen, ob Angaben Dritter zu schwärzen sind (Übersicht.txt).")
 
 
-@auskunft.command("verlaengern")
+@auskunft.command("verlaengern", short_help="Frist einer DSGVO-Anfrage um zwei Monate verlängern.")
 @click.argument("aktenzeichen")
 @click.option("--grund", required=True, help="Warum die Frist verlängert wird (wird der Person mitgeteilt).")
 @click.pass_obj
@@ -211,7 +211,7 @@ def auskunft_verlaengern(app: App, aktenzeichen: str, grund: str) -> None:
 # --- sperren ---------------------------------------------------------------------------------
 
 
-@cli.command("sperren")
+@cli.command("sperren", short_help="Vorgang einschränken (Art. 18 DSGVO): schreibgeschützt.")
 @click.argument("aktenzeichen")
 @click.option("--grund", required=True, help="Warum (z. B. „Richtigkeit bestritten, Art. 18 Abs. 1 a“).")
 @click.pass_obj
@@ -228,7 +228,7 @@ def sperren_cmd(app: App, aktenzeichen: str, grund: str) -> None:
     click.echo(f"Vorgang {v.aktenzeichen} ist gesperrt. Aufheben: buero-ticket entsperren {v.aktenzeichen} --grund …")
 
 
-@cli.command("entsperren")
+@cli.command("entsperren", short_help="Die Sperre eines Vorgangs (Art. 18 DSGVO) aufheben.")
 @click.argument("aktenzeichen")
 @click.option("--grund", default="", help="Warum die Sperre endet.")
 @click.pass_obj
@@ -274,7 +274,7 @@ def _zeige_plan(plan: Loeschplan, ausfuehren: bool) -> None:
             click.echo(f"  - {line}")
 
 
-@cli.command("loeschen")
+@cli.command("loeschen", short_help="Vorgang oder alle einer Person löschen (Art. 17 DSGVO).")
 @click.argument("aktenzeichen", required=False)
 @click.option("--person", "person_suche", default=None, metavar="PERSON", help="Alle Vorgänge dieser Person.")
 @click.option("--grund", default="", help="Anlass der Löschung (ohne personenbezogene Daten; wird protokolliert).")
