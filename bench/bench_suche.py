@@ -163,6 +163,35 @@ class Speicher(threading.Thread):
             if sum(parts) > self.peak_pss:
                 self.peak_pss, self.peak_parts = sum(parts), parts
 
+    def text(self) -> str:
+        """The figures as printed (main process first)."""
+        if not self.ok:
+            return "Speicher aller Prozesse: hier nicht messbar (kein /proc)"
+        parts = " + ".join(f"{kb / 1024:.0f}" for kb in self.peak_parts)
+        main_hwm = self.hwm.get(self.pid, 0)
+        return (
+            f"Speicher aller Prozesse zugleich (Summe PSS) Spitze {self.peak_pss / 1024:.0f} MB (Hauptprozess "
+            f"zuerst: {parts}; Ziel ≤ 200 MB); Summe der Einzelspitzen (RSS, geteilte Seiten mehrfach) "
+            f"{sum(self.hwm.values()) / 1024:.0f} MB, davon Hauptprozess {main_hwm / 1024:.0f} MB"
+        )
+
+
+def _sampled(command: list[str]) -> tuple[str, Speicher]:
+    """Run a command, its memory sampled; its standard output."""
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    sampler = Speicher(child.pid)
+    sampler.start()
+    stdout, _ = child.communicate()
+    sampler.stop.set()
+    sampler.join()
+    if child.returncode:
+        raise SystemExit(f"Fehlgeschlagen (Exit {child.returncode}): {' '.join(command)}")
+    return stdout, sampler
+
+
+def _load() -> float:
+    return os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+
 
 def _refresh(root: str) -> None:
     """Child process: bring the metadata cache up to date (the search index follows it; not timed)."""
@@ -221,31 +250,23 @@ def main() -> None:
         p.read_bytes()
     floor_read = time.perf_counter() - t
     subprocess.run([sys.executable, __file__, "--_refresh", str(root)], check=True)
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    child = subprocess.Popen([sys.executable, __file__, "--_build", str(root)], stdout=subprocess.PIPE, text=True)
-    sampler = Speicher(child.pid)
-    sampler.start()
-    stdout, _ = child.communicate()
-    sampler.stop.set()
-    sampler.join()
-    if child.returncode:
-        raise SystemExit(f"Aufbau fehlgeschlagen (Exit {child.returncode})")
+    load = _load()
+    stdout, sampler = _sampled([sys.executable, __file__, "--_build", str(root)])
     built = json.loads(stdout.strip().splitlines()[-1])
     size = Path(built["file"]).stat().st_size
-    if sampler.ok:
-        parts = " + ".join(f"{kb / 1024:.0f}" for kb in sampler.peak_parts)
-        main_hwm = sampler.hwm.pop(child.pid, 0)
-        memory = (
-            f"Speicher aller Prozesse zugleich (Summe PSS) Spitze {sampler.peak_pss / 1024:.0f} MB (Hauptprozess "
-            f"zuerst: {parts}; Ziel ≤ 200 MB); Summe der Einzelspitzen (RSS, geteilte Seiten mehrfach) "
-            f"{(main_hwm + sum(sampler.hwm.values())) / 1024:.0f} MB, davon Hauptprozess {main_hwm / 1024:.0f} MB"
-        )
-    else:
-        memory = "Speicher aller Prozesse: hier nicht messbar (kein /proc)"
     print(
         f"Index aufbauen (Last {load:.1f}): {built['s']:.1f} s (Ziel ≤ 60 s; Boden: alle Textdateien einmal lesen "
         f"{floor_read:.1f} s), Rechenzeit Hauptprozess {built['cpu_main']:.0f} s + {built['workers']} Hilfsprozesse "
-        f"{built['cpu_workers']:.0f} s; {memory}; Indexgröße {size / 1e6:.0f} MB"
+        f"{built['cpu_workers']:.0f} s; {sampler.text()}; Indexgröße {size / 1e6:.0f} MB"
+    )
+    # the same as the clerk meets it: the whole command 'suche' when the index is missing (start, build, query)
+    Path(built["file"]).unlink()
+    load = _load()
+    t = time.perf_counter()
+    _, sampler = _sampled([sys.executable, "-m", "buero_ticket", "--ablage", str(root), "suche", "Parkausweis"])
+    print(
+        f"CLI 'suche Parkausweis' ohne Suchindex (Last {load:.1f}): {time.perf_counter() - t:.1f} s für Start, "
+        f"Aufbau und Suche (Ziel ≤ 60 s); {sampler.text()}"
     )
     if args.nur_aufbau:
         return

@@ -221,6 +221,7 @@ def test_a_full_build_in_worker_processes_finds_the_same(run, ablage: Ablage, mo
     if aufbau.workers() == 0:
         pytest.skip("Nur ein Prozessorkern: der Aufbau läuft ohne Hilfsprozesse")
     monkeypatch.setattr(volltext, "PARALLEL_FROM", 1)  # at 1,000 Vorgänge and more the build runs in workers
+    monkeypatch.setattr(volltext, "PROGRESS_FROM", 1)  # and shows its progress from 500
     park = _neu(run, ablage, "Anwohnerparkausweis Zone C", "Bitte um Verlängerung.", "Erika Muster")
     amt = _neu(run, ablage, "Frage ans Bürgeramt", "Die Anträge liegen vor.", "Ayşe Özdemir")
     kaputt = _neu(run, ablage, "Kaputte Anlage")
@@ -235,6 +236,7 @@ def test_a_full_build_in_worker_processes_finds_the_same(run, ablage: Ablage, mo
     assert res.code == 0, res.err
     assert [t["aktenzeichen"] for t in json.loads(res.out)] == [park]
     assert "Scan.pdf" in res.err  # a note from a worker process arrives
+    assert "Der Suchindex auf diesem PC wird aufgebaut" in res.err  # not "Erster Start", as for the metadata
     assert [t["aktenzeichen"] for t in _suche(run, ablage, "Oezdemir")] == [amt]
     assert [t["aktenzeichen"] for t in _suche(run, ablage, "Antrag")] == [amt]
 

@@ -139,9 +139,12 @@ class App:
 class _ProgressBar:
     """A progress bar on stderr for a cold start (empty cache on a new PC), shown only when needed."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self, label: str = "Erster Start auf diesem PC: Vorgänge werden in den lokalen Zwischenspeicher gelesen"
+    ) -> None:
         self._bar: Any = None
         self._listing = False
+        self._label = label
 
     def __enter__(self) -> _ProgressBar:
         return self
@@ -157,7 +160,7 @@ class _ProgressBar:
         if self._bar is None:
             self._bar = click.progressbar(
                 length=total,
-                label="Erster Start auf diesem PC: Vorgänge werden in den lokalen Zwischenspeicher gelesen",
+                label=self._label,
                 file=sys.stderr,
             )
             self._bar.__enter__()

@@ -64,7 +64,7 @@ def suche(
         bis=datetime.combine(parse_datum(bis, today) + timedelta(days=1), time(), tz) if bis else None,
     )
     index = app.sync(reconcile=False)
-    with _ProgressBar() as progress:
+    with _ProgressBar("Der Suchindex auf diesem PC wird aufgebaut: Vorgänge werden gelesen") as progress:
         vt = ops.volltext(index, progress)
     treffer = ops.suche(vt, " ".join(begriffe), filter, anzahl)
     vt.close()
