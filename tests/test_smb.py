@@ -7,6 +7,8 @@ local cache. Concurrency is real (several processes on both mounts); nothing is 
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -17,9 +19,11 @@ import openpyxl
 import pytest
 from docx import Document
 
-from buero_ticket import history
+from buero_ticket import faults, history
+from buero_ticket.pruefstand import PARENT_SETTLE_SECONDS
 
 from .smb_share import Pc
+from .test_absturz import FIRST, REPLY
 
 pytestmark = pytest.mark.usefixtures("smb_share")
 
@@ -311,3 +315,30 @@ def test_names_on_the_share_are_unique_without_case_and_never_reserved(two_pcs: 
         assert not name.endswith((".", " ")) and "?" not in name and "~" not in name, name
     contents = sorted((folder / "Anlagen" / n).read_bytes() for n in names)
     assert len(set(contents)) == 7  # no attachment overwrote another
+
+
+def test_quick_pruefen_on_one_pc_sees_a_crash_on_the_other(two_pcs: tuple[Pc, Pc], tmp_path: Path) -> None:
+    """PC1's quick pruefen takes a settled Vorgang from its record (no round trip per Vorgang); PC2 is
+    killed (kill -9) while it files a reply into that Vorgang, before the commit: the change signal the
+    store leaves first (Vorgang folder touched, status folder announced) makes PC1 look again."""
+    pc1, pc2 = two_pcs
+    _init(pc1)
+    first, reply = tmp_path / "erste.eml", tmp_path / "antwort.eml"
+    first.write_bytes(FIRST)
+    reply.write_bytes(REPLY)
+    assert pc1.cli("mail", "einlesen", str(first)).code == 0
+    when = time.time_ns() - int((PARENT_SETTLE_SECONDS + 120) * 1e9)  # minutes of quiet, as in an office
+    for folder in [p for p in (pc1.ablage / "1 Eingang").rglob("*") if p.is_dir()] + [pc1.ablage / "1 Eingang"]:
+        os.utime(folder, ns=(when, when))
+    assert pc1.cli("liste").code == 0
+    for _ in range(2):  # records, then from the record
+        checked = pc1.cli("pruefen", "--json")
+        assert checked.code == 0 and checked.json()["probleme"] == [], checked.out  # type: ignore[index]
+    mark = tmp_path / "marke.txt"
+    killed = pc2.cli(
+        "mail", "einlesen", str(reply), env={faults.ENV: "nachricht-angekuendigt", faults.ENV_MARK: str(mark)}
+    )
+    assert killed.code == -signal.SIGKILL and mark.read_text(encoding="utf-8") == "nachricht-angekuendigt"
+    found = pc1.cli("pruefen", "--json")
+    assert found.code == 1
+    assert [p["art"] for p in found.json()["probleme"]] == ["nachricht_unterbrochen"]  # type: ignore[index]
