@@ -258,6 +258,21 @@ def test_a_full_build_whose_workers_die_prepares_their_jobs_itself(run, ablage: 
     assert len(_suche(run, ablage, "Sperrmüll")) == 1
 
 
+def test_a_full_build_with_slow_workers_keeps_each_vorgang_with_its_own_text(run, ablage: Ablage, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from buero_ticket.suche import aufbau, volltext
+
+    if aufbau.workers() == 0:
+        pytest.skip("Nur ein Prozessorkern: der Aufbau läuft ohne Hilfsprozesse")
+    monkeypatch.setattr(volltext, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(aufbau, "CHUNK", 1)  # more jobs than the workers take: the main process prepares spares
+    monkeypatch.setattr(aufbau, "_START", "import time; time.sleep(1); " + aufbau._START)  # while they start
+    words = ["Quittenmus", "Rhabarber", "Zwetschge", "Holunder", "Kornelkirsche", "Mispel", "Schlehe",
+             "Hagebutte", "Sanddorn", "Speierling", "Elsbeere", "Maulbeere", "Felsenbirne", "Kriecherl"]  # fmt: skip
+    made = {word: _neu(run, ablage, f"Anfrage {i}", f"Es geht um {word}.") for i, word in enumerate(words)}
+    for word, az in made.items():  # a result given to the wrong Vorgang would show here
+        assert [t["aktenzeichen"] for t in _suche(run, ablage, word)] == [az]
+
+
 def test_zeige_leaves_a_first_build_to_suche(run, ablage: Ablage, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from buero_ticket.operations import suche as ops
 

@@ -117,7 +117,9 @@ def workers() -> int:
     frozen program (its executable is the program, not an interpreter to start workers with).
     """
     cores = os.cpu_count() or 1
-    return 0 if cores < 2 or getattr(sys, "frozen", False) else max(3, min(4, cores + 1))
+    if cores < 2 or getattr(sys, "frozen", False) or not sys.executable:  # (no interpreter: embedded Python)
+        return 0
+    return max(3, min(4, cores + 1))
 
 
 def send(stream: IO[bytes], value: object) -> None:
@@ -237,7 +239,7 @@ def _start(count: int) -> list[_Worker]:
     for _ in range(count):
         try:
             started.append(_Worker())
-        except (OSError, ValueError):
+        except (OSError, ValueError, TypeError):
             break  # fewer workers, or none: the rest is prepared here
     return started
 
