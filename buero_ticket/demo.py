@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
@@ -10,7 +10,7 @@ from pathlib import Path
 from .ablage import Ablage, init_ablage, open_ablage
 from .clock import FixedClock, system_clock
 from .config import CONFIG_NAME
-from .fileio import atomic_write_text
+from .fileio import atomic_write_bytes, atomic_write_text
 from .index import Index
 from .models import Absender, Dringlichkeit, Incoming, Kanal, Status, Vorgang
 from .operations import vorgang as ops
@@ -182,6 +182,54 @@ def _pdf(lines: list[str]) -> bytes:
     return bytes(out)
 
 
+# Example articles of the demo's Wissen folder (one per kind of demo request), reviewed "today".
+_ARTIKEL = {
+    "Sperrmüll anmelden": (
+        ["Sperrmüll", "Sperrmüllabholung", "Möbel abholen", "Sofa", "Schrank"],
+        "99002011000000",
+        "Abfallwirtschaft",
+        "Sperrmüll (Möbel, Matratzen, Teppiche) holen wir zweimal im Jahr kostenlos ab. Melden Sie die "
+        "Abholung online, telefonisch oder am Schalter an; den Termin erhalten Sie schriftlich.",
+        "bis zu 5 m³ je Abholung kostenlos, jeder weitere m³ 25 €",
+    ),
+    "Bewohnerparkausweis": (
+        ["Anwohnerparkausweis", "Parkausweis", "Bewohnerparken", "Parkausweis verlängern"],
+        "99067005000000",
+        "Bürgerbüro",
+        "Wer in einer Bewohnerparkzone mit Hauptwohnsitz gemeldet ist, erhält für ein auf sich zugelassenes "
+        "Fahrzeug einen Parkausweis. Die Verlängerung geht online oder im Bürgerbüro.",
+        "30,70 € für ein Jahr",
+    ),
+    "Meldebescheinigung": (
+        ["Meldebescheinigung", "erweiterte Meldebescheinigung", "Wohnsitzbescheinigung"],
+        "99115012000000",
+        "Bürgerbüro",
+        "Eine einfache oder erweiterte Meldebescheinigung erhalten Sie sofort im Bürgerbüro gegen Vorlage des "
+        "Personalausweises; für Dritte mit schriftlicher Vollmacht.",
+        "einfach 5 €, erweitert 10 €",
+    ),
+    "Hundesteuer": (
+        ["Hundesteuer", "Hund anmelden", "Hund abmelden", "Hundemarke"],
+        "99126003000000",
+        "Steueramt",
+        "Ein Hund ist innerhalb von zwei Wochen anzumelden und bei Wegzug oder Abgabe abzumelden; mit der "
+        "Abmeldung geben Sie die Hundemarke zurück. Die Steuer wird anteilig erstattet.",
+        "96 € im Jahr für den ersten Hund",
+    ),
+}
+
+
+def _write_articles(ablage: Ablage, today: date) -> None:
+    for titel, (stichwoerter, leika, zustaendig, kurzinfo, gebuehren) in _ARTIKEL.items():
+        text = (
+            f'---\ntitel: {titel}\nstichwoerter: [{", ".join(stichwoerter)}]\nleika: "{leika}"\n'
+            f"zustaendig: {zustaendig}\ngeprueft_am: {today.isoformat()}\n"
+            f"pruefen_bis: {today.replace(year=today.year + 1, day=min(today.day, 28)).isoformat()}\n---\n\n"
+            f"## Kurzinfo\n{kurzinfo}\n\n## Gebühren\n{gebuehren}\n"
+        )
+        atomic_write_bytes(ablage.wissen_dir / f"{titel}.md", text.replace("\n", "\r\n").encode("utf-8"))
+
+
 def _mail(subject: str, name: str, addr: str, text: str, when: datetime) -> bytes:
     msg = EmailMessage()
     msg["From"] = f"{name} <{addr}>"
@@ -215,6 +263,7 @@ def build_demo(target: Path, now: datetime | None = None) -> tuple[Ablage, list[
     atomic_write_text(config, config.read_text(encoding="utf-8") + DEMO_BENUTZER)
     ablage = open_ablage(ablage.root)
     now = in_office(now or system_clock(), office_zone(ablage.config))  # office hours in the office's zone
+    _write_articles(ablage, now.date())
     clock = FixedClock(now)
     created = []
     for days, hour, kanal, subject, name, addr, phone, text, urgency, final, clerk in SAMPLES:

@@ -34,6 +34,7 @@ OUTSIDE_VORGANG = {
     "antwort/brief.py:to_pdf": "LibreOffice's input and profile in a local temp folder (PDF conversion)",
     "antwort/versand.py:_rescue": "rescue copy of a sent but unfiled mail in the local temp folder",
     "demo.py:build_demo": "adds the demo users to the demo Ablage's buero-ticket.toml",
+    "demo.py:_write_articles": "the demo's example articles (Markdown files in the Wissen folder)",
     "intake/beobachter.py": "creates a missing status folder before watching it (layout, no Vorgang)",
     "operations/berichte.py:speichern": "report files in a place chosen by the clerk",
     "personen.py": "a once-per-PC reminder marker in the local cache",
