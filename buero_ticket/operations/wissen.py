@@ -59,6 +59,18 @@ def artikel(ablage: Ablage, name: str, basis: Wissensbasis | None = None, *, ent
             f"Entwurf vervollständigen (Kurzinfo, leika, zustaendig; 'buero-ticket wissen pruefen'), dann die Datei "
             f"aus {ablage.wissen_dir / DRAFT_DIR} nach {ablage.wissen_dir} verschieben.",
         )
+    wanted = " ".join(name.split()).casefold().removesuffix(".md")
+    several = [
+        a.datei
+        for a in alle.ohne_entwuerfe().artikel
+        if wanted in (a.titel.casefold(), a.datei.rsplit("/", 1)[-1].casefold().removesuffix(".md"))
+    ]
+    if len(several) > 1:  # not missing: the name fits two articles in different folders
+        raise EingabeFehler(
+            f"„{name}“ passt auf mehrere Wissensartikel: {', '.join(several)}.",
+            f"Geben Sie die Datei mit ihrem Ordner an, z. B. „{several[-1]}“. 'buero-ticket wissen pruefen' nennt "
+            "doppelte Titel.",
+        )
     close = [a.datei for a in alle.artikel if name.lower() in a.datei.lower() or name.lower() in a.titel.lower()]
     hinweis = "'buero-ticket wissen suche BEGRIFF' findet Artikel."
     if close:
