@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_suche import QUERIES, Speicher, generate  # noqa: E402
+from bench_suche import QUERIES, _sampled, generate  # noqa: E402
 
 # (query, text that must be found) – the German cases of issue 14, in one small test Ablage.
 GERMAN_CASES = [
@@ -114,14 +114,7 @@ def _build_fts5(root: str) -> None:
 
 def _child(*args: str) -> dict[str, Any]:
     """A build in a child process; its memory (with its worker processes) sampled as in bench_suche."""
-    child = subprocess.Popen([sys.executable, __file__, *args], stdout=subprocess.PIPE, text=True)
-    sampler = Speicher(child.pid)
-    sampler.start()
-    stdout, _ = child.communicate()
-    sampler.stop.set()
-    sampler.join()
-    if child.returncode:
-        raise SystemExit(f"Aufbau fehlgeschlagen (Exit {child.returncode})")
+    stdout, sampler = _sampled([sys.executable, __file__, *args])
     return {**json.loads(stdout.strip().splitlines()[-1]), "pss_mb": sampler.peak_pss / 1024}
 
 
