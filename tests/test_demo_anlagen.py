@@ -15,3 +15,11 @@ def test_demo_attachments_are_readable_and_searched(run, tmp_path: Path) -> None
     fax = run("--ablage", root, "suche", "Außenbestuhlung", "--json")
     assert [t["betreff"] for t in json.loads(fax.out)] == ["Antrag Sondernutzung Marktplatz"]
     assert "Anlage" not in res.err + fax.err  # no "Hinweis: Anlage …: beschädigt" on the first search
+
+
+def test_snippets_carry_no_column_line_of_the_history(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    root = str(tmp_path / "demo")
+    assert run("demo", root).code == 0
+    hits = json.loads(run("--ablage", root, "suche", "Baugerüst", "--json").out)
+    assert hits and "»Baugerüst«" in hits[0]["ausschnitt"]
+    assert "# Verlauf" not in hits[0]["ausschnitt"]  # was "… dreißig. # Verlauf: Zeit | Benutzer | Aktion …"

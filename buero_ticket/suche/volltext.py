@@ -26,6 +26,7 @@ from pathlib import Path
 
 import Stemmer
 
+from ..history import HEADER as VERLAUF_KOPF
 from ..index import Index, cache_dir
 from ..models import Vorgang
 from .analyse import fold, stem, words
@@ -635,6 +636,7 @@ def _norm(token: str) -> tuple[str, str]:
 
 def snippet(text: str, marks: list[str], width: int = 160) -> str:
     """A piece of ``text`` around the first matched word, matched words marked »so«."""
+    text = text.replace(VERLAUF_KOPF, "")  # the history file's column line is no text of the Vorgang
     stems = set(marks)
     prefixes = tuple(p for p in stems if len(p) >= 4)
 
