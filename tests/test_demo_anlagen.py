@@ -23,3 +23,13 @@ def test_snippets_carry_no_column_line_of_the_history(run, tmp_path: Path) -> No
     hits = json.loads(run("--ablage", root, "suche", "Baugerüst", "--json").out)
     assert hits and "»Baugerüst«" in hits[0]["ausschnitt"]
     assert "# Verlauf" not in hits[0]["ausschnitt"]  # was "… dreißig. # Verlauf: Zeit | Benutzer | Aktion …"
+
+
+def test_a_hit_in_the_history_reads_as_a_sentence(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    root = str(tmp_path / "demo")
+    assert run("demo", root).code == 0
+    az = json.loads(run("--ablage", root, "liste", "--json").out)[0]["aktenzeichen"]
+    assert run("--ablage", root, "notiz", az, "Rückruf wegen Zaunhöhe vereinbart").code == 0
+    [hit] = json.loads(run("--ablage", root, "suche", "Zaunhöhe", "--json").out)
+    assert ": Notiz – Rückruf wegen »Zaunhöhe« vereinbart" in hit["ausschnitt"], hit["ausschnitt"]
+    assert " | " not in hit["ausschnitt"] and "T" not in hit["ausschnitt"].split(":")[0][-3:]

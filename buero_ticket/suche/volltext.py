@@ -634,9 +634,23 @@ def _norm(token: str) -> tuple[str, str]:
     return folded, stem(joined) if joined else ""
 
 
+# A line of verlauf.txt ("2026-11-28T11:44:48+01:00 | mweber | Notiz | Rückruf erledigt"), as a person reads it
+_VERLAUF_ZEILE = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::\d{2}(?:\.\d+)?)?(?:[+-]\d{2}:\d{2}|Z)? \| ([^|\n]*?) \| "
+    r"([^|\n]*?)( \| |$)",
+    re.MULTILINE,
+)
+
+
+def _verlauf_lesbar(match: re.Match[str]) -> str:
+    year, month, day, hour, minute, user, action, rest = match.groups()
+    return f"{day}.{month}.{year} {hour}:{minute} {user}: {action}" + (" – " if rest else "")
+
+
 def snippet(text: str, marks: list[str], width: int = 160) -> str:
     """A piece of ``text`` around the first matched word, matched words marked »so«."""
     text = text.replace(VERLAUF_KOPF, "")  # the history file's column line is no text of the Vorgang
+    text = _VERLAUF_ZEILE.sub(_verlauf_lesbar, text)  # its lines as a person reads them, not its columns
     stems = set(marks)
     prefixes = tuple(p for p in stems if len(p) >= 4)
 
