@@ -15,7 +15,7 @@ from pathlib import Path
 from .errors import KonfigFehler
 from .index import ENV_CACHE
 
-ENV_LOG = "BUERO_TICKET_PROTOKOLL"  # protokoll.ENV_LOG; not imported here: it loads logging at every start
+ENV_LOG = "BUERO_TICKET_PROTOKOLL"  # the run logs' folder (protokoll.py reads it from here)
 
 
 def _norm(path: Path) -> str:

@@ -19,8 +19,7 @@ from pathlib import Path
 
 from . import history
 from .clock import system_clock
-
-ENV_LOG = "BUERO_TICKET_PROTOKOLL"
+from .lokal import ENV_LOG
 
 
 def log_dir(env: Mapping[str, str] = os.environ) -> Path:

@@ -26,9 +26,3 @@ def test_a_local_cache_beside_the_ablage_is_fine(run, ablage: Ablage, monkeypatc
     monkeypatch.setenv("BUERO_TICKET_CACHE", str(ablage.root.parent / f"{ablage.root.name}-cache"))  # same prefix
     res = run("--ablage", str(ablage.root), "liste")
     assert res.code == 0, res.err
-
-
-def test_the_log_variable_is_the_one_protokoll_reads() -> None:
-    from buero_ticket import lokal, protokoll
-
-    assert lokal.ENV_LOG == protokoll.ENV_LOG
