@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -66,8 +67,8 @@ class Problem:
 class Bericht:
     probleme: list[Problem]
     vorgaenge: int
-    gruendlich: bool = True  # every file and subfolder was looked at
-    gruendlich_am: datetime | None = None  # the last thorough check on this PC before this one
+    gruendlich: bool  # every file and subfolder was looked at
+    gruendlich_am: datetime | None  # the last thorough check on this PC before this one
 
 
 def check(store: Store, index: Index, *, gruendlich: bool = False) -> Bericht:
@@ -82,14 +83,18 @@ def check(store: Store, index: Index, *, gruendlich: bool = False) -> Bericht:
     stand = Pruefstand(stand_file(ablage))
     cached = index.cached_stats()  # relpath -> (mtime, size) of its vorgang.json as the cache read it
     root = len(str(ablage.root)) + 1
-    quiet = _quiet_folders(stand, entries, root)  # recorded also by --gruendlich, for the next quick check
+
+    def rel_of(path: str) -> str:  # a path in the Ablage as the records and the cache name it
+        return path[root:].replace(os.sep, "/")
+
+    quiet = _quiet_folders(stand, entries, rel_of)  # recorded also by --gruendlich, for the next quick check
     if gruendlich:
         quiet = set()
 
     def one(item: tuple[Status, os.DirEntry[str]]) -> tuple[_Inhalt, list[Problem] | None]:
         status, entry = item
         folder, az = Path(entry.path), from_folder_name(entry.name)
-        rel = entry.path[root:].replace(os.sep, "/")
+        rel = rel_of(entry.path)
         inhalt = _scan(folder, rel, stand, entry, gruendlich, os.path.dirname(entry.path) in quiet)
         if az is None:
             return inhalt, []
@@ -103,10 +108,10 @@ def check(store: Store, index: Index, *, gruendlich: bool = False) -> Bericht:
         found = list(pool.map(one, entries))
     scanned: dict[str, tuple[int, int] | None] = {}
     for (status, entry), (inhalt, folder_probleme) in zip(entries, found, strict=True):
-        folder = Path(entry.path)
+        folder, rel = Path(entry.path), rel_of(entry.path)
         az = from_folder_name(entry.name)
         vorgang_temps += inhalt.temps
-        scanned[entry.path[root:].replace(os.sep, "/")] = inhalt.meta
+        scanned[rel] = inhalt.meta
         if az is None:
             probleme.append(
                 Problem(
@@ -118,10 +123,10 @@ def check(store: Store, index: Index, *, gruendlich: bool = False) -> Bericht:
             )
             continue
         if folder_probleme is None:
-            text = index.cached_text(entry.path[root:].replace(os.sep, "/"))
+            text = index.cached_text(rel)
             folder_probleme = _all_problems(store, ablage, folder, status, str(az), inhalt, text)
         if folder_probleme or inhalt.temps:
-            stand.distrust(entry.path[root:].replace(os.sep, "/"))  # looked at in full until it is clean
+            stand.distrust(rel)  # looked at in full until it is clean
         count += 1
         seen[str(az)].append(folder)
         probleme += folder_probleme
@@ -193,7 +198,9 @@ class _Inhalt:
     meta: tuple[int, int] | None = None  # (mtime_ns, size) of vorgang.json
 
 
-def _quiet_folders(stand: Pruefstand, entries: list[tuple[Status, os.DirEntry[str]]], root: int) -> set[str]:
+def _quiet_folders(
+    stand: Pruefstand, entries: list[tuple[Status, os.DirEntry[str]]], rel_of: Callable[[str], str]
+) -> set[str]:
     """The folders holding Vorgänge (status and archive year folders) in which the program changed no
     Vorgang since the last pruefen on this PC: one stat each instead of one per Vorgang. None at all if a
     Vorgang the last run saw is nowhere to be seen now (dragged by hand into another Vorgang's folder,
@@ -207,7 +214,7 @@ def _quiet_folders(stand: Pruefstand, entries: list[tuple[Status, os.DirEntry[st
             mtime = os.stat(parent).st_mtime_ns
         except OSError:
             continue
-        if stand.quiet(parent[root:].replace(os.sep, "/"), mtime, inside):
+        if stand.quiet(rel_of(parent), mtime, inside):
             quiet.add(parent)
     now = {str(az) for _s, e in entries if (az := from_folder_name(e.name)) is not None}
     vanished = {str(az) for n in stand.recorded_vorgaenge() if (az := from_folder_name(n)) is not None} - now
