@@ -42,7 +42,15 @@ def test_articles_in_bom_crlf_cp1252_and_without_front_matter_are_read(run, wiss
 
 
 def test_vorschlagen_text_json_top3_with_score_and_sicher(run, wissen: Ablage) -> None:  # type: ignore[no-untyped-def]
-    res = _cli(run, wissen, "wissen", "vorschlagen", "--text", "Wie bekomme ich einen Anwohnerparkausweis?", "--json")
+    res = _cli(
+        run,
+        wissen,
+        "wissen",
+        "vorschlagen",
+        "--text",
+        "Wie bekomme ich einen Anwohnerparkausweis für die Innenstadt?",
+        "--json",
+    )
     assert res.code == 0, res.err
     data = json.loads(res.out)
     assert 1 <= len(data) <= 3

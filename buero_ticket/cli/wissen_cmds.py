@@ -9,7 +9,7 @@ import click
 from ..errors import EingabeFehler, Exit
 from ..mengen import anzahl
 from ..operations import wissen as ops
-from ..wissen.vorschlag import Vorschlag
+from ..wissen.vorschlag import KLEINE_BASIS, Vorschlag
 from . import App, cli
 from .ausgabe import echo_json
 from .hilfe import GermanGroup
@@ -144,6 +144,17 @@ def vorschlagen(app: App, aktenzeichen: str | None, text: str | None, betreff: s
         return
     click.echo(title)
     echo_vorschlaege(result)
+    echo_kleine_basis(app, len(basis.docs))
+
+
+def echo_kleine_basis(app: App, anzahl_artikel: int) -> None:
+    """Why so few suggestions are sicher in a tiny knowledge base (``staerke_massstab``)."""
+    if 0 < anzahl_artikel < KLEINE_BASIS:
+        click.echo(
+            f"Hinweis: Im Ordner {app.ablage.wissen_dir} liegen erst {anzahl(anzahl_artikel, 'Artikel', 'Artikel')}; "
+            f"bei weniger als {KLEINE_BASIS} gilt ein Vorschlag nur bei deutlicher Übereinstimmung als sicher. "
+            "Was tun: Artikel für häufige Anliegen ergänzen ('buero-ticket wissen luecken' nennt Kandidaten)."
+        )
 
 
 @wissen.command("pruefen")

@@ -29,10 +29,12 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..suche.analyse import STOPWORDS, Compounds, fold, stem, words
 from .artikel import Artikel, Sammlung
+from .begruendung import Begruendung
 from .zeichen import Zeichenvergleich
 
 
@@ -102,7 +104,7 @@ class Vorschlag:
     artikel: Artikel
     score: float
     sicher: bool
-    treffer: list[str]  # the request's words that matched, strongest first
+    treffer: list[str]  # the words that matched, strongest first ("Parkausweis → Bewohnerparkausweis"; begruendung.py)
     rang: int = 0
     punkte: float = 0.0  # the raw BM25F score
 
@@ -161,8 +163,9 @@ class Wissensbasis:
         for doc in self.docs:
             df.update(set().union(*doc.tf))
         self.idf = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
-        self.idf_max = max(self.idf.values(), default=1.0)
+        self.idf_max = staerke_massstab(self.idf.values())
         self._deletes: dict[str, str] | None = None
+        self.woerter: dict[int, dict[str, tuple[float, str, bool]]] = {}  # per article, for the reason line
         self.weights = (
             self.p.gewicht_titel,
             self.p.gewicht_stichwoerter,
@@ -389,11 +392,11 @@ class Wissensbasis:
     def vorschlagen(self, text: str, betreff: str = "", anzahl: int = 3) -> list[Vorschlag]:
         ranked = self.kandidaten(text, betreff)
         out = []
+        begruendung = Begruendung(self, betreff + "\n" + text) if ranked else None
         for rang, k in enumerate(ranked[:anzahl], start=1):
             confidence = self.konfidenz(ranked, k)
-            words_hit = [
-                _display(term, text + " " + betreff) for term, _ in sorted(k.per_term.items(), key=lambda x: -x[1])
-            ]
+            assert begruendung is not None
+            words_hit = begruendung.woerter(k.doc, k.per_term)
             out.append(
                 Vorschlag(
                     k.doc.artikel,
@@ -428,6 +431,23 @@ class Wissensbasis:
         return 1 / (1 + math.exp(-z))
 
 
+KLEINE_BASIS = 8  # fewer articles than this: the confidence's strength is measured as if there were this many
+
+
+def staerke_massstab(idf: Iterable[float]) -> float:
+    """The scale of the confidence's strength (``merkmale``): the idf of the collection's rarest word.
+
+    In a tiny base every word is "rare": with 4 articles a word found in one of them ("Termin",
+    "abmelden") has the highest idf there is, so one such word made a request look as strong as a
+    rare word matched in a base of hundreds, and the suggestion was sicher. Below ``KLEINE_BASIS``
+    articles the scale is that of a word found once among ``KLEINE_BASIS``: a small base claims no
+    more confidence than its size supports (the same words with more, unrelated articles beside them
+    give the same or a higher score, never a lower one). From ``KLEINE_BASIS`` articles on nothing
+    changes. A guard outside the fitted confidence (``Parameter``, ``merkmale``, ``konfidenz``).
+    """
+    return max(max(idf, default=1.0), math.log(1 + (KLEINE_BASIS - 0.5) / 1.5))
+
+
 def _multi_word(keywords: list[str]) -> list[str]:
     return [k for k in keywords if len(k.split()) > 1]
 
@@ -446,15 +466,3 @@ def _field_texts(artikel: Artikel) -> tuple[str, str, str, str, str, str]:
         artikel.kurzinfo,
         rest,
     )
-
-
-def _display(term: str, text: str) -> str:
-    """A word of the request that has ``term`` as stem, or contains it (for the reason line)."""
-    inside = ""
-    for word in text.split():
-        folded = words(word)
-        if any(stem(w) == term for w in folded):
-            return word.strip(".,;:!?()„“\"'")
-        if not inside and any(term in w for w in folded):
-            inside = word.strip(".,;:!?()„“\"'")  # a compound ("Anwohnerparkausweis" for "parkausweis")
-    return inside or term

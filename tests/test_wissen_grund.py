@@ -1,0 +1,117 @@
+"""The reason line behind a suggestion names the article's word that matched, and a tiny knowledge base
+claims no more confidence than its size supports (through the CLI)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from buero_ticket.ablage import Ablage
+
+PARKEN = """---
+titel: Bewohnerparkausweis beantragen
+stichwoerter: [Bewohnerparken]
+---
+
+## Kurzinfo
+Wer in einer Bewohnerzone wohnt, bekommt für sein Auto einen Bewohnerparkausweis. Er gilt ein Jahr.
+
+## Gebühren
+30 € im Jahr.
+"""
+
+SPERRMUELL = """---
+titel: Sperrmüll anmelden
+stichwoerter: [Sperrmüll, Möbel entsorgen]
+---
+
+## Kurzinfo
+Sperrmüll holt die Abfallwirtschaft zweimal im Jahr kostenlos ab. Sofa und Schrank am Abend vorher an die Straße.
+"""
+
+HUND = """---
+titel: Hundesteuer
+stichwoerter: [Hund, Hundemarke]
+---
+
+## Kurzinfo
+Einen Hund melden Sie innerhalb von zwei Wochen an. Sie erhalten eine Hundemarke.
+"""
+
+MELDE = """---
+titel: Meldebescheinigung
+stichwoerter: [Wohnsitz nachweisen]
+---
+
+## Kurzinfo
+Die Meldebescheinigung bestätigt Ihren Wohnsitz. Sie bekommen sie sofort im Bürgerbüro.
+"""
+
+
+BLAU = """---
+titel: Parkausweis für Menschen mit Behinderung
+stichwoerter: [blauer Ausweis]
+---
+
+## Kurzinfo
+Mit dem Merkzeichen aG bekommen Sie einen blauen Parkausweis für ganz Europa.
+"""
+
+
+def _articles(folder: Path, filler: int = 0) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in (("Parken", PARKEN), ("Sperrmüll", SPERRMUELL), ("Hund", HUND), ("Melde", MELDE), ("Blau", BLAU)):
+        (folder / f"{name}.md").write_text(text, encoding="utf-8")
+    for n in range(filler):  # articles of the same length about something else (no word of the requests)
+        words = " ".join(f"fachwort{n}x{j}" for j in range(18))
+        (folder / f"Merkblatt {n}.md").write_text(
+            f"---\ntitel: Merkblatt {n}\nstichwoerter: [Merkblatt{n}]\n---\n\n## Kurzinfo\n{words}.\n", encoding="utf-8"
+        )
+
+
+def _json(run, ablage: Ablage, *args: str) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
+    res = run("--ablage", str(ablage.root), "wissen", *args, "--json")
+    assert res.code == 0, res.err
+    data: list[dict[str, object]] = json.loads(res.out)
+    return data
+
+
+def test_the_reason_names_the_article_word_a_compound_part_matched(run, ablage: Ablage) -> None:  # type: ignore[no-untyped-def]
+    _articles(ablage.wissen_dir)
+    found = {v["titel"]: v["grund"] for v in _json(run, ablage, "suche", "Parkausweis")}
+    assert found == {
+        "Parkausweis für Menschen mit Behinderung": "passende Wörter: Parkausweis",
+        "Bewohnerparkausweis beantragen": "passende Wörter: Parkausweis → Bewohnerparkausweis",  # was "Parkausweis"
+    }
+    line = run("--ablage", str(ablage.root), "wissen", "suche", "Parkausweis").out
+    assert "(passende Wörter: Parkausweis → Bewohnerparkausweis)" in line
+    # the request's compound matched through its part, a typo, and a word the article has itself
+    res = _json(run, ablage, "vorschlagen", "--text", "Können Sie mein Sofa abholen?", "--betreff", "Sperrmül")
+    assert res[0]["grund"] == "passende Wörter: Sperrmül → Sperrmüll, Sofa", res[0]
+    gebuehr = _json(run, ablage, "vorschlagen", "--text", "Ich habe Widerspruch gegen den Gebührenbescheid.")
+    assert "Gebührenbescheid → Gebühren" in str(gebuehr[0]["grund"]), gebuehr
+
+
+def test_the_reason_shows_a_word_the_article_has_without_arrow(run, ablage: Ablage) -> None:  # type: ignore[no-untyped-def]
+    _articles(ablage.wissen_dir)
+    res = _json(run, ablage, "vorschlagen", "--text", "Wie melde ich meinen Hund an? Bekomme ich eine Hundemarke?")
+    assert res[0]["titel"] == "Hundesteuer"
+    shown = str(res[0]["grund"]).removeprefix("passende Wörter: ").split(", ")
+    assert {"Hund", "Hundemarke", "melde"} <= set(shown), shown  # inflected forms are the same word: no arrow
+
+
+def test_a_tiny_base_is_less_sure_than_the_same_articles_among_more(run, tmp_path: Path, ablage: Ablage) -> None:  # type: ignore[no-untyped-def]
+    _articles(ablage.wissen_dir)
+    from buero_ticket.ablage import init_ablage
+
+    groesser = init_ablage(tmp_path / "Groesser", name="Bürgerbüro Test")[0]
+    _articles(groesser.wissen_dir, filler=8)
+    for text in ("Wo kann ich hier parken?", "Brauche einen Nachweis für den Wohnsitz"):
+        klein = _json(run, ablage, "vorschlagen", "--text", text)[0]
+        mehr = _json(run, groesser, "vorschlagen", "--text", text)[0]
+        assert klein["datei"] == mehr["datei"]
+        # one everyday word shared with one of 5 articles is no proof; among 13 the same word is rarer
+        assert float(str(klein["score"])) < float(str(mehr["score"])) - 0.05, (text, klein, mehr)
+    shown = run("--ablage", str(ablage.root), "wissen", "vorschlagen", "--text", "Wo kann ich hier parken?").out
+    assert f"Hinweis: Im Ordner {ablage.wissen_dir} liegen erst 5 Artikel; bei weniger als 8" in shown
+    assert "Hinweis" not in run("--ablage", str(groesser.root), "wissen", "vorschlagen", "--text", "parken").out
