@@ -67,6 +67,8 @@ class Begruendung:
                 return token, True
             if not through and term in terms:
                 through = token
+        if not through:  # an English request: the English words it was translated from
+            through = self.basis.uebersetzt.get(term, "")
         return through, False  # "": the term came from elsewhere (a word added to the request)
 
 

@@ -33,6 +33,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..suche.analyse import STOPWORDS, Compounds, fold, stem, words
+from . import englisch
 from .artikel import Artikel, Sammlung
 from .begruendung import Begruendung
 from .zeichen import Zeichenvergleich
@@ -60,6 +61,7 @@ class Parameter:
     trennbar: bool = True  # "melde ... ab" counts as "abmelden"
     unscharf: bool = True  # a word not in any article may match one with one letter different
     kandidaten: int = 20  # the word ranker's best, re-scored with the letter ranker
+    gewicht_englisch: float = 0.5  # German translations of an English request's words (englisch.py)
     gewicht_zeichen: float = 0.5  # the letter ranker's share of the final order
     # Confidence: logistic(staerke * strength + vorsprung * lead + achse - abstand * ln(s1 / s_i)).
     # Fitted with `python bench/bench_wissen.py --einstellen` on rows 1–75 of the dev set.
@@ -166,6 +168,7 @@ class Wissensbasis:
         self.idf_max = staerke_massstab(self.idf.values())
         self._deletes: dict[str, str] | None = None
         self.woerter: dict[int, dict[str, tuple[float, str, bool]]] = {}  # per article, for the reason line
+        self.uebersetzt: dict[str, str] = {}  # an English request: term from a translation → its English words
         self.weights = (
             self.p.gewicht_titel,
             self.p.gewicht_stichwoerter,
@@ -271,7 +274,8 @@ class Wissensbasis:
     def query_terms(self, text: str, betreff: str = "") -> dict[str, float]:
         """Query term -> weight (the strongest place it occurs: subject, a question, the rest)."""
         weights: dict[str, float] = {}
-        for source, factor in self._pieces(text, betreff):
+        pieces = self._pieces(text, betreff)
+        for source, factor in pieces:
             counts = self._analyse(source, query=True)
             if self.p.trennbar:
                 for verb in self._separable_verbs(source):
@@ -284,6 +288,11 @@ class Wissensbasis:
                     if near:
                         term, w = near, w * 0.7
                 weights[term] = max(weights.get(term, 0.0), w)
+        self.uebersetzt = {}
+        analyse = lambda german: self._analyse(german, query=True)  # noqa: E731
+        for term, (w, english) in englisch.erweiterung(pieces, analyse, self.p.gewicht_englisch).items():
+            if term in self.idf and w > weights.get(term, 0.0):
+                weights[term], self.uebersetzt[term] = w, english
         return weights
 
     def _separable_verbs(self, sentence: str) -> list[str]:
