@@ -20,7 +20,7 @@ import sqlite3
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from functools import lru_cache
 from pathlib import Path
 
@@ -29,6 +29,7 @@ import Stemmer
 from ..history import HEADER as VERLAUF_KOPF
 from ..index import Index, cache_dir
 from ..models import Vorgang
+from ..ortszeit import in_office, office_zone
 from .analyse import fold, stem, words
 from .aufbau import COMPOUND_MIN, Auftrag, Vorbereitet, inhalt, prepare, prepared, tokens
 from .texte import Hinweis
@@ -605,6 +606,7 @@ class Volltext:
 
     def _treffer(self, rows: list[_Row], marks: list[str]) -> list[Treffer]:
         out = []
+        zone = office_zone(self.index.ablage.config)  # times as zeige and liste show them
         for az, betreff, st, kn, bb, ts, rank, blob, rel in rows:
             text = zlib.decompress(blob).decode("utf-8")
             out.append(
@@ -614,9 +616,9 @@ class Volltext:
                     st,
                     kn,
                     bb,
-                    datetime.fromtimestamp(ts).astimezone(),
+                    in_office(datetime.fromtimestamp(ts, UTC), zone),
                     round(-rank, 3),
-                    snippet(f"{betreff}\n{text}", marks),
+                    snippet(f"{betreff}\n{text}", marks, zone=zone),
                     self.index.ablage.root / rel,
                 )
             )
@@ -636,21 +638,23 @@ def _norm(token: str) -> tuple[str, str]:
 
 # A line of verlauf.txt ("2026-11-28T11:44:48+01:00 | mweber | Notiz | Rückruf erledigt"), as a person reads it
 _VERLAUF_ZEILE = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::\d{2}(?:\.\d+)?)?(?:[+-]\d{2}:\d{2}|Z)? \| ([^|\n]*?) \| "
+    r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[+-]\d{2}:\d{2}|Z)?) \| ([^|\n]*?) \| "
     r"([^|\n]*?)( \| |$)",
     re.MULTILINE,
 )
 
 
-def _verlauf_lesbar(match: re.Match[str]) -> str:
-    year, month, day, hour, minute, user, action, rest = match.groups()
-    return f"{day}.{month}.{year} {hour}:{minute} {user}: {action}" + (" – " if rest else "")
+def _verlauf_lesbar(match: re.Match[str], zone: tzinfo | None) -> str:
+    """The line as a person reads it, at the office's time (as ``zeige`` shows it; the file has the writer's offset)."""
+    stamp, user, action, rest = match.groups()
+    when = in_office(datetime.fromisoformat(stamp), zone)
+    return f"{when:%d.%m.%Y %H:%M} {user}: {action}" + (" – " if rest else "")
 
 
-def snippet(text: str, marks: list[str], width: int = 160) -> str:
+def snippet(text: str, marks: list[str], width: int = 160, zone: tzinfo | None = None) -> str:
     """A piece of ``text`` around the first matched word, matched words marked »so«."""
     text = text.replace(VERLAUF_KOPF, "")  # the history file's column line is no text of the Vorgang
-    text = _VERLAUF_ZEILE.sub(_verlauf_lesbar, text)  # its lines as a person reads them, not its columns
+    text = _VERLAUF_ZEILE.sub(lambda m: _verlauf_lesbar(m, zone), text)  # its lines as a person reads them
     stems = set(marks)
     prefixes = tuple(p for p in stems if len(p) >= 4)
 
