@@ -3,8 +3,11 @@ claims no more confidence than its size supports (through the CLI)."""
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
+
+import pytest
 
 from buero_ticket.ablage import Ablage
 
@@ -115,3 +118,15 @@ def test_a_tiny_base_is_less_sure_than_the_same_articles_among_more(run, tmp_pat
     shown = run("--ablage", str(ablage.root), "wissen", "vorschlagen", "--text", "Wo kann ich hier parken?").out
     assert f"Hinweis: Im Ordner {ablage.wissen_dir} liegen erst 5 Artikel; bei weniger als 8" in shown
     assert "Hinweis" not in run("--ablage", str(groesser.root), "wissen", "vorschlagen", "--text", "parken").out
+
+
+def test_the_anruf_dialogue_shows_why_each_article_is_suggested(
+    run, ablage: Ablage, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    _articles(ablage.wissen_dir)
+    monkeypatch.setattr("sys.stdin", io.StringIO("Erika Muster\n\nWo bekomme ich den Parkausweis?\nr\n"))
+    res = run("--ablage", str(ablage.root), "anruf")
+    assert res.code == 0, res.err
+    # each suggestion with the words that made it: the clerk can judge it before answering with it
+    [line] = [x for x in res.out.splitlines() if "] Bewohnerparkausweis beantragen (" in x]
+    assert line.endswith("sicher) – passende Wörter: Parkausweis → Bewohnerparkausweis"), line

@@ -33,7 +33,7 @@ def _show(vorschlaege: list[Vorschlag]) -> None:
     for v in vorschlaege:
         short = " ".join(v.artikel.kurzinfo.split())
         mark = "sicher" if v.sicher else "unsicher"
-        click.echo(f"  [{v.rang}] {v.artikel.titel} ({mark})")
+        click.echo(f"  [{v.rang}] {v.artikel.titel} ({mark}) – {v.grund}")  # why: judge an unsure one
         click.echo(f"      {short[:400]}{' …' if len(short) > 400 else ''}")
 
 
