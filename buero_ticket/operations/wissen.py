@@ -71,6 +71,15 @@ def artikel(ablage: Ablage, name: str, basis: Wissensbasis | None = None, *, ent
             f"Geben Sie die Datei mit ihrem Ordner an, z. B. „{several[-1]}“. 'buero-ticket wissen pruefen' nennt "
             "doppelte Titel.",
         )
+    for rel, grund in alle.unlesbar:  # the file is there, but no article could be read from it
+        if wanted.replace("\\", "/") in (
+            rel.casefold().removesuffix(".md"),
+            rel.rsplit("/", 1)[-1].casefold().removesuffix(".md"),
+        ):
+            raise EingabeFehler(
+                f"Die Datei {ablage.wissen_dir / rel} ist nicht lesbar: {grund}.",
+                "Danach prüft 'buero-ticket wissen pruefen' alle Artikel.",
+            )
     close = [a.datei for a in alle.artikel if name.lower() in a.datei.lower() or name.lower() in a.titel.lower()]
     hinweis = "'buero-ticket wissen suche BEGRIFF' findet Artikel."
     if close:

@@ -232,5 +232,34 @@ def lade(ordner: Path) -> Sammlung:
         except OSError as exc:
             unlesbar.append((rel, _grund(exc)))
             continue
+        grund = keine_textdatei(data)
+        if grund:
+            unlesbar.append((rel, grund))
+            continue
         artikel.append(parse(rel, data))
     return Sammlung(ordner, artikel, unlesbar)
+
+
+_FORMATE = (
+    (b"PK\x03\x04", "ein Word-Dokument (.docx) oder eine andere gepackte Datei"),
+    (b"\xd0\xcf\x11\xe0", "ein altes Word-Dokument (.doc)"),
+    (b"{\\rtf", "ein RTF-Dokument (WordPad oder Word)"),
+    (b"%PDF", "ein PDF"),
+)
+
+
+def keine_textdatei(data: bytes) -> str:
+    """Why ``data`` is no text file (a Word document saved as ".md"), else "".
+
+    Read as text, such a file became an "article" of binary garbage, titled with its file name, that
+    took part in every suggestion. Text has no NUL bytes (UTF-16, with its BOM, aside).
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return ""
+    was = next((name for magic, name in _FORMATE if data.startswith(magic)), "")
+    if not was and b"\x00" not in data[:65536]:
+        return ""
+    return (
+        f"keine Textdatei, sondern {was or 'eine Datei mit Binärdaten'} – in Word oder im Editor öffnen und mit "
+        "„Speichern unter → Nur Text (*.txt)“ (Codierung UTF-8) wieder als .md speichern"
+    )
