@@ -57,7 +57,7 @@ stichwoerter: [blauer Ausweis]
 ---
 
 ## Kurzinfo
-Mit dem Merkzeichen aG bekommen Sie einen blauen Parkausweis für ganz Europa.
+Mit dem Merkzeichen aG im Schwerbehindertenausweis bekommen Sie einen blauen Parkausweis für ganz Europa.
 """
 
 
@@ -130,3 +130,15 @@ def test_the_anruf_dialogue_shows_why_each_article_is_suggested(
     # each suggestion with the words that made it: the clerk can judge it before answering with it
     [line] = [x for x in res.out.splitlines() if "] Bewohnerparkausweis beantragen (" in x]
     assert line.endswith("sicher) – passende Wörter: Parkausweis → Bewohnerparkausweis"), line
+
+
+def test_wissen_suche_takes_a_prefix_as_suche_does(run, ablage: Ablage) -> None:  # type: ignore[no-untyped-def]
+    _articles(ablage.wissen_dir)
+    found = _json(run, ablage, "suche", "Schwerbehind*")  # found nothing: the star was no word
+    assert [(v["titel"], v["grund"]) for v in found] == [
+        ("Parkausweis für Menschen mit Behinderung", "passende Wörter: Schwerbehindertenausweis")
+    ]
+    assert (
+        "1. Parkausweis für Menschen mit Behinderung"
+        in run("--ablage", str(ablage.root), "wissen", "suche", "park*").out
+    )

@@ -20,7 +20,7 @@ from ..fileio import atomic_write_bytes
 from ..models import HistoryEntry, Status, Vorgang
 from ..names import safe_name, unique_name
 from ..store import Store, message_text
-from ..suche.analyse import terms
+from ..suche.analyse import fold, terms
 from ..wissen.artikel import ENTWURF_ORDNER, FIELDS, Artikel, Sammlung, lade
 from ..wissen.vorschlag import Vorschlag, Wissensbasis
 from .context import Context
@@ -106,7 +106,28 @@ def suche_artikel(basis: Wissensbasis, begriff: str, anzahl: int = 10) -> list[V
     """Articles for a search term, best first (the same ranking as the suggestions)."""
     if not terms(begriff):
         raise EingabeFehler("Der Suchbegriff enthält keine Wörter.", "Geben Sie ein Wort ein, z. B. Reisepass.")
-    return basis.vorschlagen(begriff, anzahl=anzahl)
+    return basis.vorschlagen(_praefixe(basis, begriff), anzahl=anzahl)
+
+
+_PRAEFIX = re.compile(r"(\w{3,})\*")
+
+
+def _praefixe(basis: Wissensbasis, begriff: str) -> str:
+    """ "Schwerbehind*" → the articles' words that begin so, as written there (as 'suche' does for Vorgänge).
+
+    The reason line then names them ("passende Wörter: Schwerbehindertenausweis, Schwerbehinderte").
+    """
+    wanted = {fold(m.group(1)) for m in _PRAEFIX.finditer(begriff)}
+    if not wanted:
+        return begriff
+    found: dict[str, dict[str, str]] = {p: {} for p in wanted}
+    for a in basis.sammlung.artikel:
+        for token in re.findall(r"\w+", " ".join((a.titel, *a.stichwoerter, a.text))):
+            folded = fold(token)
+            for prefix in wanted:
+                if folded.startswith(prefix) and len(found[prefix]) < 30:
+                    found[prefix].setdefault(folded, token)
+    return _PRAEFIX.sub(lambda m: " ".join(found[fold(m.group(1))].values()) or m.group(1), begriff)
 
 
 # -- pruefen ---------------------------------------------------------------------------------------
