@@ -174,8 +174,8 @@ def test_pruefen_reports_each_problem_with_file_and_line_and_exit_1(run, wissen:
     assert "Hund.md, Zeile 7: Prüfung überfällig seit 01.06.2025." in out
     assert "Fundbüro.md, Zeile 1: Kein Kopfteil" in out
     assert "Doppelt.md, Zeile 7: „pruefen_bis: gestern“ ist kein Datum" in out
-    assert "Titel „reisepass beantragen“ auch in: Reisepass beantragen.md" in out
-    assert "Stichwort „pass“ auch in" in out
+    assert "Titel „Reisepass beantragen“ auch in: Reisepass beantragen.md" in out  # as written, not lower case
+    assert "Stichwort „Pass“ auch in" in out
 
 
 def test_pruefen_clean_knowledge_base_exits_0(run, ablage: Ablage) -> None:  # type: ignore[no-untyped-def]

@@ -58,3 +58,18 @@ def test_a_draft_with_the_title_of_an_article_leaves_the_article_usable(run, abl
     done = _cli(run, ablage, "antworten", az, "antwort", "--wissen", "Hund anmelden")  # the title, file Hund.md
     assert done.code == 0, done.err  # the title was ambiguous with the draft: "gibt es nicht"
     assert json.loads(_cli(run, ablage, "zeige", az, "--json").out)["wissen"] == "Hund.md"
+
+
+def test_a_draft_like_an_article_is_told_the_article_is_fine(run, ablage: Ablage) -> None:  # type: ignore[no-untyped-def]
+    write_articles(ablage.wissen_dir)
+    az = json.loads(_cli(run, ablage, "neu", "--kanal", "telefon", "--betreff", "Reisepass beantragen", "--json").out)
+    assert _cli(run, ablage, "wissen", "neu", "--aus", az["aktenzeichen"]).code == 0
+    res = _cli(run, ablage, "wissen", "pruefen")
+    assert res.code == Exit.PROBLEME
+    lines = res.out.splitlines()
+    draft = str(ablage.wissen_dir / "Entwürfe" / "Reisepass beantragen.md")
+    assert f"{draft}, Zeile 2: Titel „Reisepass beantragen“ auch in: Reisepass beantragen.md" in lines
+    assert f"{draft}, Zeile 3: Stichwort „Reisepass“ auch in: Reisepass beantragen.md" in lines
+    # the finished article was reported too ("Titel „reisepass beantragen“ auch in: Entwürfe/…"), as if it had to change
+    article = str(ablage.wissen_dir / "Reisepass beantragen.md")
+    assert not [x for x in lines if x.startswith(article)], res.out

@@ -21,7 +21,7 @@ from ..models import HistoryEntry, Status, Vorgang
 from ..names import safe_name, unique_name
 from ..store import Store, message_text
 from ..suche.analyse import fold, terms
-from ..wissen.artikel import ENTWURF_ORDNER, FIELDS, Artikel, Sammlung, lade
+from ..wissen.artikel import ENTWURF_ORDNER, FIELDS, Artikel, Sammlung, ist_entwurf, lade
 from ..wissen.vorschlag import Vorschlag, Wissensbasis
 from .context import Context
 
@@ -180,18 +180,32 @@ def pruefen(ablage: Ablage, heute: date) -> list[Befund]:
         titles[a.titel.strip().lower()].append(a)
         for word in dict.fromkeys(w.strip().lower() for w in a.stichwoerter if w.strip()):
             keywords[word].append(a)
-    for title, group in titles.items():
-        if len(group) > 1:
-            for a in group:
-                others = ", ".join(o.datei for o in group if o is not a)
-                befunde.append(Befund(a.datei, a.feldzeilen.get("titel", 1), f"Titel „{title}“ auch in: {others}"))
+    for group in titles.values():
+        for a, others in _doppelt(group):
+            befunde.append(
+                Befund(a.datei, a.feldzeilen.get("titel", 1), f"Titel „{a.titel.strip()}“ auch in: {others}")
+            )
     for word, group in keywords.items():
-        if len(group) > 1:
-            for a in group:
-                others = ", ".join(o.datei for o in group if o is not a)
-                zeile = a.feldzeilen.get("stichwoerter", 1)
-                befunde.append(Befund(a.datei, zeile, f"Stichwort „{word}“ auch in: {others}"))
+        for a, others in _doppelt(group):
+            shown = next((w.strip() for w in a.stichwoerter if w.strip().lower() == word), word)  # as written there
+            zeile = a.feldzeilen.get("stichwoerter", 1)
+            befunde.append(Befund(a.datei, zeile, f"Stichwort „{shown}“ auch in: {others}"))
     return sorted(befunde, key=lambda b: (b.datei, b.zeile))
+
+
+def _doppelt(group: list[Artikel]) -> Iterable[tuple[Artikel, str]]:
+    """Each article of a group sharing a title or keyword, with the others' files.
+
+    An article shares it only with drafts (a draft from 'wissen neu --aus' has the Vorgang's subject as
+    title): the draft is told, the finished article is fine as it is.
+    """
+    if len(group) < 2:
+        return
+    for a in group:
+        others = [o for o in group if o is not a]
+        if not ist_entwurf(a) and all(ist_entwurf(o) for o in others):
+            continue
+        yield a, ", ".join(o.datei for o in others)
 
 
 # -- neu --aus AZ -----------------------------------------------------------------------------------
