@@ -88,6 +88,13 @@ def test_a_german_request_is_not_translated(run, wissen: Ablage) -> None:  # typ
     assert not any("→ Ausweis" in str(s["grund"]) for s in data)
 
 
+def test_german_function_words_that_are_english_keys_too_do_not_make_a_request_english(run, wissen: Ablage) -> None:  # type: ignore[no-untyped-def]
+    # "was", "will", "also", "nur", "per", "Tag" are entries of the English side of the dictionary as well
+    data = _suggest(run, wissen, "Was will man also nur per Tag für den Pass zahlen?")
+    assert data[0]["datei"] == "Reisepass beantragen.md"
+    assert not any("→ Ausweis" in str(s["grund"]) for s in data)
+
+
 def test_the_dictionary_is_read_only_when_suggesting(run, wissen: Ablage) -> None:  # type: ignore[no-untyped-def]
     englisch.woerterbuch.cache_clear()
     assert run("--ablage", str(wissen.root), "wissen", "zeige", "Geburtsurkunde").code == 0

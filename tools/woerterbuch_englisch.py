@@ -8,14 +8,14 @@ Source: Debian package ``trans-de-en`` (Ding, Frank Richter, TU Chemnitz, GPL-2+
     python tools/woerterbuch_englisch.py [--ding /usr/share/trans/de-en] [--deutsch /usr/share/dict/ngerman]
 
 One line per English word or two-word phrase, sorted (the product looks lines up by bisection):
-``english<TAB>flag<TAB>German1;German2;…`` with flag ``e`` (not a German word: it counts when telling
-whether a request is English), ``d`` (also a German word, e.g. "die", "rat") or ``f`` (a function
-word: one of its translations is a German stopword; stored without translations, it only counts for
-the language). Left out: entries of specialist fields (the dictionary's own subject labels below),
-translations of more than two words, and an English key with more than 6 translations keeps the
-first 6 (those where it is the first English alternative of an entry first: the common sense); a
-two-word phrase keeps only its one-word German translations ("birth certificate" → "Geburtsurkunde"),
-at most 3, since its words are translated one by one anyway.
+``english<TAB>flag<TAB>German1;German2;…`` with flag ``e`` (not a German word: it counts when telling whether
+a request is English), ``d`` (also a German word, e.g. "die", "rat", "was": it does not count) or ``f`` (an
+English function word such as "the", "for": one of its translations is a German stopword; stored without
+translations, it only counts for the language; "was", "will" are ``d`` with none). Left out: entries of
+specialist fields (the dictionary's own subject labels below), translations of more than two words, and an
+English key with more than 6 translations keeps the first 6 (those where it is the first English alternative
+of an entry first: the common sense); a two-word phrase keeps only its one-word German translations ("birth
+certificate" → "Geburtsurkunde"), at most 3, since its words are translated one by one anyway.
 """
 
 from __future__ import annotations
@@ -119,8 +119,8 @@ def lines(dictionary: dict[str, list[str]], german: set[str]) -> list[str]:
     function = {k for k, targets in dictionary.items() if any(fold(t) in STOPWORDS for t in targets)}
     out = []
     for key, targets in dictionary.items():
-        if key in function:
-            out.append(f"{key}\tf\t")
+        if key in function:  # "the", "for": no translation, but it tells the language (unless German too)
+            out.append(f"{key}\t{'d' if key in german else 'f'}\t")
             continue
         if " " in key:  # a phrase only for what its words don't give: a German one-word compound
             targets = [t for t in targets if " " not in t and "/" not in t][:MAX_PHRASE_TRANSLATIONS]
