@@ -132,6 +132,8 @@ def einstellen(sammlung: Sammlung, rows: list[dict[str, str]], base: Parameter |
             grad[k] += err
         w = [w[j] - 0.5 * (grad[j] / n + 0.02 * w[j]) for j in range(k)] + [w[k] - 0.5 * grad[k] / n]
     minus = [sum(wi * xi for wi, xi in zip(w, x, strict=False)) + w[k] for x, _, is_minus in samples if is_minus]
+    if len(minus) < 2:  # no "-" rows to place the threshold: keep the product's
+        return replace(base, gewicht_staerke=round(w[0], 2), gewicht_vorsprung=round(w[1], 2), achse=round(w[k], 2))
     z = statistics.mean(minus) + 1.036 * statistics.stdev(minus)  # 85th percentile of a normal fit
     return replace(
         base,
@@ -230,40 +232,50 @@ def line(name: str, r: dict[str, float], floor: tuple[float, float, float] | Non
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--daten", type=Path, default=DEFAULT)
+    parser.add_argument("--daten", type=Path, default=DEFAULT, help="Ordner mit Wissen/ und anfragen.tsv")
     parser.add_argument("--fehler", action="store_true", help="Fehlgriffe je Zeile zeigen")
     parser.add_argument(
-        "--einstellen", action="store_true", help="Konfidenz auf Zeilen 1–75 neu anpassen und die Werte ausgeben"
+        "--einstellen", action="store_true", help="Konfidenz auf der ersten Hälfte neu anpassen und die Werte ausgeben"
     )
     args = parser.parse_args()
     if not (args.daten / "anfragen.tsv").is_file():
         sys.exit(f"Dev-Set fehlt: {args.daten}")
     sammlung = lade(args.daten / "Wissen")
     rows = read_rows(args.daten / "anfragen.tsv")
-    first, second = rows[:75], rows[75:]
+    n = len(rows)
+    half = n // 2
+    first, second = rows[:half], rows[half:]
+    a, b = f"1–{half}", f"{half + 1}–{n}"
     if args.einstellen:
         fitted = einstellen(sammlung, first)
         print(
-            f"Auf Zeilen 1–75 angepasst: gewicht_staerke={fitted.gewicht_staerke}, "
+            f"Auf Zeilen {a} angepasst: gewicht_staerke={fitted.gewicht_staerke}, "
             f"gewicht_vorsprung={fitted.gewicht_vorsprung}, achse={fitted.achse}, schwelle={fitted.schwelle}"
         )
         return
+    # The product's threshold was fitted on rows 1–75 of the dev set; any other set was not tuned on at all.
+    tuned = args.daten.resolve() == DEFAULT.resolve() or args.daten.resolve().name == "wissen-dev"
     kb = Wissensbasis(sammlung)
     floor = TfidfFloor(sammlung)
-    halves = {"Zeilen 1–75 (eingestellt)": first, "Zeilen 76–150 (nicht eingestellt)": second, "alle 150": rows}
-    print(f"Schwelle für „sicher“: {kb.p.schwelle}")
+    halves = {
+        f"Zeilen {a} ({'eingestellt' if tuned else 'nicht eingestellt'})": first,
+        f"Zeilen {b} (nicht eingestellt)": second,
+        f"alle {n}": rows,
+    }
+    print(f"Schwelle für „sicher“: {kb.p.schwelle} ({len(sammlung.artikel)} Artikel, {n} Anfragen)")
     for name, part in halves.items():
         r = evaluate(kb, part, show_errors=args.fehler and part is not rows)
         print(line(name, r, floor_eval(floor, part)))
     print("Gegenprobe (Konfidenz neu angepasst, je auf der anderen Hälfte gemessen):")
-    for train, test, name in ((first, second, "1–75 → 76–150"), (second, first, "76–150 → 1–75")):
+    for train, test, name in ((first, second, f"{a} → {b}"), (second, first, f"{b} → {a}")):
         fitted = einstellen(sammlung, train)
         r = evaluate(Wissensbasis(sammlung, fitted), test)
         print("  " + line(f"angepasst {name} (Schwelle {fitted.schwelle})", r))
     totals: Counter[str] = Counter()
+    fold = math.ceil(n / 5)
     for k in range(5):  # 5-fold: fitted on four fifths, measured on the fifth, counts added up
-        test = rows[k * 30 : (k + 1) * 30]
-        fitted = einstellen(sammlung, rows[: k * 30] + rows[(k + 1) * 30 :])
+        test = rows[k * fold : (k + 1) * fold]
+        fitted = einstellen(sammlung, rows[: k * fold] + rows[(k + 1) * fold :])
         r = evaluate(Wissensbasis(sammlung, fitted), test)
         for key in ("top3", "top1", "sicher_richtig"):
             totals[key] += r[key] * r["n"]
@@ -272,11 +284,12 @@ def main() -> None:
         totals["n_minus"] += r["n_minus"]
     pooled = {key: totals[key] / max(totals["n"], 1) for key in ("top3", "top1", "sicher_richtig")}
     pooled.update(abgelehnt=totals["abgelehnt"] / max(totals["n_minus"], 1), n=totals["n"], n_minus=totals["n_minus"])
-    print("  " + line("5-fach (je 120 angepasst, 30 gemessen), zusammen", pooled))
-    for size in (20, 30):
+    print("  " + line(f"5-fach (je {n - fold} angepasst, {fold} gemessen), zusammen", pooled))
+    m = len(sammlung.artikel)
+    for size in sorted({round(m / 2), round(m * 3 / 4)} - {0, m}):
         r = teilmengen(sammlung, rows, size)
         print(
-            f"Nur {size} der {len(sammlung.artikel)} Artikel (6 Ziehungen): Anfragen, deren Artikel fehlt, "
+            f"Nur {size} der {m} Artikel (6 Ziehungen): Anfragen, deren Artikel fehlt, "
             f"„kein passender Artikel“ {r['abgelehnt']:.1%} (n={int(r['n'])}); beantwortbare sicher und "
             f"richtig {r['sicher_richtig']:.1%}"
         )

@@ -293,3 +293,38 @@ def test_register_offen_has_a_wissen_column(run, wissen: Ablage) -> None:  # typ
     assert by_subject["Sperrmüll"].startswith("Sperrmüll anmelden (0.")
     assert by_subject["Grundsteuer"] == "kein passender Artikel"
     assert "Wissen" not in next(wb["Alle"].iter_rows(values_only=True))  # a suggestion only where work is open
+
+
+def test_bench_measures_another_set_as_not_tuned_on(tmp_path: Path) -> None:
+    """The checking set has its own size: halves and folds from its rows, both halves "nicht eingestellt"."""
+    import subprocess
+    import sys
+
+    wissen = tmp_path / "anderes-set" / "Wissen"
+    wissen.mkdir(parents=True)
+    topics = ("Hund anmelden", "Reisepass beantragen", "Sperrmüll anmelden", "Baumfällgenehmigung")
+    for title in topics:
+        (wissen / f"{title}.md").write_text(
+            f"---\ntitel: {title}\nstichwoerter: [{title.split()[0]}]\n---\n## Kurzinfo\n{title} im Bürgerbüro.\n",
+            encoding="utf-8",
+        )
+    lines = ["id\tkanal\tbetreff\ttext\tartikel\thinweis"]
+    for i in range(12):
+        title = topics[i % 4]
+        label = f"{title}.md" if i % 3 else "-"
+        text = f"Wie geht {title.split()[0]}?" if label != "-" else "Wann ist der Wochenmarkt?"
+        lines.append(f"X{i:03d}\temail\t\t{text}\t{label}\t")
+    (tmp_path / "anderes-set" / "anfragen.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    bench = Path(__file__).resolve().parents[1] / "bench" / "bench_wissen.py"
+    res = subprocess.run(
+        [sys.executable, str(bench), "--daten", str(tmp_path / "anderes-set")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert res.returncode == 0, res.stderr
+    assert "(4 Artikel, 12 Anfragen)" in res.stdout
+    assert "Zeilen 1–6 (nicht eingestellt)" in res.stdout
+    assert "Zeilen 7–12 (nicht eingestellt)" in res.stdout
+    assert "eingestellt)" in res.stdout and "(eingestellt)" not in res.stdout
+    assert "Nur 2 der 4 Artikel" in res.stdout and "Nur 3 der 4 Artikel" in res.stdout
