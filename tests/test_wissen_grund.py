@@ -142,3 +142,21 @@ def test_wissen_suche_takes_a_prefix_as_suche_does(run, ablage: Ablage) -> None:
         "1. Parkausweis für Menschen mit Behinderung"
         in run("--ablage", str(ablage.root), "wissen", "suche", "park*").out
     )
+
+
+def test_neu_and_liste_json_say_which_article_answered_at_first_contact(run, ablage: Ablage) -> None:  # type: ignore[no-untyped-def]
+    _articles(ablage.wissen_dir)
+    root = str(ablage.root)
+    neu = run("--ablage", root, "neu", "--kanal", "telefon", "--betreff", "Hund weg", "--direkt-beantwortet",
+              "--wissen", "Hundesteuer", "--json")  # fmt: skip
+    assert neu.code == 0, neu.err
+    made = json.loads(neu.out)
+    assert (made["wissen"], made["erstkontakt_geloest"]) == ("Hund.md", True)  # neither was in neu --json
+    offen = json.loads(run("--ablage", root, "neu", "--kanal", "email", "--betreff", "Frage", "--json").out)
+    assert (offen["wissen"], offen["erstkontakt_geloest"]) == (None, None)
+    for args in (("liste", "--alle", "--json"), ("liste", "--status", "erledigt", "--json")):  # cache rows, models
+        listed = {v["aktenzeichen"]: v for v in json.loads(run("--ablage", root, *args).out)}
+        assert (listed[made["aktenzeichen"]]["wissen"], listed[made["aktenzeichen"]]["erstkontakt_geloest"]) == (
+            "Hund.md",
+            True,
+        ), args

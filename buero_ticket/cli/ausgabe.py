@@ -47,6 +47,8 @@ def vorgang_json(v: Vorgang) -> dict[str, Any]:
         "neue_nachricht": v.neue_nachricht is not None,
         "bei_stelle": v.bei_stelle,
         "weiterleitungen": [weiterleitung_json(w) for w in v.weiterleitungen],
+        "wissen": v.wissen or None,
+        "erstkontakt_geloest": v.erstkontakt_geloest,
         "revision": v.revision,
         "ordner": str(v.ordner) if v.ordner else None,
     }
@@ -87,6 +89,8 @@ def stored_json(row: CacheRow) -> dict[str, Any]:
         "neue_nachricht": bool(d.get("neue_nachricht")),
         "bei_stelle": [w.stelle_name for w in weiterleitungen if w.offen],
         "weiterleitungen": [weiterleitung_json(w) for w in weiterleitungen],
+        "wissen": str(d.get("wissen") or "") or None,
+        "erstkontakt_geloest": None if d.get("erstkontakt_geloest") is None else bool(d["erstkontakt_geloest"]),
         "revision": int(d.get("revision", 0)),
         "ordner": row.ordner,
     }
