@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from buero_ticket.ablage import Ablage
+from buero_ticket.errors import Exit
 
 PARKEN = """---
 titel: Bewohnerparkausweis beantragen
@@ -160,3 +161,14 @@ def test_neu_and_liste_json_say_which_article_answered_at_first_contact(run, abl
             "Hund.md",
             True,
         ), args
+
+
+def test_vorschlagen_takes_a_subject_alone_and_refuses_one_beside_an_aktenzeichen(run, ablage: Ablage) -> None:  # type: ignore[no-untyped-def]
+    _articles(ablage.wissen_dir)
+    root = str(ablage.root)
+    [top, *_] = _json(run, ablage, "vorschlagen", "--betreff", "Hundemarke verloren")  # was: "… oder --text an"
+    assert top["titel"] == "Hundesteuer"
+    az = json.loads(run("--ablage", root, "neu", "--kanal", "telefon", "--betreff", "Sperrmüll", "--json").out)
+    res = run("--ablage", root, "wissen", "vorschlagen", az["aktenzeichen"], "--betreff", "Hund")
+    assert res.code == Exit.BEDIENUNG, res.out  # the subject was silently ignored
+    assert "beim Aktenzeichen gelten Text und Betreff des Vorgangs" in res.err

@@ -125,10 +125,12 @@ def vorschlagen(app: App, aktenzeichen: str | None, text: str | None, betreff: s
       buero-ticket wissen vorschlagen 2026-00042
       buero-ticket wissen vorschlagen --text "Mein Perso ist abgelaufen" --betreff "Ausweis"
     """
-    if (aktenzeichen is None) == (text is None):
+    if (aktenzeichen is None) == (text is None and not betreff):  # a subject alone is a request too
         raise EingabeFehler(
-            "Geben Sie entweder ein Aktenzeichen oder --text an.",
-            "Beispiel: buero-ticket wissen vorschlagen 2026-00042",
+            "Geben Sie entweder ein Aktenzeichen oder --text (und/oder --betreff) an"
+            + (" – beim Aktenzeichen gelten Text und Betreff des Vorgangs." if aktenzeichen else "."),
+            'Beispiele: buero-ticket wissen vorschlagen 2026-00042, buero-ticket wissen vorschlagen --betreff "Hund '
+            'abmelden"',
         )
     basis = ops.wissensbasis(app.ablage)
     if aktenzeichen is not None:
