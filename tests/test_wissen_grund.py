@@ -172,3 +172,13 @@ def test_vorschlagen_takes_a_subject_alone_and_refuses_one_beside_an_aktenzeiche
     res = run("--ablage", root, "wissen", "vorschlagen", az["aktenzeichen"], "--betreff", "Hund")
     assert res.code == Exit.BEDIENUNG, res.out  # the subject was silently ignored
     assert "beim Aktenzeichen gelten Text und Betreff des Vorgangs" in res.err
+
+
+def test_a_mistyped_article_name_is_answered_with_the_likely_ones(run, ablage: Ablage) -> None:  # type: ignore[no-untyped-def]
+    _articles(ablage.wissen_dir)
+    res = run("--ablage", str(ablage.root), "wissen", "zeige", "Hundesteur")
+    assert res.code == Exit.NICHT_GEFUNDEN
+    assert "Was tun: Meinten Sie: Hund.md?" in res.err  # was only "'buero-ticket wissen suche BEGRIFF' findet Artikel."
+    antwort = run("--ablage", str(ablage.root), "neu", "--kanal", "telefon", "--betreff", "x", "--direkt-beantwortet",
+                  "--wissen", "Sperrmuell anmelden")  # fmt: skip
+    assert "Meinten Sie: Sperrmüll.md?" in antwort.err, antwort.err

@@ -81,6 +81,9 @@ def artikel(ablage: Ablage, name: str, basis: Wissensbasis | None = None, *, ent
                 "Danach prüft 'buero-ticket wissen pruefen' alle Artikel.",
             )
     close = [a.datei for a in alle.artikel if name.lower() in a.datei.lower() or name.lower() in a.titel.lower()]
+    if not close and terms(name):  # a typo ("Hundesteur"), another word for it: what the search finds
+        gesucht = basis if basis is not None else Wissensbasis(alle.ohne_entwuerfe())
+        close = [v.artikel.datei for v in gesucht.vorschlagen(name)]
     hinweis = "'buero-ticket wissen suche BEGRIFF' findet Artikel."
     if close:
         hinweis = "Meinten Sie: " + ", ".join(close[:3]) + "? " + hinweis
