@@ -328,3 +328,27 @@ def test_bench_measures_another_set_as_not_tuned_on(tmp_path: Path) -> None:
     assert "Zeilen 7–12 (nicht eingestellt)" in res.stdout
     assert "eingestellt)" in res.stdout and "(eingestellt)" not in res.stdout
     assert "Nur 2 der 4 Artikel" in res.stdout and "Nur 3 der 4 Artikel" in res.stdout
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Wir ziehen zum 1. nächsten Monats um, was müssen wir tun?",  # the ordinal's dot ends no clause
+        "Wir ziehen bald um (in den Musterweg). Was müssen wir tun?",  # nor does the parenthesis hide the particle
+    ],
+)
+def test_separable_verb_joined_across_ordinal_and_parenthesis(run, ablage: Ablage, text: str) -> None:  # type: ignore[no-untyped-def]
+    """ "ziehen … um" is "umziehen", which the article has only as "umziehenden" (same stem)."""
+    ablage.wissen_dir.mkdir(parents=True, exist_ok=True)
+    (ablage.wissen_dir / "Meldung.md").write_text(
+        "---\ntitel: Meldung\nstichwoerter: [Meldepflicht]\n---\n## Kurzinfo\nAlle umziehenden Personen melden"
+        " sich im Bürgerbüro.\n",
+        encoding="utf-8",
+    )
+    (ablage.wissen_dir / "Sperrmüll.md").write_text(
+        "---\ntitel: Sperrmüll\nstichwoerter: [Sperrmüll]\n---\n## Kurzinfo\nSperrmüll holen wir zweimal im Jahr ab.\n",
+        encoding="utf-8",
+    )
+    res = _cli(run, ablage, "wissen", "vorschlagen", "--text", text, "--json")
+    assert res.code == 0, res.err
+    assert [v["datei"] for v in json.loads(res.out)] == ["Meldung.md"]

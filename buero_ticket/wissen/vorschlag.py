@@ -59,6 +59,7 @@ class Parameter:
     gewicht_zitat: float = 0.5  # quoted lines of an earlier message
     verbformen: bool = True  # "wohnt", "beantragt", "angemeldet" match "wohnen", "beantragen", "anmelden"
     trennbar: bool = True  # "melde ... ab" counts as "abmelden"
+    trennbar_stamm: bool = True  # ... also when the articles have the verb only in another form ("umzieht")
     unscharf: bool = True  # a word not in any article may match one with one letter different
     kandidaten: int = 20  # the word ranker's best, re-scored with the letter ranker
     gewicht_englisch: float = 0.5  # German translations of an English request's words (englisch.py)
@@ -97,8 +98,10 @@ _PARTICLES = frozenset(
         "hin",
     )
 )
-_CLAUSE = re.compile(r"[,;:.!?]|\b(?:und|oder|aber|weil|dass|wenn|ob)\b")
+_CLAUSE = re.compile(r"[,;:.!?()]|\b(?:und|oder|aber|weil|dass|wenn|ob)\b")
 _SENTENCE = re.compile(r"[^.!?]+[.!?]*")
+# The dot of an ordinal or a date ("zum 1. nächsten Monat", "am 01.08. von Hamburg") ends no sentence.
+_ORDINAL_DOT = re.compile(r"(?<=\d)\.(?=\d|\s+[a-zäöüß])")
 
 
 @dataclass
@@ -266,7 +269,7 @@ class Wissensbasis:
                 quoted = True  # everything below is an earlier message
                 continue
             factor = self.p.gewicht_zitat if quoted or stripped.startswith(">") else 1.0
-            for sentence in _SENTENCE.findall(stripped.lstrip("> ")):
+            for sentence in _SENTENCE.findall(_ORDINAL_DOT.sub(" ", stripped.lstrip("> "))):
                 question = sentence.rstrip().endswith("?")
                 out.append((sentence, factor * (self.p.gewicht_frage if question else 1.0)))
         return out
@@ -313,7 +316,7 @@ class Wissensbasis:
                     continue
                 base = self._infinitive(token)
                 for candidate in (particle + base, particle + token + "n", particle + token + "en"):
-                    if candidate in vocabulary:
+                    if candidate in vocabulary or (self.p.trennbar_stamm and self._known(candidate)):
                         found.append(candidate)
                         break
         return found
