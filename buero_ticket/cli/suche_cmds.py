@@ -67,6 +67,8 @@ def suche(
     with _ProgressBar("Der Suchindex auf diesem PC wird aufgebaut: Vorgänge werden gelesen") as progress:
         vt = ops.volltext(index, progress)
     treffer = ops.suche(vt, " ".join(begriffe), filter, anzahl)
+    gefiltert = _filter_text(status, kanal, bearbeiter, von, bis)
+    ohne_filter = len(ops.suche(vt, " ".join(begriffe), ops.Filter(), anzahl)) if gefiltert and not treffer else 0
     vt.close()
     for hinweis in vt.hinweise:
         click.echo(f"Hinweis: {ops.hinweis_text(index, hinweis)}", err=True)
@@ -88,8 +90,15 @@ def suche(
             ]
         )
         return
+    if not treffer and ohne_filter:  # the words are there: the filters left nothing
+        mehr = f"{ohne_filter}{'+' if ohne_filter == anzahl else ''}"
+        click.echo(
+            f"Keine Vorgänge gefunden für: {' '.join(begriffe)} mit {gefiltert}; ohne diese Angaben: {mehr} Treffer."
+        )
+        click.echo("Was tun: die Angaben weglassen oder ändern.")
+        return
     if not treffer:
-        click.echo(f"Keine Vorgänge gefunden für: {' '.join(begriffe)}")
+        click.echo(f"Keine Vorgänge gefunden für: {' '.join(begriffe)}" + (f" mit {gefiltert}" if gefiltert else ""))
         click.echo("Was tun: weniger oder andere Begriffe versuchen, Wortanfang mit * (z. B. Schwerbehind*).")
         return
     for t in treffer:
@@ -98,6 +107,19 @@ def suche(
     click.echo(
         f"\n{len(treffer)} Treffer" + (" (es gibt vielleicht mehr: --anzahl erhöhen)" if len(treffer) == anzahl else "")
     )
+
+
+def _filter_text(
+    status: tuple[str, ...], kanal: str | None, bearbeiter: str | None, von: str | None, bis: str | None
+) -> str:
+    """The filters as typed ("--kanal fax, --von 01.03.2026"), "" without any."""
+    parts = [f"--status {s}" for s in status]
+    parts += [
+        f"--{name} {value}"
+        for name, value in (("kanal", kanal), ("bearbeiter", bearbeiter), ("von", von), ("bis", bis))
+        if value
+    ]
+    return ", ".join(parts)
 
 
 def _person(app: App, bearbeiter: str) -> str:
