@@ -182,3 +182,13 @@ def test_a_mistyped_article_name_is_answered_with_the_likely_ones(run, ablage: A
     antwort = run("--ablage", str(ablage.root), "neu", "--kanal", "telefon", "--betreff", "x", "--direkt-beantwortet",
                   "--wissen", "Sperrmuell anmelden")  # fmt: skip
     assert "Meinten Sie: Sperrmüll.md?" in antwort.err, antwort.err
+
+
+def test_zeige_shows_why_each_article_is_suggested(run, ablage: Ablage) -> None:  # type: ignore[no-untyped-def]
+    _articles(ablage.wissen_dir)
+    root = str(ablage.root)
+    az = json.loads(run("--ablage", root, "neu", "--kanal", "telefon", "--betreff", "Sperrmül abholen", "--json").out)
+    out = run("--ablage", root, "zeige", az["aktenzeichen"]).out
+    lines = out.splitlines()
+    at = next(i for i, x in enumerate(lines) if x.strip().startswith("1. Sperrmüll anmelden  [Sperrmüll.md]"))
+    assert lines[at + 1].strip() == "passende Wörter: Sperrmül → Sperrmüll", out  # zeige had no reason line

@@ -275,6 +275,7 @@ def echo_zeige_extras(ansicht: Ansicht) -> None:
         for v in ansicht.wissen_vorschlaege:
             mark = "sicher" if v.sicher else "unsicher"
             click.echo(f"   {v.rang}. {v.artikel.titel}  [{v.artikel.datei}]  Score {v.score:.2f} ({mark})")
+            click.echo(f"      {v.grund}")
     _echo_anlagen_hinweise(ansicht)
     if ansicht.aehnliche_spaeter:
         click.echo(f"\n{AEHNLICHE_SPAETER}")
