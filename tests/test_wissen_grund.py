@@ -119,6 +119,10 @@ def test_a_tiny_base_is_less_sure_than_the_same_articles_among_more(run, tmp_pat
     shown = run("--ablage", str(ablage.root), "wissen", "vorschlagen", "--text", "Wo kann ich hier parken?").out
     assert f"Hinweis: Im Ordner {ablage.wissen_dir} liegen erst 5 Artikel; bei weniger als 8" in shown
     assert "Hinweis" not in run("--ablage", str(groesser.root), "wissen", "vorschlagen", "--text", "parken").out
+    for name in ("Parken", "Sperrmüll", "Melde", "Blau"):
+        (ablage.wissen_dir / f"{name}.md").unlink()
+    one = run("--ablage", str(ablage.root), "wissen", "vorschlagen", "--text", "Hund").out
+    assert f"Hinweis: Im Ordner {ablage.wissen_dir} liegt erst 1 Artikel; bei weniger" in one  # not "liegen"
 
 
 def test_the_anruf_dialogue_shows_why_each_article_is_suggested(

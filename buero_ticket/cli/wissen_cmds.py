@@ -153,7 +153,8 @@ def echo_kleine_basis(app: App, anzahl_artikel: int) -> None:
     """Why so few suggestions are sicher in a tiny knowledge base (``staerke_massstab``)."""
     if 0 < anzahl_artikel < KLEINE_BASIS:
         click.echo(
-            f"Hinweis: Im Ordner {app.ablage.wissen_dir} liegen erst {anzahl(anzahl_artikel, 'Artikel', 'Artikel')}; "
+            f"Hinweis: Im Ordner {app.ablage.wissen_dir} {'liegt' if anzahl_artikel == 1 else 'liegen'} erst "
+            f"{anzahl(anzahl_artikel, 'Artikel', 'Artikel')}; "
             f"bei weniger als {KLEINE_BASIS} gilt ein Vorschlag nur bei deutlicher Übereinstimmung als sicher. "
             "Was tun: Artikel für häufige Anliegen ergänzen ('buero-ticket wissen luecken' nennt Kandidaten)."
         )
