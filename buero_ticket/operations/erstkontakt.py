@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from .. import fristen_config
-from ..errors import NichtGefunden
+from ..errors import BueroTicketError, NichtGefunden
 from ..models import Absender, HistoryEntry, Incoming, Kanal, Status, Vorgang
 from ..wissen.artikel import Artikel
 from . import vorgang as vorgang_ops
@@ -135,5 +135,14 @@ def erfassen(
     elif ausgang is Ausgang.FACHABTEILUNG:
         from .weiterleiten import weiterleiten
 
-        vorgang = weiterleiten(ctx, vorgang.aktenzeichen, stelle).vorgang
+        try:
+            vorgang = weiterleiten(ctx, vorgang.aktenzeichen, stelle).vorgang
+        except BueroTicketError as exc:  # the Vorgang is saved: the message must not read as if nothing happened
+            exc.text = (
+                f"Vorgang {vorgang.aktenzeichen} ist angelegt und steht in der Liste, wurde aber nicht an die Stelle "
+                f"„{stelle}“ weitergeleitet: {exc.text}"
+            )
+            spaeter = f"buero-ticket weiterleiten {vorgang.aktenzeichen} --an {stelle}"
+            exc.hinweis = f"{exc.hinweis} Danach weiterleiten (nicht neu anlegen): {spaeter}".strip()
+            raise
     return vorgang
