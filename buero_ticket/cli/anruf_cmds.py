@@ -18,13 +18,16 @@ from ..wissen.artikel import Artikel
 from ..wissen.vorschlag import Vorschlag
 from . import App, cli
 from .ausgabe import echo_json, vorgang_json
-from .wissen_cmds import KEIN_ARTIKEL
+from .wissen_cmds import KEIN_ARTIKEL, echo_keine_artikel
 
 ERGEBNISSE = ("direkt", "rueckruf", "fachabteilung")
 
 
-def _show(vorschlaege: list[Vorschlag]) -> None:
+def _show(app: App, vorschlaege: list[Vorschlag], artikel_da: bool) -> None:
     click.echo("")
+    if not artikel_da:
+        echo_keine_artikel(app)
+        return
     if not any(v.sicher for v in vorschlaege):
         click.echo(f"Wissen: {KEIN_ARTIKEL} – vermutlich nicht direkt zu beantworten.")
     if not vorschlaege:
@@ -112,7 +115,7 @@ def _run(
     vorschlaege = nachschlag.vorschlaege
     artikel: Artikel | None = None
     if interactive:
-        _show(vorschlaege)
+        _show(app, vorschlaege, bool(nachschlag.basis.docs))
         if ergebnis is None:
             ergebnis, artikel = _ask_choice(vorschlaege, erstkontakt.stellen(app.ctx), befehl)
             if ergebnis == "fachabteilung" and not stelle:

@@ -45,6 +45,15 @@ def echo_vorschlaege(vorschlaege: list[Vorschlag], *, kurzinfo: bool = False, in
             click.echo(f"{indent}   Kurzinfo: {short[:300]}{' …' if len(short) > 300 else ''}")
 
 
+def echo_keine_artikel(app: App) -> None:
+    """No finished article at all: say that, not "kein passender Artikel" (which reads as "not answerable")."""
+    click.echo(f"Im Ordner {app.ablage.wissen_dir} liegt noch kein Wissensartikel (Entwürfe zählen nicht).")
+    click.echo(
+        "Was tun: Artikel als .md-Datei anlegen (Aufbau: README, Abschnitt „Wissen“) oder einen Entwurf aus "
+        "einer guten Antwort: 'buero-ticket wissen neu --aus AKTENZEICHEN'."
+    )
+
+
 @cli.group("wissen", cls=GermanGroup)
 def wissen() -> None:
     """Wissensdatenbank: Artikel im Ordner Wissen suchen, zeigen, prüfen und vorschlagen.
@@ -72,6 +81,9 @@ def suche(app: App, begriff: tuple[str, ...], as_json: bool) -> None:
     found = ops.suche_artikel(basis, " ".join(begriff))
     if as_json:
         echo_json([vorschlag_json(v) for v in found])
+        return
+    if not basis.docs:
+        echo_keine_artikel(app)
         return
     if not found:
         click.echo(f"Kein Artikel passt zu „{' '.join(begriff)}“.")
@@ -145,6 +157,9 @@ def vorschlagen(app: App, aktenzeichen: str | None, text: str | None, betreff: s
         echo_json([vorschlag_json(v) for v in result])
         return
     click.echo(title)
+    if not basis.docs:
+        echo_keine_artikel(app)
+        return
     echo_vorschlaege(result)
     echo_kleine_basis(app, len(basis.docs))
 
@@ -173,6 +188,9 @@ def pruefen(app: App) -> None:
     """
     befunde = ops.pruefen(app.ablage, app.ctx.clock().date())
     count = len(ops.sammlung(app.ablage).artikel)
+    if not befunde and not count:
+        echo_keine_artikel(app)
+        return
     if not befunde:
         click.echo(f"{count} Artikel geprüft: alles in Ordnung.")
         return
