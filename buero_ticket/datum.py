@@ -59,6 +59,47 @@ def parse_datum(text: str, heute: date) -> date:
     raise _fehler(text)
 
 
+FORMEN_VERGANGEN = (
+    "15.12.2026, 15.12., heute, gestern, vorgestern, -3 (Tage zurück), -2w (Wochen zurück), montag … sonntag"
+)
+_WORTE_ZURUECK = {"heute": 0, "gestern": 1, "vorgestern": 2}
+_ZURUECK = re.compile(r"^-\s*(\d{1,4})\s*([dtw]?)$")
+
+
+def parse_vergangen(text: str, heute: date) -> date:
+    """The day a clerk means when looking back (a search from/to): the past reading of :func:`parse_datum`.
+
+    ``15.12.`` is the last 15 December up to today (in November: last year's, where ``parse_datum`` gives the
+    coming one), ``montag`` the last Monday (today if it is one), ``gestern``, ``vorgestern``, ``-3`` days and
+    ``-2w`` weeks back; a full date is that date.
+    """
+    raw = " ".join(text.strip().lower().split())
+    if raw in _WORTE_ZURUECK:
+        return heute - timedelta(days=_WORTE_ZURUECK[raw])
+    if raw in _WOCHENTAGE:
+        return heute - timedelta(days=(heute.weekday() - _WOCHENTAGE.index(raw)) % 7)
+    back = _ZURUECK.match(raw)
+    if back:
+        count = int(back.group(1))
+        return heute - (timedelta(weeks=count) if back.group(2) == "w" else timedelta(days=count))
+    no_year = _DM.match(raw) or (_DMY.match(raw) if raw.endswith(".") else None)
+    try:
+        if no_year:
+            day, month = int(no_year.group(1)), int(no_year.group(2))
+            for year in range(heute.year, heute.year - 9, -1):  # "29.02.": the last leap day
+                try:
+                    candidate = date(year, month, day)
+                except ValueError:
+                    continue
+                if candidate <= heute:
+                    return candidate
+            return _make(text, heute.year, month, day)  # no such day: the message says so
+        return parse_datum(text, heute)
+    except EingabeFehler as exc:
+        exc.hinweis = exc.hinweis.replace(FORMEN, FORMEN_VERGANGEN)  # the forms that look back
+        raise
+
+
 def parse_zeitpunkt(text: str, jetzt: datetime) -> datetime:
     """A date with optional time (``04.12.2026 17:00``, ``2026-12-04T17:00``, ``jetzt``); naive = office time.
 

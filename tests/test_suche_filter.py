@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 from pathlib import Path
 
 
@@ -20,3 +21,18 @@ def test_no_hit_because_of_a_filter_says_so(run, tmp_path: Path) -> None:  # typ
     assert "Was tun: die Angaben weglassen oder ändern." in res.out
     nichts = run("--ablage", root, "suche", "Zaunhöhe", "--status", "archiv").out
     assert "Keine Vorgänge gefunden für: Zaunhöhe mit --status archiv\nWas tun: weniger oder andere Begriffe" in nichts
+
+
+def test_von_and_bis_look_back(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    root = str(tmp_path / "demo")
+    assert run("demo", root).code == 0
+    [hit] = json.loads(run("--ablage", root, "suche", "Sperrmüll", "Termin", "--json").out)
+    eingang = datetime.fromisoformat(hit["eingang"]).date()
+    tag = f"{eingang - timedelta(days=1):%d.%m.}"  # without a year, as clerks type it
+    # "--von 21.11." was read as the coming 21 November (next year), so a search from last week found nothing
+    found = json.loads(run("--ablage", root, "suche", "Sperrmüll", "Termin", "--von", tag, "--json").out)
+    assert [v["aktenzeichen"] for v in found] == [hit["aktenzeichen"]], tag
+    assert json.loads(run("--ablage", root, "suche", "Sperrmüll", "Termin", "--von", "-60", "--json").out)
+    assert not json.loads(run("--ablage", root, "suche", "Sperrmüll", "Termin", "--bis", tag, "--json").out)
+    res = run("--ablage", root, "suche", "Sperrmüll", "--von", "letzte Woche")
+    assert "gestern, vorgestern, -3 (Tage zurück)" in res.err  # the forms that look back

@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 
 import click
 
-from ..datum import parse_datum
+from ..datum import parse_vergangen
 from ..models import Status
 from ..operations import suche as ops
 from ..personen import person_named
@@ -25,7 +25,9 @@ from .ausgabe import echo_json
 )
 @click.option("--kanal", type=stichworte.KANAL, default=None, help="Nur dieser Kanal.")
 @click.option("--bearbeiter", default=None, help="Nur Vorgänge dieser Person.")
-@click.option("--von", "von", default=None, metavar="DATUM", help="Eingang ab diesem Tag (z. B. 01.03.2026).")
+@click.option(
+    "--von", "von", default=None, metavar="DATUM", help="Eingang ab diesem Tag (z. B. 01.03.2026, 01.03., gestern, -7)."
+)
 @click.option("--bis", "bis", default=None, metavar="DATUM", help="Eingang bis einschließlich diesem Tag.")
 @click.option("--anzahl", type=int, default=20, show_default=True, help="Höchstens so viele Treffer.")
 @click.option("--json", "as_json", is_flag=True, help="Als JSON: aktenzeichen, betreff, status, score, ausschnitt.")
@@ -60,8 +62,8 @@ def suche(
         status=list(status),
         kanal=kanal,
         bearbeiter=_person(app, bearbeiter) if bearbeiter else None,
-        von=datetime.combine(parse_datum(von, today), time(), tz) if von else None,
-        bis=datetime.combine(parse_datum(bis, today) + timedelta(days=1), time(), tz) if bis else None,
+        von=datetime.combine(parse_vergangen(von, today), time(), tz) if von else None,
+        bis=datetime.combine(parse_vergangen(bis, today) + timedelta(days=1), time(), tz) if bis else None,
     )
     index = app.sync(reconcile=False)
     with _ProgressBar("Der Suchindex auf diesem PC wird aufgebaut: Vorgänge werden gelesen") as progress:
