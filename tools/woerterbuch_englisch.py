@@ -1,4 +1,4 @@
-"""Regenerate buero_ticket/wissen/englisch_deutsch.tsv.gz (and deutsch_synonyme.tsv.gz) from the Ding dictionary.
+"""Regenerate buero_ticket/wissen/englisch_deutsch.tsv.gz from the Ding German–English dictionary.
 
 Source: Debian package ``trans-de-en`` (Ding, Frank Richter, TU Chemnitz, GPL-2+), file
 /usr/share/trans/de-en; whether a word is also German comes from Debian's ``wngerman``
@@ -16,14 +16,6 @@ specialist fields (the dictionary's own subject labels below), translations of m
 English key with more than 6 translations keeps the first 6 (those where it is the first English alternative
 of an entry first: the common sense); a two-word phrase keeps only its one-word German translations ("birth
 certificate" → "Geburtsurkunde"), at most 3, since its words are translated one by one anyway.
-
-The second file, ``deutsch_synonyme.tsv.gz``, holds German words that share an English translation (German →
-English → German: "Heirat" → "marriage" → "Eheschließung"): one line per German word stem
-``stem<TAB>Synonym1;Synonym2;…``, sorted. Only single German words tagged as a noun ({m}, {f}, {n}, {pl}) or a
-verb ({vt}, {vi}, {vr}) of 4 letters or more and no stopword, linked through a single English word that has at
-most ``MAX_PIVOT`` such German translations (an ambiguous English word such as "get" or "set" links unrelated
-senses); a synonym has the same class (noun or verb) and another stem; at most ``MAX_SYNONYMS`` per stem (one
-word per stem), those linked through the most English words first.
 """
 
 from __future__ import annotations
@@ -33,10 +25,9 @@ import gzip
 import re
 from pathlib import Path
 
-from buero_ticket.suche.analyse import STOPWORDS, fold, stem, words
+from buero_ticket.suche.analyse import STOPWORDS, fold, words
 
 TARGET = Path(__file__).resolve().parents[1] / "buero_ticket" / "wissen" / "englisch_deutsch.tsv.gz"
-SYNONYM_TARGET = TARGET.with_name("deutsch_synonyme.tsv.gz")
 # The dictionary's labels of specialist fields: a citizen writing to a town hall does not mean these senses.
 SPECIALIST = frozenset(
     [
@@ -81,11 +72,6 @@ MAX_KEY_WORDS = 2
 MAX_TARGET_WORDS = 2
 MAX_TRANSLATIONS = 6
 MAX_PHRASE_TRANSLATIONS = 3
-MAX_PIVOT = 8  # an English word with more German noun/verb translations links no synonyms
-MAX_SYNONYMS = 3
-_NOUN = frozenset(["m", "f", "n", "pl"])
-_VERB = frozenset(["vt", "vi", "vr"])
-_TAG = re.compile(r"\{([^}]*)\}")
 
 
 def clean(text: str) -> str:
@@ -147,76 +133,11 @@ def lines(dictionary: dict[str, list[str]], german: set[str]) -> list[str]:
     return sorted(out)
 
 
-def word_class(text: str) -> str:
-    """Noun "n", verb "v" or "" from the dictionary's tags ("{m}", "{vt}") in ``text``."""
-    found = set()
-    for tag in _TAG.findall(text):
-        for label in re.split(r"[;,\s]+", tag):
-            found |= {"n"} if label in _NOUN else {"v"} if label in _VERB else set()
-    return found.pop() if len(found) == 1 else ""
-
-
-def synonyms(ding: Path) -> dict[str, list[str]]:
-    """German word stem → German words sharing a single English translation (see the docstring)."""
-    pivots: dict[str, dict[str, tuple[str, str]]] = {}  # English word → {stem: (German word, class)}
-    with ding.open(encoding="utf-8") as fh:
-        for line in fh:
-            if line.startswith("#") or " :: " not in line:
-                continue
-            german, english = line.rstrip("\n").split(" :: ", 1)
-            german_parts, english_parts = german.split(" | "), english.split(" | ")
-            if len(german_parts) != len(english_parts):
-                continue
-            for de, en in zip(german_parts, english_parts, strict=True):
-                if any(label in SPECIALIST for label in _LABEL.findall(de + en)):
-                    continue
-                part_class = word_class(de)
-                found = []
-                for alternative in de.split(";"):
-                    kind = word_class(alternative) or part_class
-                    word = clean(alternative)
-                    folded = fold(word)
-                    if not kind or " " in word or not folded.isalpha() or len(folded) < 4 or folded in STOPWORDS:
-                        continue
-                    found.append((stem(folded), word, kind))
-                if not found:
-                    continue
-                for alternative in en.split(";"):
-                    key_words = words(clean(alternative))
-                    if key_words[:1] == ["to"]:
-                        key_words = key_words[1:]
-                    if len(key_words) == 1:
-                        for key, word, kind in found:
-                            pivots.setdefault(key_words[0], {}).setdefault(key, (word, kind))
-    linked: dict[str, dict[str, list[int | str]]] = {}  # stem → its synonyms' stems → [links, first seen, word]
-    order = 0
-    for german in pivots.values():
-        if len(german) > MAX_PIVOT:
-            continue
-        for key, (_, kind) in german.items():
-            for other, (word, other_kind) in german.items():
-                if other != key and other_kind == kind:
-                    order += 1
-                    entry = linked.setdefault(key, {}).setdefault(other, [0, order, word])
-                    entry[0] = int(entry[0]) + 1
-    return {
-        key: [str(e[2]) for e in sorted(found.values(), key=lambda e: (-int(e[0]), int(e[1])))][:MAX_SYNONYMS]
-        for key, found in linked.items()
-    }
-
-
-def write(target: Path, header: list[str], body: list[str]) -> None:
-    data = "\n".join(header + body) + "\n"
-    target.write_bytes(gzip.compress(data.encode("utf-8"), compresslevel=9, mtime=0))
-    print(f"{target}: {len(body)} Einträge, {target.stat().st_size // 1024} KB")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--ding", type=Path, default=Path("/usr/share/trans/de-en"))
     parser.add_argument("--deutsch", type=Path, default=Path("/usr/share/dict/ngerman"))
     parser.add_argument("--ziel", type=Path, default=TARGET)
-    parser.add_argument("--synonyme", type=Path, default=SYNONYM_TARGET)
     args = parser.parse_args()
     german = {fold(w.strip()) for w in args.deutsch.read_text(encoding="utf-8").splitlines()}
     header = [
@@ -224,13 +145,10 @@ def main() -> None:
         "# Derived from Ding (https://dict.tu-chemnitz.de/), Copyright (c) Frank Richter, TU Chemnitz;",
         "# licence GPL-2.0-or-later (englisch_deutsch.LIZENZ.txt beside this file).",
     ]
-    write(args.ziel, header, lines(parse(args.ding), german))
-    synonym_header = [
-        "# German word stem → German words sharing an English translation; see tools/woerterbuch_englisch.py",
-        *header[1:],
-    ]
-    found = synonyms(args.ding)
-    write(args.synonyme, synonym_header, sorted(f"{k}\t{';'.join(v)}" for k, v in found.items()))
+    body = lines(parse(args.ding), german)
+    data = "\n".join(header + body) + "\n"
+    args.ziel.write_bytes(gzip.compress(data.encode("utf-8"), compresslevel=9, mtime=0))
+    print(f"{args.ziel}: {len(body)} Einträge, {args.ziel.stat().st_size // 1024} KB")
 
 
 if __name__ == "__main__":

@@ -1,11 +1,11 @@
 """The one-line reason behind a suggestion: which word of the request matched which word of the article.
 
-A term of the ranking is a stem, possibly of a compound part or of a word one typo away. The clerk reads
-words, so each matched term is shown as the request's word as typed and, when the article matched it through a
-different word, that word as the article writes it: "Parkausweis → Bewohnerparkausweis" (a part of a
-compound), "Gebührenbescheid → Gebühren", "Sperrmül → Sperrmüll" (a typo), "Heirat → Eheschließung" (a synonym
-through English, ``synonyme.py``). The article's word is the one that carries the term most (title and
-keywords before the Kurzinfo before the rest; a whole word before a compound part).
+A term of the ranking is a stem, possibly of a compound part or of a word one typo away. The clerk
+reads words, so each matched term is shown as the request's word as typed and, when the article
+matched it through a different word, that word as the article writes it: "Parkausweis →
+Bewohnerparkausweis" (a part of a compound), "Gebührenbescheid → Gebühren", "Sperrmül → Sperrmüll"
+(a typo). The article's word is the one that carries the term most (title and keywords before the
+Kurzinfo before the rest; a whole word before a compound part).
 """
 
 from __future__ import annotations
@@ -69,9 +69,6 @@ class Begruendung:
                 through = token
         if not through:  # an English request: the English words it was translated from
             through = self.basis.uebersetzt.get(term, "")
-        source = self.basis.synonym_von.get(term, "")
-        if not through and source:  # a German synonym ("Heirat → Eheschließung"): the request's word as typed
-            through = next((token for token, _, _ in self.anfrage if source in words(token)), source)
         return through, False  # "": the term came from elsewhere (a word added to the request)
 
 

@@ -24,24 +24,6 @@ ANTEIL = 0.3  # share of English-only words from which a request counts as Engli
 PHRASE = 2  # longest English phrase looked up, in words
 
 
-def zeile(data: bytes, key: str) -> str | None:
-    """The rest of the line ``key<TAB>…`` in sorted lines, found by bisection in the bytes; None if absent."""
-    probe = key.encode("utf-8") + b"\t"
-    lo, hi = 0, len(data)  # both always at the start of a line
-    while lo < hi:
-        start = data.rfind(b"\n", 0, (lo + hi) // 2) + 1  # the line around the middle
-        end = data.find(b"\n", start)
-        end = len(data) if end < 0 else end
-        if data[start:end] < probe:
-            lo = end + 1
-        else:
-            hi = start
-    if not data.startswith(probe, lo):
-        return None
-    end = data.find(b"\n", lo)
-    return data[lo + len(probe) : len(data) if end < 0 else end].decode("utf-8")
-
-
 class Woerterbuch:
     """The sorted lines ``english<TAB>flag<TAB>German;German…``, looked up by bisection in the bytes.
 
@@ -54,10 +36,21 @@ class Woerterbuch:
 
     def eintrag(self, english: str) -> tuple[str, list[str]] | None:
         """(flag, German translations) of a folded English word or phrase, or None."""
-        found = zeile(self.data, english)
-        if found is None:
+        data = self.data
+        probe = english.encode("utf-8") + b"\t"
+        lo, hi = 0, len(data)  # both always at the start of a line
+        while lo < hi:
+            start = data.rfind(b"\n", 0, (lo + hi) // 2) + 1  # the line around the middle
+            end = data.find(b"\n", start)
+            end = len(data) if end < 0 else end
+            if data[start:end] < probe:
+                lo = end + 1
+            else:
+                hi = start
+        if not data.startswith(probe, lo):
             return None
-        flag, targets = found.split("\t")
+        end = data.find(b"\n", lo)
+        _, flag, targets = data[lo : len(data) if end < 0 else end].decode("utf-8").split("\t")
         return flag, [t for t in targets.split(";") if t]
 
     def englisch(self, tokens: list[str]) -> bool:

@@ -33,7 +33,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..suche.analyse import STOPWORDS, Compounds, fold, stem, words
-from . import englisch, synonyme
+from . import englisch
 from .artikel import Artikel, Sammlung
 from .begruendung import Begruendung
 from .zeichen import Zeichenvergleich
@@ -63,8 +63,6 @@ class Parameter:
     unscharf: bool = True  # a word not in any article may match one with one letter different
     kandidaten: int = 20  # the word ranker's best, re-scored with the letter ranker
     gewicht_englisch: float = 0.5  # German translations of an English request's words (englisch.py)
-    gewicht_synonym: float = 0.3  # German synonyms through a shared English word (synonyme.py), below gewicht_englisch
-    synonym_nur_neu: bool = True  # ... only of request words no article has
     gewicht_zeichen: float = 0.5  # the letter ranker's share of the final order
     # Confidence: logistic(staerke * strength + vorsprung * lead + achse - abstand * ln(s1 / s_i)).
     # Fitted with `python bench/bench_wissen.py --einstellen` on rows 1–75 of the dev set.
@@ -174,7 +172,6 @@ class Wissensbasis:
         self._deletes: dict[str, str] | None = None
         self.woerter: dict[int, dict[str, tuple[float, str, bool]]] = {}  # per article, for the reason line
         self.uebersetzt: dict[str, str] = {}  # an English request: term from a translation → its English words
-        self.synonym_von: dict[str, str] = {}  # term from a German synonym → the request's folded word
         self.weights = (
             self.p.gewicht_titel,
             self.p.gewicht_stichwoerter,
@@ -299,12 +296,6 @@ class Wissensbasis:
         for term, (w, english) in englisch.erweiterung(pieces, analyse, self.p.gewicht_englisch).items():
             if term in self.idf and w > weights.get(term, 0.0):
                 weights[term], self.uebersetzt[term] = w, english
-        self.synonym_von = {}
-        new_word = (lambda word: stem(self._infinitive(word)) not in self.idf) if self.p.synonym_nur_neu else None
-        extra = synonyme.erweiterung(pieces, analyse, self.p.gewicht_synonym, new_word)
-        for term, (w, source) in extra.items():
-            if term in self.idf and w > weights.get(term, 0.0):
-                weights[term], self.synonym_von[term] = w, source
         return weights
 
     def _separable_verbs(self, sentence: str) -> list[str]:
