@@ -36,3 +36,13 @@ def test_von_and_bis_look_back(run, tmp_path: Path) -> None:  # type: ignore[no-
     assert not json.loads(run("--ablage", root, "suche", "Sperrmüll", "Termin", "--bis", tag, "--json").out)
     res = run("--ablage", root, "suche", "Sperrmüll", "--von", "letzte Woche")
     assert "gestern, vorgestern, -3 (Tage zurück)" in res.err  # the forms that look back
+
+
+def test_only_function_words_are_named_as_such(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    root = str(tmp_path / "demo")
+    assert run("demo", root).code == 0
+    res = run("--ablage", root, "suche", "der", "die", "und")
+    assert res.code == 0, res.err
+    # was "Keine Vorgänge gefunden für: der die und" and "andere Begriffe versuchen"
+    assert "„der die und“ sind nur Füllwörter (wie der, die, und), nach denen nicht gesucht wird." in res.out
+    assert "Keine Vorgänge" in run("--ablage", root, "suche", "die", "Zaunhöhe").out  # a word with content: as before

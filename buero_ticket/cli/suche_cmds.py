@@ -10,6 +10,7 @@ from ..datum import parse_vergangen
 from ..models import Status
 from ..operations import suche as ops
 from ..personen import person_named
+from ..suche.analyse import terms
 from . import App, _ProgressBar, cli, stichworte
 from .ausgabe import echo_json
 
@@ -98,6 +99,10 @@ def suche(
             f"Keine Vorgänge gefunden für: {' '.join(begriffe)} mit {gefiltert}; ohne diese Angaben: {mehr} Treffer."
         )
         click.echo("Was tun: die Angaben weglassen oder ändern.")
+        return
+    if not treffer and not terms(" ".join(begriffe)):
+        click.echo(f"„{' '.join(begriffe)}“ sind nur Füllwörter (wie der, die, und), nach denen nicht gesucht wird.")
+        click.echo("Was tun: ein Wort mit Inhalt angeben, z. B. buero-ticket suche Sperrmüll.")
         return
     if not treffer:
         click.echo(f"Keine Vorgänge gefunden für: {' '.join(begriffe)}" + (f" mit {gefiltert}" if gefiltert else ""))
