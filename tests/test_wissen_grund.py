@@ -196,3 +196,15 @@ def test_zeige_shows_why_each_article_is_suggested(run, ablage: Ablage) -> None:
     lines = out.splitlines()
     at = next(i for i, x in enumerate(lines) if x.strip().startswith("1. Sperrmüll anmelden  [Sperrmüll.md]"))
     assert lines[at + 1].strip() == "passende Wörter: Sperrmül → Sperrmüll", out  # zeige had no reason line
+
+
+def test_the_anruf_dialogue_says_why_nothing_is_sure_in_a_tiny_base(
+    run, ablage: Ablage, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    _articles(ablage.wissen_dir)
+    monkeypatch.setattr("sys.stdin", io.StringIO("Erika\n\nWo kann ich hier parken?\nr\n"))
+    res = run("--ablage", str(ablage.root), "anruf")
+    assert res.code == 0, res.err
+    assert "Wissen: kein passender Artikel" in res.out
+    # the dialogue said "vermutlich nicht direkt zu beantworten" and nothing about the base's size
+    assert f"Hinweis: Im Ordner {ablage.wissen_dir} liegen erst 5 Artikel; bei weniger als 8" in res.out

@@ -18,14 +18,14 @@ from ..wissen.artikel import Artikel
 from ..wissen.vorschlag import Vorschlag
 from . import App, cli
 from .ausgabe import echo_json, vorgang_json
-from .wissen_cmds import KEIN_ARTIKEL, echo_keine_artikel
+from .wissen_cmds import KEIN_ARTIKEL, echo_keine_artikel, echo_kleine_basis
 
 ERGEBNISSE = ("direkt", "rueckruf", "fachabteilung")
 
 
-def _show(app: App, vorschlaege: list[Vorschlag], artikel_da: bool) -> None:
+def _show(app: App, vorschlaege: list[Vorschlag], artikel: int) -> None:
     click.echo("")
-    if not artikel_da:
+    if not artikel:
         echo_keine_artikel(app)
         return
     if not any(v.sicher for v in vorschlaege):
@@ -38,6 +38,8 @@ def _show(app: App, vorschlaege: list[Vorschlag], artikel_da: bool) -> None:
         mark = "sicher" if v.sicher else "unsicher"
         click.echo(f"  [{v.rang}] {v.artikel.titel} ({mark}) – {v.grund}")  # why: judge an unsure one
         click.echo(f"      {short[:400]}{' …' if len(short) > 400 else ''}")
+    if not any(v.sicher for v in vorschlaege):
+        echo_kleine_basis(app, artikel)  # why nothing is sure in a base of a few articles
 
 
 def _frage(text: str, befehl: str) -> str:
@@ -115,7 +117,7 @@ def _run(
     vorschlaege = nachschlag.vorschlaege
     artikel: Artikel | None = None
     if interactive:
-        _show(app, vorschlaege, bool(nachschlag.basis.docs))
+        _show(app, vorschlaege, len(nachschlag.basis.docs))
         if ergebnis is None:
             ergebnis, artikel = _ask_choice(vorschlaege, erstkontakt.stellen(app.ctx), befehl)
             if ergebnis == "fachabteilung" and not stelle:
