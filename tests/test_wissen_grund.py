@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import json
+from email import policy
+from email.parser import BytesParser
 from pathlib import Path
 
 import pytest
@@ -208,3 +210,18 @@ def test_the_anruf_dialogue_says_why_nothing_is_sure_in_a_tiny_base(
     assert "Wissen: kein passender Artikel" in res.out
     # the dialogue said "vermutlich nicht direkt zu beantworten" and nothing about the base's size
     assert f"Hinweis: Im Ordner {ablage.wissen_dir} liegen erst 5 Artikel; bei weniger als 8" in res.out
+
+
+def test_a_reply_with_an_article_has_no_kurzinfo_heading(run, ablage: Ablage) -> None:  # type: ignore[no-untyped-def]
+    _articles(ablage.wissen_dir)
+    root = str(ablage.root)
+    az = json.loads(
+        run("--ablage", root, "neu", "--kanal", "email", "--betreff", "Hund", "--email", "e@example.org", "--json").out
+    )["aktenzeichen"]
+    assert run("--ablage", root, "antworten", az, "antwort", "--wissen", "Hundesteuer").code == 0
+    [eml] = ablage.root.glob(f"*/{az}*/Nachrichten/*.eml")
+    body = BytesParser(policy=policy.default).parsebytes(eml.read_bytes()).get_body(("plain",))
+    assert body is not None
+    lines = body.get_content().splitlines()
+    assert "Einen Hund melden Sie innerhalb von zwei Wochen an. Sie erhalten eine Hundemarke." in lines
+    assert "Kurzinfo" not in lines  # the office's section name stood above the answer in the mail to the citizen

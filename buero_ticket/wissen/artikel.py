@@ -56,6 +56,9 @@ class Artikel:
         for heading, text in self.abschnitte.items():
             if heading.lower().startswith("intern") or not text.strip():
                 continue
+            if heading.lower().startswith("kurzinfo"):  # the answer itself: "Kurzinfo" is the office's word
+                parts.append(text.strip())
+                continue
             parts.append(f"{heading}\n{text.strip()}")
         return "\n\n".join(parts) if parts else self.text.strip()
 
