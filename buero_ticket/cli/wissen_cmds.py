@@ -1,4 +1,4 @@
-"""Commands on the knowledge base: wissen suche | zeige | vorschlagen | pruefen | neu | luecken."""
+"""Commands on the knowledge base: wissen suche | zeige | vorschlagen | pruefen | neu | luecken | stichwoerter."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import click
 
 from ..errors import EingabeFehler, Exit
 from ..mengen import anzahl
+from ..operations import stichwoerter as stichwort_ops
 from ..operations import wissen as ops
 from ..wissen.vorschlag import KLEINE_BASIS, Vorschlag
 from . import App, cli
@@ -63,6 +64,7 @@ def wissen() -> None:
       buero-ticket wissen suche Reisepass
       buero-ticket wissen vorschlagen 2026-00042
       buero-ticket wissen pruefen
+      buero-ticket wissen stichwoerter
     """
 
 
@@ -247,6 +249,75 @@ def luecken(app: App, as_json: bool) -> None:
     click.echo(
         "\nWas tun: für häufige Anliegen einen Artikel schreiben, z. B. als Entwurf aus einer guten Antwort: "
         "'buero-ticket wissen neu --aus AKTENZEICHEN'."
+    )
+
+
+@wissen.command("stichwoerter")
+@click.option("--json", "as_json", is_flag=True, help="Als JSON ausgeben: Liste mit datei, aktenzeichen, vorschlaege.")
+@click.pass_obj
+def stichwoerter(app: App, as_json: bool) -> None:
+    """Fehlende Stichwörter der Artikel vorschlagen.
+
+    Sucht Vorgänge, die mit einem Wissensartikel beantwortet wurden, den der Vorschlag für ihre Anfrage
+    nicht sicher gefunden hat. Je Artikel nennt es die Wörter dieser Anfragen, die im Artikel fehlen,
+    die häufigsten zuerst: Kandidaten für „stichwoerter:“ im Kopfteil des Artikels.
+
+    \b
+    Beispiel:
+      buero-ticket wissen stichwoerter
+    """
+    index = app.sync()
+    bericht = stichwort_ops.stichwort_luecken(ops.wissensbasis(app.ablage), index.alle())
+    if as_json:
+        echo_json(
+            [
+                {
+                    "datei": g.artikel.datei,
+                    "titel": g.artikel.titel,
+                    "aktenzeichen": [v.aktenzeichen for v in g.vorgaenge],
+                    "vorschlaege": [{"wort": w.wort, "anzahl": w.anzahl} for w in g.vorschlaege],
+                }
+                for g in bericht.luecken
+            ]
+        )
+        return
+    for v in bericht.artikel_fehlt:
+        click.echo(
+            f"Hinweis: Vorgang {v.aktenzeichen} wurde mit „{v.wissen}“ beantwortet; diesen Artikel gibt es in "
+            f"{app.ablage.wissen_dir} nicht mehr (umbenannt oder gelöscht) – er wird übersprungen."
+        )
+    if not bericht.geprueft:
+        click.echo(
+            "Noch kein Vorgang wurde mit einem vorhandenen Wissensartikel beantwortet – es gibt nichts zu vergleichen. "
+            "Was tun: beim Antworten den Artikel angeben, z. B. 'buero-ticket antworten AKTENZEICHEN antwort "
+            "--wissen ARTIKEL'."
+        )
+        return
+    geprueft = anzahl(bericht.geprueft, "Vorgang", "Vorgänge")
+    if not bericht.luecken:
+        click.echo(
+            f"{geprueft} mit Wissensartikel beantwortet; der Vorschlag erkennt den Artikel bei allen sicher. "
+            "Keine Stichwörter zu ergänzen."
+        )
+        return
+    for g in bericht.luecken:
+        woerter = ", ".join(f"„{w.wort}“ ({w.anzahl})" for w in g.vorschlaege) or "keine fehlenden Wörter gefunden"
+        vorgaenge = anzahl(len(g.vorgaenge), "Vorgang", "Vorgänge")
+        click.echo(f"{g.artikel.datei}: {vorgaenge} nicht sicher erkannt – Stichwörter ergänzen? {woerter}")
+        for v in g.vorgaenge[:5]:
+            click.echo(f"   {v.aktenzeichen}  {v.betreff}")
+        if len(g.vorgaenge) > 5:
+            click.echo(f"   … und {len(g.vorgaenge) - 5} weitere ('--json' nennt alle)")
+    erstes = next((g for g in bericht.luecken if g.vorschlaege), None)
+    beispiel = ""
+    if erstes is not None:
+        alt = ", ".join(erstes.artikel.stichwoerter[:2])
+        beispiel = f" (z. B. stichwoerter: [{alt + ', ' if alt else ''}{erstes.vorschlaege[0].wort}])"
+    click.echo(
+        f"\n{geprueft} mit Wissensartikel beantwortet, davon {bericht.sicher_erkannt} sicher erkannt. "
+        f"Was tun: die genannten Dateien in {app.ablage.wissen_dir} mit dem Editor öffnen und die passenden Wörter "
+        f"im Kopfteil unter „stichwoerter:“ ergänzen{beispiel} – nur Wörter, die das Anliegen bezeichnen, keine Namen "
+        "oder Orte. Danach zeigt 'buero-ticket wissen vorschlagen AKTENZEICHEN', ob der Artikel sicher erkannt wird."
     )
 
 
