@@ -54,3 +54,27 @@ def test_offen_names_the_article_already_used(run, ablage: Ablage) -> None:  # t
     col = rows[0].index("Wissen")
     [row] = [r for r in rows[1:] if r[0] == az]  # a draft only: the Vorgang is still open
     assert row[col] == "verwendet: Reisepass beantragen"
+
+
+def test_statistik_crosses_weeks_and_channels(run, ablage: Ablage) -> None:  # type: ignore[no-untyped-def]
+    """One table with a row per week and a column per channel: the first-contact share of each cell."""
+    root = str(ablage.root)
+    for command, ergebnis in (("anruf", "direkt"), ("anruf", "rueckruf"), ("schalter", "direkt")):
+        res = run("--ablage", root, command, "--von", "Erika Muster", "--anliegen", "Wann ist Sperrmüll?",
+                  "--ergebnis", ergebnis)  # fmt: skip
+        assert res.code == 0, res.err
+    assert run("--ablage", root, "register").code == 0
+    rows = _rows(ablage, "Statistik")
+    title = next(i for i, r in enumerate(rows) if r[0] == "Erstlösungsquote pro Woche nach Kanal")
+    header = tuple(c for c in rows[title + 1] if c is not None)
+    assert header[0] == "Woche" and header[-1] == "Alle Kanäle"
+    body = rows[title + 2 :]
+    summe = body[next(i for i, r in enumerate(body) if r[0] == "Summe")]
+    this_week = body[next(i for i, r in enumerate(body) if r[0] == "Summe") - 1]
+    for row in (this_week, summe):
+        assert row[header.index("Telefon")] == pytest.approx(1 / 2)
+        assert row[header.index("Persönlich")] == 1
+        assert row[header.index("Alle Kanäle")] == pytest.approx(2 / 3)
+        assert row[header.index("E-Mail")] == "keine Fälle"  # no mail that week: not 0 %
+    earlier = body[: next(i for i, r in enumerate(body) if r[0] == "Summe") - 1]
+    assert earlier and all(r[header.index("Telefon")] != pytest.approx(1 / 2) for r in earlier)

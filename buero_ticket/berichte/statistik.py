@@ -63,7 +63,7 @@ def erstelle_statistik(faelle: list[Fall], opt: Optionen, erfassung: Erfassung |
     n = len(wochen(opt.von, opt.bis))
     abschnitte = [
         r.bestand(),
-        Abschnitt("wochen", f"Die letzten {n} Wochen", [_wochen_tabelle(r), fcr]),
+        Abschnitt("wochen", f"Die letzten {n} Wochen", [_wochen_tabelle(r), fcr, _erstkontakt_wochen_tabelle(r)]),
         r.weiterleitungen(),
     ]
     kopf = [f"Zeitraum: {opt.von:%d.%m.%Y} – {opt.bis:%d.%m.%Y}; Stand {opt.jetzt:%d.%m.%Y %H:%M}"]
@@ -90,6 +90,16 @@ def _wochen_tabelle(r: Rechner) -> Tabelle:
             zahl(erledigt, "erledigt.anzahl"),
             r.quote(ein)[2],
         )
+    return t
+
+
+def _erstkontakt_wochen_tabelle(r: Rechner) -> Tabelle:
+    """Per week and channel: the share of the requests received that were solved at first contact."""
+    kanaele = list(Kanal)
+    t = Tabelle("Erstlösungsquote pro Woche nach Kanal", ["Woche", *(k.label for k in kanaele), "Alle Kanäle"])
+    for label, lo, hi in [*wochen(r.opt.von, r.opt.bis), ("Summe", r.opt.von, r.opt.bis)]:
+        ein = [f for f in r.alle if r.eingegangen(f, lo, hi)]
+        t.add(label, *(r.quote([f for f in ein if f.kanal == k.value])[2] for k in kanaele), r.quote(ein)[2])
     return t
 
 
