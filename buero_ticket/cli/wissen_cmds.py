@@ -308,11 +308,12 @@ def stichwoerter(app: App, as_json: bool) -> None:
             click.echo(f"   {v.aktenzeichen}  {v.betreff}")
         if len(g.vorgaenge) > 5:
             click.echo(f"   … und {len(g.vorgaenge) - 5} weitere ('--json' nennt alle)")
-    erstes = next((g for g in bericht.luecken if g.vorschlaege), None)
-    beispiel = ""
-    if erstes is not None:
-        alt = ", ".join(erstes.artikel.stichwoerter[:2])
-        beispiel = f" (z. B. stichwoerter: [{alt + ', ' if alt else ''}{erstes.vorschlaege[0].wort}])"
+    # the example: a word several requests share, else a placeholder (a single request's word may be chance)
+    haeufig = next(((g, w) for g in bericht.luecken for w in g.vorschlaege if w.anzahl > 1), None)
+    beispiel = " (z. B. stichwoerter: [Vorhandenes Stichwort, Neues Wort])"
+    if haeufig is not None:
+        alt = ", ".join(haeufig[0].artikel.stichwoerter[:2])
+        beispiel = f" (z. B. stichwoerter: [{alt + ', ' if alt else ''}{haeufig[1].wort}])"
     click.echo(
         f"\n{geprueft} mit Wissensartikel beantwortet, davon {bericht.sicher_erkannt} sicher erkannt. "
         f"Was tun: die genannten Dateien in {app.ablage.wissen_dir} mit dem Editor öffnen und die passenden Wörter "

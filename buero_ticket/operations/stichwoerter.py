@@ -23,6 +23,8 @@ from .wissen import request_text, vorschlaege_fuer
 MAX_WOERTER = 6  # proposals per article: a handful the office can read at a glance
 MIN_LAENGE = 3
 _TOKEN = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")  # words as written ("Ehering", "E-Bike"), no numbers
+# a name after a form of address ("Hr. Yilmaz", "Frau Dr. Özdemir") is nobody's keyword
+_NAME = re.compile(r"\b(?:Herrn?|Hr|Frau|Fr|Dr|Prof)\.?\s+(?:(?:Dr|Prof)\.?\s+)?([^\W\d_]+)")
 
 
 @dataclass
@@ -73,8 +75,9 @@ def stichwort_luecken(basis: Wissensbasis, vorgaenge: Iterable[Vorgang]) -> Stic
 def fehlende_woerter(artikel: Artikel, vorgaenge: list[Vorgang], anzahl: int = MAX_WOERTER) -> list[Wortvorschlag]:
     """The requests' content words the article lacks, counted once per Vorgang, the most frequent first.
 
-    Ties: words of the subjects before words of the texts, words written with a capital (German nouns,
-    what keywords mostly are) before the others, then in the order they first appeared.
+    Ties: words written with a capital (German nouns, what keywords mostly are) before the others, words of
+    the subjects before words of the texts, then in the order they first appeared. Left out: names (the
+    sender's, and a word after "Herr", "Frau", "Hr.", "Dr." …), numbers, words of fewer than 3 letters.
     """
     own = set(terms(" ".join((artikel.titel, *artikel.stichwoerter, artikel.datei.rsplit("/", 1)[-1], artikel.text))))
     count: Counter[str] = Counter()
@@ -83,9 +86,11 @@ def fehlende_woerter(artikel: Artikel, vorgaenge: list[Vorgang], anzahl: int = M
     spellings: dict[str, Counter[str]] = {}
     first: dict[str, int] = {}
     for v in vorgaenge:
-        sender = set(terms(f"{v.absender.name} {v.absender.email}"))
+        texts = (v.betreff, request_text(v))
+        names = " ".join(m.group(1) for text in texts for m in _NAME.finditer(text))
+        sender = set(terms(f"{v.absender.name} {v.absender.email} {names}"))
         seen: set[str] = set()
-        for part, text in ((0, v.betreff), (1, request_text(v))):
+        for part, text in enumerate(texts):
             for token in _TOKEN.findall(text):
                 stems = terms(token)
                 if len(stems) != 1 or len(token) < MIN_LAENGE:
@@ -101,5 +106,5 @@ def fehlende_woerter(artikel: Artikel, vorgaenge: list[Vorgang], anzahl: int = M
                     seen.add(key)
                     count[key] += 1
                     in_subject[key] += part == 0
-    ranked = sorted(count, key=lambda k: (-count[k], -in_subject[k], k not in capital, first[k]))
+    ranked = sorted(count, key=lambda k: (-count[k], k not in capital, -in_subject[k], first[k]))
     return [Wortvorschlag(spellings[k].most_common(1)[0][0], count[k]) for k in ranked[:anzahl]]
