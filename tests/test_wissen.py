@@ -352,3 +352,24 @@ def test_separable_verb_joined_across_ordinal_and_parenthesis(run, ablage: Ablag
     res = _cli(run, ablage, "wissen", "vorschlagen", "--text", text, "--json")
     assert res.code == 0, res.err
     assert [v["datei"] for v in json.loads(res.out)] == ["Meldung.md"]
+
+
+def test_wissen_suche_prefix_finds_only_articles_with_such_a_word(run, ablage: Ablage) -> None:  # type: ignore[no-untyped-def]
+    """ "Park*" found the Personalausweis article through a part of the expanded word "Parkausweis"."""
+    ablage.wissen_dir.mkdir(parents=True, exist_ok=True)
+    (ablage.wissen_dir / "Parken.md").write_text(
+        "---\ntitel: Bewohnerparken\nstichwoerter: [Parkausweis]\n---\n## Kurzinfo\nDen Parkausweis gibt es online.\n",
+        encoding="utf-8",
+    )
+    (ablage.wissen_dir / "Ausweis.md").write_text(
+        "---\ntitel: Personalausweis\nstichwoerter: [Ausweis]\n---\n## Kurzinfo\nDer Personalausweis kostet 37 €.\n",
+        encoding="utf-8",
+    )
+    res = _cli(run, ablage, "wissen", "suche", "Park*", "--json")
+    assert res.code == 0, res.err
+    found = json.loads(res.out)
+    assert [(v["datei"], v["rang"]) for v in found] == [("Parken.md", 1)]
+    assert "→" not in found[0]["grund"]  # the article's own words, not their parts
+    short = _cli(run, ablage, "wissen", "suche", "P*")
+    assert short.code == 2
+    assert "Mindestens zwei Buchstaben vor das *" in short.err

@@ -106,31 +106,59 @@ def vorschlaege_fuer(basis: Wissensbasis, vorgang: Vorgang) -> list[Vorschlag]:
 
 
 def suche_artikel(basis: Wissensbasis, begriff: str, anzahl: int = 10) -> list[Vorschlag]:
-    """Articles for a search term, best first (the same ranking as the suggestions)."""
+    """Articles for a search term, best first (the same ranking as the suggestions).
+
+    A word with "*" ("Schwerbehind*") is a prefix, as in ``suche``: only articles with a word that
+    begins so are found (the ranking alone would also find them through a compound part of an
+    expanded word: "Par*" → "Parkausweis" → "Personalausweis").
+    """
+    if _ZU_KURZ.search(begriff):
+        raise EingabeFehler(
+            f"„{begriff.strip()}“: vor dem * stehen zu wenige Buchstaben – so passt fast jedes Wort.",
+            "Mindestens zwei Buchstaben vor das * schreiben, z. B. Schwerbehind*.",
+        )
     if not terms(begriff):
         raise EingabeFehler("Der Suchbegriff enthält keine Wörter.", "Geben Sie ein Wort ein, z. B. Reisepass.")
-    return basis.vorschlagen(_praefixe(basis, begriff), anzahl=anzahl)
+    text, mit_praefix, erweitert = _praefixe(basis, begriff)
+    if mit_praefix is None:
+        return basis.vorschlagen(text, anzahl=anzahl)
+    ranked = basis.vorschlagen(text, anzahl=len(basis.sammlung.artikel))
+    out = [v for v in ranked if v.artikel.datei in mit_praefix][:anzahl]
+    for rang, v in enumerate(out, start=1):
+        v.rang = rang
+        # an expanded word counts as itself, not through its compound parts ("Parkausweis → Personalausweis")
+        v.treffer = [t for t in v.treffer if t.split(" → ")[0] not in erweitert or " → " not in t]
+    return out
 
 
-_PRAEFIX = re.compile(r"(\w{3,})\*")
+_PRAEFIX = re.compile(r"(\w{2,})\*")
+_ZU_KURZ = re.compile(r"(?<!\w)\w?\*")
 
 
-def _praefixe(basis: Wissensbasis, begriff: str) -> str:
-    """ "Schwerbehind*" → the articles' words that begin so, as written there (as 'suche' does for Vorgänge).
+def _praefixe(basis: Wissensbasis, begriff: str) -> tuple[str, set[str] | None, set[str]]:
+    """ "Schwerbehind*" → the articles' words that begin so, as written there (as 'suche' does for Vorgänge),
+    the articles that have a word for every prefix (None: no prefix in ``begriff``), and those words.
 
     The reason line then names them ("passende Wörter: Schwerbehindertenausweis, Schwerbehinderte").
     """
     wanted = {fold(m.group(1)) for m in _PRAEFIX.finditer(begriff)}
     if not wanted:
-        return begriff
+        return begriff, None, set()
     found: dict[str, dict[str, str]] = {p: {} for p in wanted}
+    articles: set[str] = set()
     for a in basis.sammlung.artikel:
+        has: set[str] = set()
         for token in re.findall(r"\w+", " ".join((a.titel, *a.stichwoerter, a.text))):
             folded = fold(token)
             for prefix in wanted:
-                if folded.startswith(prefix) and len(found[prefix]) < 30:
-                    found[prefix].setdefault(folded, token)
-    return _PRAEFIX.sub(lambda m: " ".join(found[fold(m.group(1))].values()) or m.group(1), begriff)
+                if folded.startswith(prefix):
+                    has.add(prefix)
+                    if len(found[prefix]) < 30:
+                        found[prefix].setdefault(folded, token)
+        if has == wanted:
+            articles.add(a.datei)
+    text = _PRAEFIX.sub(lambda m: " ".join(found[fold(m.group(1))].values()) or m.group(1), begriff)
+    return text, articles, {w for words in found.values() for w in words.values()}
 
 
 # -- pruefen ---------------------------------------------------------------------------------------
