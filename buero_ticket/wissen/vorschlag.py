@@ -66,11 +66,11 @@ class Parameter:
     gewicht_zeichen: float = 0.5  # the letter ranker's share of the final order
     # Confidence: logistic(staerke * strength + vorsprung * lead + achse - abstand * ln(s1 / s_i)).
     # Fitted with `python bench/bench_wissen.py --einstellen` on rows 1–75 of the dev set.
-    gewicht_staerke: float = 1.89
-    gewicht_vorsprung: float = 0.57
-    achse: float = -2.41
+    gewicht_staerke: float = 1.87
+    gewicht_vorsprung: float = 0.55
+    achse: float = -2.36
     gewicht_abstand: float = 2.0  # how fast a lower-ranked suggestion loses confidence
-    schwelle: float = 0.78  # sicher from here on
+    schwelle: float = 0.79  # sicher from here on
 
 
 FIELDS = ("titel", "stichwoerter", "phrasen", "datei", "kurzinfo", "text")
