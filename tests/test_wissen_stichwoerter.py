@@ -82,3 +82,23 @@ def test_json_lists_file_aktenzeichen_and_counted_words(run, wissen: Ablage) -> 
     assert "verloren" not in woerter  # the article has the word ("Verlorene")
     assert "özdemir" not in woerter  # a name after "Herr"
     assert "verschwunden" in woerter  # a word of the text, not only of the subject
+
+
+def test_without_any_answered_vorgang_it_says_what_to_do(run, wissen: Ablage) -> None:  # type: ignore[no-untyped-def]
+    _cli(run, wissen, "neu", "--kanal", "telefon", "--betreff", "Frage ohne Artikel")
+    res = _cli(run, wissen, "wissen", "stichwoerter")
+    assert res.code == 0, res.err
+    assert "Noch kein Vorgang wurde mit einem vorhandenen Wissensartikel beantwortet" in res.out
+    assert "--wissen ARTIKEL" in res.out
+
+
+def test_an_answering_article_that_was_deleted_is_named_and_skipped(run, wissen: Ablage) -> None:  # type: ignore[no-untyped-def]
+    azs = _fundsachen(run, wissen)
+    (wissen.wissen_dir / "Fundbüro.md").unlink()
+    res = _cli(run, wissen, "wissen", "stichwoerter")
+    assert res.code == 0, res.err
+    for az in azs:
+        assert f"Vorgang {az} wurde mit „Fundbüro" in res.out
+    assert "nicht mehr (umbenannt oder gelöscht) – er wird übersprungen" in res.out
+    assert "Fundbüro.md:" not in res.out
+    assert json.loads(_cli(run, wissen, "wissen", "stichwoerter", "--json").out) == []
