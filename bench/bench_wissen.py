@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import csv
 import math
+import random
 import statistics
 import sys
 import time
@@ -152,8 +153,6 @@ def teilmengen(sammlung: Sammlung, rows: list[dict[str, str]], size: int, draws:
     these that get "kein passender Artikel" shows how the threshold holds for a knowledge base with
     other topics, beside the share of answerable requests that stay sure and correct.
     """
-    import random
-
     sure = answerable = rejected = missing = 0
     for seed in range(draws):
         drawn = random.Random(seed).sample(sammlung.artikel, size)

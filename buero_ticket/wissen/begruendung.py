@@ -14,6 +14,7 @@ import re
 from typing import TYPE_CHECKING
 
 from ..suche.analyse import stem, words
+from .felder import feldtexte
 
 if TYPE_CHECKING:
     from .vorschlag import Wissensbasis, _Doc
@@ -92,10 +93,8 @@ def _article_words(basis: Wissensbasis, doc: _Doc) -> dict[str, tuple[float, str
     cached = basis.woerter.get(doc.index)
     if cached is not None:
         return cached
-    from .vorschlag import _field_texts
-
     found: dict[str, tuple[float, str, bool]] = {}
-    for weight, text in zip(basis.weights, _field_texts(doc.artikel), strict=True):
+    for weight, text in zip(basis.weights, feldtexte(doc.artikel), strict=True):
         for token in dict.fromkeys(_TOKEN.findall(text)):
             whole = _whole(basis, token)
             for term, count in basis._analyse(token).items():

@@ -36,6 +36,7 @@ from ..suche.analyse import STOPWORDS, Compounds, fold, stem, words
 from . import englisch
 from .artikel import Artikel, Sammlung
 from .begruendung import Begruendung
+from .felder import FIELDS, feldtexte, mehrwortig
 from .zeichen import Zeichenvergleich
 
 
@@ -73,7 +74,6 @@ class Parameter:
     schwelle: float = 0.79  # sicher from here on
 
 
-FIELDS = ("titel", "stichwoerter", "phrasen", "datei", "kurzinfo", "text")
 _QUOTE_HEADER = re.compile(r"^(-{2,} ?(ursprungliche nachricht|original message|weitergeleitete)|am .{4,80} schrieb)")
 _VERB_ENDINGS = ("test", "tet", "ten", "te", "st", "et", "t")
 _SEPARABLE = ("", "zuruck", "durch", "nach", "weg", "auf", "aus", "ein", "vor", "mit", "ab", "an", "um", "zu")
@@ -147,7 +147,7 @@ class Wissensbasis:
     def __init__(self, sammlung: Sammlung, parameter: Parameter | None = None) -> None:
         self.sammlung = sammlung
         self.p = parameter or Parameter()
-        tokens = [[words(text) for text in _field_texts(a)] for a in sammlung.artikel]
+        tokens = [[words(text) for text in feldtexte(a)] for a in sammlung.artikel]
         vocabulary: set[str] = set()
         for fields in tokens:
             for field_words in fields:
@@ -181,7 +181,7 @@ class Wissensbasis:
             self.p.gewicht_text,
         )
         for doc in self.docs:
-            for keyword in _multi_word(doc.artikel.stichwoerter):
+            for keyword in mehrwortig(doc.artikel.stichwoerter):
                 stems = frozenset(stem(w) for w in words(keyword) if w not in STOPWORDS and len(w) > 1)
                 if len(stems) >= 2:
                     doc.phrases.append((stems, sum(self.idf.get(t, 0.0) for t in stems)))
@@ -403,11 +403,12 @@ class Wissensbasis:
 
     def vorschlagen(self, text: str, betreff: str = "", anzahl: int = 3) -> list[Vorschlag]:
         ranked = self.kandidaten(text, betreff)
+        if not ranked:
+            return []
+        begruendung = Begruendung(self, betreff + "\n" + text)
         out = []
-        begruendung = Begruendung(self, betreff + "\n" + text) if ranked else None
         for rang, k in enumerate(ranked[:anzahl], start=1):
             confidence = self.konfidenz(ranked, k)
-            assert begruendung is not None
             words_hit = begruendung.woerter(k.doc, k.per_term)
             out.append(
                 Vorschlag(
@@ -458,23 +459,3 @@ def staerke_massstab(idf: Iterable[float]) -> float:
     changes. A guard outside the fitted confidence (``Parameter``, ``merkmale``, ``konfidenz``).
     """
     return max(max(idf, default=1.0), math.log(1 + (KLEINE_BASIS - 0.5) / 1.5))
-
-
-def _multi_word(keywords: list[str]) -> list[str]:
-    return [k for k in keywords if len(k.split()) > 1]
-
-
-def _field_texts(artikel: Artikel) -> tuple[str, str, str, str, str, str]:
-    name = artikel.datei.rsplit("/", 1)[-1]
-    multi = _multi_word(artikel.stichwoerter)
-    single = [k for k in artikel.stichwoerter if k not in multi]
-    rest = "\n".join(t for h, t in artikel.abschnitte.items() if not h.lower().startswith("kurzinfo"))
-    rest = rest + "\n" + " ".join(artikel.abschnitte)
-    return (
-        artikel.titel,
-        " ".join(single),
-        " ".join(multi),
-        name.rsplit(".", 1)[0],
-        artikel.kurzinfo,
-        rest,
-    )
