@@ -253,14 +253,30 @@ class Index:
         raise AssertionError("unreachable")
 
     def _open(self) -> sqlite3.Connection:
+        """The cache, its tables made or renewed under SQLite's write lock.
+
+        Several commands started at once on a new PC (or after an update of the program) each find no
+        tables or an old version: without the lock one of them dropped the tables another had just
+        made and was filling, which then failed with "no such table" and was taken for a broken
+        cache (deleted under the others). Under ``BEGIN IMMEDIATE`` the second one waits, then reads
+        the version the first one wrote and leaves the tables alone.
+        """
         db = sqlite3.connect(self.path, timeout=30)
-        version = db.execute("PRAGMA user_version").fetchone()[0]
-        if version != CACHE_VERSION:
-            db.executescript(
-                "DROP TABLE IF EXISTS vorgang; DROP TABLE IF EXISTS schluessel; DROP TABLE IF EXISTS behaelter;"
-            )
-            db.execute(f"PRAGMA user_version = {CACHE_VERSION}")
-        db.executescript(_SCHEMA)
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version != CACHE_VERSION:
+                for table in ("vorgang", "schluessel", "behaelter"):
+                    db.execute(f"DROP TABLE IF EXISTS {table}")
+                db.execute(f"PRAGMA user_version = {CACHE_VERSION}")
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            db.commit()
+        except BaseException:
+            db.rollback()
+            db.close()
+            raise
         return db
 
     def _recreate(self) -> sqlite3.Connection:

@@ -285,3 +285,51 @@ def test_cold_start_says_what_it_does(run, store: Store, monkeypatch) -> None:  
     assert "Erster Start auf diesem PC: Vorgänge werden in den lokalen Zwischenspeicher gelesen" in res.err
     res = run("--ablage", str(store.ablage.root), "liste")  # warm: no progress bar
     assert "Erster Start" not in res.err
+
+
+def test_a_second_command_waits_for_the_one_making_the_cache_and_keeps_its_tables(ablage: Ablage) -> None:
+    """Two commands started at once after an update of the program: the second must not drop the tables
+    the first has just renewed and is filling.
+
+    A raw connection plays the first command: it holds the write lock while it renews the old cache's
+    tables (the program's own schema) and writes a row. The second, a real ``Index``, is opened meanwhile in a
+    thread; it may only go on once the first has committed, and must then find its row.
+    """
+    import threading
+    import time
+
+    from buero_ticket.index import _SCHEMA, CACHE_VERSION
+
+    def schema(db: sqlite3.Connection) -> None:
+        for statement in _SCHEMA.split(";"):
+            if statement.strip():
+                db.execute(statement)
+
+    path = cache_file(ablage)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    older = sqlite3.connect(path)  # the cache of the program's previous version
+    older.execute(f"PRAGMA user_version = {CACHE_VERSION - 1}")
+    schema(older)
+    older.commit()
+    older.close()
+    first = sqlite3.connect(path, timeout=30)  # renews it, as Index does
+    first.execute("BEGIN IMMEDIATE")
+    for table in ("vorgang", "schluessel", "behaelter"):
+        first.execute(f"DROP TABLE {table}")
+    first.execute(f"PRAGMA user_version = {CACHE_VERSION}")
+    schema(first)
+    first.execute("INSERT INTO behaelter VALUES ('1 Neu', 1, '[]')")
+    seen: list[tuple[list[tuple[str]], bool]] = []
+
+    def open_second() -> None:
+        index = Index(Store(ablage))
+        seen.append((index.db.execute("SELECT relpath FROM behaelter").fetchall(), index.rebuilt))
+        index.close()
+
+    second = threading.Thread(target=open_second)
+    second.start()
+    time.sleep(0.5)  # the second command reads the cache while the first still writes it (ordering, not timing)
+    first.commit()
+    first.close()
+    second.join()
+    assert seen == [([("1 Neu",)], False)]
